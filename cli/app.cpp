@@ -1,0 +1,35 @@
+// The smtpprobe command line: global options and the list of subcommands (see commands.hpp).
+#include "cli/commands.hpp"
+
+#include <CLI/CLI.hpp>
+
+namespace smtpprobe::cli {
+
+void build_app(CLI::App& app, Context& ctx)
+{
+    app.description("smtpprobe: SMTP deliverability probe and reputation monitor.\n"
+                    "Finds out when big receivers or DNS blocklists refuse your server's mail,\n"
+                    "keeps the history, explains each code and how to get delisted.");
+    app.set_version_flag("--version", std::string("smtpprobe ") + SMTPPROBE_VERSION);
+    app.option_defaults()->always_capture_default();
+    app.add_option("--db", ctx.global.db, "SQLite history (default $SMTPPROBE_DB, else "
+                                          "$XDG_DATA_HOME/smtpprobe/history.db)");
+    app.add_option("--config", ctx.global.config,
+                   "config file (default $SMTPPROBE_CONFIG, else ~/.config/smtpprobe/config.toml,"
+                   " else /etc/smtpprobe/config.toml)");
+    app.add_option("--dns-server", ctx.global.dns_server,
+                   "use this resolver, ADDR[:PORT] (default: the system's)");
+    app.add_flag("--json", ctx.global.json, "print JSON (one document, or JSON lines for streams)");
+    app.add_flag_function(
+        "-v,--verbose", [&](std::int64_t n) { ctx.global.verbosity += static_cast<int>(n); },
+        "more detail (repeat for more)");
+    app.add_flag_function(
+        "-q,--quiet", [&](std::int64_t n) { ctx.global.verbosity -= static_cast<int>(n); },
+        "less output");
+    app.footer("Exit codes: 0 fine; 1 a finding (backscatter risk, active block, listing);\n"
+               "            2 usage or config error; 3 could not complete (DNS, connect, TLS,\n"
+               "            timeout, I/O).\n"
+               "Run 'smtpprobe COMMAND --help' for a command's options.");
+}
+
+} // namespace smtpprobe::cli

@@ -1,0 +1,284 @@
+// SQLite connection, statements, transactions and migrations (see database.hpp).
+#include "monitor/store/database.hpp"
+
+#include "monitor/store/migrations.hpp"
+
+#include <filesystem>
+
+namespace smtpprobe::store {
+
+namespace {
+
+constexpr int k_busy_timeout_ms = 10'000;
+
+std::string message(sqlite3* db, const std::string& path, const char* what)
+{
+    return path + ": " + what + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
+}
+
+} // namespace
+
+Database::Database(const std::string& path, Mode mode) : m_path(path)
+{
+    int flags = SQLITE_OPEN_NOMUTEX;
+    if (mode == Mode::read_write) {
+        flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+        std::filesystem::path parent = std::filesystem::path(path).parent_path();
+        std::error_code ec;
+        if (!parent.empty() && path != ":memory:") {
+            std::filesystem::create_directories(parent, ec);
+            if (ec) {
+                throw StoreError(path + ": cannot create folder " + parent.string() + ": " +
+                                 ec.message());
+            }
+        }
+    } else {
+        flags |= SQLITE_OPEN_READONLY;
+    }
+    int rc = sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+        std::string text = message(m_db, path, "cannot open database");
+        sqlite3_close(m_db);
+        m_db = nullptr;
+        throw StoreError(text);
+    }
+    sqlite3_extended_result_codes(m_db, 1);
+    sqlite3_busy_timeout(m_db, k_busy_timeout_ms);
+    try {
+        if (mode == Mode::read_write) {
+            exec("PRAGMA journal_mode=WAL");
+            exec("PRAGMA synchronous=NORMAL");
+        }
+        exec("PRAGMA foreign_keys=ON");
+        if (mode == Mode::read_write) {
+            migrate();
+        }
+    } catch (...) {
+        sqlite3_close(m_db);
+        m_db = nullptr;
+        throw;
+    }
+}
+
+Database::~Database()
+{
+    if (m_db) {
+        sqlite3_close_v2(m_db);
+    }
+}
+
+void Database::exec(std::string_view sql)
+{
+    std::string text(sql);
+    char* error = nullptr;
+    int rc = sqlite3_exec(m_db, text.c_str(), nullptr, nullptr, &error);
+    if (rc != SQLITE_OK) {
+        std::string why = error ? error : sqlite3_errstr(rc);
+        sqlite3_free(error);
+        throw StoreError(m_path + ": " + why);
+    }
+}
+
+Statement Database::prepare(std::string_view sql)
+{
+    return Statement(*this, sql);
+}
+
+std::int64_t Database::last_insert_id() const
+{
+    return sqlite3_last_insert_rowid(m_db);
+}
+
+int Database::changes() const
+{
+    return sqlite3_changes(m_db);
+}
+
+int Database::schema_version()
+{
+    Statement check(*this, "SELECT count(*) FROM sqlite_master WHERE name='schema_migration'");
+    check.step();
+    if (check.column_int(0) == 0) {
+        return 0;
+    }
+    Statement st(*this, "SELECT coalesce(max(version), 0) FROM schema_migration");
+    st.step();
+    return static_cast<int>(st.column_int(0));
+}
+
+void Database::migrate()
+{
+    exec("CREATE TABLE IF NOT EXISTS schema_migration ("
+         " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+    for (const Migration& m : migrations()) {
+        Transaction tx(*this);
+        Statement seen(*this, "SELECT 1 FROM schema_migration WHERE version = ?");
+        seen.bind(1, m.version);
+        if (seen.step()) {
+            continue;
+        }
+        exec(m.sql);
+        Statement mark(*this, "INSERT INTO schema_migration(version, name, applied_at)"
+                              " VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
+        mark.bind(1, m.version).bind(2, m.name);
+        mark.run();
+        tx.commit();
+    }
+}
+
+Statement::Statement(Database& db, std::string_view sql) : m_db(&db)
+{
+    int rc = sqlite3_prepare_v3(db.handle(), sql.data(), static_cast<int>(sql.size()),
+                                SQLITE_PREPARE_PERSISTENT, &m_stmt, nullptr);
+    if (rc != SQLITE_OK) {
+        throw StoreError(db.path() + ": cannot prepare \"" + std::string(sql.substr(0, 60)) +
+                         "\": " + sqlite3_errmsg(db.handle()));
+    }
+}
+
+Statement::~Statement()
+{
+    sqlite3_finalize(m_stmt);
+}
+
+Statement::Statement(Statement&& other) noexcept : m_db(other.m_db), m_stmt(other.m_stmt)
+{
+    other.m_stmt = nullptr;
+}
+
+void Statement::fail(int rc, const char* what) const
+{
+    (void)rc;
+    throw StoreError(message(m_db->handle(), m_db->path(), what));
+}
+
+Statement& Statement::bind(int index, std::int64_t value)
+{
+    if (int rc = sqlite3_bind_int64(m_stmt, index, value); rc != SQLITE_OK) {
+        fail(rc, "bind");
+    }
+    return *this;
+}
+
+Statement& Statement::bind(int index, double value)
+{
+    if (int rc = sqlite3_bind_double(m_stmt, index, value); rc != SQLITE_OK) {
+        fail(rc, "bind");
+    }
+    return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view value)
+{
+    int rc = sqlite3_bind_text64(m_stmt, index, value.data(), value.size(), SQLITE_TRANSIENT,
+                                 SQLITE_UTF8);
+    if (rc != SQLITE_OK) {
+        fail(rc, "bind");
+    }
+    return *this;
+}
+
+Statement& Statement::bind(int index, std::nullptr_t)
+{
+    if (int rc = sqlite3_bind_null(m_stmt, index); rc != SQLITE_OK) {
+        fail(rc, "bind");
+    }
+    return *this;
+}
+
+int Statement::parameter_index(const char* name) const
+{
+    int index = sqlite3_bind_parameter_index(m_stmt, name);
+    if (index == 0) {
+        throw StoreError(m_db->path() + ": no SQL parameter " + name);
+    }
+    return index;
+}
+
+bool Statement::step()
+{
+    int rc = sqlite3_step(m_stmt);
+    if (rc == SQLITE_ROW) {
+        return true;
+    }
+    if (rc == SQLITE_DONE) {
+        return false;
+    }
+    fail(rc, "step");
+}
+
+void Statement::run()
+{
+    while (step()) {
+    }
+    reset();
+}
+
+void Statement::reset()
+{
+    sqlite3_reset(m_stmt);
+    sqlite3_clear_bindings(m_stmt);
+}
+
+bool Statement::is_null(int column) const
+{
+    return sqlite3_column_type(m_stmt, column) == SQLITE_NULL;
+}
+
+std::int64_t Statement::column_int(int column) const
+{
+    return sqlite3_column_int64(m_stmt, column);
+}
+
+double Statement::column_double(int column) const
+{
+    return sqlite3_column_double(m_stmt, column);
+}
+
+std::string Statement::column_text(int column) const
+{
+    const unsigned char* text = sqlite3_column_text(m_stmt, column);
+    int size = sqlite3_column_bytes(m_stmt, column);
+    return text ? std::string(reinterpret_cast<const char*>(text), static_cast<size_t>(size))
+                : std::string();
+}
+
+std::optional<std::string> Statement::column_optional_text(int column) const
+{
+    if (is_null(column)) {
+        return std::nullopt;
+    }
+    return column_text(column);
+}
+
+std::optional<std::int64_t> Statement::column_optional_int(int column) const
+{
+    if (is_null(column)) {
+        return std::nullopt;
+    }
+    return column_int(column);
+}
+
+Transaction::Transaction(Database& db) : m_db(db)
+{
+    m_db.exec("BEGIN IMMEDIATE");
+}
+
+Transaction::~Transaction()
+{
+    if (!m_done) {
+        try {
+            m_db.exec("ROLLBACK");
+        } catch (...) {
+            // Nothing to do: the connection is being abandoned with its error.
+        }
+    }
+}
+
+void Transaction::commit()
+{
+    m_db.exec("COMMIT");
+    m_done = true;
+}
+
+} // namespace smtpprobe::store

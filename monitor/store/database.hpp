@@ -1,0 +1,121 @@
+// A thin RAII layer over SQLite: one connection, prepared statements with bound values only,
+// transactions, and the numbered migrations of schema/ applied on open.
+//
+// Contract: every value that reaches SQL goes through bind(); statement text is always a
+// literal of ours. Errors throw StoreError with the database path and SQLite's message:
+// a store failure is fatal for the command, and the CLI maps it to exit code 3.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace smtpprobe::store {
+
+class StoreError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class Statement;
+
+// One open database. Opening creates the file and its folder if needed, turns on WAL,
+// foreign keys and a busy timeout (so `serve` and `run` can share the file), and applies
+// every embedded migration not yet applied, each in its own transaction.
+class Database {
+public:
+    enum class Mode { read_write, read_only };
+
+    explicit Database(const std::string& path, Mode mode = Mode::read_write);
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    // Runs SQL text of ours (no values): schema, pragmas, BEGIN/COMMIT.
+    void exec(std::string_view sql);
+    Statement prepare(std::string_view sql);
+    std::int64_t last_insert_id() const;
+    int changes() const;
+    const std::string& path() const { return m_path; }
+    sqlite3* handle() { return m_db; }
+
+    // The highest applied migration number (0 for an empty database).
+    int schema_version();
+
+private:
+    void migrate();
+
+    std::string m_path;
+    sqlite3* m_db = nullptr;
+};
+
+// A prepared statement. bind() positions are 1-based like SQLite's; a std::nullopt or
+// std::nullptr_t binds NULL. step() returns true while a row is available.
+class Statement {
+public:
+    Statement(Database& db, std::string_view sql);
+    ~Statement();
+    Statement(Statement&& other) noexcept;
+    Statement& operator=(Statement&&) = delete;
+    Statement(const Statement&) = delete;
+
+    Statement& bind(int index, std::int64_t value);
+    Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+    Statement& bind(int index, double value);
+    Statement& bind(int index, std::string_view value);
+    Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
+    Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
+    Statement& bind(int index, std::nullptr_t);
+    template <typename T>
+    Statement& bind(int index, const std::optional<T>& value)
+    {
+        return value ? bind(index, *value) : bind(index, nullptr);
+    }
+    // Binds a parameter by name (":name").
+    template <typename T>
+    Statement& bind(const char* name, const T& value)
+    {
+        return bind(parameter_index(name), value);
+    }
+
+    bool step();
+    // Runs a statement that returns no rows, then resets it for reuse.
+    void run();
+    void reset();
+
+    bool is_null(int column) const;
+    std::int64_t column_int(int column) const;
+    double column_double(int column) const;
+    std::string column_text(int column) const;
+    std::optional<std::string> column_optional_text(int column) const;
+    std::optional<std::int64_t> column_optional_int(int column) const;
+
+private:
+    int parameter_index(const char* name) const;
+    [[noreturn]] void fail(int rc, const char* what) const;
+
+    Database* m_db;
+    sqlite3_stmt* m_stmt = nullptr;
+};
+
+// BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless commit() was called.
+// IMMEDIATE takes the write lock up front, so a concurrent writer waits (busy timeout)
+// instead of failing half-way through.
+class Transaction {
+public:
+    explicit Transaction(Database& db);
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    void commit();
+
+private:
+    Database& m_db;
+    bool m_done = false;
+};
+
+} // namespace smtpprobe::store

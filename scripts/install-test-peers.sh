@@ -1,0 +1,15 @@
+#!/bin/sh
+# Installs the real peers the tests and benchmarks talk to on loopback. Run as root.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+here=$(cd "$(dirname "$0")" && pwd)
+"$here/install-deps.sh"
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+echo "postfix postfix/mailname string smtpprobe.test" | debconf-set-selections
+apt-get install -y -q --no-install-recommends \
+  postfix swaks dnsmasq-base openssl clang libclang-rt-14-dev \
+  chromium wrk pflogsumm libsisimai-perl procps psmisc iproute2 dpkg-dev file
+# Node.js drives Chromium through playwright-core; use the machine's node when it has one.
+if ! command -v npm >/dev/null 2>&1; then
+  apt-get install -y -q --no-install-recommends nodejs npm
+fi
