@@ -1,0 +1,83 @@
+// The one classifier: turns an SMTP reply, a log status or a bounce diagnostic into what it
+// means (provider, receiver scope, reason, what it is about, the provider's own code, the IP
+// the receiver names, an explanation and an action). Used by the probe path, the log and
+// bounce ingesters and the monitor: mechanism reports, this decides.
+//
+// Rules are data (monitor/classify/rules/, embedded; plus an optional user file that adds or
+// overrides rules by id). The receiver's own words win over the generic meaning of the status
+// code; RFC 3463 classes are the last fallback.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace smtpprobe::classify {
+
+// What the classifier is given. Any field may be empty/absent.
+struct Input {
+    std::optional<int> reply_code;   // 550
+    std::string_view enhanced;       // "5.7.606" (from the reply, a dsn= field or Status:)
+    std::string_view text;           // reply text, stat=, Diagnostic-Code, bounce prose
+    std::string_view remote_host;    // relay / MX / Remote-MTA host name
+};
+
+struct Result {
+    std::string provider;       // "microsoft-consumer", "microsoft-365", "google", "yahoo", ...
+                                // or "other"
+    std::string scope;          // receiver granularity where blocks differ:
+                                // "microsoft-consumer/eur", "microsoft-365/mit-edu", "google",
+                                // "yahoo", "host/mx.example.com", "dnsbl/zen.spamhaus.org"
+    std::string reason;         // Sisimai vocabulary: blocked, badreputation, userunknown, ...
+    std::string about;          // ip | domain | recipient | content | transient | none
+    std::string provider_code;  // "S3140", "AS(1234)", "TSS04", "" when none
+    std::string status;         // enhanced status given or implied ("5.7.606"), "" if unknown
+    std::optional<int> reply_code;
+    std::string named_ip;       // the IP the receiver names ("messages from [1.2.3.4]")
+    std::string meaning;        // plain words
+    std::string action;         // what to do, with the delist URL or procedure
+    std::string rule_id;        // which rule decided ("" for the RFC 3463 fallback)
+    std::string source;         // the provider page or RFC the rule comes from
+
+    // A failure that says the receiver refuses our IP or domain (what opens an episode).
+    bool is_block() const;
+    // A success (2xx / 2.x.x / delivered).
+    bool is_success() const;
+};
+
+class Classifier {
+public:
+    // The embedded default rules.
+    static const Classifier& builtin();
+    // Embedded rules plus a user rule file (TOML or JSON). Throws RuleError naming the file,
+    // rule and field on a bad file.
+    static std::unique_ptr<Classifier> with_user_rules(const std::string& path);
+
+    Result classify(const Input& input) const;
+
+    std::size_t rule_count() const;
+
+    ~Classifier();
+    Classifier(Classifier&&) noexcept;
+
+private:
+    Classifier();
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+class RuleError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Provider and scope from a receiving host name alone (MX, relay, Remote-MTA).
+// "eur.olc.protection.outlook.com" -> {"microsoft-consumer", "microsoft-consumer/eur"}.
+struct Receiver {
+    std::string provider;
+    std::string scope;
+};
+Receiver receiver_for_host(std::string_view host);
+
+} // namespace smtpprobe::classify
