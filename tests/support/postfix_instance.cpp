@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <ctime>
+#include <fcntl.h>
 #include <filesystem>
 #include <grp.h>
 #include <pwd.h>
@@ -58,6 +60,17 @@ std::string lowercase(std::string text)
     std::transform(text.begin(), text.end(), text.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return text;
+}
+
+// Postfix programs wait (300 ms at a time) while main.cf is younger than a couple of seconds,
+// in case an editor is still writing it. Our writes are complete: date them a minute back.
+void backdate(const std::string& path)
+{
+    timespec times[2];
+    clock_gettime(CLOCK_REALTIME, &times[0]);
+    times[0].tv_sec -= 60;
+    times[1] = times[0];
+    utimensat(AT_FDCWD, path.c_str(), times, 0);
 }
 
 } // namespace
@@ -190,6 +203,7 @@ void PostfixInstance::write_main_cf()
         cf += line + "\n";
     }
     write_file(m_config_dir + "/main.cf", cf);
+    backdate(m_config_dir + "/main.cf");
 }
 
 void PostfixInstance::write_master_cf()
@@ -226,6 +240,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         cf += line + "\n";
     }
     write_file(m_config_dir + "/master.cf", cf);
+    backdate(m_config_dir + "/master.cf");
 }
 
 void PostfixInstance::write_access_maps()
@@ -259,6 +274,7 @@ void PostfixInstance::set_main_cf(const std::vector<std::string>& settings)
     std::vector<std::string> argv{"postconf", "-c", m_config_dir, "-e"};
     argv.insert(argv.end(), settings.begin(), settings.end());
     run_checked(argv);
+    backdate(m_config_dir + "/main.cf");
     reload();
 }
 
