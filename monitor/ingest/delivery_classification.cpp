@@ -78,10 +78,10 @@ DeliveryClassifier::DeliveryClassifier(const classify::Classifier& classifier)
 const classify::Result& DeliveryClassifier::classify(const LogRecord& record)
 {
     if (looks_sent(record) && !record.relay_host.empty()) {
-        std::string key(record.relay_host);
-        key += '\0';
-        key += record.dsn;
-        auto found = m_success_by_host.find(key);
+        m_key.assign(record.relay_host);
+        m_key += '\0';
+        m_key += record.dsn;
+        auto found = m_success_by_host.find(m_key);
         if (found != m_success_by_host.end()) {
             return found->second;
         }
@@ -93,7 +93,7 @@ const classify::Result& DeliveryClassifier::classify(const LogRecord& record)
         if (m_success_by_host.size() >= 4096) {
             m_success_by_host.clear();
         }
-        return m_success_by_host.emplace(std::move(key), std::move(result)).first->second;
+        return m_success_by_host.emplace(m_key, std::move(result)).first->second;
     }
     m_last = m_classifier.classify(classifier_input(record));
     return m_last;

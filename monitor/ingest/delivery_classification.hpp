@@ -26,6 +26,7 @@ private:
     const classify::Classifier& m_classifier;
     classify::Result m_last;
     std::unordered_map<std::string, classify::Result> m_success_by_host;
+    std::string m_key; // reused cache key
 };
 
 // Evidence for the monitor: the receiver scope (classification's, else from the relay host;

@@ -131,6 +131,8 @@ std::size_t LineReader::fill()
     return got;
 }
 
+void LineReader::count_binary() { ++m_binary; }
+
 bool LineReader::next(Line& line)
 {
     for (;;) {
@@ -184,10 +186,6 @@ bool LineReader::next(Line& line)
         m_begin += consumed;
         if (!text.empty() && text.back() == '\r') {
             text.remove_suffix(1);
-        }
-        if (std::memchr(text.data(), '\0', text.size()) != nullptr) {
-            ++m_binary;
-            continue;
         }
         line.text = text;
         line.offset = start;

@@ -1,7 +1,8 @@
 // Reads a log as lines, whatever it is stored in: a plain file, a gzip file (rotated logs,
 // detected by its magic bytes) or stdin (plain or gzip). Every line is bounded: a line longer
-// than the limit, or one with NUL bytes (binary garbage), is counted and skipped, never
-// returned and never kept in memory whole. Lines are views into the reader's buffer, valid
+// than the limit is counted and skipped, never returned and never kept in memory whole.
+// Lines with NUL bytes (binary garbage) are returned; the caller checks the few it keeps
+// (has_nul) and reports them with count_binary(), which saves a scan of every line. Lines are views into the reader's buffer, valid
 // until the next call to next().
 //
 // Offsets are byte offsets in the uncompressed stream, so a cursor can resume a gzip file too.
@@ -23,6 +24,11 @@ struct Line {
     std::uint64_t offset = 0; // where the line starts
     std::uint64_t end = 0;    // just past its newline: where the next line starts
 };
+
+inline bool has_nul(std::string_view text)
+{
+    return text.find('\0') != std::string_view::npos;
+}
 
 class ReadError : public std::runtime_error {
 public:
@@ -52,6 +58,7 @@ public:
     std::uint64_t raw_position() const;
     std::uint64_t overlong_lines() const { return m_overlong; }
     std::uint64_t binary_lines() const { return m_binary; }
+    void count_binary();
     const std::string& path() const { return m_path; }
 
 private:

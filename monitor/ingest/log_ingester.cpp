@@ -114,7 +114,7 @@ void LogIngester::read_file(const std::string& file, FileCursor cursor, bool com
         if (cursor.content_id.empty()) {
             cursor.content_id = line_checksum(line.text); // stdin: its first line
         }
-        handle(line, cursor.content_id);
+        handle(line, cursor.content_id, reader);
         cursor.offset = line.end;
         last_text.assign(line.text);
         if (++in_batch >= m_options.batch_lines) {
@@ -161,10 +161,15 @@ void LogIngester::commit(const FileCursor* cursor)
     m_store->begin();
 }
 
-void LogIngester::handle(const Line& line, std::string_view content_id)
+void LogIngester::handle(const Line& line, std::string_view content_id, LineReader& reader)
 {
     ++m_counts.lines;
     RecordKind kind = m_parser.parse(line.text, m_record);
+    // Binary garbage is checked for only in lines that would be kept or reported.
+    if (kind != RecordKind::ignored && kind != RecordKind::foreign && has_nul(line.text)) {
+        reader.count_binary();
+        return;
+    }
     char key_buffer[64];
     auto source_key = [&]() {
         std::size_t n = content_id.copy(key_buffer, 32);

@@ -81,7 +81,7 @@ private:
     // Reads path from offset; complete: the last line counts without a newline.
     void read_file(const std::string& path, FileCursor cursor, bool complete,
                    std::int64_t reference_time);
-    void handle(const Line& line, std::string_view content_id);
+    void handle(const Line& line, std::string_view content_id, LineReader& reader);
     void commit(const FileCursor* cursor);
 
     store::Database* m_db;

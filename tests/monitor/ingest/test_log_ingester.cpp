@@ -186,3 +186,21 @@ TEST_CASE("postfix sender joined from qmgr across runs, forgotten after 'removed
                     "4321") == 2);
     CHECK(count(db, "SELECT count(*) FROM ingest_message") == 0);
 }
+
+TEST_CASE("binary and unparseable lines are counted and skipped, never abort the run")
+{
+    TempDir dir;
+    store::Database db(dir.file("h.db"));
+    std::string log = dir.file("maillog");
+    std::string binary = postfix_line(1);
+    binary[60] = '\0';
+    smtpprobe::test::write_file(log, postfix_line(0) + binary + "\xff\xfe garbage \x1b[31m\n" +
+                                         std::string(20000, 'z') + "\n" + postfix_line(2));
+    IngestCounts counts = ingest_once(db, log);
+    CHECK(counts.new_deliveries == 2);
+    CHECK(counts.binary == 1);
+    CHECK(counts.overlong == 1);
+    CHECK(counts.unparseable == 1);
+    REQUIRE(counts.samples.size() == 1);
+    CHECK(counts.samples[0] == "\\xff\\xfe garbage \\x1b[31m");
+}
