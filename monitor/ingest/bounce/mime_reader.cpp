@@ -172,6 +172,24 @@ OriginalMessage original_from_headers(std::string_view headers)
     return original;
 }
 
+std::string iso_utc_date(std::string_view date)
+{
+    init_gmime();
+    const std::string text(date.substr(0, 200));
+    GDateTime* parsed = g_mime_utils_header_decode_date(text.c_str());
+    if (parsed == nullptr) {
+        return {};
+    }
+    GDateTime* utc = g_date_time_to_utc(parsed);
+    g_date_time_unref(parsed);
+    if (utc == nullptr) {
+        return {};
+    }
+    std::string out = owned_string(g_date_time_format(utc, "%Y-%m-%dT%H:%M:%SZ"));
+    g_date_time_unref(utc);
+    return out;
+}
+
 std::optional<MimeMessage> parse_mime(std::string_view content)
 {
     init_gmime();

@@ -48,4 +48,8 @@ std::optional<MimeMessage> parse_mime(std::string_view content);
 // original message; used for text/rfc822-headers and copies inlined in plain text.
 OriginalMessage original_from_headers(std::string_view headers);
 
+// An RFC 5322 date ("Thu, 29 Apr 2010 23:34:45 +0900") as ISO 8601 UTC
+// ("2010-04-29T14:34:45Z"); "" when it cannot be read.
+std::string iso_utc_date(std::string_view date);
+
 } // namespace smtpprobe::ingest

@@ -80,11 +80,6 @@ std::vector<std::string_view> split_lines(std::string_view text)
     return lines;
 }
 
-bool contains_ci(std::string_view haystack, std::string_view needle)
-{
-    return lower_ascii(haystack).find(needle) != std::string::npos;
-}
-
 // Strips what may precede an address that opens a recipient line.
 std::string_view strip_lead(std::string_view line)
 {
