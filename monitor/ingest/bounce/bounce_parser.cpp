@@ -5,6 +5,7 @@
 #include "monitor/ingest/bounce/header_fields.hpp"
 #include "monitor/ingest/bounce/mime_reader.hpp"
 #include "monitor/ingest/bounce/reply_codes.hpp"
+#include "monitor/ingest/bounce/ses_notification.hpp"
 #include "monitor/ingest/bounce/text_report.hpp"
 
 #include <algorithm>
@@ -69,6 +70,64 @@ bool is_autoreply(const MimeMessage& mime)
     return false;
 }
 
+bool looks_like_bounce(const MimeMessage& mime)
+{
+    if (mime.report_type == "delivery-status") {
+        return true;
+    }
+    const std::string from = lower_ascii(mime.from);
+    for (const char* sender : {"mailer-daemon", "postmaster", "mail delivery", "mail-delivery",
+                               "mailerdaemon", "maildelivery", "bounce", "daemon"}) {
+        if (from.find(sender) != std::string::npos) {
+            return true;
+        }
+    }
+    const std::string subject = lower_ascii(mime.subject);
+    for (const char* marker : {"undeliver", "delivery", "failure", "failed", "returned",
+                               "not delivered", "rejected", "non-deliver", "nondeliver", "error",
+                               "bounce", "unzustellbar", "could not", "couldn't", "problem"}) {
+        if (subject.find(marker) != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::string first_other_address(std::string_view text, const std::vector<std::string>& not_these)
+{
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        const std::string address = lower_ascii(first_address(text.substr(pos)));
+        if (address.empty()) {
+            return {};
+        }
+        if (std::find(not_these.begin(), not_these.end(), address) == not_these.end()) {
+            return address;
+        }
+        const std::size_t at = lower_ascii(text.substr(pos)).find(address);
+        pos += at == std::string::npos ? text.size() : at + address.size();
+    }
+    return {};
+}
+
+std::string collapse_text(std::string_view text)
+{
+    std::string out;
+    bool space = false;
+    for (char c : text) {
+        if (c == ' ' || c == '\t' || c == '\n') {
+            space = !out.empty();
+            continue;
+        }
+        if (space) {
+            out += ' ';
+            space = false;
+        }
+        out += c;
+    }
+    return out;
+}
+
 // Words of the text part that belong to recipient (its block in the prose), if any.
 const RecipientReport* text_for(const std::vector<RecipientReport>& text_recipients,
                                 const std::string& address)
@@ -119,6 +178,9 @@ std::optional<BounceReport> parse_bounce(std::string_view content)
             text += part.type == "text/html" ? html_to_text(part.text) : part.text;
             text += '\n';
         }
+    }
+    if (!report.rfc3464 && parse_ses_notification(text, report)) {
+        return report;
     }
     const std::size_t copy = find_original_copy(text);
     const std::string_view prose = std::string_view(text).substr(0, copy);
@@ -171,6 +233,17 @@ std::optional<BounceReport> parse_bounce(std::string_view content)
                 r.remote_mta = words->remote_mta;
             }
         }
+    }
+    if (report.recipients.empty() && looks_like_bounce(*mime) && !trim(prose).empty()) {
+        // A bounce whose prose names no recipient line and no code: keep its words for the
+        // classifier; the recipient is the first other address it names, else the original's To.
+        RecipientReport r;
+        r.recipient = first_other_address(prose, not_recipients);
+        if (r.recipient.empty()) {
+            r.recipient = lower_ascii(first_address(report.original.to));
+        }
+        r.diagnostic = collapse_text(prose.substr(0, 4000));
+        report.recipients.push_back(std::move(r));
     }
     if (report.recipients.empty()) {
         if (is_autoreply(*mime)) {

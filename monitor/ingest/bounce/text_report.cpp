@@ -140,18 +140,16 @@ bool anchor_of(std::string_view raw, Anchor& anchor)
     const std::size_t colon = line.find(':');
     if (colon != std::string_view::npos && colon < open && colon < 40) {
         const std::string label = lower.substr(0, colon);
-        const bool names_recipient = label.find("recipient") != std::string::npos ||
-                                     label.find("address") != std::string::npos || label == "to" ||
-                                     label == "rcpt" || label == "user" || label == "mailbox";
+        const bool names_recipient =
+            label.find("recipient") != std::string::npos ||
+            label.find("address") != std::string::npos || label.find("user") != std::string::npos ||
+            label.find("mailbox") != std::string::npos || label.find("rcpt") != std::string::npos ||
+            label.ends_with(" to");
         const bool names_sender = label.find("from") != std::string::npos ||
                                   label.find("sender") != std::string::npos ||
                                   label.find("return") != std::string::npos;
         std::string_view between = trim(line.substr(colon + 1, open - colon - 1));
         if (names_recipient && !names_sender && (between.empty() || between.ends_with(";"))) {
-            // A bare "To:" is only an anchor when it is the whole line's point (not a header copy).
-            if (label == "to" && raw.size() > 0 && raw[0] != ' ' && raw[0] != '\t') {
-                return false;
-            }
             anchor.address = lower_address(line.substr(b, e - b));
             std::size_t after = line.find_first_not_of(">:.;, ", e);
             anchor.rest =
