@@ -122,7 +122,7 @@ int run_ingest_bounce(const BounceArgs& args, Context& ctx)
     }
     ingest::BounceIngestOptions options;
     options.skip_seen = !args.again;
-    ingest::BounceIngester ingester(db.get(), classify::Classifier::builtin(), options);
+    ingest::BounceIngester ingester(db.get(), classify::Classifier::current(), options);
     const bool json = ctx.global.json;
     const bool progress = !json && ctx.global.verbosity >= 0 && isatty(STDERR_FILENO) == 1;
     std::map<std::pair<std::string, std::string>, std::string> samples;

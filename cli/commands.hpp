@@ -19,4 +19,7 @@ void add_ingest_command(CLI::App& app, Context& ctx);
 // `ingest bounce PATH...|-` (cmd_ingest_bounce.cpp), added to the `ingest` parent.
 void add_ingest_bounce_command(CLI::App& ingest, Context& ctx);
 
+// smtpprobe explain TEXT|CODE [--host HOST]: what a reply, status or provider code means.
+void add_explain_command(CLI::App& app, Context& ctx);
+
 } // namespace smtpprobe::cli
