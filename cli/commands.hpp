@@ -13,6 +13,10 @@ namespace smtpprobe::cli {
 // Builds the whole command line: global options and every subcommand.
 void build_app(CLI::App& app, Context& ctx);
 
+
+// `ingest bounce PATH...|-` (cmd_ingest_bounce.cpp), added to the `ingest` parent.
+void add_ingest_bounce_command(CLI::App& ingest, Context& ctx);
+
 // smtpprobe explain TEXT|CODE [--host HOST]: what a reply, status or provider code means.
 void add_explain_command(CLI::App& app, Context& ctx);
 // `ingest`: the group of ingestion subcommands, created on first use and returned after that,
