@@ -13,4 +13,7 @@ namespace smtpprobe::cli {
 // Builds the whole command line: global options and every subcommand.
 void build_app(CLI::App& app, Context& ctx);
 
+// Monitor commands (each in cli/cmd_<name>.cpp).
+void add_config_command(CLI::App& app, Context& ctx);
+
 } // namespace smtpprobe::cli

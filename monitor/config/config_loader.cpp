@@ -6,9 +6,12 @@
 #include "monitor/config/config_checks.hpp"
 #include "monitor/config/toml_reader.hpp"
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 namespace smtpprobe::config {
 
@@ -288,6 +291,10 @@ Config parse_config(const std::string& text, const std::string& name)
     TomlReader top(root, "", name, problems);
     read_sections(top, config);
     if (!problems.empty()) {
+        std::stable_sort(problems.begin(), problems.end(),
+                         [](const ConfigProblem& a, const ConfigProblem& b) {
+                             return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+                         });
         throw ConfigError(std::move(problems));
     }
     return config;
@@ -305,6 +312,15 @@ Config load_config(const std::string& path)
         throw ConfigError({{path, 0, 0, "", "config file larger than 4 MiB"}});
     }
     return parse_config(text.str(), path);
+}
+
+Config load_config_or_defaults(const std::string& path, bool explicit_choice)
+{
+    std::error_code ec;
+    if (!explicit_choice && !std::filesystem::exists(path, ec)) {
+        return default_config();
+    }
+    return load_config(path);
 }
 
 } // namespace smtpprobe::config

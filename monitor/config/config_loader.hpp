@@ -37,6 +37,10 @@ private:
 // Reads FILE. A missing or unreadable file is a ConfigError too.
 Config load_config(const std::string& path);
 
+// The config the commands use: FILE when it exists or was named explicitly (then it must
+// exist), else the built-in defaults (Config::source empty).
+Config load_config_or_defaults(const std::string& path, bool explicit_choice);
+
 // Parses TOML text (name is used in messages).
 Config parse_config(const std::string& text, const std::string& name);
 
