@@ -12,8 +12,9 @@ void build_app(CLI::App& app, Context& ctx)
                     "keeps the history, explains each code and how to get delisted.");
     app.set_version_flag("--version", std::string("smtpprobe ") + SMTPPROBE_VERSION);
     app.option_defaults()->always_capture_default();
-    app.add_option("--db", ctx.global.db, "SQLite history (default $SMTPPROBE_DB, else "
-                                          "$XDG_DATA_HOME/smtpprobe/history.db)");
+    app.add_option("--db", ctx.global.db,
+                   "SQLite history (default $SMTPPROBE_DB, else "
+                   "$XDG_DATA_HOME/smtpprobe/history.db)");
     app.add_option("--config", ctx.global.config,
                    "config file (default $SMTPPROBE_CONFIG, else ~/.config/smtpprobe/config.toml,"
                    " else /etc/smtpprobe/config.toml)");
@@ -31,6 +32,7 @@ void build_app(CLI::App& app, Context& ctx)
                "            timeout, I/O).\n"
                "Run 'smtpprobe COMMAND --help' for a command's options.");
     add_config_command(app, ctx);
+    add_status_command(app, ctx);
 }
 
 } // namespace smtpprobe::cli

@@ -70,6 +70,7 @@ void add_config_command(CLI::App& app, Context& ctx)
     CLI::App* check = config->add_subcommand(
         "check", "validate a config file: every problem as FILE:LINE:COLUMN: KEY: what is wrong");
     auto file = std::make_shared<std::string>();
+    check->fallthrough();
     check->add_option("FILE", *file, "config file (default: the one smtpprobe would use)");
     check->callback(
         [&ctx, file] { ctx.action = [&ctx, file] { return check_config(ctx, *file); }; });

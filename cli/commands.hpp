@@ -15,5 +15,6 @@ void build_app(CLI::App& app, Context& ctx);
 
 // Monitor commands (each in cli/cmd_<name>.cpp).
 void add_config_command(CLI::App& app, Context& ctx);
+void add_status_command(CLI::App& app, Context& ctx);
 
 } // namespace smtpprobe::cli

@@ -5,7 +5,6 @@
 #include "monitor/store/database.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <csignal>
 #include <iostream>
 
