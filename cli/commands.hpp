@@ -26,5 +26,8 @@ CLI::App& ingest_command(CLI::App& app);
 void add_ingest_command(CLI::App& app, Context& ctx);
 // `ingest log FILE...|-` (cmd_ingest_log.cpp); parent is the ingest group.
 void add_ingest_log_command(CLI::App& parent, Context& ctx);
+// Monitor commands (each in cli/cmd_<name>.cpp).
+void add_config_command(CLI::App& app, Context& ctx);
+void add_status_command(CLI::App& app, Context& ctx);
 
 } // namespace smtpprobe::cli

@@ -6,7 +6,6 @@
 #include "probe/log.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <csignal>
 #include <iostream>
 
