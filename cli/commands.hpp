@@ -13,4 +13,7 @@ namespace smtpprobe::cli {
 // Builds the whole command line: global options and every subcommand.
 void build_app(CLI::App& app, Context& ctx);
 
+// `smtpprobe serve`: the dashboard, JSON API and /metrics (cli/cmd_serve.cpp).
+void add_serve_command(CLI::App& app, Context& ctx);
+
 } // namespace smtpprobe::cli
