@@ -40,16 +40,17 @@ function buildLanes(data) {
 
 function timeDomain(data) {
   const times = [];
-  const now = Date.now();
-  for (const e of data.episodes) { times.push(ms(e.opened)); times.push(e.closed ? ms(e.closed) : now); }
+  // Open episodes run on to now, but the view fits the recorded events: a block open for
+  // months must not squash the story into a sliver (the bar runs off the right edge).
+  for (const e of data.episodes) { times.push(ms(e.opened)); if (e.closed) times.push(ms(e.closed)); }
   for (const e of data.evidence) times.push(ms(e.time));
   for (const n of data.notes) times.push(ms(n.time));
   const valid = times.filter((t) => !Number.isNaN(t));
-  if (!valid.length) return [now - 7 * DAY, now];
+  if (!valid.length) return [Date.now() - 7 * DAY, Date.now()];
   let lo = Math.min(...valid);
   let hi = Math.max(...valid);
   if (hi - lo < HOUR) { lo -= HOUR; hi += HOUR; }
-  const pad = (hi - lo) * 0.04;
+  const pad = (hi - lo) * 0.08;
   return [lo - pad, hi + pad];
 }
 
