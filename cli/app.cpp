@@ -30,6 +30,7 @@ void build_app(CLI::App& app, Context& ctx)
                "            2 usage or config error; 3 could not complete (DNS, connect, TLS,\n"
                "            timeout, I/O).\n"
                "Run 'smtpprobe COMMAND --help' for a command's options.");
+    add_dnsbl_command(app, ctx);
 }
 
 } // namespace smtpprobe::cli

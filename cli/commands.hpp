@@ -13,4 +13,7 @@ namespace smtpprobe::cli {
 // Builds the whole command line: global options and every subcommand.
 void build_app(CLI::App& app, Context& ctx);
 
+// `smtpprobe dnsbl IP...` (cmd_dnsbl.cpp).
+void add_dnsbl_command(CLI::App& app, Context& ctx);
+
 } // namespace smtpprobe::cli
