@@ -115,9 +115,25 @@ Result Classifier::classify(const Input& input) const
         }
     }
     result.reply_code = input.reply_code ? input.reply_code : find_reply_code(text);
+    if (result.reply_code) {
+        strip_continuation_prefixes(text, *result.reply_code);
+    }
     const std::string host = normalize_host(input.remote_host);
+    const Receiver receiver = receiver_for_host(host);
+    std::string command(input.command.substr(0, 16));
+    for (char& c : command) {
+        c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
+    }
+    if (command.starts_with("RCPT")) {
+        command = "RCPT";
+    } else if (command.starts_with("MAIL")) {
+        command = "MAIL";
+    } else if (command.empty()) {
+        command = find_command(text);
+    }
 
-    const Match match = m_impl->matcher.match({text, result.reply_code, status, host});
+    const Match match =
+        m_impl->matcher.match({text, result.reply_code, status, host, command, receiver.provider});
     if (match.rule != nullptr) {
         const Rule& rule = *match.rule;
         result.reason = rule.reason;
@@ -143,7 +159,6 @@ Result Classifier::classify(const Input& input) const
     }
 
     // Provider: the host when it is a known one, else the rule's, else a hint in the text.
-    const Receiver receiver = receiver_for_host(host);
     const bool known_host = !receiver.provider.empty() && receiver.provider != "other";
     if (known_host) {
         result.provider = receiver.provider;

@@ -36,7 +36,8 @@ constexpr auto k_abouts =
 
 constexpr auto k_rule_fields = std::to_array<std::string_view>(
     {"id", "provider", "priority", "reason", "about", "code", "status", "contains", "pattern",
-     "unless", "host", "provider_code", "scope", "meaning", "action", "source", "comment"});
+     "unless", "host", "provider_code", "scope", "meaning", "action", "source", "comment",
+     "command", "not_status"});
 
 std::string lower(std::string_view text)
 {
@@ -133,18 +134,19 @@ std::vector<int> parse_codes(const toml::table& table, const RuleContext& ctx)
     return out;
 }
 
-std::vector<StatusRange> parse_statuses(const toml::table& table, const RuleContext& ctx)
+std::vector<StatusRange> parse_statuses(const toml::table& table, const RuleContext& ctx,
+                                        std::string_view field)
 {
     std::vector<StatusRange> out;
-    for (const std::string& item : ctx.texts(table, "status")) {
+    for (const std::string& item : ctx.texts(table, field)) {
         const auto dash = item.find('-');
         const auto low = parse_status(item.substr(0, dash));
         const auto high =
             dash == std::string::npos ? low : parse_status(std::string_view(item).substr(dash + 1));
         if (!low || !high || *high < *low) {
-            ctx.fail("status", "'" + item +
-                                   "' is not a status like 5.7.1 or a range like "
-                                   "5.7.606-5.7.649");
+            ctx.fail(field, "'" + item +
+                                "' is not a status like 5.7.1 or a range like "
+                                "5.7.606-5.7.649");
         }
         out.push_back({*low, *high});
     }
@@ -187,7 +189,8 @@ Rule parse_rule(const toml::table& table, const std::string& file, std::size_t i
         ctx.fail("about", "must be ip, domain, recipient, content, transient or none");
     }
     rule.codes = parse_codes(table, ctx);
-    rule.statuses = parse_statuses(table, ctx);
+    rule.statuses = parse_statuses(table, ctx, "status");
+    rule.not_statuses = parse_statuses(table, ctx, "not_status");
     for (const std::string& item : ctx.texts(table, "contains")) {
         rule.contains.push_back(lower(item));
     }
@@ -203,6 +206,12 @@ Rule parse_rule(const toml::table& table, const std::string& file, std::size_t i
     }
     for (const std::string& item : ctx.texts(table, "host")) {
         rule.hosts.push_back(lower(item));
+    }
+    for (std::string item : ctx.texts(table, "command")) {
+        std::transform(item.begin(), item.end(), item.begin(), [](unsigned char c) {
+            return static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+        });
+        rule.commands.push_back(std::move(item));
     }
     rule.provider_code = ctx.text(table, "provider_code", false);
     rule.scope = ctx.text(table, "scope", false);

@@ -53,6 +53,12 @@ bool host_has_suffix(std::string_view host, std::string_view suffix)
            host[host.size() - suffix.size() - 1] == '.';
 }
 
+// "microsoft-365" and "microsoft-consumer" are one family; "google" is its own.
+std::string_view provider_family(std::string_view provider)
+{
+    return provider.substr(0, provider.find('-'));
+}
+
 } // namespace
 
 re2::RE2::Options matcher_options()
@@ -117,8 +123,22 @@ RuleMatcher::RuleMatcher(RuleBook book) : m_hints(std::move(book.hints))
 RuleMatcher::~RuleMatcher() = default;
 RuleMatcher::RuleMatcher(RuleMatcher&&) noexcept = default;
 
-bool RuleMatcher::other_conditions_hold(const Rule& rule, const MatchInput& input) const
+bool RuleMatcher::other_conditions_hold(const Rule& rule, const MatchInput& input,
+                                        std::string_view hinted_provider) const
 {
+    // A provider's bare status range (Gmail's 5.7.27 is not RFC 7505's 5.7.27) only speaks
+    // for that provider: skip it when the host or the text names another receiver.
+    if (!rule.provider.empty() && !rule.has_text_condition()) {
+        const std::string_view receiver =
+            !input.receiver_provider.empty() ? input.receiver_provider : hinted_provider;
+        if (!receiver.empty() && provider_family(receiver) != provider_family(rule.provider)) {
+            return false;
+        }
+    }
+    if (!rule.commands.empty() && std::find(rule.commands.begin(), rule.commands.end(),
+                                            input.command) == rule.commands.end()) {
+        return false;
+    }
     if (!rule.codes.empty()) {
         if (!input.reply_code || std::find(rule.codes.begin(), rule.codes.end(),
                                            *input.reply_code) == rule.codes.end()) {
@@ -135,6 +155,12 @@ bool RuleMatcher::other_conditions_hold(const Rule& rule, const MatchInput& inpu
             })) {
             return false;
         }
+    }
+    if (input.status &&
+        std::any_of(rule.not_statuses.begin(), rule.not_statuses.end(), [&](const StatusRange& r) {
+            return *input.status >= r.low && *input.status <= r.high;
+        })) {
+        return false;
     }
     if (!rule.hosts.empty()) {
         if (input.host.empty() ||
@@ -205,7 +231,7 @@ Match RuleMatcher::match(const MatchInput& input) const
         if (std::find(vetoed.begin(), vetoed.end(), index) != vetoed.end()) {
             continue;
         }
-        if (other_conditions_hold(rule, input)) {
+        if (other_conditions_hold(rule, input, result.hinted_provider)) {
             result.rule = &rule;
             if (!m_captures[index].empty()) {
                 result.capture = capture_for(index, input.text);

@@ -29,6 +29,8 @@ struct MatchInput {
     std::optional<int> reply_code;
     std::optional<PackedStatus> status;
     std::string_view host;
+    std::string_view command;           // uppercased SMTP command, "" if unknown
+    std::string_view receiver_provider; // from the host: "" none given, "other" unrecognized
 };
 
 struct Match {
@@ -50,7 +52,8 @@ public:
     const std::vector<Rule>& rules() const { return m_rules; }
 
 private:
-    bool other_conditions_hold(const Rule& rule, const MatchInput& input) const;
+    bool other_conditions_hold(const Rule& rule, const MatchInput& input,
+                               std::string_view hinted_provider) const;
     std::string capture_for(std::size_t index, std::string_view text) const;
 
     std::vector<Rule> m_rules; // sorted by priority, highest first
