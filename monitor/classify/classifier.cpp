@@ -143,7 +143,11 @@ Result Classifier::classify(const Input& input) const
         result.source = rule.source;
         result.rule_id = rule.id;
         result.provider_code = substitute(rule.provider_code, match.capture, true);
+        if (result.provider_code.empty()) {
+            result.provider_code = match.code_in_text;
+        }
     } else {
+        result.provider_code = match.code_in_text;
         Fallback fallback = status_fallback(status, result.reply_code);
         result.reason = std::move(fallback.reason);
         result.about = std::string(default_about(result.reason));

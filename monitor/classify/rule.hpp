@@ -63,9 +63,17 @@ struct ProviderHint {
     std::vector<std::string> contains; // lowercased substrings
 };
 
+// A provider's own code anywhere in the text ("AS(1430)"), reported when the winning rule
+// names none: `pattern` has one capture group, `format` holds "{1}".
+struct CodeShape {
+    std::string pattern;
+    std::string format;
+};
+
 struct RuleBook {
     std::vector<Rule> rules;
     std::vector<ProviderHint> hints;
+    std::vector<CodeShape> codes;
 };
 
 } // namespace smtpprobe::classify

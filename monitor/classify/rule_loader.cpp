@@ -231,6 +231,30 @@ Rule parse_rule(const toml::table& table, const std::string& file, std::size_t i
     return rule;
 }
 
+CodeShape parse_code_shape(const toml::table& table, const std::string& file, std::size_t index)
+{
+    RuleContext ctx(file, "code #" + std::to_string(index + 1));
+    for (const auto& [key, value] : table) {
+        if (key.str() != "pattern" && key.str() != "format" && key.str() != "comment") {
+            ctx.fail(key.str(), "unknown field");
+        }
+    }
+    CodeShape shape;
+    shape.pattern = ctx.text(table, "pattern", true);
+    shape.format = ctx.text(table, "format", true);
+    re2::RE2 compiled(shape.pattern, matcher_options());
+    if (!compiled.ok()) {
+        ctx.fail("pattern", "bad RE2 pattern '" + shape.pattern + "': " + compiled.error());
+    }
+    if (compiled.NumberOfCapturingGroups() != 1) {
+        ctx.fail("pattern", "needs exactly one capture group");
+    }
+    if (shape.format.find("{1}") == std::string::npos) {
+        ctx.fail("format", "must contain {1}");
+    }
+    return shape;
+}
+
 ProviderHint parse_hint(const toml::table& table, const std::string& file, std::size_t index)
 {
     RuleContext ctx(file, "hint #" + std::to_string(index + 1));
@@ -270,9 +294,9 @@ RuleBook parse_rule_file(std::string_view text, const std::string& file)
     }
     RuleBook book;
     for (const auto& [key, value] : root) {
-        if (key.str() != "rule" && key.str() != "hint") {
+        if (key.str() != "rule" && key.str() != "hint" && key.str() != "code") {
             throw RuleError(file + ": unknown top-level key '" + std::string(key.str()) +
-                            "' (expected [[rule]] or [[hint]] tables)");
+                            "' (expected [[rule]], [[hint]] or [[code]] tables)");
         }
         const auto* array = value.as_array();
         if (array == nullptr) {
@@ -288,6 +312,8 @@ RuleBook parse_rule_file(std::string_view text, const std::string& file)
             }
             if (key.str() == "rule") {
                 book.rules.push_back(parse_rule(*table, file, index));
+            } else if (key.str() == "code") {
+                book.codes.push_back(parse_code_shape(*table, file, index));
             } else {
                 book.hints.push_back(parse_hint(*table, file, index));
             }
@@ -320,6 +346,9 @@ void merge_rule_books(RuleBook& base, RuleBook overlay)
     }
     for (ProviderHint& hint : overlay.hints) {
         base.hints.push_back(std::move(hint));
+    }
+    for (CodeShape& shape : overlay.codes) {
+        base.codes.push_back(std::move(shape));
     }
 }
 

@@ -115,6 +115,12 @@ RuleMatcher::RuleMatcher(RuleBook book) : m_hints(std::move(book.hints))
         add(join_literals(m_hints[i].contains), EntryKind::hint, i,
             "hint for " + m_hints[i].provider);
     }
+    for (std::size_t i = 0; i < book.codes.size(); ++i) {
+        add(book.codes[i].pattern, EntryKind::code, i, "code " + book.codes[i].format);
+        m_code_shapes.push_back(
+            std::make_unique<re2::RE2>(book.codes[i].pattern, matcher_options()));
+        m_code_formats.push_back(book.codes[i].format);
+    }
     if (!m_entries.empty() && !m_set->Compile()) {
         throw RuleError("rules: the combined pattern set is too large to compile");
     }
@@ -199,6 +205,7 @@ Match RuleMatcher::match(const MatchInput& input) const
         m_set->Match(input.text, &hits);
     }
     std::size_t first_hint = m_hints.size();
+    std::size_t first_code = m_code_shapes.size();
     for (int hit : hits) {
         const Entry& entry = m_entries[static_cast<std::size_t>(hit)];
         switch (entry.kind) {
@@ -211,10 +218,23 @@ Match RuleMatcher::match(const MatchInput& input) const
         case EntryKind::hint:
             first_hint = std::min(first_hint, entry.index);
             break;
+        case EntryKind::code:
+            first_code = std::min(first_code, entry.index);
+            break;
         }
     }
     if (first_hint < m_hints.size()) {
         result.hinted_provider = m_hints[first_hint].provider;
+    }
+    if (first_code < m_code_shapes.size()) {
+        std::string captured;
+        if (re2::RE2::PartialMatch(input.text, *m_code_shapes[first_code], &captured)) {
+            for (char& c : captured) {
+                c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
+            }
+            result.code_in_text = m_code_formats[first_code];
+            result.code_in_text.replace(result.code_in_text.find("{1}"), 3, captured);
+        }
     }
     std::sort(candidates.begin(), candidates.end());
     // Walk the text candidates and the text-less rules together, in priority order.

@@ -37,6 +37,7 @@ struct Match {
     const Rule* rule = nullptr;  // the winner, nullptr when none matched
     std::string capture;         // first capture group of the winner's pattern, if it wants one
     std::string hinted_provider; // provider named by a hint in the text, "" if none
+    std::string code_in_text;    // a provider code shape found in the text ("AS(1430)")
 };
 
 class RuleMatcher {
@@ -58,9 +59,11 @@ private:
 
     std::vector<Rule> m_rules; // sorted by priority, highest first
     std::vector<ProviderHint> m_hints;
+    std::vector<std::unique_ptr<re2::RE2>> m_code_shapes;
+    std::vector<std::string> m_code_formats;
     std::unique_ptr<re2::RE2::Set> m_set;
     // Set entry -> what it stands for.
-    enum class EntryKind { rule_text, rule_unless, hint };
+    enum class EntryKind { rule_text, rule_unless, hint, code };
     struct Entry {
         EntryKind kind;
         std::size_t index;
