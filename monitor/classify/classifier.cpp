@@ -75,7 +75,7 @@ const Classifier& Classifier::builtin()
 std::unique_ptr<Classifier> Classifier::with_user_rules(const std::string& path)
 {
     RuleBook book = load_embedded_rule_book();
-    merge_rule_books(book, parse_rule_file(read_rule_file(path), path));
+    merge_rule_books(book, parse_rule_file(read_rule_file(path), path, k_user_priority));
     std::unique_ptr<Classifier> classifier(new Classifier());
     classifier->m_impl = std::make_unique<Impl>(std::move(book));
     return classifier;

@@ -110,7 +110,9 @@ void normalize_text(std::string_view text, std::string& out)
 
 std::optional<PackedStatus> find_status(std::string_view text)
 {
-    std::optional<PackedStatus> generic;
+    // The most specific wins: X.Y.Z with Z != 0 over X.Y.0 over X.0.0, the first of each.
+    std::optional<PackedStatus> best;
+    int best_rank = -1;
     for (std::size_t i = 0; i + 5 <= text.size(); ++i) {
         const char c = text[i];
         if ((c != '2' && c != '4' && c != '5') || text[i + 1] != '.') {
@@ -136,17 +138,17 @@ std::optional<PackedStatus> find_status(std::string_view text)
              (text[end] == '.' && end + 1 < text.size() && is_digit(text[end + 1])))) {
             continue;
         }
-        const PackedStatus status =
-            static_cast<PackedStatus>(c - '0') * 1'000'000 + subject * 1'000 + detail;
-        if (subject == 0 && detail == 0) {
-            if (!generic) {
-                generic = status;
+        const int rank = detail != 0 ? 2 : (subject != 0 ? 1 : 0);
+        if (rank > best_rank) {
+            best_rank = rank;
+            best = static_cast<PackedStatus>(c - '0') * 1'000'000 + subject * 1'000 + detail;
+            if (rank == 2) {
+                break;
             }
-            continue;
         }
-        return status;
+        i = end - 1;
     }
-    return generic;
+    return best;
 }
 
 std::optional<int> find_reply_code(std::string_view text)

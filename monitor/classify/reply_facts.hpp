@@ -21,8 +21,9 @@ inline constexpr std::size_t k_max_text = 4096;
 // most k_max_text bytes. Writes into `out` (reused to avoid allocation).
 void normalize_text(std::string_view text, std::string& out);
 
-// The most specific enhanced status code in the text: the first one that is not X.0.0, else
-// the first X.0.0. A code must stand alone ("5.7.1", not the tail of "192.5.7.1").
+// The most specific enhanced status code in the text: the first X.Y.Z with Z != 0, else the
+// first X.Y.0, else the first X.0.0. A code must stand alone ("5.7.1", not the tail of
+// "192.5.7.1").
 std::optional<PackedStatus> find_status(std::string_view text);
 
 // The SMTP reply code: a leading "550"/"550-" (after an optional "smtp;"), else the first

@@ -153,7 +153,8 @@ std::vector<StatusRange> parse_statuses(const toml::table& table, const RuleCont
     return out;
 }
 
-Rule parse_rule(const toml::table& table, const std::string& file, std::size_t index)
+Rule parse_rule(const toml::table& table, const std::string& file, std::size_t index,
+                int default_priority)
 {
     std::string id = "#" + std::to_string(index + 1);
     if (const auto* value = table.get_as<std::string>("id")) {
@@ -173,6 +174,7 @@ Rule parse_rule(const toml::table& table, const std::string& file, std::size_t i
     }
     rule.file = file;
     rule.provider = ctx.text(table, "provider", false);
+    rule.priority = default_priority;
     if (const toml::node* node = table.get("priority")) {
         const auto* value = node->as_integer();
         if (value == nullptr || value->get() < -100000 || value->get() > 100000) {
@@ -281,7 +283,7 @@ bool is_known_reason(std::string_view reason)
     return std::find(k_reasons.begin(), k_reasons.end(), reason) != k_reasons.end();
 }
 
-RuleBook parse_rule_file(std::string_view text, const std::string& file)
+RuleBook parse_rule_file(std::string_view text, const std::string& file, int default_priority)
 {
     toml::table root;
     try {
@@ -311,7 +313,7 @@ RuleBook parse_rule_file(std::string_view text, const std::string& file)
                                 "' must be an array of tables");
             }
             if (key.str() == "rule") {
-                book.rules.push_back(parse_rule(*table, file, index));
+                book.rules.push_back(parse_rule(*table, file, index, default_priority));
             } else if (key.str() == "code") {
                 book.codes.push_back(parse_code_shape(*table, file, index));
             } else {
