@@ -128,8 +128,6 @@ Result Classifier::classify(const Input& input) const
         command = "RCPT";
     } else if (command.starts_with("MAIL")) {
         command = "MAIL";
-    } else if (command.empty()) {
-        command = find_command(text);
     }
 
     const Match match =

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 namespace smtpprobe::classify {
 namespace {
@@ -253,6 +254,9 @@ void strip_continuation_prefixes(std::string& text, int reply_code)
         return;
     }
     const std::string code = std::to_string(reply_code);
+    if (memmem(text.data() + 1, text.size() - 1, code.data(), 3) == nullptr) {
+        return; // the common case: a one-line reply
+    }
     std::string out;
     out.reserve(text.size());
     std::size_t i = 0;
@@ -296,10 +300,16 @@ std::string_view find_command(std::string_view text)
         {"in reply to rcpt to command", "RCPT"},     {"in reply to mail from command", "MAIL"},
         {"in reply to ehlo command", "EHLO"},        {"in reply to helo command", "HELO"},
     };
-    for (const Phrase& phrase : k_phrases) {
-        if (text.find(phrase.text) != std::string_view::npos) {
-            return phrase.command;
+    // Most texts say neither; memmem (two-way search) keeps that case one quick pass.
+    if (memmem(text.data(), text.size(), "in reply to ", 12) != nullptr) {
+        for (const Phrase& phrase : k_phrases) {
+            if (text.find(phrase.text) != std::string_view::npos) {
+                return phrase.command;
+            }
         }
+    }
+    if (memmem(text.data(), text.size(), ">>> ", 4) == nullptr) {
+        return {};
     }
     // sendmail's transcript: the last command our side sent before the failure.
     const std::size_t at = text.rfind(">>> ");

@@ -2,6 +2,7 @@
 #include "monitor/classify/rule_loader.hpp"
 
 #include "monitor/classify/classifier.hpp"
+#include "monitor/classify/reply_facts.hpp"
 #include "monitor/classify/rule_matcher.hpp"
 #include "probe/embedded_file.hpp"
 
@@ -39,12 +40,18 @@ constexpr auto k_rule_fields = std::to_array<std::string_view>(
      "unless", "host", "provider_code", "scope", "meaning", "action", "source", "comment",
      "command", "not_status"});
 
+// Literals are matched against normalized text, so they are normalized the same way.
+// A leading or trailing space is kept (" rbl" must not match inside "cdrbl").
 std::string lower(std::string_view text)
 {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-        return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    });
+    std::string out;
+    normalize_text(text, out);
+    if (!out.empty() && (text.front() == ' ' || text.front() == '\t')) {
+        out.insert(out.begin(), ' ');
+    }
+    if (!out.empty() && (text.back() == ' ' || text.back() == '\t')) {
+        out.push_back(' ');
+    }
     return out;
 }
 

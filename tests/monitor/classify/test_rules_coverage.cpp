@@ -45,7 +45,7 @@ const std::vector<Case> k_cases = {
     {"451 4.7.650 The mail server [192.0.2.25] has been temporarily rate limited due to IP "
      "reputation. For e-mail delivery information, see https://postmaster.live.com (S775) "
      "[Name=Protocol Filter Agent][AGT=PFA][MxId=11BA8ED23C07F9F2]",
-     "", "badreputation", "ip", "microsoft-consumer", "S775", "192.0.2.25", "SNDS"},
+     "", "badreputation", "ip", "microsoft-consumer", "", "192.0.2.25", "SNDS"},
     {"451 4.7.651 The mail server [192.0.2.25] has been temporarily rate limited due to IP "
      "reputation.",
      "nam.olc.protection.outlook.com", "badreputation", "ip", "microsoft-consumer", "",

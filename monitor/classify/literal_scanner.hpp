@@ -1,0 +1,90 @@
+// Finds every occurrence of many literals (the classifier's substring conditions and the
+// atoms of its RE2 patterns) in one pass over a text. Each literal is keyed by its first
+// k = min(4, length) bytes; a pass tests, at every position, the 4-, 3-, 2- and 1-byte
+// prefixes against small bitsets (24 KiB in all, so they stay in the L1 cache) and verifies
+// only the positions whose prefix is known. The positions are independent of each other, so
+// the CPU overlaps them (an Aho-Corasick table walk would chain one cache miss per byte).
+//
+// Contract: add() literals, then build() once; scan() is const, thread-safe, linear in the
+// text (plus the verifications of true prefix hits), and never reads outside the text.
+#pragma once
+
+#include <array>
+#include <bitset>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace smtpprobe::classify {
+
+class LiteralScanner {
+public:
+    // Adds a literal (non-empty) and returns its id; the same bytes again give the same id.
+    std::uint32_t add(std::string_view literal);
+    // Builds the prefix index; call after the last add().
+    void build();
+
+    std::size_t literal_count() const { return m_literals.size(); }
+
+    // Calls on_match(id) for each occurrence of each literal (ids may repeat).
+    template <class OnMatch>
+    void scan(std::string_view text, OnMatch&& on_match) const
+    {
+        const char* data = text.data();
+        const std::size_t size = text.size();
+        for (std::size_t i = 0; i < size; ++i) {
+            const std::size_t left = size - i;
+            std::uint32_t word = 0;
+            std::memcpy(&word, data + i, left >= 4 ? 4 : left); // little-endian prefix bytes
+            if (left >= 4 && m_has[4] && m_bits4.test(hash(word))) {
+                verify(4, word, text, i, on_match);
+            }
+            if (left >= 3 && m_has[3] && m_bits3.test(hash(word & 0xffffffU))) {
+                verify(3, word & 0xffffffU, text, i, on_match);
+            }
+            if (left >= 2 && m_has[2] && m_bits2.test(word & 0xffffU)) {
+                verify(2, word & 0xffffU, text, i, on_match);
+            }
+            if (m_has[1] && m_bits1.test(word & 0xffU)) {
+                verify(1, word & 0xffU, text, i, on_match);
+            }
+        }
+    }
+
+private:
+    static std::uint32_t hash(std::uint32_t prefix) { return (prefix * 2654435761U) >> 16; }
+    static std::uint64_t key(unsigned k, std::uint32_t prefix)
+    {
+        return (static_cast<std::uint64_t>(k) << 32) | prefix;
+    }
+
+    template <class OnMatch>
+    void verify(unsigned k, std::uint32_t prefix, std::string_view text, std::size_t at,
+                OnMatch& on_match) const
+    {
+        const auto found = m_by_prefix.find(key(k, prefix));
+        if (found == m_by_prefix.end()) {
+            return; // a hash collision in the bitset
+        }
+        for (const std::uint32_t id : found->second) {
+            const std::string& literal = m_literals[id];
+            if (literal.size() <= text.size() - at &&
+                std::memcmp(text.data() + at, literal.data(), literal.size()) == 0) {
+                on_match(id);
+            }
+        }
+    }
+
+    std::vector<std::string> m_literals;
+    std::array<bool, 5> m_has{};
+    std::bitset<65536> m_bits4;
+    std::bitset<65536> m_bits3;
+    std::bitset<65536> m_bits2;
+    std::bitset<256> m_bits1;
+    std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> m_by_prefix;
+};
+
+} // namespace smtpprobe::classify
