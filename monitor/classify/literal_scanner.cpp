@@ -1,6 +1,8 @@
 // The prefix index of LiteralScanner. See literal_scanner.hpp.
 #include "monitor/classify/literal_scanner.hpp"
 
+#include <map>
+
 namespace smtpprobe::classify {
 
 std::uint32_t LiteralScanner::add(std::string_view literal)
@@ -21,7 +23,7 @@ void LiteralScanner::build()
     m_bits3.reset();
     m_bits2.reset();
     m_bits1.reset();
-    m_by_prefix.clear();
+    std::map<std::uint64_t, std::vector<std::uint32_t>> by_prefix;
     for (std::uint32_t id = 0; id < m_literals.size(); ++id) {
         const std::string& literal = m_literals[id];
         if (literal.empty()) {
@@ -45,7 +47,25 @@ void LiteralScanner::build()
             m_bits1.set(prefix);
             break;
         }
-        m_by_prefix[key(k, prefix)].push_back(id);
+        by_prefix[key(k, prefix)].push_back(id);
+    }
+    // A table at least four times the number of prefixes keeps probes short.
+    unsigned bits = 4;
+    while ((std::size_t{1} << bits) < by_prefix.size() * 4) {
+        ++bits;
+    }
+    m_slots.assign(std::size_t{1} << bits, Slot{});
+    m_slot_shift = 64 - bits;
+    m_ids.clear();
+    for (const auto& [wanted, ids] : by_prefix) {
+        std::size_t slot = (wanted * 0x9E3779B97F4A7C15ULL) >> m_slot_shift;
+        while (m_slots[slot].key != 0) {
+            slot = (slot + 1) & (m_slots.size() - 1);
+        }
+        m_slots[slot].key = wanted;
+        m_slots[slot].begin = static_cast<std::uint32_t>(m_ids.size());
+        m_ids.insert(m_ids.end(), ids.begin(), ids.end());
+        m_slots[slot].end = static_cast<std::uint32_t>(m_ids.size());
     }
 }
 

@@ -15,7 +15,6 @@
 #include <cstring>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace smtpprobe::classify {
@@ -65,11 +64,18 @@ private:
     void verify(unsigned k, std::uint32_t prefix, std::string_view text, std::size_t at,
                 OnMatch& on_match) const
     {
-        const auto found = m_by_prefix.find(key(k, prefix));
-        if (found == m_by_prefix.end()) {
-            return; // a hash collision in the bitset
+        // Open addressing over a power-of-two table; an empty slot ends the probe.
+        const std::uint64_t wanted = key(k, prefix);
+        std::size_t slot = (wanted * 0x9E3779B97F4A7C15ULL) >> m_slot_shift;
+        while (m_slots[slot].key != wanted) {
+            if (m_slots[slot].key == 0) {
+                return; // a hash collision in the bitset
+            }
+            slot = (slot + 1) & (m_slots.size() - 1);
         }
-        for (const std::uint32_t id : found->second) {
+        const Slot& found = m_slots[slot];
+        for (std::uint32_t i = found.begin; i < found.end; ++i) {
+            const std::uint32_t id = m_ids[i];
             const std::string& literal = m_literals[id];
             if (literal.size() <= text.size() - at &&
                 std::memcmp(text.data() + at, literal.data(), literal.size()) == 0) {
@@ -84,7 +90,14 @@ private:
     std::bitset<65536> m_bits3;
     std::bitset<65536> m_bits2;
     std::bitset<256> m_bits1;
-    std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> m_by_prefix;
+    struct Slot {
+        std::uint64_t key = 0; // key(k, prefix); 0 = empty (k is never 0)
+        std::uint32_t begin = 0;
+        std::uint32_t end = 0;
+    };
+    std::vector<Slot> m_slots{1};
+    unsigned m_slot_shift = 63;
+    std::vector<std::uint32_t> m_ids; // literal ids grouped by prefix
 };
 
 } // namespace smtpprobe::classify
