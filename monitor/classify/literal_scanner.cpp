@@ -5,14 +5,18 @@
 
 namespace smtpprobe::classify {
 
-std::uint32_t LiteralScanner::add(std::string_view literal)
+std::uint32_t LiteralScanner::add(std::string_view literal, bool word)
 {
     for (std::uint32_t i = 0; i < m_literals.size(); ++i) {
         if (m_literals[i] == literal) {
+            if (!word) {
+                m_anywhere[i] = true;
+            }
             return i;
         }
     }
     m_literals.emplace_back(literal);
+    m_anywhere.push_back(!word);
     return static_cast<std::uint32_t>(m_literals.size() - 1);
 }
 
@@ -23,6 +27,8 @@ void LiteralScanner::build()
     m_bits3.reset();
     m_bits2.reset();
     m_bits1.reset();
+    m_anywhere_bits.reset();
+    m_any_anywhere = false;
     std::map<std::uint64_t, std::vector<std::uint32_t>> by_prefix;
     for (std::uint32_t id = 0; id < m_literals.size(); ++id) {
         const std::string& literal = m_literals[id];
@@ -33,6 +39,10 @@ void LiteralScanner::build()
         std::uint32_t prefix = 0;
         std::memcpy(&prefix, literal.data(), k);
         m_has[k] = true;
+        if (m_anywhere[id]) {
+            m_any_anywhere = true;
+            m_anywhere_bits.set(hash(prefix + k));
+        }
         switch (k) {
         case 4:
             m_bits4.set(hash(prefix));

@@ -65,7 +65,8 @@ RuleMatcher::RuleMatcher(RuleBook book) : m_hints(std::move(book.hints))
         m_entries.push_back({kind, index});
     };
     auto add_literal = [&](const std::string& literal, EntryKind kind, std::size_t index) {
-        const std::uint32_t id = m_literals.add(literal);
+        // Pattern atoms may sit inside a word; phrases start at a word boundary.
+        const std::uint32_t id = m_literals.add(literal, kind != EntryKind::atom);
         if (id >= m_literal_entries.size()) {
             m_literal_entries.resize(id + 1);
         }
@@ -128,12 +129,14 @@ bool RuleMatcher::other_conditions_hold(const Rule& rule, const MatchInput& inpu
                                         std::string_view command,
                                         std::string_view hinted_provider) const
 {
-    // A provider's bare status range (Gmail's 5.7.27 is not RFC 7505's 5.7.27) only speaks
-    // for that provider: skip it when the host or the text names another receiver.
-    if (!rule.provider.empty() && !rule.has_text_condition()) {
-        const std::string_view receiver =
-            !input.receiver_provider.empty() ? input.receiver_provider : hinted_provider;
-        if (!receiver.empty() && provider_family(receiver) != provider_family(rule.provider)) {
+    if (!rule.statuses.empty()) {
+        if (!input.status) {
+            return false;
+        }
+        const PackedStatus status = *input.status;
+        if (std::none_of(rule.statuses.begin(), rule.statuses.end(), [&](const StatusRange& r) {
+                return status >= r.low && status <= r.high;
+            })) {
             return false;
         }
     }
@@ -147,22 +150,21 @@ bool RuleMatcher::other_conditions_hold(const Rule& rule, const MatchInput& inpu
             return false;
         }
     }
-    if (!rule.statuses.empty()) {
-        if (!input.status) {
-            return false;
-        }
-        const PackedStatus status = *input.status;
-        if (std::none_of(rule.statuses.begin(), rule.statuses.end(), [&](const StatusRange& r) {
-                return status >= r.low && status <= r.high;
-            })) {
-            return false;
-        }
-    }
     if (input.status &&
         std::any_of(rule.not_statuses.begin(), rule.not_statuses.end(), [&](const StatusRange& r) {
             return *input.status >= r.low && *input.status <= r.high;
         })) {
         return false;
+    }
+    // (Checked after the cheap integer tests.) A provider's bare status range (Gmail's 5.7.27 is
+    // not RFC 7505's 5.7.27) only speaks for that provider: skip it when the host or the text names
+    // another receiver.
+    if (!rule.provider.empty() && !rule.has_text_condition()) {
+        const std::string_view receiver =
+            !input.receiver_provider.empty() ? input.receiver_provider : hinted_provider;
+        if (!receiver.empty() && provider_family(receiver) != provider_family(rule.provider)) {
+            return false;
+        }
     }
     if (!rule.hosts.empty()) {
         if (input.host.empty() ||

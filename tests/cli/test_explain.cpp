@@ -3,10 +3,9 @@
 // line naming the file, rule and field.
 #include "tests/support/child_process.hpp"
 
+#include <algorithm>
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
-
-#include <algorithm>
 
 using smtpprobe::test::run_smtpprobe;
 using smtpprobe::test::TempDir;
