@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <nlohmann/json.hpp>
 #include <re2/re2.h>
 #include <set>
 #include <span>
@@ -283,6 +284,63 @@ ProviderHint parse_hint(const toml::table& table, const std::string& file, std::
     return hint;
 }
 
+// A JSON rule file has the same shape as the TOML one ({"rule": [{...}], "hint": [...]});
+// it is converted node by node so that one validator serves both.
+void json_to_toml(const nlohmann::json& in, toml::array& out);
+
+toml::table json_object_to_toml(const nlohmann::json& in)
+{
+    toml::table out;
+    for (const auto& [key, value] : in.items()) {
+        if (value.is_object()) {
+            out.insert(key, json_object_to_toml(value));
+        } else if (value.is_array()) {
+            toml::array array;
+            json_to_toml(value, array);
+            out.insert(key, std::move(array));
+        } else if (value.is_string()) {
+            out.insert(key, value.get<std::string>());
+        } else if (value.is_boolean()) {
+            out.insert(key, value.get<bool>());
+        } else if (value.is_number_integer()) {
+            out.insert(key, value.get<std::int64_t>());
+        } else if (value.is_number()) {
+            out.insert(key, value.get<double>());
+        }
+    }
+    return out;
+}
+
+void json_to_toml(const nlohmann::json& in, toml::array& out)
+{
+    for (const auto& value : in) {
+        if (value.is_object()) {
+            out.push_back(json_object_to_toml(value));
+        } else if (value.is_array()) {
+            toml::array array;
+            json_to_toml(value, array);
+            out.push_back(std::move(array));
+        } else if (value.is_string()) {
+            out.push_back(value.get<std::string>());
+        } else if (value.is_boolean()) {
+            out.push_back(value.get<bool>());
+        } else if (value.is_number_integer()) {
+            out.push_back(value.get<std::int64_t>());
+        } else if (value.is_number()) {
+            out.push_back(value.get<double>());
+        }
+    }
+}
+
+bool looks_like_json(std::string_view text, const std::string& file)
+{
+    if (file.size() >= 5 && file.compare(file.size() - 5, 5, ".json") == 0) {
+        return true;
+    }
+    const auto first = text.find_first_not_of(" \t\r\n");
+    return first != std::string_view::npos && text[first] == '{';
+}
+
 } // namespace
 
 bool is_known_reason(std::string_view reason)
@@ -293,13 +351,25 @@ bool is_known_reason(std::string_view reason)
 RuleBook parse_rule_file(std::string_view text, const std::string& file, int default_priority)
 {
     toml::table root;
-    try {
-        root = toml::parse(text, file);
-    } catch (const toml::parse_error& e) {
-        std::ostringstream out;
-        out << file << ":" << e.source().begin.line << ":" << e.source().begin.column
-            << ": not valid TOML: " << e.description();
-        throw RuleError(out.str());
+    if (looks_like_json(text, file)) {
+        try {
+            const auto json = nlohmann::json::parse(text);
+            if (!json.is_object()) {
+                throw RuleError(file + ": a JSON rule file must be an object {\"rule\": [...]}");
+            }
+            root = json_object_to_toml(json);
+        } catch (const nlohmann::json::exception& e) {
+            throw RuleError(file + ": not valid JSON: " + e.what());
+        }
+    } else {
+        try {
+            root = toml::parse(text, file);
+        } catch (const toml::parse_error& e) {
+            std::ostringstream out;
+            out << file << ":" << e.source().begin.line << ":" << e.source().begin.column
+                << ": not valid TOML: " << e.description();
+            throw RuleError(out.str());
+        }
     }
     RuleBook book;
     for (const auto& [key, value] : root) {

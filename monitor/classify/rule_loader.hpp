@@ -1,10 +1,10 @@
 // Reads rule data: the embedded default rule files (monitor/classify/rules/*.toml, compiled
 // into the binary) and an optional user file that adds rules or overrides them by id.
 //
-// Contract: a file is TOML with [[rule]] tables (and [[hint]] tables naming a provider from
-// text). Anything wrong (syntax, unknown field, wrong type, unknown reason, bad status or RE2
-// pattern, a rule without any condition, a duplicate id inside one file) throws RuleError
-// with one line naming the file, the rule id and the field.
+// Contract: a file is TOML (or JSON of the same shape) with [[rule]] tables (and [[hint]] tables
+// naming a provider from text). Anything wrong (syntax, unknown field, wrong type, unknown reason,
+// bad status or RE2 pattern, a rule without any condition, a duplicate id inside one file) throws
+// RuleError with one line naming the file, the rule id and the field.
 #pragma once
 
 #include "monitor/classify/rule.hpp"

@@ -124,6 +124,26 @@ TEST_CASE("rule files: each mistake names the file, the rule and the field")
     CHECK(error_for(k_good_rule).empty());
 }
 
+TEST_CASE("rule files: a JSON user file works like a TOML one")
+{
+    TempDir dir;
+    const std::string path = dir.file("user.json");
+    write_file(path, R"({"rule": [{"id": "local.json", "reason": "blocked", "about": "ip",
+        "contains": ["jsonified by policy"], "code": [550, 554], "meaning": "m", "action": "a",
+        "source": "s"}]})");
+    const auto classifier = Classifier::with_user_rules(path);
+    Input input;
+    input.text = "554 JSONified by policy";
+    CHECK(classifier->classify(input).rule_id == "local.json");
+    write_file(path, R"({"rule": [{"id": "local.json", "reason": "nope", "about": "ip",
+        "code": 550, "meaning": "m", "action": "a", "source": "s"}]})");
+    CHECK_THROWS_WITH_AS(Classifier::with_user_rules(path),
+                         doctest::Contains("'local.json': field 'reason'"), RuleError);
+    write_file(path, "{\"rule\": [");
+    CHECK_THROWS_WITH_AS(Classifier::with_user_rules(path), doctest::Contains("not valid JSON"),
+                         RuleError);
+}
+
 TEST_CASE("rule files: a missing file is a RuleError naming it")
 {
     CHECK_THROWS_WITH_AS(Classifier::with_user_rules("/nonexistent/rules.toml"),
