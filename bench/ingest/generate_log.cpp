@@ -1,7 +1,8 @@
 // Writes a realistic, reproducible maillog to stdout for the ingest benchmark:
 //   generate_log postfix|sendmail LINES [SEED]
-// Postfix: per message smtpd connect/client/disconnect, cleanup, qmgr from=/removed, one to
-// three smtp deliveries to big providers and others, with sent, deferred (greylisting, Yahoo
+// Postfix: per message smtpd connect/TLS/client/disconnect, cleanup, opendkim, qmgr
+// from=/removed, per recipient the smtp TLS line and its delivery (one to
+// three, to big providers and others), with sent, deferred (greylisting, Yahoo
 // TSS04, Gmail 4.7.28) and bounced (Microsoft S3140, 5.7.606, user unknown) replies, bounce
 // notifications and some noise. Sendmail: from=, to= with relay host. [ip], stat=, DSN lines.
 #include <cstdint>
@@ -217,10 +218,15 @@ int main(int argc, char** argv)
         std::string client = "client" + std::to_string(pick(200)) + ".example.net[192.0.2." +
                              std::to_string(pick(250) + 1) + "]";
         emit(ts + smtpd + "connect from " + client);
+        emit(ts + smtpd + "Anonymous TLS connection established from " + client +
+             ": TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange X25519 "
+             "server-signature RSA-PSS (2048 bits) server-digest SHA256");
         emit(ts + smtpd + qid + ": client=" + client + ", sasl_method=PLAIN, sasl_username=" +
              sender);
         emit(ts + " mail postfix/cleanup[" + std::to_string(pid + 1) + "]: " + qid +
              ": message-id=<" + qid + "." + std::to_string(t) + "@mail.example.com>");
+        emit(ts + " mail opendkim[555]: " + qid + ": DKIM-Signature field added (s=mail, "
+                                                    "d=example.com)");
         emit(ts + " mail postfix/qmgr[999]: " + qid + ": from=<" + sender +
              ">, size=" + std::to_string(size) + ", nrcpt=" + std::to_string(recipients) +
              " (queue active)");
@@ -235,6 +241,12 @@ int main(int argc, char** argv)
             std::string relay = std::string(o.dsn) == "4.4.1"
                                     ? std::string("none")
                                     : std::string(r.mx) + "[" + r.ip + "]:25";
+            if (relay != "none") {
+                emit(ts + " mail postfix/smtp[" + std::to_string(pid + 2) +
+                     "]: Trusted TLS connection established to " + relay +
+                     ": TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange "
+                     "X25519 server-signature ECDSA (P-256) server-digest SHA256");
+            }
             emit(ts + " mail postfix/smtp[" + std::to_string(pid + 2) + "]: " + qid + ": to=<" +
                  rcpt + ">, relay=" + relay + ", delay=" + std::to_string(pick(5)) + "." +
                  std::to_string(pick(10)) + ", delays=0.1/0/0." + std::to_string(pick(10)) +

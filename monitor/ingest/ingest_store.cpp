@@ -45,6 +45,10 @@ IngestStore::IngestStore(store::Database& db)
       m_find_message(db, "SELECT sender, size, time FROM ingest_message WHERE host = ?1 AND "
                          "queue_id = ?2")
 {
+    // A bigger page cache and fewer checkpoints for bulk inserts (bounded: 32 MB, WAL up to
+    // ~40 MB before it is folded back).
+    m_db.exec("PRAGMA cache_size = -32768");
+    m_db.exec("PRAGMA wal_autocheckpoint = 10000");
     store::Statement any(db, "SELECT EXISTS (SELECT 1 FROM ingest_message)");
     m_db_may_have = any.step() && any.column_int(0) != 0;
 }
