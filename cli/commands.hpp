@@ -13,6 +13,8 @@ namespace smtpprobe::cli {
 // Builds the whole command line: global options and every subcommand.
 void build_app(CLI::App& app, Context& ctx);
 
+// smtpprobe explain TEXT|CODE [--host HOST]: what a reply, status or provider code means.
+void add_explain_command(CLI::App& app, Context& ctx);
 // `ingest`: the group of ingestion subcommands, created on first use and returned after that,
 // so each child (log, bounce) adds itself with its own add_ingest_<child>_command(group, ctx).
 CLI::App& ingest_command(CLI::App& app);
