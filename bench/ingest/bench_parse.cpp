@@ -22,9 +22,8 @@ int main(int argc, char** argv)
     auto start = std::chrono::steady_clock::now();
     ingest::LogIngester ingester(nullptr, classifier, options);
     std::uint64_t blocks = 0;
-    ingester.on_delivery([&](const ingest::DeliveryEvent& event) {
-        blocks += event.result.is_block() ? 1 : 0;
-    });
+    ingester.on_delivery(
+        [&](const ingest::DeliveryEvent& event) { blocks += event.result.is_block() ? 1 : 0; });
     ingester.ingest(argv[1]);
     ingester.finish();
     double seconds =
@@ -36,15 +35,14 @@ int main(int argc, char** argv)
         return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
     };
     double cpu = tv(usage.ru_utime) + tv(usage.ru_stime);
-    std::printf("lines=%llu deliveries=%llu blocks=%llu unparseable=%llu seconds=%.3f "
-                "lines_per_second=%.0f cpu_seconds=%.3f lines_per_cpu_second=%.0f "
-                "peak_rss_mb=%.1f\n",
-                static_cast<unsigned long long>(counts.lines),
-                static_cast<unsigned long long>(counts.deliveries),
-                static_cast<unsigned long long>(blocks),
-                static_cast<unsigned long long>(counts.unparseable), seconds,
-                static_cast<double>(counts.lines) / seconds, cpu,
-                static_cast<double>(counts.lines) / cpu,
-                static_cast<double>(usage.ru_maxrss) / 1024.0);
+    std::printf(
+        "lines=%llu deliveries=%llu blocks=%llu unparseable=%llu seconds=%.3f "
+        "lines_per_second=%.0f cpu_seconds=%.3f lines_per_cpu_second=%.0f "
+        "peak_rss_mb=%.1f\n",
+        static_cast<unsigned long long>(counts.lines),
+        static_cast<unsigned long long>(counts.deliveries), static_cast<unsigned long long>(blocks),
+        static_cast<unsigned long long>(counts.unparseable), seconds,
+        static_cast<double>(counts.lines) / seconds, cpu, static_cast<double>(counts.lines) / cpu,
+        static_cast<double>(usage.ru_maxrss) / 1024.0);
     return 0;
 }

@@ -3,16 +3,14 @@
 // random moments, several times, then one run to the end. Both databases must hold exactly
 // the same deliveries, evidence, findings and cursor: nothing duplicated, nothing missing,
 // senders joined the same way across the interruptions.
-#include "tests/support/child_process.hpp"
-
 #include "monitor/store/database.hpp"
-
-#include <doctest/doctest.h>
+#include "tests/support/child_process.hpp"
 
 #include <chrono>
 #include <csignal>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
+#include <doctest/doctest.h>
 #include <random>
 #include <string>
 #include <thread>
@@ -50,19 +48,22 @@ void write_log(const std::string& path)
                       second / 3600 % 24, second / 60 % 60, second % 60);
         char qid[16];
         std::snprintf(qid, sizeof qid, "%010X", message * 7919 + 17);
-        std::fprintf(out, "%s mail postfix/qmgr[9]: %s: from=<s%d@example.com>, size=%d, nrcpt=2 "
-                          "(queue active)\n",
+        std::fprintf(out,
+                     "%s mail postfix/qmgr[9]: %s: from=<s%d@example.com>, size=%d, nrcpt=2 "
+                     "(queue active)\n",
                      stamp, qid, message % 977, 1000 + message % 5000);
         int recipients = 1 + static_cast<int>(random() % 3);
         for (int r = 0; r < recipients; ++r) {
-            std::fprintf(out, "%s mail postfix/smtp[%d]: %s: to=<r%d@example.net>, relay=%s, "
-                              "delay=0.5, delays=0/0/0.2/0.3, %s\n",
+            std::fprintf(out,
+                         "%s mail postfix/smtp[%d]: %s: to=<r%d@example.net>, relay=%s, "
+                         "delay=0.5, delays=0/0/0.2/0.3, %s\n",
                          stamp, 100 + message % 50, qid, message * 3 + r, hosts[random() % 4],
                          outcomes[random() % 4]);
         }
         if (message % 97 == 0) {
-            std::fprintf(out, "%s mail postfix/bounce[5]: %s: sender delivery status "
-                              "notification: %010X\n",
+            std::fprintf(out,
+                         "%s mail postfix/bounce[5]: %s: sender delivery status "
+                         "notification: %010X\n",
                          stamp, qid, message + 1);
         }
         if (message % 501 == 0) {
@@ -90,8 +91,7 @@ std::string dump(const std::string& db_path)
          7},
         {"SELECT time, kind, host, queue_id, detail, source_key FROM finding ORDER BY source_key",
          6},
-        {"SELECT path, identity, offset, checksum, content_id FROM ingest_cursor ORDER BY path",
-         5},
+        {"SELECT path, identity, offset, checksum, content_id FROM ingest_cursor ORDER BY path", 5},
         {"SELECT count(*) FROM evidence", 1},
         {"SELECT count(*) FROM delivery", 1}};
     for (const auto& [sql, columns] : queries) {
@@ -157,8 +157,8 @@ TEST_CASE("kill -9 at random moments, then a re-run: exactly the rows of one cle
         }
         std::size_t from = expected.rfind('\n', at);
         from = from == std::string::npos ? 0 : from + 1;
-        FAIL_CHECK("first difference at byte " << at << ": clean '"
-                                               << expected.substr(from, 300) << "' vs killed '"
-                                               << actual.substr(from, 300) << "'");
+        FAIL_CHECK("first difference at byte " << at << ": clean '" << expected.substr(from, 300)
+                                               << "' vs killed '" << actual.substr(from, 300)
+                                               << "'");
     }
 }

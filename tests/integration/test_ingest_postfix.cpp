@@ -3,14 +3,12 @@
 // sender's maillog shows the bounce, then the delivery; `smtpprobe ingest log` must store both
 // with the classification (Microsoft block S3140, then success), evidence blocked then clear,
 // the sender joined from qmgr, and a re-run must add nothing. Skips unless root (Postfix).
+#include "monitor/store/database.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/postfix_instance.hpp"
 
-#include "monitor/store/database.hpp"
-
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
-
 #include <sstream>
 
 using namespace smtpprobe::test;
