@@ -90,7 +90,7 @@ TEST_CASE("ingest log reads stdin, plain or gzip, and the text summary groups by
     CHECK(json_lines(again.out).back()["summary"]["new_deliveries"] == 0);
 }
 
-TEST_CASE("ingest log -v shows escaped samples of unparseable lines; --format forces a parser")
+TEST_CASE("ingest log -v shows escaped samples of unparseable lines, --format forces a parser")
 {
     TempDir dir;
     std::string text = "Nov 22 04:10:01 mail postfix/smtp[1]: 4F2A31C0123: to=<a@b.example>, "
