@@ -13,4 +13,7 @@ namespace smtpprobe::cli {
 // Builds the whole command line: global options and every subcommand.
 void build_app(CLI::App& app, Context& ctx);
 
+// smtpprobe explain TEXT|CODE [--host HOST]: what a reply, status or provider code means.
+void add_explain_command(CLI::App& app, Context& ctx);
+
 } // namespace smtpprobe::cli
