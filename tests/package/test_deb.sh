@@ -18,14 +18,28 @@ for tool in dpkg cpack dpkg-shlibdeps; do
         exit 77
     fi
 done
+# One package test at a time on this machine (dpkg has one database).
+exec 9>/tmp/smtpprobe-deb-test.lock
+flock -w 900 9
 if dpkg-query -W -f '${Status}' smtpprobe 2>/dev/null | grep -q 'install ok installed'; then
     echo "skipped: a smtpprobe package is already installed here; not touching it"
     exit 77
 fi
 
-# One package test at a time on this machine (dpkg has one database).
-exec 9>/tmp/smtpprobe-deb-test.lock
-flock -w 900 9
+# dpkg, retried for a minute while someone else's apt/dpkg holds the dpkg lock.
+dpkg_retry() {
+    local try out
+    for try in $(seq 1 30); do
+        if out=$(dpkg "$@" 2>&1); then
+            echo "$out"
+            return 0
+        fi
+        grep -q 'lock' <<<"$out" || { echo "$out"; return 1; }
+        sleep 2
+    done
+    echo "$out"
+    return 1
+}
 
 work=$(mktemp -d /tmp/smtpprobe-deb-XXXXXX)
 installed=0
@@ -85,7 +99,7 @@ if [ -f "$source_dir/deploy/config.example.toml" ]; then
 fi
 
 echo "== dpkg -i"
-dpkg -i "$deb" || fail "dpkg -i failed"
+dpkg_retry -i "$deb" || fail "dpkg -i failed"
 installed=1
 for f in "${expected_files[@]}"; do
     [ -e "$f" ] || fail "not installed: $f"
@@ -116,12 +130,12 @@ else
 fi
 
 echo "== dpkg -r"
-dpkg -r smtpprobe || fail "dpkg -r failed"
+dpkg_retry -r smtpprobe || fail "dpkg -r failed"
 [ ! -e /usr/bin/smtpprobe ] || fail "binary left after dpkg -r"
 [ ! -e /usr/lib/systemd/system/smtpprobe.service ] || fail "unit left after dpkg -r"
 [ -e /etc/cron.d/smtpprobe ] || fail "dpkg -r removed a conffile (only purge should)"
 echo "== dpkg -P"
-dpkg -P smtpprobe || fail "dpkg -P failed"
+dpkg_retry -P smtpprobe || fail "dpkg -P failed"
 installed=0
 for f in /etc/cron.d/smtpprobe /etc/smtpprobe /var/lib/smtpprobe; do
     [ ! -e "$f" ] || fail "left after purge: $f"
