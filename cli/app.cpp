@@ -26,6 +26,8 @@ void build_app(CLI::App& app, Context& ctx)
     app.add_flag_function(
         "-q,--quiet", [&](std::int64_t n) { ctx.global.verbosity -= static_cast<int>(n); },
         "less output");
+    add_probe_command(app, ctx);
+    add_dsn_test_command(app, ctx);
     app.footer("Exit codes: 0 fine; 1 a finding (backscatter risk, active block, listing);\n"
                "            2 usage or config error; 3 could not complete (DNS, connect, TLS,\n"
                "            timeout, I/O).\n"
