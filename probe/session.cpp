@@ -273,6 +273,12 @@ private:
             Reply reply;
             bool ok6 = co_await send(s.stage, s.label, *line, &reply);
             if (!ok6) {
+                if (s.stage == Stage::quit && m_result.outcome != Outcome::cancelled) {
+                    // Everything the script asked was answered; a peer that drops the
+                    // connection at QUIT does not change the result.
+                    m_result.outcome = Outcome::completed;
+                    m_result.error.clear();
+                }
                 co_return;
             }
             quit_sent = quit_sent || s.stage == Stage::quit;
