@@ -36,7 +36,8 @@ constexpr auto k_abouts =
 
 constexpr auto k_rule_fields = std::to_array<std::string_view>(
     {"id", "provider", "priority", "reason", "about", "code", "status", "contains", "pattern",
-     "unless", "host", "provider_code", "scope", "meaning", "action", "source", "comment"});
+     "unless", "host", "provider_code", "scope", "meaning", "action", "source", "comment",
+     "command", "not_status"});
 
 std::string lower(std::string_view text)
 {
@@ -133,25 +134,27 @@ std::vector<int> parse_codes(const toml::table& table, const RuleContext& ctx)
     return out;
 }
 
-std::vector<StatusRange> parse_statuses(const toml::table& table, const RuleContext& ctx)
+std::vector<StatusRange> parse_statuses(const toml::table& table, const RuleContext& ctx,
+                                        std::string_view field)
 {
     std::vector<StatusRange> out;
-    for (const std::string& item : ctx.texts(table, "status")) {
+    for (const std::string& item : ctx.texts(table, field)) {
         const auto dash = item.find('-');
         const auto low = parse_status(item.substr(0, dash));
         const auto high =
             dash == std::string::npos ? low : parse_status(std::string_view(item).substr(dash + 1));
         if (!low || !high || *high < *low) {
-            ctx.fail("status", "'" + item +
-                                   "' is not a status like 5.7.1 or a range like "
-                                   "5.7.606-5.7.649");
+            ctx.fail(field, "'" + item +
+                                "' is not a status like 5.7.1 or a range like "
+                                "5.7.606-5.7.649");
         }
         out.push_back({*low, *high});
     }
     return out;
 }
 
-Rule parse_rule(const toml::table& table, const std::string& file, std::size_t index)
+Rule parse_rule(const toml::table& table, const std::string& file, std::size_t index,
+                int default_priority)
 {
     std::string id = "#" + std::to_string(index + 1);
     if (const auto* value = table.get_as<std::string>("id")) {
@@ -171,6 +174,7 @@ Rule parse_rule(const toml::table& table, const std::string& file, std::size_t i
     }
     rule.file = file;
     rule.provider = ctx.text(table, "provider", false);
+    rule.priority = default_priority;
     if (const toml::node* node = table.get("priority")) {
         const auto* value = node->as_integer();
         if (value == nullptr || value->get() < -100000 || value->get() > 100000) {
@@ -187,7 +191,8 @@ Rule parse_rule(const toml::table& table, const std::string& file, std::size_t i
         ctx.fail("about", "must be ip, domain, recipient, content, transient or none");
     }
     rule.codes = parse_codes(table, ctx);
-    rule.statuses = parse_statuses(table, ctx);
+    rule.statuses = parse_statuses(table, ctx, "status");
+    rule.not_statuses = parse_statuses(table, ctx, "not_status");
     for (const std::string& item : ctx.texts(table, "contains")) {
         rule.contains.push_back(lower(item));
     }
@@ -203,6 +208,12 @@ Rule parse_rule(const toml::table& table, const std::string& file, std::size_t i
     }
     for (const std::string& item : ctx.texts(table, "host")) {
         rule.hosts.push_back(lower(item));
+    }
+    for (std::string item : ctx.texts(table, "command")) {
+        std::transform(item.begin(), item.end(), item.begin(), [](unsigned char c) {
+            return static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+        });
+        rule.commands.push_back(std::move(item));
     }
     rule.provider_code = ctx.text(table, "provider_code", false);
     rule.scope = ctx.text(table, "scope", false);
@@ -220,6 +231,30 @@ Rule parse_rule(const toml::table& table, const std::string& file, std::size_t i
         ctx.fail("pattern", "'{1}' is used but there is no pattern to capture it");
     }
     return rule;
+}
+
+CodeShape parse_code_shape(const toml::table& table, const std::string& file, std::size_t index)
+{
+    RuleContext ctx(file, "code #" + std::to_string(index + 1));
+    for (const auto& [key, value] : table) {
+        if (key.str() != "pattern" && key.str() != "format" && key.str() != "comment") {
+            ctx.fail(key.str(), "unknown field");
+        }
+    }
+    CodeShape shape;
+    shape.pattern = ctx.text(table, "pattern", true);
+    shape.format = ctx.text(table, "format", true);
+    re2::RE2 compiled(shape.pattern, matcher_options());
+    if (!compiled.ok()) {
+        ctx.fail("pattern", "bad RE2 pattern '" + shape.pattern + "': " + compiled.error());
+    }
+    if (compiled.NumberOfCapturingGroups() != 1) {
+        ctx.fail("pattern", "needs exactly one capture group");
+    }
+    if (shape.format.find("{1}") == std::string::npos) {
+        ctx.fail("format", "must contain {1}");
+    }
+    return shape;
 }
 
 ProviderHint parse_hint(const toml::table& table, const std::string& file, std::size_t index)
@@ -248,7 +283,7 @@ bool is_known_reason(std::string_view reason)
     return std::find(k_reasons.begin(), k_reasons.end(), reason) != k_reasons.end();
 }
 
-RuleBook parse_rule_file(std::string_view text, const std::string& file)
+RuleBook parse_rule_file(std::string_view text, const std::string& file, int default_priority)
 {
     toml::table root;
     try {
@@ -261,9 +296,9 @@ RuleBook parse_rule_file(std::string_view text, const std::string& file)
     }
     RuleBook book;
     for (const auto& [key, value] : root) {
-        if (key.str() != "rule" && key.str() != "hint") {
+        if (key.str() != "rule" && key.str() != "hint" && key.str() != "code") {
             throw RuleError(file + ": unknown top-level key '" + std::string(key.str()) +
-                            "' (expected [[rule]] or [[hint]] tables)");
+                            "' (expected [[rule]], [[hint]] or [[code]] tables)");
         }
         const auto* array = value.as_array();
         if (array == nullptr) {
@@ -278,7 +313,9 @@ RuleBook parse_rule_file(std::string_view text, const std::string& file)
                                 "' must be an array of tables");
             }
             if (key.str() == "rule") {
-                book.rules.push_back(parse_rule(*table, file, index));
+                book.rules.push_back(parse_rule(*table, file, index, default_priority));
+            } else if (key.str() == "code") {
+                book.codes.push_back(parse_code_shape(*table, file, index));
             } else {
                 book.hints.push_back(parse_hint(*table, file, index));
             }
@@ -311,6 +348,9 @@ void merge_rule_books(RuleBook& base, RuleBook overlay)
     }
     for (ProviderHint& hint : overlay.hints) {
         base.hints.push_back(std::move(hint));
+    }
+    for (CodeShape& shape : overlay.codes) {
+        base.codes.push_back(std::move(shape));
     }
 }
 

@@ -18,8 +18,14 @@ class RE2;
 
 namespace smtpprobe::classify {
 
+// A rule without `priority` gets this one in the embedded files; a user file's rules default
+// to k_user_priority so that the user's own knowledge wins unless they say otherwise.
+inline constexpr int k_default_priority = 500;
+inline constexpr int k_user_priority = 1500;
+
 // Parses the text of one rule file; `file` names it in errors.
-RuleBook parse_rule_file(std::string_view text, const std::string& file);
+RuleBook parse_rule_file(std::string_view text, const std::string& file,
+                         int default_priority = k_default_priority);
 
 // Adds `overlay` to `base`: a rule whose id exists replaces it in place, others are appended;
 // hints are appended.

@@ -53,6 +53,12 @@ bool host_has_suffix(std::string_view host, std::string_view suffix)
            host[host.size() - suffix.size() - 1] == '.';
 }
 
+// "microsoft-365" and "microsoft-consumer" are one family; "google" is its own.
+std::string_view provider_family(std::string_view provider)
+{
+    return provider.substr(0, provider.find('-'));
+}
+
 } // namespace
 
 re2::RE2::Options matcher_options()
@@ -109,6 +115,12 @@ RuleMatcher::RuleMatcher(RuleBook book) : m_hints(std::move(book.hints))
         add(join_literals(m_hints[i].contains), EntryKind::hint, i,
             "hint for " + m_hints[i].provider);
     }
+    for (std::size_t i = 0; i < book.codes.size(); ++i) {
+        add(book.codes[i].pattern, EntryKind::code, i, "code " + book.codes[i].format);
+        m_code_shapes.push_back(
+            std::make_unique<re2::RE2>(book.codes[i].pattern, matcher_options()));
+        m_code_formats.push_back(book.codes[i].format);
+    }
     if (!m_entries.empty() && !m_set->Compile()) {
         throw RuleError("rules: the combined pattern set is too large to compile");
     }
@@ -117,8 +129,22 @@ RuleMatcher::RuleMatcher(RuleBook book) : m_hints(std::move(book.hints))
 RuleMatcher::~RuleMatcher() = default;
 RuleMatcher::RuleMatcher(RuleMatcher&&) noexcept = default;
 
-bool RuleMatcher::other_conditions_hold(const Rule& rule, const MatchInput& input) const
+bool RuleMatcher::other_conditions_hold(const Rule& rule, const MatchInput& input,
+                                        std::string_view hinted_provider) const
 {
+    // A provider's bare status range (Gmail's 5.7.27 is not RFC 7505's 5.7.27) only speaks
+    // for that provider: skip it when the host or the text names another receiver.
+    if (!rule.provider.empty() && !rule.has_text_condition()) {
+        const std::string_view receiver =
+            !input.receiver_provider.empty() ? input.receiver_provider : hinted_provider;
+        if (!receiver.empty() && provider_family(receiver) != provider_family(rule.provider)) {
+            return false;
+        }
+    }
+    if (!rule.commands.empty() && std::find(rule.commands.begin(), rule.commands.end(),
+                                            input.command) == rule.commands.end()) {
+        return false;
+    }
     if (!rule.codes.empty()) {
         if (!input.reply_code || std::find(rule.codes.begin(), rule.codes.end(),
                                            *input.reply_code) == rule.codes.end()) {
@@ -135,6 +161,12 @@ bool RuleMatcher::other_conditions_hold(const Rule& rule, const MatchInput& inpu
             })) {
             return false;
         }
+    }
+    if (input.status &&
+        std::any_of(rule.not_statuses.begin(), rule.not_statuses.end(), [&](const StatusRange& r) {
+            return *input.status >= r.low && *input.status <= r.high;
+        })) {
+        return false;
     }
     if (!rule.hosts.empty()) {
         if (input.host.empty() ||
@@ -173,6 +205,7 @@ Match RuleMatcher::match(const MatchInput& input) const
         m_set->Match(input.text, &hits);
     }
     std::size_t first_hint = m_hints.size();
+    std::size_t first_code = m_code_shapes.size();
     for (int hit : hits) {
         const Entry& entry = m_entries[static_cast<std::size_t>(hit)];
         switch (entry.kind) {
@@ -185,10 +218,23 @@ Match RuleMatcher::match(const MatchInput& input) const
         case EntryKind::hint:
             first_hint = std::min(first_hint, entry.index);
             break;
+        case EntryKind::code:
+            first_code = std::min(first_code, entry.index);
+            break;
         }
     }
     if (first_hint < m_hints.size()) {
         result.hinted_provider = m_hints[first_hint].provider;
+    }
+    if (first_code < m_code_shapes.size()) {
+        std::string captured;
+        if (re2::RE2::PartialMatch(input.text, *m_code_shapes[first_code], &captured)) {
+            for (char& c : captured) {
+                c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
+            }
+            result.code_in_text = m_code_formats[first_code];
+            result.code_in_text.replace(result.code_in_text.find("{1}"), 3, captured);
+        }
     }
     std::sort(candidates.begin(), candidates.end());
     // Walk the text candidates and the text-less rules together, in priority order.
@@ -205,7 +251,7 @@ Match RuleMatcher::match(const MatchInput& input) const
         if (std::find(vetoed.begin(), vetoed.end(), index) != vetoed.end()) {
             continue;
         }
-        if (other_conditions_hold(rule, input)) {
+        if (other_conditions_hold(rule, input, result.hinted_provider)) {
             result.rule = &rule;
             if (!m_captures[index].empty()) {
                 result.capture = capture_for(index, input.text);

@@ -29,12 +29,15 @@ struct MatchInput {
     std::optional<int> reply_code;
     std::optional<PackedStatus> status;
     std::string_view host;
+    std::string_view command;           // uppercased SMTP command, "" if unknown
+    std::string_view receiver_provider; // from the host: "" none given, "other" unrecognized
 };
 
 struct Match {
     const Rule* rule = nullptr;  // the winner, nullptr when none matched
     std::string capture;         // first capture group of the winner's pattern, if it wants one
     std::string hinted_provider; // provider named by a hint in the text, "" if none
+    std::string code_in_text;    // a provider code shape found in the text ("AS(1430)")
 };
 
 class RuleMatcher {
@@ -50,14 +53,17 @@ public:
     const std::vector<Rule>& rules() const { return m_rules; }
 
 private:
-    bool other_conditions_hold(const Rule& rule, const MatchInput& input) const;
+    bool other_conditions_hold(const Rule& rule, const MatchInput& input,
+                               std::string_view hinted_provider) const;
     std::string capture_for(std::size_t index, std::string_view text) const;
 
     std::vector<Rule> m_rules; // sorted by priority, highest first
     std::vector<ProviderHint> m_hints;
+    std::vector<std::unique_ptr<re2::RE2>> m_code_shapes;
+    std::vector<std::string> m_code_formats;
     std::unique_ptr<re2::RE2::Set> m_set;
     // Set entry -> what it stands for.
-    enum class EntryKind { rule_text, rule_unless, hint };
+    enum class EntryKind { rule_text, rule_unless, hint, code };
     struct Entry {
         EntryKind kind;
         std::size_t index;
