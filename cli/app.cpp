@@ -43,6 +43,7 @@ void build_app(CLI::App& app, Context& ctx)
                "Run 'smtpprobe COMMAND --help' for a command's options.");
     add_config_command(app, ctx);
     add_status_command(app, ctx);
+    add_run_command(app, ctx);
     add_serve_command(app, ctx);
     add_dnsbl_command(app, ctx);
 }
