@@ -117,12 +117,18 @@ HttpReply api_reply(const std::string& db_path, const Query& query)
     using Endpoint = Json (*)(Database&, const Query&);
     static const std::pair<std::string_view, Endpoint> k_endpoints[] = {
         {"/api/status", api_status},     {"/api/overview", api_overview},
-        {"/api/episodes", api_episodes}, {"/api/timeline", api_timeline},
+        {"/api/episodes", api_episodes},
         {"/api/evidence", api_evidence}, {"/api/probes", api_probes},
         {"/api/dnsbl", api_dnsbl},       {"/api/notes", api_notes},
         {"/api/ingest", api_ingest},     {"/api/hygiene", api_hygiene},
     };
     const std::string& path = query.path();
+    if (path == "/api/timeline") {
+        HttpReply reply = json_reply(200, Json::object());
+        reply.body = api_timeline(thread_connection(db_path), query);
+        reply.body += '\n';
+        return reply;
+    }
     for (const auto& [name, endpoint] : k_endpoints) {
         if (path == name) {
             return json_reply(200, endpoint(thread_connection(db_path), query));
