@@ -178,7 +178,7 @@ std::string api_timeline(Database& db, const Query& query)
 {
     query.allow_only({"ip", "scope", "from", "to", "limit"});
     Filter filter = read_filter(query);
-    std::int64_t limit = query.integer("limit", 5000, 1, k_max_timeline_evidence);
+    std::int64_t limit = query.integer("limit", 2000, 1, k_max_timeline_evidence);
     bool episodes_truncated = false;
     bool evidence_truncated = false;
     bool notes_truncated = false;
