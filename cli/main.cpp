@@ -3,9 +3,9 @@
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
 #include "monitor/store/database.hpp"
+#include "probe/log.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <csignal>
 #include <iostream>
 
@@ -35,6 +35,7 @@ int main(int argc, char** argv)
         std::cerr << "smtpprobe: " << e.what() << "\n";
         return k_exit_usage;
     }
+    smtpprobe::log::set_verbosity(ctx.global.verbosity);
     if (!ctx.action) {
         std::cout << app.help();
         return k_exit_usage;
