@@ -58,6 +58,9 @@ bool ingest_corpus(const std::string& db)
     }
     auto bounces = run_smtpprobe(bounce_args, options);
     CHECK_MESSAGE((bounces.exit_code == 0 || bounces.exit_code == 1), bounces.err);
+    // status folds the new evidence into episodes (as `smtpprobe run` does after ingesting).
+    auto status = run_smtpprobe({"--db", db, "status"}, options);
+    CHECK_MESSAGE((status.exit_code == 0 || status.exit_code == 1), status.err);
     return true;
 }
 

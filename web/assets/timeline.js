@@ -131,7 +131,7 @@ function render() {
       bar.addEventListener('mouseleave', hideTooltip);
       bar.addEventListener('click', () => { window.location.href = '/evidence.html?' + new URLSearchParams({ip: ep.ip, scope: ep.scope}).toString(); });
       plot.appendChild(bar);
-      if (x1 - x0 > 70) plot.appendChild(sp.svg('text', {class: 'episode-label', x: x0 + 5, y: y + LANE_H / 2 + 4, text: codes || ep.reason || 'blocked'}));
+      if (x1 - x0 > 70) plot.appendChild(sp.svg('text', {class: 'episode-label', x: x0 + 10, y: y + LANE_H / 2 + 4, text: codes || ep.reason || 'blocked'}));
     }
     for (const ev of lane.evidence) {
       const cx = x(ms(ev.time));
