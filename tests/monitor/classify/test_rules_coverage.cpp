@@ -224,6 +224,8 @@ const std::vector<Case> k_cases = {
     {"250 2.0.0 Ok: queued as 4Q0abc123", "", "delivered", "none", "", "", "", ""},
     {"250 2.6.0 <msg@example.org> [InternalId=123] Queued mail for delivery", "", "delivered",
      "none", "", "", "", ""},
+    {"Sent (<202007151015.06FAFTbL012697@mx.example.com> Message accepted for delivery)", "",
+     "delivered", "none", "", "", "", ""},
 };
 
 } // namespace
