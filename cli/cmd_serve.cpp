@@ -7,7 +7,6 @@
 #include "web/server/server.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>

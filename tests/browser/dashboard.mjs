@@ -108,7 +108,7 @@ try {
     check(actions > 0, 'evidence: no action rendered');
   }
   check(await page.evaluate(() => window.__smtpprobe_xss === undefined), 'evidence: injected script ran');
-  await page.screenshot({path: path.join(shots, 'evidence.png'), fullPage: true});
+  await page.screenshot({path: path.join(shots, 'evidence.png')});
 
   for (const [pathname, ready] of [['/dnsbl.html', '#latest table'], ['/ingest.html', '#counts .card'], ['/probes.html', '#probes table']]) {
     await open(pathname, ready);

@@ -10,9 +10,8 @@
 #include "tests/support/served_dashboard.hpp"
 
 #include <doctest/doctest.h>
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 using namespace smtpprobe::test;
 using namespace std::chrono_literals;
@@ -116,8 +115,8 @@ TEST_CASE("dashboard in headless Chromium: matrix, timeline bars, transcript, ex
     RunOptions options;
     options.timeout = 180s;
     options.cwd = k_browser_dir;
-    auto result = run({"node", k_browser_dir + "/dashboard.mjs", server.url(""), shots, expect.dump()},
-                      options);
+    auto result = run(
+        {"node", k_browser_dir + "/dashboard.mjs", server.url(""), shots, expect.dump()}, options);
     CAPTURE(result.out);
     CAPTURE(result.err);
     CHECK(result.exit_code == 0);

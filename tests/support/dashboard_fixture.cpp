@@ -11,8 +11,8 @@ namespace {
 using store::Database;
 
 std::int64_t add_probe(Database& db, const char* started, const char* banner, const char* outcome,
-                    const char* scope, int code, const char* enhanced, const char* text,
-                    const char* provider_code)
+                       const char* scope, int code, const char* enhanced, const char* text,
+                       const char* provider_code)
 {
     auto stmt = db.prepare(
         "INSERT INTO probe_run (started_at, finished_at, script, target, mx_host, ip, port, "
@@ -59,7 +59,8 @@ std::int64_t add_probe(Database& db, const char* started, const char* banner, co
 }
 
 std::int64_t add_evidence(Database& db, const char* time, const char* scope, const char* verdict,
-                       const char* reason, const char* code, const char* kind, std::int64_t source)
+                          const char* reason, const char* code, const char* kind,
+                          std::int64_t source)
 {
     auto stmt = db.prepare("INSERT INTO evidence (time, ip, scope, verdict, reason, "
                            "provider_code, source_kind, source_id) VALUES (?,?,?,?,?,?,?,?)");
@@ -71,7 +72,7 @@ std::int64_t add_evidence(Database& db, const char* time, const char* scope, con
 }
 
 std::int64_t add_delivery(Database& db, const char* time, const char* relay, const char* dsn,
-                       const char* status, const char* reply, const char* key)
+                          const char* status, const char* reply, const char* key)
 {
     auto stmt = db.prepare("INSERT INTO delivery (time, mta, queue_id, recipient, relay_host, "
                            "dsn, status, reply, source_key) "
@@ -83,8 +84,8 @@ std::int64_t add_delivery(Database& db, const char* time, const char* relay, con
 }
 
 std::int64_t add_episode(Database& db, const char* scope, const char* opened, const char* closed,
-                      std::int64_t first, std::int64_t last, const char* reason, const char* codes,
-                      int count)
+                         std::int64_t first, std::int64_t last, const char* reason,
+                         const char* codes, int count)
 {
     auto stmt = db.prepare("INSERT INTO episode (ip, scope, opened, closed, first_evidence, "
                            "last_evidence, reason, codes, evidence_count) "
@@ -107,7 +108,8 @@ DashboardFixture fill_dashboard_fixture(const std::string& db_path)
                         "your Internet service provider since part of their network is on our "
                         "block list (S3140). You can also refer your provider to "
                         "http://mail.live.com/mail/troubleshooting.aspx#errors.";
-    out.blocked_probe_id = add_probe(db, "2026-03-11T20:18:23Z", "eur.olc.protection.outlook.com "
+    out.blocked_probe_id = add_probe(db, "2026-03-11T20:18:23Z",
+                                     "eur.olc.protection.outlook.com "
                                      "Microsoft ESMTP MAIL Service ready",
                                      "rejected", k_fixture_eur, 550, "5.7.1", s3140, "S3140");
     out.hostile_probe_id = add_probe(db, "2026-03-13T08:00:00Z", k_hostile_banner, "rejected",
@@ -115,40 +117,42 @@ DashboardFixture fill_dashboard_fixture(const std::string& db_path)
                                      "blocked </textarea><script>window.__smtpprobe_xss=3"
                                      "</script> (S3140)",
                                      "S3140");
-    std::int64_t ok_probe = add_probe(db, "2026-03-12T09:00:00Z", "hotmail-com.olc.protection."
-                                   "outlook.com Microsoft ESMTP MAIL Service ready",
-                                   "completed", k_fixture_na, 250, "2.1.5", "Recipient OK", "");
+    std::int64_t ok_probe = add_probe(db, "2026-03-12T09:00:00Z",
+                                      "hotmail-com.olc.protection."
+                                      "outlook.com Microsoft ESMTP MAIL Service ready",
+                                      "completed", k_fixture_na, 250, "2.1.5", "Recipient OK", "");
     std::int64_t blocked_log = add_delivery(
         db, "2026-03-10T14:02:11Z", "example-com.mail.protection.outlook.com", "5.7.606",
         "User unknown",
         "550 5.7.606 Access denied, banned sending IP [192.0.2.25]. To request removal from "
         "this list please visit https://sender.office.com/ and follow the directions.",
         "fixture:1");
-    std::int64_t sent_log = add_delivery(db, "2026-03-11T09:30:00Z",
-                                      "example-com.mail.protection.outlook.com", "2.0.0", "Sent",
-                                      "250 2.6.0 Queued mail for delivery", "fixture:2");
-    std::int64_t na_log = add_delivery(db, "2026-03-11T20:10:00Z", "hotmail-com.olc.protection."
-                                    "outlook.com", "5.0.0", "Service unavailable", s3140,
-                                    "fixture:3");
+    std::int64_t sent_log =
+        add_delivery(db, "2026-03-11T09:30:00Z", "example-com.mail.protection.outlook.com", "2.0.0",
+                     "Sent", "250 2.6.0 Queued mail for delivery", "fixture:2");
+    std::int64_t na_log = add_delivery(db, "2026-03-11T20:10:00Z",
+                                       "hotmail-com.olc.protection."
+                                       "outlook.com",
+                                       "5.0.0", "Service unavailable", s3140, "fixture:3");
 
     std::int64_t e1 = add_evidence(db, "2026-03-10T14:02:11Z", k_fixture_m365, "blocked", "blocked",
-                                "5.7.606", "log", blocked_log);
+                                   "5.7.606", "log", blocked_log);
     std::int64_t e2 = add_evidence(db, "2026-03-11T09:30:00Z", k_fixture_m365, "clear", "delivered",
-                                "", "log", sent_log);
+                                   "", "log", sent_log);
     std::int64_t e3 = add_evidence(db, "2026-03-11T20:10:00Z", k_fixture_na, "blocked", "blocked",
-                                "S3140", "log", na_log);
+                                   "S3140", "log", na_log);
     std::int64_t e4 = add_evidence(db, "2026-03-11T20:18:23Z", k_fixture_eur, "blocked", "blocked",
-                                "S3140", "probe", out.blocked_probe_id);
+                                   "S3140", "probe", out.blocked_probe_id);
     std::int64_t e5 = add_evidence(db, "2026-03-12T09:00:00Z", k_fixture_na, "clear", "delivered",
-                                "", "probe", ok_probe);
+                                   "", "probe", ok_probe);
     std::int64_t e6 = add_evidence(db, "2026-03-13T08:00:00Z", k_fixture_eur, "blocked", "blocked",
-                                "S3140", "probe", out.hostile_probe_id);
+                                   "S3140", "probe", out.hostile_probe_id);
     out.evidence_count = 6;
 
     add_episode(db, k_fixture_m365, "2026-03-10T14:02:11Z", "2026-03-11T09:30:00Z", e1, e2,
                 "blocked", "[\"5.7.606\"]", 1);
-    add_episode(db, k_fixture_na, "2026-03-11T20:10:00Z", "2026-03-12T09:00:00Z", e3, e5,
-                "blocked", "[\"S3140\"]", 1);
+    add_episode(db, k_fixture_na, "2026-03-11T20:10:00Z", "2026-03-12T09:00:00Z", e3, e5, "blocked",
+                "[\"S3140\"]", 1);
     out.open_episode_id = add_episode(db, k_fixture_eur, "2026-03-11T20:18:23Z", nullptr, e4, e6,
                                       "blocked", "[\"S3140\"]", 2);
     out.episode_count = 3;

@@ -20,9 +20,9 @@ inline constexpr const char* k_hostile_banner =
     "onerror=\"window.__smtpprobe_xss=2\">";
 
 struct DashboardFixture {
-    long long hostile_probe_id = 0;  // the probe run with the hostile banner
-    long long blocked_probe_id = 0;  // the probe run refused with S3140
-    long long open_episode_id = 0;   // EUR, still open
+    long long hostile_probe_id = 0; // the probe run with the hostile banner
+    long long blocked_probe_id = 0; // the probe run refused with S3140
+    long long open_episode_id = 0;  // EUR, still open
     int episode_count = 0;
     int evidence_count = 0;
 };

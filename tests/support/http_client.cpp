@@ -1,6 +1,7 @@
 // Blocking HTTP test client over Beast (see http_client.hpp).
 #include "tests/support/http_client.hpp"
 
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -8,8 +9,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <algorithm>
 #include <cctype>
 #include <functional>
 
@@ -81,9 +80,8 @@ std::string raw_exchange(int port, const std::string& bytes, std::chrono::millis
     asio::io_context io;
     tcp::socket socket(io);
     boost::system::error_code ec;
-    socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"),
-                                 static_cast<unsigned short>(port)),
-                   ec);
+    socket.connect(
+        tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)), ec);
     if (ec) {
         return {};
     }
@@ -92,16 +90,16 @@ std::string raw_exchange(int port, const std::string& bytes, std::chrono::millis
     std::string received;
     char chunk[4096];
     std::function<void()> read_more = [&] {
-        socket.async_read_some(asio::buffer(chunk), [&](boost::system::error_code read_ec,
-                                                        std::size_t n) {
-            received.append(chunk, n);
-            if (!read_ec) {
-                read_more();
-            } else if (closed_after) {
-                *closed_after = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::steady_clock::now() - start);
-            }
-        });
+        socket.async_read_some(
+            asio::buffer(chunk), [&](boost::system::error_code read_ec, std::size_t n) {
+                received.append(chunk, n);
+                if (!read_ec) {
+                    read_more();
+                } else if (closed_after) {
+                    *closed_after = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - start);
+                }
+            });
     };
     if (closed_after) {
         *closed_after = timeout;

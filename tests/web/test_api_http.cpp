@@ -171,9 +171,15 @@ TEST_CASE("bad parameters are a clear 400, unknown things 404, other methods 405
         CHECK(error["error"].is_string());
         CHECK(!error["error"].get<std::string>().empty());
     }
-    const char* missing[] = {"/api/nope", "/api/probes/999999", "/../../etc/passwd",
-                             "/%2e%2e/%2e%2e/etc/passwd", "/..%2fCMakeLists.txt",
-                             "/index.html/", "/assets/app.js", "/api", "/metrics/x"};
+    const char* missing[] = {"/api/nope",
+                             "/api/probes/999999",
+                             "/../../etc/passwd",
+                             "/%2e%2e/%2e%2e/etc/passwd",
+                             "/..%2fCMakeLists.txt",
+                             "/index.html/",
+                             "/assets/app.js",
+                             "/api",
+                             "/metrics/x"};
     for (const char* target : missing) {
         auto reply = http_get(s.server.port(), target);
         CAPTURE(target);
@@ -199,8 +205,7 @@ TEST_CASE("pages and API carry the security headers, assets come from the binary
         CHECK(reply.status == 200);
         CHECK(reply.headers["content-security-policy"].find("script-src 'self'") !=
               std::string::npos);
-        CHECK(reply.headers["content-security-policy"].find("unsafe-inline") ==
-              std::string::npos);
+        CHECK(reply.headers["content-security-policy"].find("unsafe-inline") == std::string::npos);
         CHECK(reply.headers["x-content-type-options"] == "nosniff");
     }
     auto page = http_get(s.server.port(), "/");
@@ -208,6 +213,7 @@ TEST_CASE("pages and API carry the security headers, assets come from the binary
     CHECK(page.body.find("<script>") == std::string::npos); // no inline script
     auto metrics = http_get(s.server.port(), "/metrics");
     CHECK(metrics.headers["content-type"].find("text/plain; version=0.0.4") == 0);
-    CHECK(metrics.body.find("smtpprobe_blocked{ip=\"192.0.2.25\",scope=\"microsoft-consumer/eur\"} 1") !=
+    CHECK(metrics.body.find(
+              "smtpprobe_blocked{ip=\"192.0.2.25\",scope=\"microsoft-consumer/eur\"} 1") !=
           std::string::npos);
 }

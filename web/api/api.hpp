@@ -8,7 +8,6 @@
 #include "web/http/query.hpp"
 
 #include <nlohmann/json.hpp>
-
 #include <stdexcept>
 
 namespace smtpprobe::web {
@@ -26,18 +25,18 @@ using store::Database;
 inline constexpr std::int64_t k_max_page = 1000;
 inline constexpr std::int64_t k_max_timeline_evidence = 20000;
 
-Json api_status(Database& db, const Query& query);        // /api/status
-Json api_overview(Database& db, const Query& query);      // /api/overview
-Json api_episodes(Database& db, const Query& query);      // /api/episodes
+Json api_status(Database& db, const Query& query);   // /api/status
+Json api_overview(Database& db, const Query& query); // /api/overview
+Json api_episodes(Database& db, const Query& query); // /api/episodes
 // /api/timeline, as JSON text (written directly: thousands of rows).
 std::string api_timeline(Database& db, const Query& query);
-Json api_evidence(Database& db, const Query& query);      // /api/evidence
-Json api_probes(Database& db, const Query& query);        // /api/probes
-Json api_probe(Database& db, std::int64_t id);            // /api/probes/{id}
-Json api_dnsbl(Database& db, const Query& query);         // /api/dnsbl
-Json api_notes(Database& db, const Query& query);         // /api/notes
-Json api_ingest(Database& db, const Query& query);        // /api/ingest
-Json api_hygiene(Database& db, const Query& query);       // /api/hygiene
+Json api_evidence(Database& db, const Query& query); // /api/evidence
+Json api_probes(Database& db, const Query& query);   // /api/probes
+Json api_probe(Database& db, std::int64_t id);       // /api/probes/{id}
+Json api_dnsbl(Database& db, const Query& query);    // /api/dnsbl
+Json api_notes(Database& db, const Query& query);    // /api/notes
+Json api_ingest(Database& db, const Query& query);   // /api/ingest
+Json api_hygiene(Database& db, const Query& query);  // /api/hygiene
 
 // Shared column readers: NULL becomes JSON null.
 Json column_json_text(const store::Statement& stmt, int column);

@@ -77,10 +77,10 @@ Json explain_source(const Json& source)
     input.text = text;
     input.remote_host = host;
     auto result = classify::Classifier::builtin().classify(input);
-    return Json{{"meaning", result.meaning},   {"action", result.action},
-                {"reason", result.reason},     {"provider", result.provider},
-                {"scope", result.scope},       {"provider_code", result.provider_code},
-                {"status", result.status},     {"rule_id", result.rule_id},
+    return Json{{"meaning", result.meaning}, {"action", result.action},
+                {"reason", result.reason},   {"provider", result.provider},
+                {"scope", result.scope},     {"provider_code", result.provider_code},
+                {"status", result.status},   {"rule_id", result.rule_id},
                 {"source", result.source}};
 #else
     (void)source;

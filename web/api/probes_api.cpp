@@ -41,13 +41,11 @@ Json run_json(const store::Statement& stmt, bool full)
         run["helo"] = column_json_text(stmt, 9);
         run["banner"] = column_json_text(stmt, 10);
         run["extensions"] = column_json_document(stmt, 11);
-        run["tls"] = Json{{"version", column_json_text(stmt, 12)},
-                          {"cipher", column_json_text(stmt, 13)},
-                          {"subject", column_json_text(stmt, 14)},
-                          {"issuer", column_json_text(stmt, 15)},
-                          {"not_after", column_json_text(stmt, 16)},
-                          {"verified", column_json_int(stmt, 17)},
-                          {"verify_error", column_json_text(stmt, 18)}};
+        run["tls"] = Json{
+            {"version", column_json_text(stmt, 12)},     {"cipher", column_json_text(stmt, 13)},
+            {"subject", column_json_text(stmt, 14)},     {"issuer", column_json_text(stmt, 15)},
+            {"not_after", column_json_text(stmt, 16)},   {"verified", column_json_int(stmt, 17)},
+            {"verify_error", column_json_text(stmt, 18)}};
         run["detail"] = column_json_document(stmt, 29);
     }
     return run;

@@ -8,14 +8,10 @@ namespace {
 
 Json dnsbl_row(const store::Statement& stmt)
 {
-    return Json{{"id", stmt.column_int(0)},
-                {"time", stmt.column_text(1)},
-                {"ip", stmt.column_text(2)},
-                {"zone", stmt.column_text(3)},
-                {"result", stmt.column_text(4)},
-                {"codes", column_json_document(stmt, 5)},
-                {"txt", column_json_text(stmt, 6)},
-                {"meaning", column_json_text(stmt, 7)}};
+    return Json{{"id", stmt.column_int(0)},         {"time", stmt.column_text(1)},
+                {"ip", stmt.column_text(2)},        {"zone", stmt.column_text(3)},
+                {"result", stmt.column_text(4)},    {"codes", column_json_document(stmt, 5)},
+                {"txt", column_json_text(stmt, 6)}, {"meaning", column_json_text(stmt, 7)}};
 }
 
 // count(*) grouped by one column of ours: [{"key": ..., "count": n}].
@@ -38,20 +34,20 @@ Json api_dnsbl(Database& db, const Query& query)
     auto zone = query.scope("zone");
     std::int64_t limit = query.integer("limit", 100, 1, k_max_page);
     // The latest check per (ip, zone): SQLite takes the bare columns from the max(time) row.
-    auto latest = db.prepare(
-        "SELECT id, max(time), ip, zone, result, codes, txt, meaning FROM dnsbl_check "
-        "WHERE (:ip IS NULL OR ip = :ip) AND (:zone IS NULL OR zone = :zone) "
-        "GROUP BY ip, zone ORDER BY ip, zone");
+    auto latest =
+        db.prepare("SELECT id, max(time), ip, zone, result, codes, txt, meaning FROM dnsbl_check "
+                   "WHERE (:ip IS NULL OR ip = :ip) AND (:zone IS NULL OR zone = :zone) "
+                   "GROUP BY ip, zone ORDER BY ip, zone");
     latest.bind(":ip", ip);
     latest.bind(":zone", zone);
     Json current = Json::array();
     while (latest.step()) {
         current.push_back(dnsbl_row(latest));
     }
-    auto history = db.prepare(
-        "SELECT id, time, ip, zone, result, codes, txt, meaning FROM dnsbl_check "
-        "WHERE (:ip IS NULL OR ip = :ip) AND (:zone IS NULL OR zone = :zone) "
-        "AND result = 'listed' ORDER BY id DESC LIMIT :limit");
+    auto history =
+        db.prepare("SELECT id, time, ip, zone, result, codes, txt, meaning FROM dnsbl_check "
+                   "WHERE (:ip IS NULL OR ip = :ip) AND (:zone IS NULL OR zone = :zone) "
+                   "AND result = 'listed' ORDER BY id DESC LIMIT :limit");
     history.bind(":ip", ip);
     history.bind(":zone", zone);
     history.bind(":limit", limit);
@@ -80,8 +76,8 @@ Json api_ingest(Database& db, const Query& query)
         grouped_counts(db, "SELECT outcome, count(*) FROM probe_run GROUP BY outcome");
     out["dnsbl_checks"] =
         grouped_counts(db, "SELECT result, count(*) FROM dnsbl_check GROUP BY result");
-    auto cursors = db.prepare(
-        "SELECT path, identity, offset, updated_at FROM ingest_cursor ORDER BY path");
+    auto cursors =
+        db.prepare("SELECT path, identity, offset, updated_at FROM ingest_cursor ORDER BY path");
     Json files = Json::array();
     while (cursors.step()) {
         files.push_back(Json{{"path", cursors.column_text(0)},

@@ -108,10 +108,15 @@ Json api_overview(Database& db, const Query& query)
         }
         Json& cell = cells[key];
         if (cell.is_null()) {
-            cell = Json{{"ip", key.first}, {"scope", key.second}, {"state", "unknown"},
-                        {"last_verdict", nullptr}, {"last_evidence_time", nullptr},
-                        {"reason", nullptr}, {"provider_code", nullptr},
-                        {"evidence_id", nullptr}, {"explanation", nullptr}};
+            cell = Json{{"ip", key.first},
+                        {"scope", key.second},
+                        {"state", "unknown"},
+                        {"last_verdict", nullptr},
+                        {"last_evidence_time", nullptr},
+                        {"reason", nullptr},
+                        {"provider_code", nullptr},
+                        {"evidence_id", nullptr},
+                        {"explanation", nullptr}};
         }
         cell["episode_id"] = episodes.column_int(2);
         if (episodes.is_null(4)) {

@@ -71,11 +71,10 @@ Json episodes_for(Database& db, const Filter& filter, std::int64_t limit, bool& 
 Json notes_for(Database& db, const Filter& filter, std::int64_t limit, bool& truncated)
 {
     // A note without IP or scope belongs to every lane.
-    auto stmt = db.prepare(
-        "SELECT id, time, ip, scope, text FROM note "
-        "WHERE (:ip IS NULL OR ip IS NULL OR ip = :ip) "
-        "AND (:scope IS NULL OR scope IS NULL OR scope = :scope) "
-        "AND time >= :from AND time <= :to ORDER BY time, id LIMIT :limit");
+    auto stmt = db.prepare("SELECT id, time, ip, scope, text FROM note "
+                           "WHERE (:ip IS NULL OR ip IS NULL OR ip = :ip) "
+                           "AND (:scope IS NULL OR scope IS NULL OR scope = :scope) "
+                           "AND time >= :from AND time <= :to ORDER BY time, id LIMIT :limit");
     bind_filter(stmt, filter);
     stmt.bind(":limit", limit + 1);
     Json out = Json::array();

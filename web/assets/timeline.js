@@ -55,7 +55,7 @@ function timeDomain(data) {
 }
 
 function tickStep(span, width) {
-  const steps = [60e3, 5 * 60e3, 15 * 60e3, HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 90 * DAY, 365 * DAY];
+  const steps = [60e3, 5 * 60e3, 15 * 60e3, HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 90 * DAY, 365 * DAY, 730 * DAY, 1826 * DAY, 3652 * DAY];
   const wanted = span / Math.max(2, width / 110);
   return steps.find((s) => s >= wanted) || steps[steps.length - 1];
 }

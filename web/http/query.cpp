@@ -1,9 +1,8 @@
 // Request target parsing and parameter validation (see query.hpp).
 #include "web/http/query.hpp"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
+#include <arpa/inet.h>
 #include <charconv>
 
 namespace smtpprobe::web {
@@ -101,8 +100,7 @@ std::optional<std::string> normalise_time(std::string_view text)
         }
         seconds = std::string(rest.substr(7, 2));
     }
-    if (to_int(rest.substr(1, 2)) > 23 || to_int(rest.substr(4, 2)) > 59 ||
-        to_int(seconds) > 60) {
+    if (to_int(rest.substr(1, 2)) > 23 || to_int(rest.substr(4, 2)) > 59 || to_int(seconds) > 60) {
         return std::nullopt;
     }
     return out + "T" + std::string(rest.substr(1, 5)) + ":" + seconds + "Z";
@@ -161,9 +159,9 @@ void Query::allow_only(std::initializer_list<std::string_view> allowed) const
                 list += (list.empty() ? "" : ", ") + std::string(a);
             }
             // The name is peer text: JSON escaping happens on output, but keep it short.
-            throw BadRequest("unknown parameter " + quoted(name.substr(0, 64)) +
-                             (list.empty() ? " (this endpoint takes none)"
-                                           : " (allowed: " + list + ")"));
+            throw BadRequest(
+                "unknown parameter " + quoted(name.substr(0, 64)) +
+                (list.empty() ? " (this endpoint takes none)" : " (allowed: " + list + ")"));
         }
     }
 }
@@ -190,8 +188,8 @@ std::optional<std::int64_t> Query::optional_integer(const std::string& name, std
         throw BadRequest("parameter " + quoted(name) + " must be an integer");
     }
     if (number < min || number > max) {
-        throw BadRequest("parameter " + quoted(name) + " must be between " +
-                         std::to_string(min) + " and " + std::to_string(max));
+        throw BadRequest("parameter " + quoted(name) + " must be between " + std::to_string(min) +
+                         " and " + std::to_string(max));
     }
     return number;
 }
@@ -225,8 +223,8 @@ std::optional<std::string> Query::scope(const std::string& name) const
     bool ok = !value->empty() && value->size() <= k_max_scope &&
               std::all_of(value->begin(), value->end(), [](char c) {
                   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                         (c >= '0' && c <= '9') || std::string_view("._:/@+-").find(c) !=
-                                                       std::string_view::npos;
+                         (c >= '0' && c <= '9') ||
+                         std::string_view("._:/@+-").find(c) != std::string_view::npos;
               });
     if (!ok) {
         throw BadRequest("parameter " + quoted(name) +

@@ -6,12 +6,11 @@
 #include "web/http/query.hpp"
 #include "web/metrics/metrics.hpp"
 
-#include <openssl/crypto.h>
-
 #include <charconv>
 #include <ctime>
-#include <optional>
 #include <memory>
+#include <openssl/crypto.h>
+#include <optional>
 #include <span>
 
 namespace smtpprobe {
@@ -154,8 +153,7 @@ HttpReply api_reply(const std::string& db_path, const Query& query)
 {
     using Endpoint = Json (*)(Database&, const Query&);
     static const std::pair<std::string_view, Endpoint> k_endpoints[] = {
-        {"/api/overview", api_overview},
-        {"/api/episodes", api_episodes},
+        {"/api/overview", api_overview}, {"/api/episodes", api_episodes},
         {"/api/evidence", api_evidence}, {"/api/probes", api_probes},
         {"/api/dnsbl", api_dnsbl},       {"/api/notes", api_notes},
         {"/api/ingest", api_ingest},     {"/api/hygiene", api_hygiene},
@@ -176,7 +174,8 @@ HttpReply api_reply(const std::string& db_path, const Query& query)
         }
     }
     constexpr std::string_view probe_prefix = "/api/probes/";
-    if (path.size() > probe_prefix.size() && path.compare(0, probe_prefix.size(), probe_prefix) == 0) {
+    if (path.size() > probe_prefix.size() &&
+        path.compare(0, probe_prefix.size(), probe_prefix) == 0) {
         std::string_view digits = std::string_view(path).substr(probe_prefix.size());
         std::int64_t id = 0;
         auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
@@ -268,8 +267,8 @@ HttpReply Router::dispatch(const HttpRequest& request) const
     if (path.empty() || path[0] != '/') {
         throw NotFound("no such page");
     }
-    std::string_view name = path == "/" ? std::string_view("index.html")
-                                        : std::string_view(path).substr(1);
+    std::string_view name =
+        path == "/" ? std::string_view("index.html") : std::string_view(path).substr(1);
     const EmbeddedFile* asset = find_asset(name);
     if (!asset) {
         throw NotFound("no such page");

@@ -70,8 +70,7 @@ void counts(Exposition& out, store::Database& db, const char* name, const char* 
 {
     auto stmt = db.prepare(sql);
     while (stmt.step()) {
-        out.sample(name, {{label, stmt.is_null(0) ? "" : stmt.column_text(0)}},
-                   stmt.column_int(1));
+        out.sample(name, {{label, stmt.is_null(0) ? "" : stmt.column_text(0)}}, stmt.column_int(1));
     }
 }
 
@@ -145,8 +144,9 @@ std::string render_metrics(store::Database& db)
         out.sample("smtpprobe_episode_start_timestamp_seconds", labels, when);
     }
 
-    out.family("smtpprobe_dnsbl_listed", "gauge",
-               "1 when the latest check found the IP listed in the zone, 0 when clean, -1 unknown.");
+    out.family(
+        "smtpprobe_dnsbl_listed", "gauge",
+        "1 when the latest check found the IP listed in the zone, 0 when clean, -1 unknown.");
     {
         auto stmt = db.prepare("SELECT ip, zone, result, max(time) FROM dnsbl_check "
                                "GROUP BY ip, zone ORDER BY ip, zone");
@@ -173,12 +173,11 @@ std::string render_metrics(store::Database& db)
     }
 
     out.family("smtpprobe_ingested_rows", "gauge", "Rows stored per source.");
-    for (auto [kind, sql] :
-         {std::pair{"delivery", "SELECT count(*) FROM delivery"},
-          std::pair{"bounce", "SELECT count(*) FROM bounce"},
-          std::pair{"probe_run", "SELECT count(*) FROM probe_run"},
-          std::pair{"dnsbl_check", "SELECT count(*) FROM dnsbl_check"},
-          std::pair{"note", "SELECT count(*) FROM note"}}) {
+    for (auto [kind, sql] : {std::pair{"delivery", "SELECT count(*) FROM delivery"},
+                             std::pair{"bounce", "SELECT count(*) FROM bounce"},
+                             std::pair{"probe_run", "SELECT count(*) FROM probe_run"},
+                             std::pair{"dnsbl_check", "SELECT count(*) FROM dnsbl_check"},
+                             std::pair{"note", "SELECT count(*) FROM note"}}) {
         auto stmt = db.prepare(sql);
         stmt.step();
         out.sample("smtpprobe_ingested_rows", {{"table", kind}}, stmt.column_int(0));

@@ -13,7 +13,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
 #include <csignal>
 #include <iostream>
 #include <system_error>
@@ -62,19 +61,18 @@ asio::awaitable<void> Server::Impl::accept_loop()
             continue;
         }
         auto executor = socket.get_executor();
-        asio::co_spawn(executor,
-                       run_session(boost::beast::tcp_stream(std::move(socket)), router, options,
-                                   *this),
-                       [](std::exception_ptr error) {
-                           if (error) {
-                               try {
-                                   std::rethrow_exception(error);
-                               } catch (const std::exception& e) {
-                                   std::cerr << "smtpprobe serve: session failed: " << e.what()
-                                             << "\n";
-                               }
-                           }
-                       });
+        asio::co_spawn(
+            executor,
+            run_session(boost::beast::tcp_stream(std::move(socket)), router, options, *this),
+            [](std::exception_ptr error) {
+                if (error) {
+                    try {
+                        std::rethrow_exception(error);
+                    } catch (const std::exception& e) {
+                        std::cerr << "smtpprobe serve: session failed: " << e.what() << "\n";
+                    }
+                }
+            });
     }
 }
 

@@ -52,8 +52,7 @@ void SessionRegistry::close_idle_sessions()
             auto it = m_sessions.find(session_id);
             if (it != m_sessions.end()) {
                 boost::system::error_code ec;
-                it->second.stream->socket().shutdown(asio::ip::tcp::socket::shutdown_receive,
-                                                     ec);
+                it->second.stream->socket().shutdown(asio::ip::tcp::socket::shutdown_receive, ec);
             }
         });
     }
@@ -66,8 +65,8 @@ using Response = http::response<http::string_body>;
 void add_security_headers(Response& response)
 {
     response.set(http::field::server, "smtpprobe/" SMTPPROBE_VERSION);
-    response.set("Content-Security-Policy",
-                 beast::string_view(k_content_security_policy.data(), k_content_security_policy.size()));
+    response.set("Content-Security-Policy", beast::string_view(k_content_security_policy.data(),
+                                                               k_content_security_policy.size()));
     response.set("X-Content-Type-Options", "nosniff");
     response.set("X-Frame-Options", "DENY");
     response.set("Referrer-Policy", "no-referrer");
@@ -132,9 +131,10 @@ asio::awaitable<void> run_session(beast::tcp_stream stream, const Router& router
                 HttpReply reply;
                 reply.status = status;
                 reply.content_type = "application/json";
-                reply.body = "{\"error\":\"" + std::string(status == 431   ? "request header too large"
-                                                           : status == 413 ? "request body too large"
-                                                                           : "malformed request") +
+                reply.body = "{\"error\":\"" +
+                             std::string(status == 431   ? "request header too large"
+                                         : status == 413 ? "request body too large"
+                                                         : "malformed request") +
                              "\",\"status\":" + std::to_string(status) + "}\n";
                 Response response = to_response(reply, 11, false);
                 response.keep_alive(false);
@@ -145,12 +145,15 @@ asio::awaitable<void> run_session(beast::tcp_stream stream, const Router& router
             break;
         }
         const auto& request = parser.get();
-        auto view = [](beast::string_view text) { return std::string_view(text.data(), text.size()); };
+        auto view = [](beast::string_view text) {
+            return std::string_view(text.data(), text.size());
+        };
         HttpRequest input{view(request.method_string()), view(request.target()),
                           view(request[http::field::authorization]),
                           view(request[http::field::cookie])};
         HttpReply reply = router.handle(input);
-        Response response = to_response(reply, request.version(), request.method() == http::verb::head);
+        Response response =
+            to_response(reply, request.version(), request.method() == http::verb::head);
         bool keep_alive = request.keep_alive() && !registry.stopping();
         response.keep_alive(keep_alive);
         stream.expires_after(options.write_timeout);

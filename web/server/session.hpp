@@ -7,11 +7,10 @@
 #include "web/http/router.hpp"
 #include "web/server/server.hpp"
 
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-
-#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>

@@ -36,7 +36,8 @@ TEST_CASE("times are normalised to stored form or refused")
 
 TEST_CASE("query parameters are decoded and validated")
 {
-    Query query("/api/episodes?ip=192.0.2.1&scope=microsoft-consumer%2Feur&limit=10&from=2026-03-01");
+    Query query(
+        "/api/episodes?ip=192.0.2.1&scope=microsoft-consumer%2Feur&limit=10&from=2026-03-01");
     CHECK(query.path() == "/api/episodes");
     CHECK(query.ip("ip") == "192.0.2.1");
     CHECK(query.scope("scope") == "microsoft-consumer/eur");
@@ -60,9 +61,9 @@ TEST_CASE("malformed targets and values are BadRequest")
         const char* kind;
     };
     const Case bad_values[] = {
-        {"/?v=abc", "int"},       {"/?v=1x", "int"},           {"/?v=", "int"},
-        {"/?v=-5", "int"},        {"/?v=999999999999", "int"}, {"/?v=1.2.3", "ip"},
-        {"/?v=<script>", "ip"},   {"/?v=a%20b", "scope"},      {"/?v=%3Cx%3E", "scope"},
+        {"/?v=abc", "int"},        {"/?v=1x", "int"},           {"/?v=", "int"},
+        {"/?v=-5", "int"},         {"/?v=999999999999", "int"}, {"/?v=1.2.3", "ip"},
+        {"/?v=<script>", "ip"},    {"/?v=a%20b", "scope"},      {"/?v=%3Cx%3E", "scope"},
         {"/?v=2026-02-3", "time"},
     };
     for (const auto& c : bad_values) {

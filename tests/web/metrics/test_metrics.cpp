@@ -1,9 +1,8 @@
 // Prometheus exposition: label escaping and the families written from a known history.
-#include "web/metrics/metrics.hpp"
-
 #include "monitor/store/database.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/dashboard_fixture.hpp"
+#include "web/metrics/metrics.hpp"
 
 #include <doctest/doctest.h>
 

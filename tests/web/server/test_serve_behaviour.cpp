@@ -6,17 +6,15 @@
 #include "tests/support/http_client.hpp"
 #include "tests/support/served_dashboard.hpp"
 
-#include <doctest/doctest.h>
-
 #include <arpa/inet.h>
+#include <doctest/doctest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <unistd.h>
-
 #include <thread>
+#include <unistd.h>
 
 using namespace smtpprobe::test;
 using namespace std::chrono_literals;
@@ -70,8 +68,8 @@ TEST_CASE("a token is required when given: bearer header, ?token= then cookie")
     std::string cookie = with_query.headers["set-cookie"];
     CHECK(cookie.find("HttpOnly") != std::string::npos);
     CHECK(cookie.find("SameSite=Strict") != std::string::npos);
-    auto with_cookie = http_get(server.port(), "/api/episodes",
-                                {{"Cookie", cookie.substr(0, cookie.find(';'))}});
+    auto with_cookie =
+        http_get(server.port(), "/api/episodes", {{"Cookie", cookie.substr(0, cookie.find(';'))}});
     CHECK(with_cookie.status == 200);
     CHECK(http_get(server.port(), "/metrics", {{"Cookie", "smtpprobe_token=nope"}}).status == 401);
 }
@@ -85,12 +83,9 @@ TEST_CASE("serve refuses a non-loopback address without a token, and bad options
         int exit_code;
     };
     const Case cases[] = {
-        {{"serve", "--listen", "0.0.0.0:1"}, 2},
-        {{"serve", "--listen", "[::]:1"}, 2},
-        {{"serve", "--listen", "127.0.0.1"}, 2},
-        {{"serve", "--listen", "127.0.0.1:99999"}, 2},
-        {{"serve", "--token", "short"}, 2},
-        {{"serve", "--threads", "0"}, 2},
+        {{"serve", "--listen", "0.0.0.0:1"}, 2}, {{"serve", "--listen", "[::]:1"}, 2},
+        {{"serve", "--listen", "127.0.0.1"}, 2}, {{"serve", "--listen", "127.0.0.1:99999"}, 2},
+        {{"serve", "--token", "short"}, 2},      {{"serve", "--threads", "0"}, 2},
     };
     for (const auto& c : cases) {
         std::vector<std::string> args{"--db", dir.file("h.db")};
@@ -115,8 +110,9 @@ TEST_CASE("oversized headers get 431, bodies 413, garbage 400")
     REQUIRE_MESSAGE(server.start(), server.log());
     auto big = http_get(server.port(), "/api/status", {{"X-Filler", std::string(20000, 'a')}});
     CHECK(big.status == 431);
-    std::string body_request = "GET /api/status HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" +
-                               std::string(100000, 'b');
+    std::string body_request =
+        "GET /api/status HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" +
+        std::string(100000, 'b');
     CHECK(raw_exchange(server.port(), body_request, 5s).rfind("HTTP/1.1 413", 0) == 0);
     CHECK(raw_exchange(server.port(), "BLAH\x01 / HTTP/9\r\n\r\n", 5s).rfind("HTTP/1.1 400", 0) ==
           0);
@@ -130,8 +126,9 @@ TEST_CASE("a client sending one byte per second is cut off at the request deadli
     REQUIRE_MESSAGE(server.start({"--request-timeout", "3"}), server.log());
     int fd = connect_loopback(server.port());
     REQUIRE(fd >= 0);
-    const std::string request = "GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " +
-                                std::string(40, 'z') + "\r\n\r\n";
+    const std::string request =
+        "GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + std::string(40, 'z') +
+        "\r\n\r\n";
     auto start = std::chrono::steady_clock::now();
     bool closed = false;
     for (char c : request) {
