@@ -91,7 +91,12 @@ asio::awaitable<DnsblReport> check_dnsbl(dns::Resolver& resolver,
             check.ip = i;
             check.zone = z;
             check.a = add(resolver.query_a(name));
-            check.txt = add(options.txt ? resolver.query_txt(name) : no_query());
+            // if/else, not ?: -- g++ 12 mishandles conditional expressions of awaitables.
+            if (options.txt) {
+                check.txt = add(resolver.query_txt(name));
+            } else {
+                check.txt = add(no_query());
+            }
             checks.push_back(check);
         }
     }
