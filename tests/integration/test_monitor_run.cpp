@@ -65,7 +65,7 @@ void write_config(const TempDir& dir, const DnsServer& dns, int port, const std:
     write_file(dir.file("config.toml"), c.str());
 }
 
-RunResult smtpprobe(const TempDir& dir, std::vector<std::string> args)
+RunResult run_cli(const TempDir& dir, std::vector<std::string> args)
 {
     std::vector<std::string> full = {"--config", dir.file("config.toml"), "--db",
                                      dir.file("history.db")};
@@ -118,8 +118,8 @@ const json* find_scope(const json& doc, const std::string& scope)
 // Every scope of the JSON appears in the table with the same state, since and code.
 void check_status_agrees(const TempDir& dir)
 {
-    auto table = smtpprobe(dir, {"status"});
-    auto doc_run = smtpprobe(dir, {"status", "--json"});
+    auto table = run_cli(dir, {"status"});
+    auto doc_run = run_cli(dir, {"status", "--json"});
     CHECK(table.exit_code == doc_run.exit_code);
     json doc = json::parse(doc_run.out);
     for (const json& s : doc["scopes"]) {
@@ -156,27 +156,27 @@ TEST_CASE("repeated runs open one episode per scope, then close it, alerting onc
     postfix.start();
     auto dns = start_dns(true);
     write_config(dir, *dns, postfix.port(), "1");
-    REQUIRE(smtpprobe(dir, {"config", "check", dir.file("config.toml")}).exit_code == 0);
+    REQUIRE(run_cli(dir, {"config", "check", dir.file("config.toml")}).exit_code == 0);
 
     // Run 1: refused and listed once: not yet confirmed (open_after = 2).
-    auto r1 = smtpprobe(dir, {"run"});
+    auto r1 = run_cli(dir, {"run"});
     CAPTURE(r1.out);
     CAPTURE(r1.err);
     CHECK(r1.exit_code == 0);
-    json s1 = json::parse(smtpprobe(dir, {"status", "--json"}).out);
+    json s1 = json::parse(run_cli(dir, {"status", "--json"}).out);
     CHECK(s1["episodes"].empty());
     REQUIRE(find_scope(s1, "dnsbl/bl.test"));
     CHECK((*find_scope(s1, "dnsbl/bl.test"))["state"] == "unknown");
 
     // Run 2: confirmed: one episode per scope, opened at run 1's evidence.
     next_tick();
-    auto r2 = smtpprobe(dir, {"run"});
+    auto r2 = run_cli(dir, {"run"});
     CAPTURE(r2.out);
     CAPTURE(r2.err);
     CHECK(r2.exit_code == 1);
     auto times = probe_times(dir);
     REQUIRE(times.size() == 2);
-    json s2 = json::parse(smtpprobe(dir, {"status", "--json"}).out);
+    json s2 = json::parse(run_cli(dir, {"status", "--json"}).out);
     REQUIRE(s2["episodes"].size() == 2);
     std::string probe_scope;
     for (const json& e : s2["episodes"]) {
@@ -201,7 +201,7 @@ TEST_CASE("repeated runs open one episode per scope, then close it, alerting onc
         int fd = open((dir.file("history.db") + ".lock").c_str(), O_RDWR | O_CREAT, 0600);
         REQUIRE(fd >= 0);
         REQUIRE(flock(fd, LOCK_EX | LOCK_NB) == 0);
-        auto locked = smtpprobe(dir, {"run"});
+        auto locked = run_cli(dir, {"run"});
         CHECK(locked.exit_code == 3);
         CHECK(locked.err.find("another smtpprobe run") != std::string::npos);
         close(fd);
@@ -212,13 +212,13 @@ TEST_CASE("repeated runs open one episode per scope, then close it, alerting onc
     dns = start_dns(false);
     write_config(dir, *dns, postfix.port(), "1h");
     next_tick();
-    auto r3 = smtpprobe(dir, {"run"});
+    auto r3 = run_cli(dir, {"run"});
     CAPTURE(r3.out);
     CAPTURE(r3.err);
     CHECK(r3.exit_code == 0);
     times = probe_times(dir);
     REQUIRE(times.size() == 3);
-    json s3 = json::parse(smtpprobe(dir, {"status", "--json"}).out);
+    json s3 = json::parse(run_cli(dir, {"status", "--json"}).out);
     REQUIRE(s3["episodes"].size() == 2);
     for (const json& e : s3["episodes"]) {
         REQUIRE(e["closed"].is_string());
@@ -231,7 +231,7 @@ TEST_CASE("repeated runs open one episode per scope, then close it, alerting onc
     check_status_agrees(dir);
 
     // Nothing is due now (1 h intervals): a run does nothing and sends nothing again.
-    auto r4 = smtpprobe(dir, {"--json", "run"});
+    auto r4 = run_cli(dir, {"--json", "run"});
     CHECK(r4.exit_code == 0);
     json report = json::parse(r4.out);
     for (const json& part : report["parts"]) {
