@@ -28,6 +28,7 @@ struct Receiver {
     std::string name;      // "outlook.com" (unique)
     std::string domain;    // resolved through MX when mx is empty
     std::string mx;        // explicit "host", "host:port" or "[v6]:port"; overrides domain
+    int port = 25;         // SMTP port (for domain, or an mx without its own port)
     std::string recipient; // RCPT TO address
     std::string script = "block-check";
     std::vector<std::string> identities; // names; empty: every identity
@@ -36,8 +37,9 @@ struct Receiver {
     std::chrono::seconds jitter{std::chrono::minutes(5)};        // random delay added to interval
     bool enabled = true;
 
-    // What the probe connects to: mx if given, else domain.
-    const std::string& target() const { return mx.empty() ? domain : mx; }
+    // What the probe connects to: mx if given, else domain; ":port" added when not 25 and
+    // the mx does not carry its own.
+    std::string target() const;
 };
 
 // What one DNSBL return code means.

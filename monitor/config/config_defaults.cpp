@@ -2,6 +2,8 @@
 // DNS blocklists those receivers (and many others) consult, with their return code tables.
 #include "monitor/config/config.hpp"
 
+#include <algorithm>
+
 namespace smtpprobe::config {
 
 namespace {
@@ -113,6 +115,19 @@ Config default_config()
     config.receivers = default_receivers();
     config.dnsbl.zones = default_zones();
     return config;
+}
+
+std::string Receiver::target() const
+{
+    std::string host = mx.empty() ? domain : mx;
+    bool has_port =
+        !host.empty() && (host.front() == '[' ? host.find("]:") != std::string::npos
+                                              : std::count(host.begin(), host.end(), ':') == 1);
+    if (port == 25 || has_port) {
+        return host;
+    }
+    return (std::count(host.begin(), host.end(), ':') > 1 ? "[" + host + "]" : host) + ":" +
+           std::to_string(port);
 }
 
 std::string Config::default_ip() const

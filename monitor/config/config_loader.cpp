@@ -78,6 +78,7 @@ void read_receivers(TomlReader& top, Config& config, bool keep_defaults)
         r.get("name", rc.name);
         r.get("domain", rc.domain);
         r.get("mx", rc.mx);
+        r.get("port", rc.port, 1, 65535);
         r.get("recipient", rc.recipient);
         r.get("script", rc.script);
         r.get("identities", rc.identities);

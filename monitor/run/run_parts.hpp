@@ -32,5 +32,6 @@ PartResult ingest_logs(TickContext& tick);
 PartResult ingest_bounces(TickContext& tick);
 PartResult run_due_probes(TickContext& tick);
 PartResult run_due_dnsbl(TickContext& tick);
+PartResult run_due_hygiene(TickContext& tick);
 
 } // namespace smtpprobe::monitor

@@ -87,6 +87,7 @@ RunReport run_tick(store::Database& db, const config::Config& config, const RunO
     report.parts.push_back(guarded("bounces", [&] { return ingest_bounces(tick); }));
     report.parts.push_back(guarded("probes", [&] { return run_due_probes(tick); }));
     report.parts.push_back(guarded("dnsbl", [&] { return run_due_dnsbl(tick); }));
+    report.parts.push_back(guarded("hygiene", [&] { return run_due_hygiene(tick); }));
     report.parts.push_back(guarded("episodes", [&] {
         auto r = episodes::update_episodes(db, {config.episodes, config.default_ip()});
         return PartResult{"episodes", r.evidence_folded > 0, true,

@@ -112,6 +112,32 @@ void load_episodes(store::Database& db, StatusReport& report)
     }
 }
 
+void load_hygiene(store::Database& db, StatusReport& report)
+{
+    if (!table_exists(db, "hygiene_check")) {
+        return; // a history created before hygiene_check was part of migration 005
+    }
+    Statement st(db, "SELECT h.ip, h.time, h.helo, h.mail_from_domain, h.fcrdns, "
+                     "h.helo_matches, h.spf_result, h.dmarc_present, h.dmarc_policy, h.all_ok, "
+                     "h.unknown, h.detail FROM hygiene_check h WHERE h.id = (SELECT max(id) "
+                     "FROM hygiene_check x WHERE x.ip = h.ip) ORDER BY h.ip");
+    while (st.step()) {
+        json detail = json::parse(st.column_text(11), nullptr, false);
+        report.hygiene.push_back({{"ip", st.column_text(0)},
+                                  {"time", st.column_text(1)},
+                                  {"helo", st.column_text(2)},
+                                  {"mail_from_domain", st.column_text(3)},
+                                  {"fcrdns", st.column_int(4) != 0},
+                                  {"helo_matches_ptr", st.column_int(5) != 0},
+                                  {"spf", st.column_text(6)},
+                                  {"dmarc_present", st.column_int(7) != 0},
+                                  {"dmarc_policy", st.column_text(8)},
+                                  {"all_ok", st.column_int(9) != 0},
+                                  {"unknown", st.column_int(10) != 0},
+                                  {"detail", detail.is_discarded() ? json(nullptr) : detail}});
+    }
+}
+
 void load_notes(store::Database& db, StatusReport& report)
 {
     Statement st(db, "SELECT id, time, coalesce(ip, ''), coalesce(scope, ''), text FROM note "
@@ -148,6 +174,7 @@ StatusReport load_status(store::Database& db, const config::Config& config)
     load_episodes(db, report);
     report.findings = load_findings(db);
     load_notes(db, report);
+    load_hygiene(db, report);
     return report;
 }
 
@@ -182,7 +209,8 @@ json status_json(const StatusReport& report)
     return json{{"scopes", scopes},
                 {"episodes", episodes},
                 {"findings", report.findings},
-                {"notes", notes}};
+                {"notes", notes},
+                {"hygiene", report.hygiene}};
 }
 
 void print_status(std::ostream& out, const StatusReport& report)
@@ -217,6 +245,19 @@ void print_status(std::ostream& out, const StatusReport& report)
         out << "\nFindings:\n";
         for (const json& f : report.findings) {
             out << "  " << printable(f.dump(), 600) << "\n";
+        }
+    }
+    if (!report.hygiene.empty()) {
+        out << "\nSender hygiene:\n";
+        for (const json& h : report.hygiene) {
+            auto yes = [&](const char* key) { return h.value(key, false) ? "yes" : "NO"; };
+            out << "  " << printable(h.value("ip", ""), 40) << "  checked " << h.value("time", "")
+                << "  FCrDNS " << yes("fcrdns") << ", HELO matches PTR " << yes("helo_matches_ptr")
+                << ", SPF " << printable(h.value("spf", ""), 20) << ", DMARC "
+                << (h.value("dmarc_present", false)
+                        ? "p=" + printable(h.value("dmarc_policy", ""), 20)
+                        : std::string("missing"))
+                << (h.value("unknown", false) ? " (some lookups failed)" : "") << "\n";
         }
     }
     if (!report.notes.empty()) {

@@ -54,6 +54,8 @@ struct StatusReport {
     std::vector<EpisodeView> episodes;
     nlohmann::json findings = nlohmann::json::array(); // rows of the finding table, as objects
     std::vector<NoteView> notes;
+    // The latest sender hygiene check per IP (PTR/FCrDNS/HELO, SPF, DMARC), as objects.
+    nlohmann::json hygiene = nlohmann::json::array();
 
     // Something is blocked or listed now (exit code 1).
     bool any_blocked() const;

@@ -1,0 +1,119 @@
+// The hygiene part of a tick: for each identity whose check is due, PTR/FCrDNS and HELO
+// match, SPF of the MAIL FROM domain for the IP, DMARC presence (monitor/hygiene), stored in
+// hygiene_check and shown by `status`. A failed check is a finding for the operator, not a
+// block: it does not open episodes.
+#include "monitor/hygiene/hygiene.hpp"
+#include "monitor/run/run_parts.hpp"
+#include "monitor/run/run_schedule.hpp"
+#include "probe/printable.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <nlohmann/json.hpp>
+
+namespace smtpprobe::monitor {
+
+namespace asio = boost::asio;
+
+PartResult run_due_hygiene(TickContext& tick)
+{
+    PartResult part{"hygiene", false, true, ""};
+    if (!tick.config.hygiene.enabled || tick.config.identities.empty()) {
+        part.detail = tick.config.hygiene.enabled ? "no [[identity]] configured" : "disabled";
+        return part;
+    }
+    asio::io_context io;
+    dns::ResolverOptions resolver_options;
+    if (!tick.dns_server.empty()) {
+        std::string error;
+        resolver_options.server = dns::parse_server_address(tick.dns_server, &error);
+        if (!resolver_options.server) {
+            throw std::runtime_error("dns_server: " + error);
+        }
+    }
+    dns::Resolver resolver(io.get_executor(), resolver_options);
+    struct Job {
+        const config::Identity* identity;
+        std::string task;
+        std::optional<hygiene::HygieneReport> report;
+    };
+    std::vector<Job> jobs;
+    for (const config::Identity& identity : tick.config.identities) {
+        std::string task = "hygiene:" + identity.ip;
+        if (tick.force || task_due(tick.db, task, tick.now)) {
+            jobs.push_back({&identity, task, std::nullopt});
+        }
+    }
+    if (jobs.empty()) {
+        part.detail = "none due";
+        return part;
+    }
+    for (Job& job : jobs) {
+        const std::string& from = job.identity->mail_from;
+        std::string domain = from.find('@') == std::string::npos ? job.identity->helo
+                                                                 : from.substr(from.rfind('@') + 1);
+        asio::co_spawn(io,
+                       hygiene::check_hygiene(resolver, asio::ip::make_address(job.identity->ip),
+                                              job.identity->helo, domain),
+                       [&job](std::exception_ptr e, hygiene::HygieneReport r) {
+                           if (!e) {
+                               job.report = std::move(r);
+                           }
+                       });
+    }
+    io.run();
+    int problems = 0;
+    for (Job& job : jobs) {
+        if (!job.report) {
+            part.ok = false;
+            part.detail += "; " + job.identity->ip + ": check failed";
+            continue;
+        }
+        const hygiene::HygieneReport& r = *job.report;
+        nlohmann::json detail{{"ptr",
+                               {{"names", r.ptr.names},
+                                {"confirmed_name", r.ptr.confirmed_name},
+                                {"forward_confirmed", r.ptr.forward_confirmed},
+                                {"matches_helo", r.ptr.matches_helo},
+                                {"detail", r.ptr.detail}}},
+                              {"spf",
+                               {{"result", hygiene::to_string(r.spf.result)},
+                                {"record", r.spf.record},
+                                {"detail", r.spf.detail},
+                                {"dns_lookups", r.spf.dns_lookups}}},
+                              {"dmarc",
+                               {{"present", r.dmarc.present},
+                                {"record", r.dmarc.record},
+                                {"policy", r.dmarc.policy},
+                                {"detail", r.dmarc.detail}}}};
+        tick.db
+            .prepare("INSERT INTO hygiene_check(time, ip, helo, mail_from_domain, ptr_names, "
+                     "fcrdns, helo_matches, spf_result, spf_detail, dmarc_present, dmarc_policy, "
+                     "all_ok, unknown, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            .bind(1, iso_utc(tick.now))
+            .bind(2, job.identity->ip)
+            .bind(3, r.helo)
+            .bind(4, r.mail_from_domain)
+            .bind(5, nlohmann::json(r.ptr.names)
+                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+            .bind(6, r.ptr.forward_confirmed ? 1 : 0)
+            .bind(7, r.ptr.matches_helo ? 1 : 0)
+            .bind(8, hygiene::to_string(r.spf.result))
+            .bind(9, r.spf.detail)
+            .bind(10, r.dmarc.present ? 1 : 0)
+            .bind(11, r.dmarc.policy)
+            .bind(12, r.all_ok() ? 1 : 0)
+            .bind(13, r.any_unknown() ? 1 : 0)
+            .bind(14, detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+            .run();
+        problems += r.all_ok() ? 0 : 1;
+        task_done(tick.db, job.task, tick.now, {tick.config.hygiene.interval, {}, {}},
+                  r.all_ok() ? "ok" : "problems");
+    }
+    part.ran = true;
+    part.detail = std::to_string(jobs.size()) + " checked, " + std::to_string(problems) +
+                  " with problems" + part.detail;
+    return part;
+}
+
+} // namespace smtpprobe::monitor

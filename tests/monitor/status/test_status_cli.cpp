@@ -1,0 +1,60 @@
+// `smtpprobe status` and `note` through the binary: exit 1 while something is blocked, the
+// JSON fields of issue 6, notes on the timeline, the table escaping peer text.
+#include "monitor/store/database.hpp"
+#include "tests/support/child_process.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+using namespace smtpprobe;
+
+TEST_CASE("status exits 1 while blocked and shows the documented JSON fields; notes appear")
+{
+    test::TempDir dir;
+    test::write_file(dir.file("c.toml"), "[[identity]]\nip = \"192.0.2.10\"\n");
+    std::vector<std::string> base = {"--config", dir.file("c.toml"), "--db", dir.file("h.db")};
+    auto with = [&](std::vector<std::string> args) {
+        std::vector<std::string> all = base;
+        all.insert(all.end(), args.begin(), args.end());
+        return test::run_smtpprobe(all);
+    };
+    CHECK(with({"status"}).exit_code == 0);
+    {
+        store::Database db(dir.file("h.db"));
+        db.exec("INSERT INTO evidence(time, ip, scope, verdict, reason, provider_code, "
+                "source_kind, source_id) VALUES "
+                "('2026-05-01T15:10:28Z', '', 'microsoft-consumer/eur', 'blocked', 'blocked', "
+                "'S3140', 'log', 1), "
+                "('2026-05-01T16:00:00Z', '', 'microsoft-consumer/hotmail-com', 'clear', "
+                "'delivered', '', 'log', 2)");
+    }
+    auto note = with({"note", "--ip", "192.0.2.10", "--scope", "microsoft-consumer/eur",
+                      "delist requested, ticket 123"});
+    CHECK(note.exit_code == 0);
+    auto table = with({"status"});
+    CHECK(table.exit_code == 1);
+    CHECK(table.out.find("microsoft-consumer/eur") != std::string::npos);
+    CHECK(table.out.find("delist requested, ticket 123") != std::string::npos);
+    auto doc_run = with({"status", "--json"});
+    CHECK(doc_run.exit_code == 1);
+    auto doc = nlohmann::json::parse(doc_run.out);
+    REQUIRE(doc["scopes"].size() == 2);
+    for (const auto& s : doc["scopes"]) {
+        for (const char* key :
+             {"ip", "scope", "state", "since", "last_evidence", "provider_code", "action"}) {
+            CHECK(s.contains(key));
+        }
+        CHECK(s["ip"] == "192.0.2.10");
+    }
+    REQUIRE(doc["episodes"].size() == 1);
+    const auto& e = doc["episodes"][0];
+    CHECK(e["scope"] == "microsoft-consumer/eur");
+    CHECK(e["opened"] == "2026-05-01T15:10:28Z");
+    CHECK(e["closed"].is_null());
+    CHECK(e["reason"] == "blocked");
+    CHECK(e["provider_code"] == "S3140");
+    CHECK(e["evidence_count"] == 1);
+    CHECK(doc["findings"].is_array());
+    REQUIRE(doc["notes"].size() == 1);
+    CHECK(doc["notes"][0]["text"] == "delist requested, ticket 123");
+}
