@@ -1,5 +1,6 @@
 // The smtpprobe command line: global options and the list of subcommands (see commands.hpp).
 #include "cli/commands.hpp"
+#include "cli/rules_option.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -12,13 +13,17 @@ void build_app(CLI::App& app, Context& ctx)
                     "keeps the history, explains each code and how to get delisted.");
     app.set_version_flag("--version", std::string("smtpprobe ") + SMTPPROBE_VERSION);
     app.option_defaults()->always_capture_default();
-    app.add_option("--db", ctx.global.db, "SQLite history (default $SMTPPROBE_DB, else "
-                                          "$XDG_DATA_HOME/smtpprobe/history.db)");
+    app.add_option("--db", ctx.global.db,
+                   "SQLite history (default $SMTPPROBE_DB, else "
+                   "$XDG_DATA_HOME/smtpprobe/history.db)");
     app.add_option("--config", ctx.global.config,
                    "config file (default $SMTPPROBE_CONFIG, else ~/.config/smtpprobe/config.toml,"
                    " else /etc/smtpprobe/config.toml)");
     app.add_option("--dns-server", ctx.global.dns_server,
                    "use this resolver, ADDR[:PORT] (default: the system's)");
+    app.add_option("--rules", ctx.global.rules,
+                   "extra classifier rules (TOML) that add or override rules by id "
+                   "(default: config key 'rules')");
     app.add_flag("--json", ctx.global.json, "print JSON (one document, or JSON lines for streams)");
     app.add_flag_function(
         "-v,--verbose", [&](std::int64_t n) { ctx.global.verbosity += static_cast<int>(n); },
@@ -26,10 +31,20 @@ void build_app(CLI::App& app, Context& ctx)
     app.add_flag_function(
         "-q,--quiet", [&](std::int64_t n) { ctx.global.verbosity -= static_cast<int>(n); },
         "less output");
+    // After parsing (before the chosen command runs), install the user's classifier rules.
+    app.parse_complete_callback([&ctx] { install_user_rules(ctx.global); });
+    add_explain_command(app, ctx);
+    add_ingest_command(app, ctx);
+    add_probe_command(app, ctx);
+    add_dsn_test_command(app, ctx);
     app.footer("Exit codes: 0 fine; 1 a finding (backscatter risk, active block, listing);\n"
                "            2 usage or config error; 3 could not complete (DNS, connect, TLS,\n"
                "            timeout, I/O).\n"
                "Run 'smtpprobe COMMAND --help' for a command's options.");
+    add_config_command(app, ctx);
+    add_status_command(app, ctx);
+    add_run_command(app, ctx);
+    add_serve_command(app, ctx);
     add_dnsbl_command(app, ctx);
 }
 

@@ -27,6 +27,7 @@ struct GlobalOptions {
     std::string db;         // --db; empty until resolved by db_path()
     std::string config;     // --config
     std::string dns_server; // --dns-server ADDR[:PORT]
+    std::string rules;      // --rules FILE: user classifier rules (else config key `rules`)
     bool json = false;      // --json
     int verbosity = 0;      // -v adds one, -q subtracts one
 };

@@ -13,3 +13,7 @@ apt-get install -y -q --no-install-recommends \
 if ! command -v npm >/dev/null 2>&1; then
   apt-get install -y -q --no-install-recommends nodejs npm
 fi
+# playwright-core (pinned in tests/browser/package-lock.json) drives the Debian Chromium.
+if [ ! -d "$here/../tests/browser/node_modules/playwright-core" ]; then
+  (cd "$here/../tests/browser" && npm ci --no-audit --no-fund)
+fi

@@ -18,28 +18,31 @@ namespace smtpprobe::classify {
 
 // What the classifier is given. Any field may be empty/absent.
 struct Input {
-    std::optional<int> reply_code;   // 550
-    std::string_view enhanced;       // "5.7.606" (from the reply, a dsn= field or Status:)
-    std::string_view text;           // reply text, stat=, Diagnostic-Code, bounce prose
-    std::string_view remote_host;    // relay / MX / Remote-MTA host name
+    std::optional<int> reply_code; // 550
+    std::string_view enhanced;     // "5.7.606" (from the reply, a dsn= field or Status:)
+    std::string_view text;         // reply text, stat=, Diagnostic-Code, bounce prose
+    std::string_view remote_host;  // relay / MX / Remote-MTA host name
+    std::string_view command;      // the SMTP command the reply answered ("RCPT", "DATA",
+                                   // "MAIL", "CONNECT", ...); when empty it is read from
+                                   // "(in reply to end of DATA command)" in the text
 };
 
 struct Result {
-    std::string provider;       // "microsoft-consumer", "microsoft-365", "google", "yahoo", ...
-                                // or "other"
-    std::string scope;          // receiver granularity where blocks differ:
-                                // "microsoft-consumer/eur", "microsoft-365/mit-edu", "google",
-                                // "yahoo", "host/mx.example.com", "dnsbl/zen.spamhaus.org"
-    std::string reason;         // Sisimai vocabulary: blocked, badreputation, userunknown, ...
-    std::string about;          // ip | domain | recipient | content | transient | none
-    std::string provider_code;  // "S3140", "AS(1234)", "TSS04", "" when none
-    std::string status;         // enhanced status given or implied ("5.7.606"), "" if unknown
+    std::string provider;      // "microsoft-consumer", "microsoft-365", "google", "yahoo", ...
+                               // or "other"
+    std::string scope;         // receiver granularity where blocks differ:
+                               // "microsoft-consumer/eur", "microsoft-365/mit-edu", "google",
+                               // "yahoo", "host/mx.example.com", "dnsbl/zen.spamhaus.org"
+    std::string reason;        // Sisimai vocabulary: blocked, badreputation, userunknown, ...
+    std::string about;         // ip | domain | recipient | content | transient | none
+    std::string provider_code; // "S3140", "AS(1234)", "TSS04", "" when none
+    std::string status;        // enhanced status given or implied ("5.7.606"), "" if unknown
     std::optional<int> reply_code;
-    std::string named_ip;       // the IP the receiver names ("messages from [1.2.3.4]")
-    std::string meaning;        // plain words
-    std::string action;         // what to do, with the delist URL or procedure
-    std::string rule_id;        // which rule decided ("" for the RFC 3463 fallback)
-    std::string source;         // the provider page or RFC the rule comes from
+    std::string named_ip; // the IP the receiver names ("messages from [1.2.3.4]")
+    std::string meaning;  // plain words
+    std::string action;   // what to do, with the delist URL or procedure
+    std::string rule_id;  // which rule decided ("" for the RFC 3463 fallback)
+    std::string source;   // the provider page or RFC the rule comes from
 
     // A failure that says the receiver refuses our IP or domain (what opens an episode).
     bool is_block() const;
@@ -54,6 +57,13 @@ public:
     // Embedded rules plus a user rule file (TOML or JSON). Throws RuleError naming the file,
     // rule and field on a bad file.
     static std::unique_ptr<Classifier> with_user_rules(const std::string& path);
+
+    // The classifier every layer should use: builtin(), or builtin() plus the user rule file
+    // installed by use_user_rules() (the CLI's --rules FILE / config key `rules`).
+    static const Classifier& current();
+    // Installs builtin() + `path` as current(). Call once at start-up, before any thread
+    // classifies. Throws RuleError on a bad file (current() is then unchanged).
+    static void use_user_rules(const std::string& path);
 
     Result classify(const Input& input) const;
 

@@ -1,0 +1,203 @@
+// The classifier: normalizes the input once, finds the winning rule with one RE2::Set scan,
+// and assembles provider, scope, reason and advice. See classifier.hpp.
+#include "monitor/classify/classifier.hpp"
+
+#include "monitor/classify/reply_facts.hpp"
+#include "monitor/classify/rule_loader.hpp"
+#include "monitor/classify/rule_matcher.hpp"
+#include "monitor/classify/status_fallback.hpp"
+
+#include <atomic>
+#include <fstream>
+#include <sstream>
+
+namespace smtpprobe::classify {
+namespace {
+
+constexpr std::size_t k_max_rule_file = 4 << 20;
+
+std::string read_rule_file(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw RuleError(path + ": cannot read the rule file");
+    }
+    std::string text;
+    text.resize(k_max_rule_file + 1);
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (text.size() > k_max_rule_file) {
+        throw RuleError(path + ": rule file larger than 4 MiB");
+    }
+    return text;
+}
+
+std::string substitute(std::string_view templ, std::string_view capture, bool upper)
+{
+    std::string out(templ);
+    const auto at = out.find("{1}");
+    if (at == std::string::npos) {
+        return out;
+    }
+    std::string value(capture);
+    if (upper) {
+        for (char& c : value) {
+            c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
+        }
+    }
+    out.replace(at, 3, value);
+    return out;
+}
+
+std::atomic<const Classifier*> g_current{nullptr};
+
+} // namespace
+
+struct Classifier::Impl {
+    explicit Impl(RuleBook book) : matcher(std::move(book)) {}
+    RuleMatcher matcher;
+};
+
+Classifier::Classifier() = default;
+Classifier::~Classifier() = default;
+Classifier::Classifier(Classifier&&) noexcept = default;
+
+const Classifier& Classifier::builtin()
+{
+    static const Classifier instance = [] {
+        Classifier classifier;
+        classifier.m_impl = std::make_unique<Impl>(load_embedded_rule_book());
+        return classifier;
+    }();
+    return instance;
+}
+
+std::unique_ptr<Classifier> Classifier::with_user_rules(const std::string& path)
+{
+    RuleBook book = load_embedded_rule_book();
+    merge_rule_books(book, parse_rule_file(read_rule_file(path), path, k_user_priority));
+    std::unique_ptr<Classifier> classifier(new Classifier());
+    classifier->m_impl = std::make_unique<Impl>(std::move(book));
+    return classifier;
+}
+
+const Classifier& Classifier::current()
+{
+    const Classifier* installed = g_current.load(std::memory_order_acquire);
+    return installed != nullptr ? *installed : builtin();
+}
+
+void Classifier::use_user_rules(const std::string& path)
+{
+    // Kept for the life of the process: results may point into its rules.
+    static std::unique_ptr<Classifier> user;
+    std::unique_ptr<Classifier> loaded = with_user_rules(path);
+    user = std::move(loaded);
+    g_current.store(user.get(), std::memory_order_release);
+}
+
+std::size_t Classifier::rule_count() const
+{
+    return m_impl->matcher.rule_count();
+}
+
+Result Classifier::classify(const Input& input) const
+{
+    thread_local std::string text;
+    normalize_text(input.text, text);
+
+    Result result;
+    // The status given wins unless it is the generic X.0.0 and the text is more specific.
+    std::optional<PackedStatus> status = parse_status(input.enhanced);
+    if (!status || *status % 1'000'000 == 0) {
+        if (auto from_text = find_status(text); from_text && (!status || *from_text % 1'000'000)) {
+            status = from_text;
+        }
+    }
+    result.reply_code = input.reply_code ? input.reply_code : find_reply_code(text);
+    if (result.reply_code) {
+        strip_continuation_prefixes(text, *result.reply_code);
+    }
+    const std::string host = normalize_host(input.remote_host);
+    const Receiver receiver = receiver_for_host(host);
+    std::string command(input.command.substr(0, 16));
+    for (char& c : command) {
+        c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
+    }
+    if (command.starts_with("RCPT")) {
+        command = "RCPT";
+    } else if (command.starts_with("MAIL")) {
+        command = "MAIL";
+    }
+
+    const Match match =
+        m_impl->matcher.match({text, result.reply_code, status, host, command, receiver.provider});
+    if (match.rule != nullptr) {
+        const Rule& rule = *match.rule;
+        result.reason = rule.reason;
+        result.about = rule.about;
+        result.meaning = rule.meaning;
+        result.action = rule.action;
+        result.source = rule.source;
+        result.rule_id = rule.id;
+        result.provider_code = substitute(rule.provider_code, match.capture, true);
+        if (result.provider_code.empty()) {
+            result.provider_code = match.code_in_text;
+        }
+    } else {
+        result.provider_code = match.code_in_text;
+        Fallback fallback = status_fallback(status, result.reply_code);
+        result.reason = std::move(fallback.reason);
+        result.about = std::string(default_about(result.reason));
+        result.meaning = std::move(fallback.meaning);
+        result.source = std::move(fallback.source);
+        if (result.reason != "delivered" && result.reason != "undefined") {
+            result.action = "No provider-specific rule matched; read the receiver's text. The "
+                            "meaning comes from the generic status code only.";
+        }
+    }
+    if (status) {
+        result.status = format_status(*status);
+    }
+
+    // Provider: the host when it is a known one, else the rule's, else a hint in the text.
+    const bool known_host = !receiver.provider.empty() && receiver.provider != "other";
+    if (known_host) {
+        result.provider = receiver.provider;
+    } else if (match.rule != nullptr && !match.rule->provider.empty()) {
+        result.provider = match.rule->provider;
+    } else if (!match.hinted_provider.empty()) {
+        result.provider = match.hinted_provider;
+    } else {
+        result.provider = "other";
+    }
+    // Scope: a rule naming one (a DNSBL zone) wins; then the host's; then the provider's.
+    if (match.rule != nullptr && !match.rule->scope.empty() &&
+        (match.rule->scope.find("{1}") == std::string::npos || !match.capture.empty())) {
+        result.scope = substitute(match.rule->scope, match.capture, false);
+    } else if (!receiver.scope.empty()) {
+        result.scope = receiver.scope;
+    } else if (result.provider != "other") {
+        result.scope = result.provider;
+    }
+    result.named_ip = find_named_ip(text, result.about == "ip");
+    return result;
+}
+
+bool Result::is_success() const
+{
+    return reason == "delivered" || status.starts_with("2.") ||
+           (reply_code && *reply_code >= 200 && *reply_code < 300);
+}
+
+bool Result::is_block() const
+{
+    if (is_success() || (about != "ip" && about != "domain")) {
+        return false;
+    }
+    return reason != "toomanyconn" && reason != "networkerror" && reason != "expired" &&
+           reason != "systemerror" && reason != "systemfull" && reason != "undefined" &&
+           reason != "onhold" && reason != "greylisting";
+}
+
+} // namespace smtpprobe::classify

@@ -1,0 +1,351 @@
+// Scanners for status codes, reply codes and IPs in reply text. See reply_facts.hpp.
+#include "monitor/classify/reply_facts.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
+namespace smtpprobe::classify {
+namespace {
+
+bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+bool is_alnum(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+// Reads 1..max_digits digits at pos; returns the count read (0 if none) and the value.
+std::size_t read_number(std::string_view text, std::size_t pos, std::size_t max_digits,
+                        unsigned& value)
+{
+    std::size_t count = 0;
+    value = 0;
+    while (pos + count < text.size() && is_digit(text[pos + count]) && count <= max_digits) {
+        value = value * 10 + static_cast<unsigned>(text[pos + count] - '0');
+        ++count;
+    }
+    return count > max_digits ? 0 : count;
+}
+
+// An IPv4 address starting at pos; returns its length or 0.
+std::size_t ipv4_at(std::string_view text, std::size_t pos)
+{
+    std::size_t at = pos;
+    for (int octet = 0; octet < 4; ++octet) {
+        unsigned value = 0;
+        const std::size_t digits = read_number(text, at, 3, value);
+        if (digits == 0 || value > 255) {
+            return 0;
+        }
+        at += digits;
+        if (octet < 3) {
+            if (at >= text.size() || text[at] != '.') {
+                return 0;
+            }
+            ++at;
+        }
+    }
+    return at - pos;
+}
+
+} // namespace
+
+std::optional<PackedStatus> parse_status(std::string_view text)
+{
+    while (!text.empty() && is_space(text.front())) {
+        text.remove_prefix(1);
+    }
+    while (!text.empty() && is_space(text.back())) {
+        text.remove_suffix(1);
+    }
+    if (text.size() < 5 || (text[0] != '2' && text[0] != '4' && text[0] != '5') || text[1] != '.') {
+        return std::nullopt;
+    }
+    unsigned subject = 0;
+    unsigned detail = 0;
+    const std::size_t s = read_number(text, 2, 3, subject);
+    if (s == 0 || 2 + s >= text.size() || text[2 + s] != '.') {
+        return std::nullopt;
+    }
+    const std::size_t d = read_number(text, 3 + s, 3, detail);
+    if (d == 0 || 3 + s + d != text.size()) {
+        return std::nullopt;
+    }
+    return static_cast<PackedStatus>(text[0] - '0') * 1'000'000 + subject * 1'000 + detail;
+}
+
+std::string format_status(PackedStatus status)
+{
+    return std::to_string(status / 1'000'000) + "." + std::to_string(status / 1'000 % 1'000) + "." +
+           std::to_string(status % 1'000);
+}
+
+void normalize_text(std::string_view text, std::string& out)
+{
+    out.clear();
+    const std::size_t limit = text.size() < k_max_text ? text.size() : k_max_text;
+    bool pending_space = false;
+    for (std::size_t i = 0; i < limit; ++i) {
+        char c = text[i];
+        if (is_space(c)) {
+            pending_space = !out.empty();
+            continue;
+        }
+        if (pending_space) {
+            out.push_back(' ');
+            pending_space = false;
+        }
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c + 32);
+        }
+        out.push_back(c);
+    }
+}
+
+std::optional<PackedStatus> find_status(std::string_view text)
+{
+    // The most specific wins: X.Y.Z with Z != 0 over X.Y.0 over X.0.0, the first of each.
+    std::optional<PackedStatus> best;
+    int best_rank = -1;
+    for (std::size_t i = 0; i + 5 <= text.size(); ++i) {
+        const char c = text[i];
+        if ((c != '2' && c != '4' && c != '5') || text[i + 1] != '.') {
+            continue;
+        }
+        if (i > 0 && (is_digit(text[i - 1]) || text[i - 1] == '.')) {
+            continue;
+        }
+        unsigned subject = 0;
+        unsigned detail = 0;
+        const std::size_t s = read_number(text, i + 2, 3, subject);
+        if (s == 0 || i + 2 + s >= text.size() || text[i + 2 + s] != '.') {
+            continue;
+        }
+        const std::size_t d = read_number(text, i + 3 + s, 3, detail);
+        if (d == 0) {
+            continue;
+        }
+        const std::size_t end = i + 3 + s + d;
+        // Not followed by more digits or by ".<digit>" (that would be an IP or version).
+        if (end < text.size() &&
+            (is_digit(text[end]) ||
+             (text[end] == '.' && end + 1 < text.size() && is_digit(text[end + 1])))) {
+            continue;
+        }
+        const int rank = detail != 0 ? 2 : (subject != 0 ? 1 : 0);
+        if (rank > best_rank) {
+            best_rank = rank;
+            best = static_cast<PackedStatus>(c - '0') * 1'000'000 + subject * 1'000 + detail;
+            if (rank == 2) {
+                break;
+            }
+        }
+        i = end - 1;
+    }
+    return best;
+}
+
+std::optional<int> find_reply_code(std::string_view text)
+{
+    auto code_at = [&](std::size_t i) -> std::optional<int> {
+        if (i + 3 > text.size()) {
+            return std::nullopt;
+        }
+        const char c = text[i];
+        if ((c != '2' && c != '4' && c != '5') || !is_digit(text[i + 1]) ||
+            !is_digit(text[i + 2]) || text[i + 1] > '5') {
+            return std::nullopt;
+        }
+        if (i + 3 < text.size() && text[i + 3] != ' ' && text[i + 3] != '-' &&
+            !is_space(text[i + 3])) {
+            return std::nullopt;
+        }
+        int value = 0;
+        std::from_chars(text.data() + i, text.data() + i + 3, value);
+        return value;
+    };
+    std::size_t start = 0;
+    while (start < text.size() && is_space(text[start])) {
+        ++start;
+    }
+    if (text.size() - start >= 5 &&
+        (text.substr(start, 5) == "smtp;" || text.substr(start, 5) == "SMTP;")) {
+        start += 5;
+        while (start < text.size() && is_space(text[start])) {
+            ++start;
+        }
+    }
+    if (auto code = code_at(start)) {
+        return code;
+    }
+    for (std::size_t i = start + 1; i + 3 <= text.size(); ++i) {
+        if (is_alnum(text[i - 1]) || text[i - 1] == '.' || text[i - 1] == '-' ||
+            text[i - 1] == ':') {
+            continue;
+        }
+        if (auto code = code_at(i)) {
+            return code;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string find_named_ip(std::string_view text, bool bare_ok)
+{
+    for (std::size_t i = 0; i + 2 < text.size(); ++i) {
+        if (text[i] != '[') {
+            continue;
+        }
+        if (const std::size_t len = ipv4_at(text, i + 1); len > 0) {
+            if (i + 1 + len < text.size() && text[i + 1 + len] == ']') {
+                return std::string(text.substr(i + 1, len));
+            }
+            continue;
+        }
+        std::string_view rest = text.substr(i + 1);
+        if (rest.size() > 5 && (rest.substr(0, 5) == "ipv6:" || rest.substr(0, 5) == "IPv6:")) {
+            rest.remove_prefix(5);
+        }
+        std::size_t len = 0;
+        while (len < rest.size() && len < 45 &&
+               (is_digit(rest[len]) || rest[len] == ':' || rest[len] == '.' ||
+                (rest[len] >= 'a' && rest[len] <= 'f') || (rest[len] >= 'A' && rest[len] <= 'F'))) {
+            ++len;
+        }
+        if (len >= 3 && len < rest.size() && rest[len] == ']' &&
+            rest.substr(0, len).find("::") != std::string_view::npos) {
+            return std::string(rest.substr(0, len));
+        }
+        if (len >= 15 && len < rest.size() && rest[len] == ']' &&
+            std::count(rest.begin(), rest.begin() + static_cast<long>(len), ':') >= 7) {
+            return std::string(rest.substr(0, len));
+        }
+    }
+    if (!bare_ok) {
+        return {};
+    }
+    for (std::size_t i = 0; i + 7 <= text.size(); ++i) {
+        if (i > 0 && (is_alnum(text[i - 1]) || text[i - 1] == '.')) {
+            continue;
+        }
+        if (const std::size_t len = ipv4_at(text, i); len > 0) {
+            const std::size_t end = i + len;
+            if (end < text.size() &&
+                (is_alnum(text[end]) ||
+                 (text[end] == '.' && end + 1 < text.size() && is_digit(text[end + 1])))) {
+                continue;
+            }
+            return std::string(text.substr(i, len));
+        }
+    }
+    return {};
+}
+
+void strip_continuation_prefixes(std::string& text, int reply_code)
+{
+    if (reply_code < 200 || reply_code > 599 || text.size() < 8) {
+        return;
+    }
+    const std::string code = std::to_string(reply_code);
+    if (memmem(text.data() + 1, text.size() - 1, code.data(), 3) == nullptr) {
+        return; // the common case: a one-line reply
+    }
+    std::string out;
+    out.reserve(text.size());
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const bool at_token = i > 0 && text[i - 1] == ' ' && text.compare(i, 3, code) == 0 &&
+                              i + 3 < text.size() && (text[i + 3] == '-' || text[i + 3] == ' ');
+        if (at_token) {
+            std::size_t end = i + 4;
+            // An enhanced status right after the code belongs to the prefix too.
+            std::size_t word_end = text.find(' ', end);
+            if (word_end == std::string::npos) {
+                word_end = text.size();
+            }
+            const bool has_status =
+                parse_status(std::string_view(text).substr(end, word_end - end)).has_value();
+            if (has_status) {
+                end = word_end < text.size() ? word_end + 1 : word_end;
+            }
+            if (text[i + 3] == '-' || has_status) {
+                i = end;
+                continue;
+            }
+        }
+        out.push_back(text[i]);
+        ++i;
+    }
+    while (!out.empty() && out.back() == ' ') {
+        out.pop_back();
+    }
+    text.swap(out);
+}
+
+std::string_view find_command(std::string_view text)
+{
+    struct Phrase {
+        std::string_view text;
+        std::string_view command;
+    };
+    static constexpr Phrase k_phrases[] = {
+        {"in reply to end of data command", "DATA"}, {"in reply to data command", "DATA"},
+        {"in reply to rcpt to command", "RCPT"},     {"in reply to mail from command", "MAIL"},
+        {"in reply to ehlo command", "EHLO"},        {"in reply to helo command", "HELO"},
+    };
+    // Most texts say neither; memmem (two-way search) keeps that case one quick pass.
+    if (memmem(text.data(), text.size(), "in reply to ", 12) != nullptr) {
+        for (const Phrase& phrase : k_phrases) {
+            if (text.find(phrase.text) != std::string_view::npos) {
+                return phrase.command;
+            }
+        }
+    }
+    if (memmem(text.data(), text.size(), ">>> ", 4) == nullptr) {
+        return {};
+    }
+    // sendmail's transcript: the last command our side sent before the failure.
+    const std::size_t at = text.rfind(">>> ");
+    if (at != std::string_view::npos) {
+        const std::string_view rest = text.substr(at + 4);
+        static constexpr Phrase k_commands[] = {
+            {"data", "DATA"}, {"rcpt", "RCPT"}, {"mail", "MAIL"},
+            {"ehlo", "EHLO"}, {"helo", "HELO"},
+        };
+        for (const Phrase& command : k_commands) {
+            if (rest.starts_with(command.text)) {
+                return command.command;
+            }
+        }
+    }
+    return {};
+}
+
+std::string normalize_host(std::string_view host)
+{
+    // A Remote-MTA / Reporting-MTA value may keep its type: "dns; mx.example.com".
+    if (const auto semicolon = host.find(';'); semicolon != std::string_view::npos) {
+        host.remove_prefix(semicolon + 1);
+    }
+    while (!host.empty() && (is_space(host.front()) || host.front() == '[')) {
+        host.remove_prefix(1);
+    }
+    while (!host.empty() && (is_space(host.back()) || host.back() == ']' || host.back() == '.')) {
+        host.remove_suffix(1);
+    }
+    std::string out;
+    out.reserve(host.size());
+    for (char c : host.substr(0, 255)) {
+        out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
+    }
+    return out;
+}
+
+} // namespace smtpprobe::classify

@@ -1,0 +1,50 @@
+// Facts read from reply text by hand-written scanners (no regex): the normalized text the
+// rules match on, the enhanced status code, the SMTP reply code and the IP the receiver names.
+//
+// Contract: every function is bounded by the input size (and normalize_text by k_max_text),
+// never throws on any bytes, and never reads beyond the view.
+#pragma once
+
+#include "monitor/classify/rule.hpp"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace smtpprobe::classify {
+
+// Text longer than this is cut before matching (diagnostics are far shorter).
+inline constexpr std::size_t k_max_text = 4096;
+
+// ASCII lowercase, every run of white space (space, tab, CR, LF) as one space, trimmed, at
+// most k_max_text bytes. Writes into `out` (reused to avoid allocation).
+void normalize_text(std::string_view text, std::string& out);
+
+// The most specific enhanced status code in the text: the first X.Y.Z with Z != 0, else the
+// first X.Y.0, else the first X.0.0. A code must stand alone ("5.7.1", not the tail of
+// "192.5.7.1").
+std::optional<PackedStatus> find_status(std::string_view text);
+
+// The SMTP reply code: a leading "550"/"550-" (after an optional "smtp;"), else the first
+// stand-alone 2xx/4xx/5xx token followed by a space or a dash.
+std::optional<int> find_reply_code(std::string_view text);
+
+// The IP the receiver names: the first bracketed IPv4 or IPv6 literal ("[192.0.2.1]",
+// "[IPv6:2001:db8::1]"); if `bare_ok`, else the first stand-alone IPv4 address.
+std::string find_named_ip(std::string_view text, bool bare_ok);
+
+// Removes the reply-code prefixes of continuation lines inside a normalized multi-line reply
+// ("... with multiple 550-5.7.1 addresses" -> "... with multiple addresses"), so phrases that
+// span lines match. The leading code stays.
+void strip_continuation_prefixes(std::string& text, int reply_code);
+
+// The SMTP command a reply answered, read from the normalized text: Postfix's "(in reply to
+// end of DATA command)" or the last ">>> CMD" line of a sendmail transcript. Uppercase:
+// "DATA", "RCPT", "MAIL", "HELO", "EHLO", "CONNECT"; "" if the text does not say.
+std::string_view find_command(std::string_view text);
+
+// A lowercased host name without brackets or a trailing dot; "" if empty.
+std::string normalize_host(std::string_view host);
+
+} // namespace smtpprobe::classify

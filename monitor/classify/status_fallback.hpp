@@ -1,0 +1,28 @@
+// The last resort of classification: what an enhanced status code (RFC 3463) or, failing
+// that, a bare reply code means when no rule spoke, and the default "about" of each reason.
+//
+// Contract: pure functions over small constant tables; never throw.
+#pragma once
+
+#include "monitor/classify/rule.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace smtpprobe::classify {
+
+struct Fallback {
+    std::string reason;
+    std::string meaning;
+    std::string source;
+};
+
+// From the status if known (exact code, then its class and subject), else from the reply
+// code; reason "undefined" when neither says anything.
+Fallback status_fallback(std::optional<PackedStatus> status, std::optional<int> reply_code);
+
+// What a reason is about by default: ip, domain, recipient, content, transient or none.
+std::string_view default_about(std::string_view reason);
+
+} // namespace smtpprobe::classify

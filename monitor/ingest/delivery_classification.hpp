@@ -1,0 +1,41 @@
+// The one place where a delivery read from a log meets the shared classifier, and where its
+// classification becomes monitor evidence (blocked / clear / unknown for a receiver scope).
+#pragma once
+
+#include "monitor/classify/classifier.hpp"
+#include "monitor/ingest/log_record.hpp"
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace smtpprobe::ingest {
+
+// The classifier input for a delivery: the reply code and enhanced status found in the
+// reply ("550 5.7.1 ..."), the dsn= field, the reply text (sendmail: stat=) and relay host.
+classify::Input classifier_input(const LogRecord& record);
+
+// Classifies one delivery. Successes are cached per relay host (their text is a queue id,
+// not a verdict), everything else is classified from its own words.
+class DeliveryClassifier {
+public:
+    explicit DeliveryClassifier(const classify::Classifier& classifier);
+    const classify::Result& classify(const LogRecord& record);
+
+private:
+    const classify::Classifier& m_classifier;
+    classify::Result m_last;
+    std::unordered_map<std::string, classify::Result> m_success_by_host;
+    std::string m_key; // reused cache key
+};
+
+// Evidence for the monitor: the receiver scope (classification's, else from the relay host;
+// "" when there is none: local deliveries, no relay) and the verdict.
+struct EvidenceVerdict {
+    std::string_view scope;
+    std::string_view verdict; // blocked | clear | unknown
+};
+EvidenceVerdict evidence_for(const LogRecord& record, const classify::Result& result,
+                             std::string& scope_storage);
+
+} // namespace smtpprobe::ingest

@@ -1,0 +1,292 @@
+// SQLite writes of log ingestion (see ingest_store.hpp).
+#include "monitor/ingest/ingest_store.hpp"
+
+#include "monitor/ingest/log_time.hpp"
+
+#include <ctime>
+
+namespace smtpprobe::ingest {
+
+namespace {
+
+// ~100 bytes each: the cache stays near 20 MB whatever the log size (the table has the rest).
+constexpr std::size_t k_message_cache_limit = 100000;
+
+// Empty optional text is stored as NULL.
+std::optional<std::string_view> text_or_null(std::string_view text)
+{
+    if (text.empty()) {
+        return std::nullopt;
+    }
+    return text;
+}
+
+std::string_view host_key(const LogRecord& record)
+{
+    return record.host;
+}
+
+} // namespace
+
+IngestStore::IngestStore(store::Database& db)
+    : m_db(db),
+      m_insert_delivery(db, "INSERT OR IGNORE INTO delivery (time, mta, host, queue_id, sender, "
+                            "recipient, orig_recipient, relay_host, relay_ip, relay_port, delay, "
+                            "dsn, status, reply, provider, scope, reason, provider_code, about, "
+                            "size, source_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                            "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"),
+      m_insert_evidence(db, "INSERT OR IGNORE INTO evidence (time, ip, scope, verdict, reason, "
+                            "provider_code, source_kind, source_id) VALUES (?1, ?2, ?3, ?4, ?5, "
+                            "?6, 'log', ?7)"),
+      m_insert_finding(db, "INSERT OR IGNORE INTO finding (time, kind, host, queue_id, detail, "
+                           "source_kind, source_key) VALUES (?1, ?2, ?3, ?4, ?5, 'log', ?6)"),
+      m_put_message(db, "INSERT OR REPLACE INTO ingest_message (host, queue_id, sender, size, "
+                        "time) VALUES (?1, ?2, ?3, ?4, ?5)"),
+      m_delete_message(db, "DELETE FROM ingest_message WHERE host = ?1 AND queue_id = ?2"),
+      m_find_message(db, "SELECT sender, size FROM ingest_message WHERE host = ?1 AND "
+                         "queue_id = ?2")
+{
+    // A bigger page cache and fewer checkpoints for bulk inserts (bounded: 32 MB, WAL up to
+    // ~40 MB before it is folded back).
+    m_db.exec("PRAGMA cache_size = -32768");
+    m_db.exec("PRAGMA wal_autocheckpoint = 10000");
+    store::Statement any(db, "SELECT EXISTS (SELECT 1 FROM ingest_message)");
+    m_db_may_have = any.step() && any.column_int(0) != 0;
+}
+
+IngestStore::~IngestStore() = default; // an open batch rolls back
+
+void IngestStore::begin()
+{
+    if (!m_transaction) {
+        m_transaction.emplace(m_db);
+    }
+}
+
+void IngestStore::commit()
+{
+    flush_messages();
+    if (m_transaction) {
+        m_transaction->commit();
+        m_transaction.reset();
+    }
+}
+
+bool IngestStore::add_delivery(const LogRecord& record, std::string_view source_key,
+                               const QueuedMessage* message, const classify::Result& result,
+                               std::string_view evidence_scope, std::string_view verdict)
+{
+    char time[24];
+    std::string_view time_text(time, format_utc(record.time, time));
+    auto& s = m_insert_delivery;
+    s.bind(1, time_text);
+    s.bind(2, mta_name(record.mta));
+    s.bind(3, text_or_null(record.host));
+    s.bind(4, text_or_null(record.queue_id));
+    if (message != nullptr) {
+        s.bind(5, std::string_view(message->sender));
+    } else {
+        s.bind(5, nullptr);
+    }
+    s.bind(6, record.recipient);
+    s.bind(7, text_or_null(record.orig_recipient));
+    s.bind(8, text_or_null(record.relay_host));
+    s.bind(9, text_or_null(record.relay_ip));
+    if (record.relay_port > 0) {
+        s.bind(10, record.relay_port);
+    } else {
+        s.bind(10, nullptr);
+    }
+    if (record.delay >= 0) {
+        s.bind(11, record.delay);
+    } else {
+        s.bind(11, nullptr);
+    }
+    s.bind(12, text_or_null(record.dsn));
+    s.bind(13, record.status);
+    s.bind(14, text_or_null(record.reply));
+    s.bind(15, text_or_null(result.provider));
+    s.bind(16, text_or_null(result.scope));
+    s.bind(17, text_or_null(result.reason));
+    s.bind(18, text_or_null(result.provider_code));
+    s.bind(19, text_or_null(result.about));
+    if (message != nullptr && message->size >= 0) {
+        s.bind(20, static_cast<std::int64_t>(message->size));
+    } else {
+        s.bind(20, nullptr);
+    }
+    s.bind(21, source_key);
+    s.run();
+    if (m_db.changes() == 0) {
+        return false;
+    }
+    if (!evidence_scope.empty()) {
+        std::int64_t id = m_db.last_insert_id();
+        auto& e = m_insert_evidence;
+        e.bind(1, time_text);
+        e.bind(2, std::string_view(result.named_ip));
+        e.bind(3, evidence_scope);
+        e.bind(4, verdict);
+        e.bind(5, text_or_null(result.reason));
+        e.bind(6, text_or_null(result.provider_code));
+        e.bind(7, id);
+        e.run();
+    }
+    return true;
+}
+
+bool IngestStore::add_finding(const LogRecord& record, std::string_view kind,
+                              std::string_view source_key)
+{
+    char time[24];
+    auto& s = m_insert_finding;
+    s.bind(1, std::string_view(time, format_utc(record.time, time)));
+    s.bind(2, kind);
+    s.bind(3, text_or_null(record.host));
+    s.bind(4, text_or_null(record.queue_id));
+    s.bind(5, text_or_null(record.detail));
+    s.bind(6, source_key);
+    s.run();
+    return m_db.changes() > 0;
+}
+
+const std::string& IngestStore::message_key(const LogRecord& record)
+{
+    // Built in a reused buffer: no allocation per line.
+    m_key.assign(host_key(record));
+    m_key += '\0';
+    m_key += record.queue_id;
+    return m_key;
+}
+
+void IngestStore::put_message(const LogRecord& record)
+{
+    if (m_messages.size() >= k_message_cache_limit) {
+        // The database holds every join once flushed: the cache can start over.
+        flush_messages();
+        m_messages.clear();
+        m_db_may_have = true;
+    }
+    auto [it, added] = m_messages.try_emplace(message_key(record));
+    Cached& cached = it->second;
+    if (added) {
+        cached.persisted = m_db_may_have;
+    }
+    cached.message.sender.assign(record.sender);
+    cached.message.size = record.size;
+    cached.time = record.time;
+    if (!cached.dirty) {
+        cached.dirty = true;
+        m_dirty.push_back(it->first);
+    }
+}
+
+void IngestStore::remove_message(const LogRecord& record)
+{
+    auto found = m_messages.find(message_key(record));
+    if (found != m_messages.end()) {
+        bool persisted = found->second.persisted;
+        m_messages.erase(found);
+        if (!persisted) {
+            return; // never written: nothing to delete
+        }
+    }
+    // It may have been written by an earlier batch or run.
+    m_delete_message.bind(1, host_key(record));
+    m_delete_message.bind(2, record.queue_id);
+    m_delete_message.run();
+}
+
+const QueuedMessage* IngestStore::find_message(const LogRecord& record)
+{
+    auto found = m_messages.find(message_key(record));
+    if (found != m_messages.end()) {
+        return &found->second.message;
+    }
+    m_find_message.bind(1, host_key(record));
+    m_find_message.bind(2, record.queue_id);
+    const QueuedMessage* out = nullptr;
+    if (m_find_message.step()) {
+        m_found.sender = m_find_message.column_text(0);
+        m_found.size = m_find_message.is_null(1) ? -1 : m_find_message.column_int(1);
+        out = &m_found;
+        if (m_messages.size() < k_message_cache_limit) {
+            Cached& cached = m_messages[m_key];
+            cached.message = m_found;
+            cached.time = -1; // only written when put again (then dirty)
+            cached.persisted = true;
+            out = &cached.message;
+        }
+    }
+    m_find_message.reset();
+    return out;
+}
+
+void IngestStore::flush_messages()
+{
+    for (const std::string& key : m_dirty) {
+        auto found = m_messages.find(key);
+        if (found == m_messages.end() || !found->second.dirty) {
+            continue; // removed (or already written) since
+        }
+        std::size_t zero = key.find('\0');
+        m_put_message.bind(1, std::string_view(key).substr(0, zero));
+        m_put_message.bind(2, std::string_view(key).substr(zero + 1));
+        m_put_message.bind(3, std::string_view(found->second.message.sender));
+        if (found->second.message.size >= 0) {
+            m_put_message.bind(4, static_cast<std::int64_t>(found->second.message.size));
+        } else {
+            m_put_message.bind(4, nullptr);
+        }
+        char time[24];
+        m_put_message.bind(5, std::string_view(time, format_utc(found->second.time, time)));
+        m_put_message.run();
+        found->second.dirty = false;
+        found->second.persisted = true;
+    }
+    m_dirty.clear();
+}
+
+void IngestStore::prune_messages(std::int64_t newest, std::int64_t keep_seconds)
+{
+    store::Statement prune(m_db, "DELETE FROM ingest_message WHERE time < ?1");
+    prune.bind(1, format_utc(newest - keep_seconds));
+    prune.run();
+    m_messages.clear();
+}
+
+std::optional<FileCursor> IngestStore::cursor(const std::string& path)
+{
+    store::Statement query(m_db, "SELECT identity, offset, checksum, content_id FROM "
+                                 "ingest_cursor WHERE path = ?1");
+    query.bind(1, path);
+    if (!query.step()) {
+        return std::nullopt;
+    }
+    FileCursor out;
+    out.path = path;
+    out.identity = query.column_text(0);
+    out.offset = static_cast<std::uint64_t>(query.column_int(1));
+    out.checksum = query.column_text(2);
+    out.content_id = query.column_text(3);
+    return out;
+}
+
+void IngestStore::save_cursor(const FileCursor& cursor)
+{
+    store::Statement save(m_db, "INSERT INTO ingest_cursor (path, identity, offset, checksum, "
+                                "updated_at, content_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                                "ON CONFLICT(path) DO UPDATE SET identity = excluded.identity, "
+                                "offset = excluded.offset, checksum = excluded.checksum, "
+                                "updated_at = excluded.updated_at, content_id = "
+                                "excluded.content_id");
+    save.bind(1, cursor.path);
+    save.bind(2, cursor.identity);
+    save.bind(3, static_cast<std::int64_t>(cursor.offset));
+    save.bind(4, cursor.checksum);
+    save.bind(5, format_utc(static_cast<std::int64_t>(std::time(nullptr))));
+    save.bind(6, cursor.content_id);
+    save.run();
+}
+
+} // namespace smtpprobe::ingest

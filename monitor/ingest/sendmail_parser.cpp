@@ -1,0 +1,133 @@
+// sendmail (sm-mta) log lines: deliveries (to= ... stat=), senders (from= ... size=) and the
+// DSNs our own server generates ("DSN: Return receipt" is backscatter evidence).
+//
+// sendmail writes relay as "host. [ip]" ("[]" when it did not record the address), delay as
+// [d+]hh:mm:ss, and stat last, free text: "Sent (<id> Queued mail for delivery)",
+// "Deferred: 451 4.7.1 ...", "User unknown".
+#include "monitor/ingest/field_scan.hpp"
+#include "monitor/ingest/mta_parsers.hpp"
+
+namespace smtpprobe::ingest {
+
+namespace {
+
+bool is_rest_of_line(std::string_view key)
+{
+    return key == "stat";
+}
+
+// The reply inside stat=: "Sent (250 ok)" -> "250 ok"; "Deferred: 451 x" -> "451 x".
+std::string_view stat_reply(std::string_view stat)
+{
+    std::size_t open = stat.find(" (");
+    if (open != std::string_view::npos && stat.back() == ')') {
+        return stat.substr(open + 2, stat.size() - open - 3);
+    }
+    std::size_t colon = stat.find(": ");
+    if (colon != std::string_view::npos) {
+        return stat.substr(colon + 2);
+    }
+    return stat;
+}
+
+RecordKind parse_to(std::string_view fields, LogRecord& record)
+{
+    std::string_view mailer;
+    scan::for_each_field(
+        fields, is_rest_of_line, [&](std::string_view key, std::string_view value) {
+            switch (key.size()) {
+            case 2:
+                if (key == "to") {
+                    record.recipient = scan::strip_angles(value);
+                }
+                break;
+            case 3:
+                if (key == "dsn") {
+                    record.dsn = value;
+                }
+                break;
+            case 4:
+                if (key == "stat") {
+                    record.status = value;
+                    record.reply = stat_reply(value);
+                }
+                break;
+            case 5:
+                if (key == "delay") {
+                    record.delay = scan::hms_seconds(value);
+                } else if (key == "relay") {
+                    scan::split_relay(value, record.relay_host, record.relay_ip, record.relay_port);
+                }
+                break;
+            case 6:
+                if (key == "mailer") {
+                    mailer = value;
+                }
+                break;
+            case 7:
+                if (key == "orcpt") {
+                    record.orig_recipient = value;
+                }
+                break;
+            default:
+                break;
+            }
+            return true;
+        });
+    if (record.recipient.empty() || record.status.empty()) {
+        return RecordKind::unparseable;
+    }
+    record.local =
+        mailer == "local" || mailer == "prog" || mailer == "*file*" || mailer == "*include*";
+    return RecordKind::delivery;
+}
+
+RecordKind parse_from(std::string_view fields, LogRecord& record)
+{
+    bool have_from = false;
+    scan::for_each_field(fields, is_rest_of_line,
+                         [&](std::string_view key, std::string_view value) {
+                             if (key == "from") {
+                                 record.sender = scan::strip_angles(value);
+                                 have_from = true;
+                             } else if (key == "size") {
+                                 std::int64_t size = 0;
+                                 if (scan::to_int(value, size)) {
+                                     record.size = size;
+                                 }
+                             }
+                             return key != "size"; // nothing after size is needed
+                         });
+    return have_from ? RecordKind::message_from : RecordKind::unparseable;
+}
+
+} // namespace
+
+RecordKind parse_sendmail(std::string_view message, LogRecord& record)
+{
+    record.mta = Mta::sendmail;
+    std::string_view rest = message;
+    record.queue_id = scan::take_queue_id(rest);
+    if (record.queue_id.empty()) {
+        return RecordKind::ignored; // daemon start, STARTTLS, AUTH, ... lines
+    }
+    if (scan::starts_with(rest, "to=")) {
+        return parse_to(rest, record);
+    }
+    if (scan::starts_with(rest, "from=")) {
+        return parse_from(rest, record);
+    }
+    // "QID: NEWQID: DSN: Return receipt" — a DSN our server generated for QID.
+    std::string_view after = rest;
+    std::string_view dsn_queue = scan::take_queue_id(after);
+    if (!dsn_queue.empty() && scan::starts_with(after, "DSN: ")) {
+        record.detail = rest;
+        std::string_view text = after.substr(5);
+        record.status = text;
+        return scan::starts_with(text, "Return receipt") ? RecordKind::receipt
+                                                         : RecordKind::ignored;
+    }
+    return RecordKind::ignored;
+}
+
+} // namespace smtpprobe::ingest
