@@ -1,6 +1,7 @@
 // Sender hygiene against a real DNS server (dnsmasq): FCrDNS and HELO match, the SPF evaluator
 // (every mechanism, redirect, macros, the lookup and void-lookup limits, errors) and DMARC.
 #include "monitor/hygiene/hygiene.hpp"
+#include "monitor/hygiene/hygiene_store.hpp"
 #include "tests/support/async_run.hpp"
 #include "tests/support/dns_server.hpp"
 
@@ -204,4 +205,20 @@ TEST_CASE_FIXTURE(Fixture, "check_hygiene: all good, and what a bad identity sho
     CHECK_FALSE(bad.ptr.forward_confirmed);
     CHECK(bad.spf.result == SpfResult::none);
     CHECK_FALSE(bad.dmarc.present);
+
+    // Stored, and read back as the newest for the IP.
+    smtpprobe::test::TempDir dir;
+    store::Database db(dir.file("history.db"));
+    store_hygiene_report(db, bad, "2026-03-11T20:00:00Z");
+    store_hygiene_report(db, good, "2026-03-11T21:00:00Z");
+    auto latest = latest_hygiene(db, "192.0.2.10");
+    REQUIRE(latest.has_value());
+    CHECK(latest->all_ok);
+    CHECK(latest->spf_result == "pass");
+    CHECK(latest->dmarc_policy == "reject");
+    auto liar = latest_hygiene(db, "192.0.2.20");
+    REQUIRE(liar.has_value());
+    CHECK_FALSE(liar->fcrdns);
+    CHECK(liar->spf_result == "none");
+    CHECK_FALSE(latest_hygiene(db, "192.0.2.99").has_value());
 }
