@@ -16,12 +16,14 @@ CLI::App& ingest_command(CLI::App& app)
     CLI::App* ingest = app.add_subcommand(
         "ingest", "read real traffic into the history: MTA logs (log), bounce messages (bounce)");
     ingest->require_subcommand(1);
+    ingest->fallthrough(); // global options (--json, -v, --db) also after the subcommand
     return *ingest;
 }
 
 void add_ingest_command(CLI::App& app, Context& ctx)
 {
     add_ingest_log_command(ingest_command(app), ctx);
+    add_ingest_bounce_command(ingest_command(app), ctx);
 }
 
 } // namespace smtpprobe::cli

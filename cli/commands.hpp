@@ -13,6 +13,10 @@ namespace smtpprobe::cli {
 // Builds the whole command line: global options and every subcommand.
 void build_app(CLI::App& app, Context& ctx);
 
+
+// `ingest bounce PATH...|-` (cmd_ingest_bounce.cpp), added to the `ingest` parent.
+void add_ingest_bounce_command(CLI::App& ingest, Context& ctx);
+
 // smtpprobe explain TEXT|CODE [--host HOST]: what a reply, status or provider code means.
 void add_explain_command(CLI::App& app, Context& ctx);
 // `ingest`: the group of ingestion subcommands, created on first use and returned after that,
@@ -22,5 +26,17 @@ CLI::App& ingest_command(CLI::App& app);
 void add_ingest_command(CLI::App& app, Context& ctx);
 // `ingest log FILE...|-` (cmd_ingest_log.cpp); parent is the ingest group.
 void add_ingest_log_command(CLI::App& parent, Context& ctx);
+// Monitor commands (each in cli/cmd_<name>.cpp).
+void add_config_command(CLI::App& app, Context& ctx);
+void add_status_command(CLI::App& app, Context& ctx);
+void add_run_command(CLI::App& app, Context& ctx);
+// `smtpprobe serve`: the dashboard, JSON API and /metrics (cli/cmd_serve.cpp).
+void add_serve_command(CLI::App& app, Context& ctx);
+// `smtpprobe dnsbl IP...` (cmd_dnsbl.cpp).
+void add_dnsbl_command(CLI::App& app, Context& ctx);
+// `smtpprobe probe TARGET...` (cmd_probe.cpp).
+void add_probe_command(CLI::App& app, Context& ctx);
+// `smtpprobe dsn-test HOST[:PORT]` and the global `--dsn-test HOST[:PORT]` (cmd_dsn_test.cpp).
+void add_dsn_test_command(CLI::App& app, Context& ctx);
 
 } // namespace smtpprobe::cli

@@ -6,9 +6,19 @@
 #include "probe/log.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <csignal>
 #include <iostream>
+
+namespace {
+
+// A failure as one line on stderr ("smtpprobe: what"); under systemd with journald's error
+// priority, so `journalctl -p err` shows it.
+void fail_line(const std::string& what)
+{
+    std::cerr << (smtpprobe::log::to_journal() ? "<3>" : "") << "smtpprobe: " << what << "\n";
+}
+
+} // namespace
 
 int main(int argc, char** argv)
 {
@@ -30,10 +40,10 @@ int main(int argc, char** argv)
         std::cout << e.what() << "\n";
         return k_exit_ok;
     } catch (const CLI::ParseError& e) {
-        std::cerr << "smtpprobe: " << e.what() << " (see smtpprobe --help)\n";
+        fail_line(std::string(e.what()) + " (see smtpprobe --help)");
         return k_exit_usage;
     } catch (const UsageError& e) {
-        std::cerr << "smtpprobe: " << e.what() << "\n";
+        fail_line(e.what());
         return k_exit_usage;
     }
     smtpprobe::log::set_verbosity(ctx.global.verbosity);
@@ -44,16 +54,16 @@ int main(int argc, char** argv)
     try {
         return ctx.action();
     } catch (const UsageError& e) {
-        std::cerr << "smtpprobe: " << e.what() << "\n";
+        fail_line(e.what());
         return k_exit_usage;
     } catch (const IncompleteError& e) {
-        std::cerr << "smtpprobe: " << e.what() << "\n";
+        fail_line(e.what());
         return k_exit_incomplete;
     } catch (const smtpprobe::store::StoreError& e) {
-        std::cerr << "smtpprobe: database: " << e.what() << "\n";
+        fail_line(std::string("database: ") + e.what());
         return k_exit_incomplete;
     } catch (const std::exception& e) {
-        std::cerr << "smtpprobe: " << e.what() << "\n";
+        fail_line(e.what());
         return k_exit_incomplete;
     }
 }

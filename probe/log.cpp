@@ -83,6 +83,11 @@ std::string_view color_of(Level level)
 
 } // namespace
 
+bool to_journal()
+{
+    return output_mode().journal;
+}
+
 void set_verbosity(int verbosity)
 {
     g_verbosity.store(verbosity);

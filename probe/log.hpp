@@ -23,6 +23,10 @@ int verbosity();
 // Whether a message at level would be written now.
 bool enabled(Level level);
 
+// Whether stderr goes to journald (JOURNAL_STREAM names it): lines then carry "<N>" prefixes.
+// For code that writes its own stderr lines (main's one-line failures) and wants the priority.
+bool to_journal();
+
 // Writes one line at level (if enabled). Newlines inside message are kept as separate lines,
 // each with the prefix.
 void write(Level level, std::string_view message);

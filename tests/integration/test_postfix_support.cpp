@@ -77,7 +77,9 @@ TEST_CASE("postfix instance access map answers RCPT with its text, and can be ch
         const SmtpReply reply = dialogue.command("RCPT TO:<b@" + instance.domain() + ">");
         CHECK(reply.code == 550);
         // smtpd puts its "<client>: Client host rejected: " in front of the map's text.
-        CHECK(reply.text.rfind("550 5.7.1 <localhost[127.0.0.1]>: Client host rejected: ", 0) == 0);
+        // (The client name is localhost or unknown, depending on the machine's /etc/hosts.)
+        CHECK(reply.text.rfind("550 5.7.1 <", 0) == 0);
+        CHECK(reply.text.find("[127.0.0.1]>: Client host rejected: ") != std::string::npos);
         CHECK(reply.text.find(k_s3140.substr(10)) != std::string::npos);
         dialogue.command("QUIT");
     }

@@ -1,0 +1,111 @@
+# bash completion for smtpprobe(1): subcommands, their options, and file/host arguments.
+# Installed as /usr/share/bash-completion/completions/smtpprobe (loaded on demand).
+
+# File names: bash-completion's _filedir when loaded, plain compgen otherwise.
+_smtpprobe_files()
+{
+    if declare -F _filedir >/dev/null; then
+        _filedir "$@"
+    else
+        local IFS=$'\n'
+        COMPREPLY=($(compgen -f -- "$cur"))
+    fi
+}
+
+_smtpprobe()
+{
+    local cur prev words cword
+    if declare -F _init_completion >/dev/null; then
+        _init_completion || return
+    else
+        words=("${COMP_WORDS[@]}")
+        cword=$COMP_CWORD
+        cur=${COMP_WORDS[COMP_CWORD]}
+        prev=${COMP_WORDS[COMP_CWORD - 1]}
+    fi
+
+    local globals="--db --config --dns-server --json -v --verbose -q --quiet --version -h --help --dsn-test"
+    local commands="dsn-test probe ingest dnsbl explain status run serve note config"
+    local session="--source -4 -6 --helo --from --rcpt --tls --port --timeout --send --no-store --help"
+
+    # Find the subcommand (and its sub-subcommand), skipping global options and their values.
+    local i cmd="" sub=""
+    for ((i = 1; i < cword; i++)); do
+        case "${words[i]}" in
+        --db | --config | --dns-server | --dsn-test) ((i++)) ;;
+        -*) ;;
+        *)
+            if [[ -z $cmd ]]; then
+                cmd=${words[i]}
+            elif [[ -z $sub ]]; then
+                sub=${words[i]}
+                break
+            fi
+            ;;
+        esac
+    done
+
+    case "$prev" in
+    --db | --config | --script)
+        _smtpprobe_files
+        return
+        ;;
+    --tls)
+        COMPREPLY=($(compgen -W "off auto require require-valid" -- "$cur"))
+        return
+        ;;
+    --format)
+        COMPREPLY=($(compgen -W "auto sendmail postfix exim" -- "$cur"))
+        return
+        ;;
+    --zone)
+        COMPREPLY=($(compgen -W "spamhaus-zen spamcop barracuda psbl mailspike uceprotect-1" -- "$cur"))
+        return
+        ;;
+    --dsn-test | --source | --helo | --dns-server | --listen | --token | --from | --rcpt | \
+        --port | --timeout | --threads | --request-timeout | --ip | --scope | --host | \
+        --timezone | --year | --dqs-key | --concurrency | --per-receiver)
+        return
+        ;;
+    esac
+
+    if [[ -z $cmd ]]; then
+        COMPREPLY=($(compgen -W "$globals $commands" -- "$cur"))
+        return
+    fi
+
+    local opts=""
+    case "$cmd" in
+    dsn-test) opts="$session" ;;
+    probe) opts="$session --script --concurrency --per-receiver" ;;
+    ingest)
+        if [[ -z $sub ]]; then
+            COMPREPLY=($(compgen -W "log bounce --help" -- "$cur"))
+            return
+        fi
+        case "$sub" in
+        log) opts="--format --timezone --year --help" ;;
+        bounce) opts="--dry-run --again --help" ;;
+        esac
+        if [[ $cur != -* ]]; then
+            _smtpprobe_files
+            return
+        fi
+        ;;
+    dnsbl) opts="--zone --dqs-key --timeout --no-store --help" ;;
+    explain) opts="--host --help" ;;
+    status | run) opts="--help" ;;
+    serve) opts="--listen --token --threads --request-timeout --help" ;;
+    note) opts="--ip --scope --help" ;;
+    config)
+        if [[ -z $sub ]]; then
+            COMPREPLY=($(compgen -W "check --help" -- "$cur"))
+        elif [[ $cur != -* ]]; then
+            _smtpprobe_files toml
+        fi
+        return
+        ;;
+    esac
+    COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+}
+complete -F _smtpprobe smtpprobe

@@ -1,0 +1,235 @@
+// Entry validation for the config loader (see config_checks.hpp).
+#include "monitor/config/config_checks.hpp"
+
+#include <algorithm>
+#include <boost/asio/ip/address.hpp>
+#include <charconv>
+
+namespace smtpprobe::config {
+
+namespace {
+
+bool is_email(const std::string& text)
+{
+    auto at = text.rfind('@');
+    return at != std::string::npos && at > 0 && at + 1 < text.size() &&
+           text.find_first_of(" <>\t\r\n") == std::string::npos &&
+           is_host_name(text.substr(at + 1));
+}
+
+bool is_port(std::string_view text)
+{
+    int port = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+    return ec == std::errc() && end == text.data() + text.size() && port > 0 && port < 65536;
+}
+
+// "host", "host:port", "IP", "IPv4:port", "[IPv6]:port", "IPv6".
+bool is_host_port(const std::string& text)
+{
+    if (text.empty()) {
+        return false;
+    }
+    if (text.front() == '[') {
+        auto close = text.find(']');
+        if (close == std::string::npos || !is_ip_address(text.substr(1, close - 1))) {
+            return false;
+        }
+        return close + 1 == text.size() ||
+               (text[close + 1] == ':' && is_port(std::string_view(text).substr(close + 2)));
+    }
+    if (is_ip_address(text)) {
+        return true;
+    }
+    auto colon = text.rfind(':');
+    if (colon == std::string::npos) {
+        return is_host_name(text);
+    }
+    std::string host = text.substr(0, colon);
+    return (is_host_name(host) || is_ip_address(host)) &&
+           is_port(std::string_view(text).substr(colon + 1));
+}
+
+} // namespace
+
+bool is_ip_address(const std::string& text)
+{
+    boost::system::error_code ec;
+    boost::asio::ip::make_address(text, ec);
+    return !ec;
+}
+
+bool is_host_name(const std::string& text)
+{
+    std::string name = text;
+    if (!name.empty() && name.back() == '.') {
+        name.pop_back();
+    }
+    if (name.empty() || name.size() > 253) {
+        return false;
+    }
+    std::size_t label = 0;
+    for (std::size_t i = 0; i <= name.size(); ++i) {
+        if (i == name.size() || name[i] == '.') {
+            if (label == 0 || label > 63 || name[i - 1] == '-') {
+                return false;
+            }
+            label = 0;
+            continue;
+        }
+        char c = name[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_';
+        if (!ok || (label == 0 && c == '-')) {
+            return false;
+        }
+        ++label;
+    }
+    return true;
+}
+
+void check_identity(TomlReader& r, const Identity& id)
+{
+    if (id.ip.empty()) {
+        r.problem("ip", "an identity needs its sending IP");
+    } else if (!is_ip_address(id.ip)) {
+        r.problem("ip", "\"" + id.ip + "\" is not an IPv4 or IPv6 address");
+    }
+    if (!id.helo.empty() && !is_host_name(id.helo)) {
+        r.problem("helo", "\"" + id.helo + "\" is not a host name");
+    }
+    if (!id.mail_from.empty() && !is_email(id.mail_from)) {
+        r.problem("mail_from", "\"" + id.mail_from + "\" is not an address like user@domain");
+    }
+}
+
+void check_receiver(TomlReader& r, const Receiver& rc, const std::vector<Identity>& identities)
+{
+    if (rc.domain.empty() && rc.mx.empty()) {
+        r.problem("domain", "a receiver needs a domain (MX lookup) or an explicit mx");
+    }
+    if (!rc.domain.empty() && !is_host_name(rc.domain)) {
+        r.problem("domain", "\"" + rc.domain + "\" is not a domain name");
+    }
+    if (!rc.mx.empty() && !is_host_port(rc.mx)) {
+        r.problem("mx", "\"" + rc.mx + "\" is not HOST, HOST:PORT or [IPV6]:PORT");
+    }
+    if (rc.recipient.empty()) {
+        r.problem("recipient", "a receiver needs a recipient address to probe");
+    } else if (!is_email(rc.recipient)) {
+        r.problem("recipient", "\"" + rc.recipient + "\" is not an address like user@domain");
+    }
+    bool script_ok =
+        !rc.script.empty() && std::all_of(rc.script.begin(), rc.script.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+        });
+    if (!script_ok) {
+        r.problem("script", "\"" + rc.script + "\" is not a script name (like \"block-check\")");
+    }
+    if (rc.min_interval > rc.interval) {
+        r.problem("min_interval", "min_interval must not exceed interval");
+    }
+    for (const std::string& name : rc.identities) {
+        bool found = std::any_of(identities.begin(), identities.end(),
+                                 [&](const Identity& id) { return id.name == name; });
+        if (!found) {
+            r.problem("identities", "no [[identity]] named \"" + name + "\"");
+        }
+    }
+}
+
+void check_code(TomlReader& r, const DnsblCode& code)
+{
+    boost::system::error_code ec;
+    auto address = boost::asio::ip::make_address(code.code, ec);
+    if (ec || !address.is_v4() || (address.to_v4().to_uint() >> 24) != 127) {
+        r.problem("code", "\"" + code.code + "\" is not a 127.x.y.z answer");
+    }
+    if (code.kind != "listed" && code.kind != "policy" && code.kind != "error") {
+        r.problem("kind", "\"" + code.kind + "\" must be listed, policy or error");
+    }
+}
+
+void check_zone(TomlReader& r, const DnsblZone& zone)
+{
+    if (zone.zone.empty()) {
+        r.problem("zone", "a DNSBL needs its zone (like \"zen.spamhaus.org\")");
+    } else if (!is_host_name(zone.zone)) {
+        r.problem("zone", "\"" + zone.zone + "\" is not a DNS zone name");
+    }
+    if (!zone.delist_url.empty() && zone.delist_url.rfind("http://", 0) != 0 &&
+        zone.delist_url.rfind("https://", 0) != 0) {
+        r.problem("delist_url", "must start with http:// or https://");
+    }
+    if (zone.use_dqs && !zone.dqs_zone.empty() && !is_host_name(zone.dqs_zone)) {
+        r.problem("dqs_zone", "\"" + zone.dqs_zone + "\" is not a DNS zone name");
+    }
+}
+
+void check_webhook(TomlReader& r, const Webhook& hook)
+{
+    std::string rest;
+    if (hook.url.rfind("https://", 0) == 0) {
+        rest = hook.url.substr(8);
+    } else if (hook.url.rfind("http://", 0) == 0) {
+        rest = hook.url.substr(7);
+    } else {
+        r.problem("url", hook.url.empty() ? std::string("a webhook needs a url")
+                                          : "\"" + hook.url +
+                                                "\" must start with https:// or "
+                                                "http://");
+        return;
+    }
+    std::string authority = rest.substr(0, rest.find('/'));
+    if (!is_host_port(authority)) {
+        r.problem("url", "\"" + hook.url + "\" has no valid host[:port]");
+    }
+}
+
+void check_mail(TomlReader& r, const MailAlert& mail)
+{
+    if (mail.to.empty()) {
+        r.problem("to", "a mail alert needs at least one recipient in to = [...]");
+    }
+    for (const std::string& to : mail.to) {
+        if (!is_email(to)) {
+            r.problem("to", "\"" + to + "\" is not an address like user@domain");
+        }
+    }
+    if (!mail.from.empty() && !is_email(mail.from)) {
+        r.problem("from", "\"" + mail.from + "\" is not an address like user@domain");
+    }
+    if (mail.sendmail.empty()) {
+        r.problem("sendmail", "the sendmail command must not be empty");
+    }
+}
+
+void check_log(TomlReader& r, const LogSource& log)
+{
+    if (log.path.empty()) {
+        r.problem("path", "a log source needs a path");
+    }
+    if (log.format != "auto" && log.format != "sendmail" && log.format != "postfix" &&
+        log.format != "exim") {
+        r.problem("format", "\"" + log.format + "\" must be auto, sendmail, postfix or exim");
+    }
+}
+
+void check_dns_server(TomlReader& r, const std::string& server)
+{
+    if (server.empty() || is_ip_address(server)) {
+        return;
+    }
+    bool ok = false;
+    if (server.front() == '[') {
+        ok = is_host_port(server);
+    } else if (auto colon = server.rfind(':'); colon != std::string::npos) {
+        ok = is_ip_address(server.substr(0, colon)) &&
+             is_port(std::string_view(server).substr(colon + 1));
+    }
+    if (!ok) {
+        r.problem("dns_server", "\"" + server + "\" is not ADDR, ADDR:PORT or [V6]:PORT");
+    }
+}
+
+} // namespace smtpprobe::config

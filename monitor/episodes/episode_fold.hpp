@@ -1,0 +1,79 @@
+// The episode state machine of one (sending IP, scope): evidence in, episodes out. Pure: no
+// store, no clock, so the incremental builder and the full rebuild share it exactly.
+//
+// Rules (DESIGN.md, issue 6): blocked evidence opens an episode, clear evidence closes it,
+// unknown evidence changes nothing (it neither counts nor breaks a run). Against flapping,
+// open_after consecutive blocked items open an episode and close_after consecutive clear items
+// close it; the episode's opened (closed) time is the time of the first item of the confirming
+// run. A key with no blocked or clear evidence yet is "unknown"; the first clear item makes it
+// "clear" at once (there is nothing to close).
+//
+// Contract: items must be folded in (time, id) order; fold() checks nothing about order (the
+// builder does, and rebuilds a key when older evidence arrives late).
+#pragma once
+
+#include "monitor/config/config.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace smtpprobe::episodes {
+
+struct EvidenceItem {
+    std::int64_t id = 0;
+    std::string time; // ISO 8601 UTC
+    std::string ip;   // already mapped (default identity for "")
+    std::string scope;
+    std::string verdict; // blocked | clear | unknown
+    std::string reason;
+    std::string provider_code;
+};
+
+struct Episode {
+    std::int64_t id = 0; // 0: not stored yet
+    std::string ip;
+    std::string scope;
+    std::string opened;
+    std::optional<std::string> closed;
+    std::int64_t first_evidence = 0;
+    std::int64_t last_evidence = 0;
+    std::string reason;
+    std::vector<std::string> codes;  // distinct provider codes, in the order first seen
+    std::int64_t evidence_count = 0; // blocked items that belong to the episode
+
+    bool operator==(const Episode&) const = default;
+};
+
+// Everything the machine remembers about a key between folds.
+struct KeyState {
+    std::string ip;
+    std::string scope;
+    std::string state = "unknown"; // blocked | clear | unknown
+    std::optional<std::string> since;
+    std::string last_time;
+    std::int64_t last_id = 0;
+    std::string last_verdict;
+    std::string provider_code; // last provider code seen
+    std::string reason;        // last reason of a blocked/clear item
+    // The run of consecutive same-verdict items not yet confirmed.
+    std::string run_verdict;
+    int run_count = 0;
+    std::string run_first_time;
+    std::int64_t run_first_id = 0;
+    // Blocked items (with codes) seen during an unconfirmed blocked run: they become the
+    // episode's first items when it opens.
+    std::optional<Episode> pending;
+    std::optional<Episode> open; // the open episode
+
+    // Whether an item comes after everything folded so far in (time, id) order.
+    bool is_after(const EvidenceItem& item) const;
+};
+
+// Folds one item into state. An episode that closes is appended to finished; the open
+// episode stays in state.open (new ones with id 0).
+void fold(KeyState& state, const EvidenceItem& item, const config::EpisodeSettings& settings,
+          std::vector<Episode>& finished);
+
+} // namespace smtpprobe::episodes

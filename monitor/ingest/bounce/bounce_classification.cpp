@@ -1,0 +1,113 @@
+// Classification of bounce recipients (see bounce_classification.hpp).
+#include "monitor/ingest/bounce/bounce_classification.hpp"
+
+#include "monitor/ingest/bounce/reply_codes.hpp"
+
+#include <array>
+#include <string_view>
+#include <utility>
+
+namespace smtpprobe::ingest {
+
+namespace {
+
+// Sisimai's convention for a reason without a status of its own: class.0.9xx.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 29> k_pseudo = {{
+    {"onhold", "901"},          {"undefined", "900"},       {"syntaxerror", "902"},
+    {"norelaying", "909"},      {"filtered", "910"},        {"userunknown", "911"},
+    {"hostunknown", "912"},     {"hasmoved", "916"},        {"rejected", "918"},
+    {"suspend", "921"},         {"mailboxfull", "922"},     {"exceedlimit", "923"},
+    {"systemerror", "930"},     {"systemfull", "931"},      {"notaccept", "932"},
+    {"mesgtoobig", "934"},      {"mailererror", "939"},     {"networkerror", "944"},
+    {"expired", "947"},         {"contenterror", "960"},    {"securityerror", "970"},
+    {"blocked", "971"},         {"policyviolation", "972"}, {"requireptr", "973"},
+    {"notcompliantrfc", "974"}, {"badreputation", "975"},   {"failedstarttls", "976"},
+    {"spamdetected", "980"},    {"toomanyconn", "945"},
+}};
+
+std::string verdict_of(const classify::Result& result, ReportKind kind)
+{
+    if (kind == ReportKind::receipt || result.reason == "delivered") {
+        return "clear";
+    }
+    if (kind == ReportKind::bounce || kind == ReportKind::delay) {
+        if (result.is_block() && (result.about == "ip" || result.about == "domain")) {
+            return "blocked";
+        }
+    }
+    return "unknown";
+}
+
+} // namespace
+
+std::string pseudo_status(const std::string& reason, bool temporary)
+{
+    for (const auto& [name, detail] : k_pseudo) {
+        if (name == reason) {
+            return std::string(temporary ? "4.0." : "5.0.") + std::string(detail);
+        }
+    }
+    return {};
+}
+
+ClassifiedRecipient classify_recipient(const BounceReport& report, const RecipientReport& recipient,
+                                       const classify::Classifier& classifier)
+{
+    ClassifiedRecipient out;
+    out.status = recipient.status;
+    out.reply_code = recipient.reply_code;
+    const std::string& host =
+        !recipient.remote_mta.empty() ? recipient.remote_mta : report.reporting_mta;
+    classify::Input input;
+    input.reply_code = recipient.reply_code;
+    input.enhanced = recipient.status;
+    input.text = recipient.diagnostic;
+    input.remote_host = host;
+    out.result = classifier.classify(input);
+    if (out.result.scope.empty() || out.result.provider.empty() || out.result.provider == "other") {
+        const classify::Receiver receiver = classify::receiver_for_host(host);
+        if (out.result.scope.empty()) {
+            out.result.scope = receiver.scope;
+        }
+        if (out.result.provider.empty() ||
+            (out.result.provider == "other" && !receiver.provider.empty())) {
+            out.result.provider = receiver.provider;
+        }
+    }
+    switch (report.kind) {
+    case ReportKind::complaint:
+        out.result.reason = "feedback";
+        out.result.about = "domain";
+        out.status.clear();
+        out.reply_code.reset();
+        break;
+    case ReportKind::autoreply:
+        out.result.reason = "vacation";
+        out.result.about = "none";
+        break;
+    case ReportKind::receipt:
+        out.result.reason = "delivered";
+        out.result.about = "none";
+        break;
+    default:
+        if (recipient.action == "delivered" || recipient.action == "relayed" ||
+            recipient.action == "expanded") {
+            out.result.reason = "delivered";
+        }
+        break;
+    }
+    if (out.status.empty() && report.kind != ReportKind::complaint) {
+        const bool temporary = recipient.action == "delayed" ||
+                               (recipient.reply_code && *recipient.reply_code / 100 == 4);
+        out.status = pseudo_status(out.result.reason, temporary);
+    }
+    out.named_ip =
+        !out.result.named_ip.empty() ? out.result.named_ip : find_named_ip(recipient.diagnostic);
+    if (out.named_ip.empty() && report.kind == ReportKind::complaint) {
+        out.named_ip = report.source_ip;
+    }
+    out.verdict = verdict_of(out.result, report.kind);
+    return out;
+}
+
+} // namespace smtpprobe::ingest

@@ -1,0 +1,113 @@
+// The bounce ingestion pipeline (see bounce_ingest.hpp).
+#include "monitor/ingest/bounce/bounce_ingest.hpp"
+
+#include "monitor/ingest/bounce/bounce_parser.hpp"
+#include "monitor/ingest/bounce/bounce_store.hpp"
+#include "monitor/ingest/bounce/message_source.hpp"
+
+#include <chrono>
+#include <ctime>
+
+namespace smtpprobe::ingest {
+
+namespace {
+
+std::string now_utc()
+{
+    const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buffer;
+}
+
+} // namespace
+
+BounceIngester::BounceIngester(store::Database* db, const classify::Classifier& classifier,
+                               BounceIngestOptions options)
+    : m_db(db), m_classifier(classifier), m_options(options)
+{
+    if (m_db != nullptr) {
+        m_store = std::make_unique<BounceStore>(*m_db);
+    }
+}
+
+BounceIngester::~BounceIngester() = default;
+
+void BounceIngester::ingest(const std::string& path, const RecipientSink& on_recipient,
+                            const ProgressSink& on_progress)
+{
+    m_now = now_utc();
+    read_messages(path, [&](SourceMessage& message) {
+        handle(message.path, message.index, message.content, message.oversized, on_recipient);
+        if (m_store && m_pending >= m_options.batch_messages) {
+            m_store->commit();
+            m_pending = 0;
+        }
+        if (on_progress) {
+            on_progress(m_stats);
+        }
+        return true;
+    });
+    if (m_store) {
+        m_store->commit();
+        m_pending = 0;
+    }
+}
+
+void BounceIngester::malformed(const std::string& key, const std::string& path, std::uint64_t index,
+                               const std::string& why)
+{
+    ++m_stats.malformed;
+    if (m_stats.malformed_samples.size() < 10) {
+        m_stats.malformed_samples.push_back(
+            path + (index > 0 ? "#" + std::to_string(index + 1) : "") + ": " + why);
+    }
+    if (m_store && !key.empty()) {
+        m_store->begin();
+        m_store->add_malformed(key, path, m_now);
+        ++m_pending;
+    }
+}
+
+void BounceIngester::handle(const std::string& path, std::uint64_t index, std::string& content,
+                            bool oversized, const RecipientSink& on_recipient)
+{
+    ++m_stats.messages;
+    if (oversized) {
+        malformed("", path, index, "larger than 16 MiB");
+        return;
+    }
+    const std::string key = message_key(content);
+    if (m_store && m_options.skip_seen && m_store->seen(key)) {
+        ++m_stats.seen;
+        return;
+    }
+    std::optional<BounceReport> report = parse_bounce(content);
+    if (!report) {
+        malformed(key, path, index, "not a delivery report (no recipient, status or reply found)");
+        return;
+    }
+    ++m_stats.reports;
+    std::vector<ClassifiedRecipient> classified;
+    classified.reserve(report->recipients.size());
+    for (const RecipientReport& recipient : report->recipients) {
+        classified.push_back(classify_recipient(*report, recipient, m_classifier));
+        const ClassifiedRecipient& c = classified.back();
+        ++m_stats.recipients;
+        ++m_stats.kinds[kind_name(report->kind)];
+        ++m_stats.by_scope[{c.result.scope, c.result.reason}];
+        if (on_recipient) {
+            on_recipient(IngestedRecipient{path, *report, recipient, c});
+        }
+    }
+    if (m_store) {
+        m_store->begin();
+        m_store->add(key, path, *report, classified, m_now);
+        ++m_stats.stored;
+        ++m_pending;
+    }
+}
+
+} // namespace smtpprobe::ingest

@@ -1,0 +1,303 @@
+// Assembles a BounceReport from the MIME parts of a message (see bounce_parser.hpp).
+#include "monitor/ingest/bounce/bounce_parser.hpp"
+
+#include "monitor/ingest/bounce/delivery_status.hpp"
+#include "monitor/ingest/bounce/header_fields.hpp"
+#include "monitor/ingest/bounce/mime_reader.hpp"
+#include "monitor/ingest/bounce/reply_codes.hpp"
+#include "monitor/ingest/bounce/ses_notification.hpp"
+#include "monitor/ingest/bounce/text_report.hpp"
+
+#include <algorithm>
+
+namespace smtpprobe::ingest {
+
+namespace {
+
+bool is_delivery_status(const std::string& type)
+{
+    return type == "message/delivery-status" || type == "message/global-delivery-status" ||
+           type == "text/delivery-status";
+}
+
+bool is_feedback(const MimeMessage& mime)
+{
+    if (mime.report_type == "feedback-report") {
+        return true;
+    }
+    return std::any_of(mime.parts.begin(), mime.parts.end(),
+                       [](const MimePart& p) { return p.type == "message/feedback-report"; });
+}
+
+void read_feedback(const MimeMessage& mime, BounceReport& report)
+{
+    report.kind = ReportKind::complaint;
+    RecipientReport recipient;
+    recipient.action = "failed";
+    for (const MimePart& part : mime.parts) {
+        if (part.type != "message/feedback-report") {
+            continue;
+        }
+        const std::vector<Field> fields = parse_field_group(part.text);
+        report.feedback_type = lower_ascii(field_value(fields, "feedback-type"));
+        report.source_ip = field_value(fields, "source-ip");
+        report.arrival_date = field_value(fields, "arrival-date");
+        report.reporting_mta = std::string(strip_type(field_value(fields, "reporting-mta")));
+        recipient.recipient = clean_address(field_value(fields, "original-rcpt-to"));
+        recipient.sender = clean_address(field_value(fields, "original-mail-from"));
+        recipient.diagnostic = "feedback-type: " + report.feedback_type;
+    }
+    if (recipient.recipient.empty() && report.original.to.size() > 0) {
+        recipient.recipient = lower_ascii(first_address(report.original.to));
+    }
+    report.recipients.push_back(std::move(recipient));
+}
+
+bool is_autoreply(const MimeMessage& mime)
+{
+    const std::string auto_submitted = lower_ascii(mime.auto_submitted);
+    if (auto_submitted.starts_with("auto-replied") || mime.autoreply_header) {
+        return true;
+    }
+    const std::string subject = lower_ascii(mime.subject);
+    for (const char* marker :
+         {"out of office", "out of the office", "auto:", "automatic reply", "autoreply",
+          "auto-reply", "auto reply", "vacation", "abwesenheit"}) {
+        if (subject.find(marker) != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool looks_like_bounce(const MimeMessage& mime)
+{
+    if (mime.report_type == "delivery-status") {
+        return true;
+    }
+    const std::string from = lower_ascii(mime.from);
+    for (const char* sender : {"mailer-daemon", "postmaster", "mail delivery", "mail-delivery",
+                               "mailerdaemon", "maildelivery", "bounce", "daemon"}) {
+        if (from.find(sender) != std::string::npos) {
+            return true;
+        }
+    }
+    const std::string subject = lower_ascii(mime.subject);
+    for (const char* marker : {"undeliver", "delivery", "failure", "failed", "returned",
+                               "not delivered", "rejected", "non-deliver", "nondeliver", "error",
+                               "bounce", "unzustellbar", "could not", "couldn't", "problem"}) {
+        if (subject.find(marker) != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::string first_other_address(std::string_view text, const std::vector<std::string>& not_these)
+{
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        const std::string address = lower_ascii(first_address(text.substr(pos)));
+        if (address.empty()) {
+            return {};
+        }
+        if (std::find(not_these.begin(), not_these.end(), address) == not_these.end()) {
+            return address;
+        }
+        const std::size_t at = lower_ascii(text.substr(pos)).find(address);
+        pos += at == std::string::npos ? text.size() : at + address.size();
+    }
+    return {};
+}
+
+std::string collapse_text(std::string_view text)
+{
+    std::string out;
+    bool space = false;
+    for (char c : text) {
+        if (c == ' ' || c == '\t' || c == '\n') {
+            space = !out.empty();
+            continue;
+        }
+        if (space) {
+            out += ' ';
+            space = false;
+        }
+        out += c;
+    }
+    return out;
+}
+
+// Words of the text part that belong to recipient (its block in the prose), if any.
+const RecipientReport* text_for(const std::vector<RecipientReport>& text_recipients,
+                                const std::string& address)
+{
+    const std::string lower = lower_ascii(address);
+    for (const RecipientReport& r : text_recipients) {
+        if (r.recipient == lower) {
+            return &r;
+        }
+    }
+    return text_recipients.size() == 1 ? &text_recipients.front() : nullptr;
+}
+
+} // namespace
+
+std::optional<BounceReport> parse_bounce(std::string_view content)
+{
+    std::optional<MimeMessage> mime = parse_mime(content);
+    if (!mime) {
+        return std::nullopt;
+    }
+    BounceReport report;
+    report.message_id = mime->message_id;
+    report.date = mime->date;
+    report.from = mime->from;
+    report.subject = mime->subject;
+    if (mime->original) {
+        report.original = *mime->original;
+    }
+    if (is_feedback(*mime)) {
+        read_feedback(*mime, report);
+        return report;
+    }
+
+    // The human-readable report: text parts outside the original; HTML only when no text.
+    std::string text;
+    bool any_plain = false;
+    for (const MimePart& part : mime->parts) {
+        if (is_delivery_status(part.type)) {
+            report.rfc3464 = true;
+            parse_delivery_status(part.text, report);
+        } else if (part.type == "text/plain" || part.type == "text/rfc822-headers") {
+            any_plain = any_plain || part.type == "text/plain";
+        }
+    }
+    for (const MimePart& part : mime->parts) {
+        if (part.type == "text/plain" || (!any_plain && part.type == "text/html")) {
+            text += part.type == "text/html" ? html_to_text(part.text) : part.text;
+            text += '\n';
+        }
+    }
+    if (!report.rfc3464 && parse_ses_notification(text, report)) {
+        return report;
+    }
+    const std::size_t copy = find_original_copy(text);
+    const std::string_view prose = std::string_view(text).substr(0, copy);
+    if (!mime->original && copy < text.size()) {
+        std::string_view rest = std::string_view(text).substr(copy);
+        const std::size_t first_line_end = rest.find('\n');
+        rest = first_line_end == std::string_view::npos ? std::string_view()
+                                                        : rest.substr(first_line_end + 1);
+        OriginalMessage inline_copy = original_from_headers(rest);
+        if (!inline_copy.message_id.empty() || !inline_copy.from.empty()) {
+            report.original = inline_copy;
+        }
+    }
+
+    std::vector<std::string> not_recipients;
+    for (const std::string& header : {mime->to, mime->from}) {
+        const std::string address = lower_ascii(first_address(header));
+        if (!address.empty()) {
+            not_recipients.push_back(address);
+        }
+    }
+    if (report.recipients.empty()) {
+        // RFC 3464 fields written inline in the text (some MTAs do that).
+        BounceReport inline_fields;
+        if (parse_delivery_status(prose, inline_fields) > 0) {
+            report.recipients = std::move(inline_fields.recipients);
+            report.reporting_mta = inline_fields.reporting_mta;
+            report.arrival_date = inline_fields.arrival_date;
+        }
+    }
+    std::vector<RecipientReport> from_text = parse_text_report(prose, not_recipients);
+    if (report.recipients.empty()) {
+        report.recipients = std::move(from_text);
+    } else {
+        for (RecipientReport& r : report.recipients) {
+            const RecipientReport* words = text_for(from_text, r.recipient);
+            if (words == nullptr) {
+                continue;
+            }
+            if (r.diagnostic.empty()) {
+                r.diagnostic = words->diagnostic;
+            }
+            if (!r.reply_code) {
+                r.reply_code = words->reply_code;
+            }
+            if (r.status.empty()) {
+                r.status = words->status;
+            }
+            if (r.remote_mta.empty()) {
+                r.remote_mta = words->remote_mta;
+            }
+        }
+    }
+    if (report.recipients.empty() && looks_like_bounce(*mime) && !trim(prose).empty()) {
+        // A bounce whose prose names no recipient line and no code: keep its words for the
+        // classifier; the recipient is the first other address it names, else the original's To.
+        RecipientReport r;
+        r.recipient = first_other_address(prose, not_recipients);
+        if (r.recipient.empty()) {
+            r.recipient = lower_ascii(first_address(report.original.to));
+        }
+        r.diagnostic = collapse_text(prose.substr(0, 4000));
+        report.recipients.push_back(std::move(r));
+    }
+    if (report.recipients.empty()) {
+        if (is_autoreply(*mime)) {
+            report.kind = ReportKind::autoreply;
+            RecipientReport r;
+            r.recipient = lower_ascii(first_address(mime->from));
+            r.action = "autoreply";
+            r.diagnostic = std::string(trim(prose.substr(0, 1000)));
+            report.recipients.push_back(std::move(r));
+            return report;
+        }
+        return std::nullopt;
+    }
+    // A recipient the text never names: the original's To (one recipient only).
+    for (RecipientReport& r : report.recipients) {
+        if (r.recipient.empty()) {
+            r.recipient = lower_ascii(first_address(report.original.to));
+        }
+        complete_codes(r);
+        if (r.action.empty()) {
+            r.action = (!r.status.empty() && r.status[0] == '4') ||
+                               (r.reply_code && *r.reply_code / 100 == 4)
+                           ? "delayed"
+                           : "failed";
+        }
+    }
+    const bool all_delivered = std::all_of(
+        report.recipients.begin(), report.recipients.end(), [](const RecipientReport& r) {
+            return r.action == "delivered" || r.action == "relayed" || r.action == "expanded";
+        });
+    const bool all_delayed =
+        std::all_of(report.recipients.begin(), report.recipients.end(),
+                    [](const RecipientReport& r) { return r.action == "delayed"; });
+    report.kind = all_delivered ? ReportKind::receipt
+                  : all_delayed ? ReportKind::delay
+                                : ReportKind::bounce;
+    return report;
+}
+
+const char* kind_name(ReportKind kind)
+{
+    switch (kind) {
+    case ReportKind::bounce:
+        return "bounce";
+    case ReportKind::delay:
+        return "delay";
+    case ReportKind::receipt:
+        return "receipt";
+    case ReportKind::complaint:
+        return "complaint";
+    case ReportKind::autoreply:
+        return "autoreply";
+    }
+    return "bounce";
+}
+
+} // namespace smtpprobe::ingest

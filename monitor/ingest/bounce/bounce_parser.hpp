@@ -1,0 +1,20 @@
+// One bounce message (RFC 5322 text, LF line endings) into a BounceReport: MIME decoding
+// (mime_reader), RFC 3464 fields (delivery_status), ARF feedback reports, and plain-text
+// heuristics (text_report) for reports without a delivery-status part; plus the returned
+// original message and the report kind (bounce, delay, receipt, complaint, autoreply).
+//
+// Contract: never throws on peer data; returns std::nullopt for input that is not a
+// message or carries nothing a report would (no recipient, no status, no reply): the caller
+// counts it as malformed.
+#pragma once
+
+#include "monitor/ingest/bounce/bounce_report.hpp"
+
+#include <optional>
+#include <string_view>
+
+namespace smtpprobe::ingest {
+
+std::optional<BounceReport> parse_bounce(std::string_view content);
+
+} // namespace smtpprobe::ingest

@@ -1,0 +1,53 @@
+// Writes ingested bounces to the history: one `bounce` row per recipient, one `evidence` row
+// per recipient for the monitor, and the `bounce_message` seen-marker, all of one message in
+// the same transaction (batched: begin() / commit() around many messages). Re-ingesting a
+// message changes nothing: it is skipped by its marker, and every row has a unique key.
+//
+// Contract: all values bound; a crash at any point leaves either every row of a message or
+// none, so a re-run produces the same rows as a clean run.
+#pragma once
+
+#include "monitor/ingest/bounce/bounce_classification.hpp"
+#include "monitor/ingest/bounce/bounce_report.hpp"
+#include "monitor/store/database.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace smtpprobe::ingest {
+
+class BounceStore {
+public:
+    explicit BounceStore(store::Database& db);
+    ~BounceStore();
+    BounceStore(const BounceStore&) = delete;
+    BounceStore& operator=(const BounceStore&) = delete;
+
+    // Whether a message with this key was ingested (or recorded as malformed) before.
+    bool seen(const std::string& message_key);
+
+    // Opens a write transaction if none is open.
+    void begin();
+    // Commits the open transaction, if any.
+    void commit();
+
+    // Records one parsed message: its recipients (classified[i] belongs to
+    // report.recipients[i]), their evidence, and its marker. Needs begin().
+    void add(const std::string& message_key, const std::string& path, const BounceReport& report,
+             const std::vector<ClassifiedRecipient>& classified, const std::string& now);
+
+    // Records a malformed message's marker so later runs skip it. Needs begin().
+    void add_malformed(const std::string& message_key, const std::string& path,
+                       const std::string& now);
+
+private:
+    store::Database& m_db;
+    std::unique_ptr<store::Transaction> m_tx;
+    store::Statement m_seen;
+    store::Statement m_insert_bounce;
+    store::Statement m_insert_evidence;
+    store::Statement m_insert_message;
+};
+
+} // namespace smtpprobe::ingest

@@ -1,0 +1,123 @@
+// RFC 3464 delivery-status fields into a BounceReport (see delivery_status.hpp).
+#include "monitor/ingest/bounce/delivery_status.hpp"
+
+#include "monitor/ingest/bounce/header_fields.hpp"
+#include "monitor/ingest/bounce/reply_codes.hpp"
+
+namespace smtpprobe::ingest {
+
+namespace {
+
+void set_if_empty(std::string& target, std::string_view value)
+{
+    if (target.empty()) {
+        target = std::string(value);
+    }
+}
+
+bool has_recipient(const RecipientReport& r)
+{
+    return !r.recipient.empty() || !r.original_recipient.empty();
+}
+
+} // namespace
+
+void complete_codes(RecipientReport& recipient)
+{
+    // "Status: 5.1.1 (user unknown)": keep the code only.
+    std::string status = find_enhanced_status(recipient.status);
+    // The receiver's own reply ("550 5.7.1 ...") wins over the reporting MTA's Status field.
+    if (std::optional<ReplyPair> pair = find_last_reply_pair(recipient.diagnostic)) {
+        status = pair->status;
+        recipient.reply_code = pair->code;
+    } else {
+        const std::string in_diagnostic = find_enhanced_status(recipient.diagnostic);
+        // A generic x.0.0 Status loses to a precise code given in the diagnostic.
+        if ((status.empty() || status.ends_with(".0.0")) && !in_diagnostic.empty() &&
+            (status.empty() || status[0] == in_diagnostic[0])) {
+            status = in_diagnostic;
+        }
+        if (!recipient.reply_code) {
+            recipient.reply_code = find_reply_code(recipient.diagnostic);
+        }
+    }
+    // A reply code of another class than the status is not this recipient's reply.
+    if (recipient.reply_code && !status.empty() && *recipient.reply_code / 100 != status[0] - '0') {
+        recipient.reply_code.reset();
+    }
+    recipient.status = status;
+}
+
+std::size_t parse_delivery_status(std::string_view text, BounceReport& report)
+{
+    std::size_t added = 0;
+    RecipientReport current;
+    bool current_has_final = false;
+    std::string message_sender;
+    auto flush = [&]() {
+        if (has_recipient(current) || !current.action.empty() || !current.status.empty()) {
+            if (current.recipient.empty()) {
+                current.recipient = current.original_recipient;
+            }
+            if (current.sender.empty()) {
+                current.sender = message_sender;
+            }
+            complete_codes(current);
+            report.recipients.push_back(std::move(current));
+            ++added;
+        }
+        current = RecipientReport();
+        current_has_final = false;
+    };
+    for (const std::vector<Field>& group : parse_field_groups(text)) {
+        for (const Field& field : group) {
+            const std::string& name = field.name;
+            if (name == "reporting-mta") {
+                set_if_empty(report.reporting_mta, strip_type(field.value));
+            } else if (name == "arrival-date") {
+                set_if_empty(report.arrival_date, field.value);
+            } else if (name == "received-from-mta") {
+                set_if_empty(report.received_from_mta, strip_type(field.value));
+            } else if (name == "x-postfix-sender" || name == "x-original-sender") {
+                current.sender = clean_address(strip_type(field.value));
+                if (!current_has_final) {
+                    message_sender = current.sender;
+                }
+            } else if (name == "final-recipient") {
+                if (current_has_final) {
+                    flush();
+                }
+                current.recipient = clean_address(strip_type(field.value));
+                current_has_final = true;
+            } else if (name == "original-recipient") {
+                if (current_has_final && !current.original_recipient.empty()) {
+                    flush();
+                }
+                current.original_recipient = clean_address(strip_type(field.value));
+            } else if (name == "action") {
+                current.action = lower_ascii(trim(field.value).substr(0, 32));
+                const std::size_t space = current.action.find_first_of(" (");
+                if (space != std::string::npos) {
+                    current.action.resize(space);
+                }
+            } else if (name == "status") {
+                current.status = field.value;
+            } else if (name == "remote-mta") {
+                const std::string_view host = strip_type(field.value);
+                current.remote_mta = std::string(host.substr(0, host.find_first_of(" \t(")));
+            } else if (name == "diagnostic-code") {
+                current.diagnostic = std::string(strip_type(field.value));
+            } else if (name == "last-attempt-date") {
+                current.last_attempt = field.value;
+            }
+        }
+        // A blank line ends a recipient group.
+        if (current_has_final) {
+            flush();
+        }
+    }
+    flush();
+    return added;
+}
+
+} // namespace smtpprobe::ingest

@@ -1,0 +1,155 @@
+// Field blocks: unfolding and lookup (see header_fields.hpp).
+#include "monitor/ingest/bounce/header_fields.hpp"
+
+#include <algorithm>
+
+namespace smtpprobe::ingest {
+
+namespace {
+
+bool is_field_name_char(char c)
+{
+    return c > 32 && c < 127 && c != ':';
+}
+
+} // namespace
+
+std::string lower_ascii(std::string_view text)
+{
+    std::string out(text);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
+    }
+    return out;
+}
+
+std::string_view trim(std::string_view text)
+{
+    const std::size_t b = text.find_first_not_of(" \t\r\n");
+    if (b == std::string_view::npos) {
+        return {};
+    }
+    const std::size_t e = text.find_last_not_of(" \t\r\n");
+    return text.substr(b, e - b + 1);
+}
+
+std::vector<Field> parse_field_group(std::string_view text, std::size_t* consumed)
+{
+    std::vector<Field> fields;
+    std::size_t pos = 0;
+    bool last_was_field = false;
+    // Skip leading blank lines.
+    while (pos < text.size() && text[pos] == '\n') {
+        ++pos;
+    }
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        const std::size_t next = end == std::string_view::npos ? text.size() : end + 1;
+        std::string_view line = text.substr(pos, next - pos);
+        if (!line.empty() && line.back() == '\n') {
+            line.remove_suffix(1);
+        }
+        pos = next;
+        if (trim(line).empty()) {
+            break;
+        }
+        if ((line[0] == ' ' || line[0] == '\t') && last_was_field) {
+            std::string& value = fields.back().value;
+            if (value.size() < k_max_field_bytes) {
+                std::string_view more = trim(line);
+                if (!value.empty()) {
+                    value += ' ';
+                }
+                value.append(more.substr(0, k_max_field_bytes - value.size()));
+            }
+            continue;
+        }
+        std::size_t colon = line.find(':');
+        std::size_t name_end = 0;
+        while (name_end < line.size() && is_field_name_char(line[name_end])) {
+            ++name_end;
+        }
+        // Tolerate "Name : value".
+        std::size_t after = name_end;
+        while (after < line.size() && (line[after] == ' ' || line[after] == '\t')) {
+            ++after;
+        }
+        if (colon == std::string_view::npos || name_end == 0 || after != colon ||
+            fields.size() >= k_max_fields) {
+            last_was_field = false;
+            continue;
+        }
+        Field field;
+        field.name = lower_ascii(line.substr(0, name_end));
+        field.value = std::string(trim(line.substr(colon + 1)).substr(0, k_max_field_bytes));
+        fields.push_back(std::move(field));
+        last_was_field = true;
+    }
+    if (consumed != nullptr) {
+        *consumed = pos;
+    }
+    return fields;
+}
+
+std::vector<std::vector<Field>> parse_field_groups(std::string_view text)
+{
+    std::vector<std::vector<Field>> groups;
+    std::size_t pos = 0;
+    while (pos < text.size() && groups.size() < k_max_fields) {
+        std::size_t used = 0;
+        std::vector<Field> group = parse_field_group(text.substr(pos), &used);
+        if (used == 0) {
+            break;
+        }
+        pos += used;
+        if (!group.empty()) {
+            groups.push_back(std::move(group));
+        }
+    }
+    return groups;
+}
+
+const std::string& field_value(const std::vector<Field>& fields, std::string_view name)
+{
+    static const std::string empty;
+    auto it =
+        std::find_if(fields.begin(), fields.end(), [&](const Field& f) { return f.name == name; });
+    return it == fields.end() ? empty : it->value;
+}
+
+std::string_view strip_type(std::string_view value)
+{
+    value = trim(value);
+    const std::size_t semi = value.find(';');
+    if (semi != std::string_view::npos && semi < 16) {
+        std::string_view type = value.substr(0, semi);
+        if (type.find_first_of(" <@\"") == std::string_view::npos) {
+            return trim(value.substr(semi + 1));
+        }
+    }
+    return value;
+}
+
+std::string clean_address(std::string_view value)
+{
+    value = trim(value);
+    const std::size_t lt = value.find('<');
+    const std::size_t gt = value.find('>', lt == std::string_view::npos ? 0 : lt);
+    if (lt != std::string_view::npos && gt != std::string_view::npos) {
+        value = value.substr(lt + 1, gt - lt - 1);
+    }
+    while (!value.empty() && (value.front() == '"' || value.front() == '\'' ||
+                              value.front() == ' ' || value.front() == '<')) {
+        value.remove_prefix(1);
+    }
+    while (!value.empty() && (value.back() == '"' || value.back() == '\'' || value.back() == '.' ||
+                              value.back() == ':' || value.back() == ' ' || value.back() == '>' ||
+                              value.back() == ',' || value.back() == ';')) {
+        value.remove_suffix(1);
+    }
+    return std::string(value.substr(0, 320));
+}
+
+} // namespace smtpprobe::ingest

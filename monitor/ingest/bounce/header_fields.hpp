@@ -1,0 +1,43 @@
+// "Name: value" field blocks as found in message headers, RFC 3464 delivery-status groups
+// and ARF feedback reports: folded continuation lines are unfolded, names compared without
+// case. Bounded: at most k_max_fields fields, each value at most k_max_field_bytes.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace smtpprobe::ingest {
+
+inline constexpr std::size_t k_max_fields = 4096;
+inline constexpr std::size_t k_max_field_bytes = 16 * 1024;
+
+struct Field {
+    std::string name;  // lower case
+    std::string value; // unfolded, trimmed; continuation lines joined with one space
+};
+
+// One group of fields: lines up to the first blank line (or the end). Lines that are not
+// fields and do not continue one are ignored. consumed (optional) receives the offset just
+// after the group's terminating blank line.
+std::vector<Field> parse_field_group(std::string_view text, std::size_t* consumed = nullptr);
+
+// Every group of text, split at blank lines; empty groups dropped.
+std::vector<std::vector<Field>> parse_field_groups(std::string_view text);
+
+// The first value of name (lower case) in fields, "" if absent.
+const std::string& field_value(const std::vector<Field>& fields, std::string_view name);
+
+// Lower-cases ASCII.
+std::string lower_ascii(std::string_view text);
+
+// Trims spaces, tabs and newlines at both ends.
+std::string_view trim(std::string_view text);
+
+// Drops an RFC 3464 type prefix: "rfc822; a@b" -> "a@b", "smtp; 550 ..." -> "550 ...".
+std::string_view strip_type(std::string_view value);
+
+// An address without angle brackets, quotes or a trailing dot.
+std::string clean_address(std::string_view value);
+
+} // namespace smtpprobe::ingest

@@ -1,0 +1,228 @@
+// GMime 3 walk of one message into MimeMessage (see mime_reader.hpp).
+#include "monitor/ingest/bounce/mime_reader.hpp"
+
+#include "monitor/ingest/bounce/header_fields.hpp"
+
+#include <gmime/gmime.h>
+#include <mutex>
+
+namespace smtpprobe::ingest {
+
+namespace {
+
+// Owns one GObject reference.
+template <typename T>
+struct GObjectRef {
+    T* ptr = nullptr;
+    explicit GObjectRef(T* p) : ptr(p) {}
+    ~GObjectRef()
+    {
+        if (ptr != nullptr) {
+            g_object_unref(ptr);
+        }
+    }
+    GObjectRef(const GObjectRef&) = delete;
+    GObjectRef& operator=(const GObjectRef&) = delete;
+};
+
+std::string owned_string(char* text)
+{
+    if (text == nullptr) {
+        return {};
+    }
+    std::string out(text);
+    g_free(text);
+    return out;
+}
+
+std::string header(GMimeObject* object, const char* name)
+{
+    const char* value = g_mime_object_get_header(object, name);
+    return value == nullptr ? std::string() : std::string(value);
+}
+
+std::string media_type(GMimeObject* object)
+{
+    GMimeContentType* ct = g_mime_object_get_content_type(object);
+    if (ct == nullptr) {
+        return "text/plain";
+    }
+    const char* type = g_mime_content_type_get_media_type(ct);
+    const char* sub = g_mime_content_type_get_media_subtype(ct);
+    return lower_ascii(std::string(type != nullptr ? type : "text") + "/" +
+                       (sub != nullptr ? sub : "plain"));
+}
+
+// The decoded bytes of a leaf part; text parts converted to UTF-8 from their charset.
+std::string part_text(GMimePart* part)
+{
+    if (GMIME_IS_TEXT_PART(part)) {
+        std::string text = owned_string(g_mime_text_part_get_text(GMIME_TEXT_PART(part)));
+        if (text.size() > k_max_part_bytes) {
+            text.resize(k_max_part_bytes);
+        }
+        return text;
+    }
+    GMimeDataWrapper* content = g_mime_part_get_content(part);
+    if (content == nullptr) {
+        return {};
+    }
+    GObjectRef<GMimeStream> mem(g_mime_stream_mem_new());
+    g_mime_data_wrapper_write_to_stream(content, mem.ptr);
+    GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem.ptr));
+    std::size_t size = bytes->len < k_max_part_bytes ? bytes->len : k_max_part_bytes;
+    return std::string(reinterpret_cast<const char*>(bytes->data), size);
+}
+
+OriginalMessage original_of(GMimeMessage* message)
+{
+    OriginalMessage original;
+    GMimeObject* object = GMIME_OBJECT(message);
+    const char* id = g_mime_message_get_message_id(message);
+    original.message_id = id != nullptr ? std::string(id) : std::string();
+    original.from = header(object, "From");
+    original.to = header(object, "To");
+    const char* subject = g_mime_message_get_subject(message);
+    original.subject = subject != nullptr ? std::string(subject) : std::string();
+    original.date = header(object, "Date");
+    return original;
+}
+
+void walk(GMimeObject* object, MimeMessage& out, int depth)
+{
+    if (object == nullptr || depth > 32 || out.parts.size() > 256) {
+        return;
+    }
+    if (GMIME_IS_MULTIPART(object)) {
+        GMimeMultipart* multipart = GMIME_MULTIPART(object);
+        const int count = g_mime_multipart_get_count(multipart);
+        if (count == 0) {
+            // A multipart whose boundary was lost (broken Content-Type folding): GMime keeps
+            // the whole body as the prologue; read it as plain text.
+            const char* prologue = g_mime_multipart_get_prologue(multipart);
+            if (prologue != nullptr) {
+                MimePart part;
+                part.type = "text/plain";
+                part.text = std::string(prologue).substr(0, k_max_part_bytes);
+                out.parts.push_back(std::move(part));
+            }
+            return;
+        }
+        for (int i = 0; i < count; ++i) {
+            walk(g_mime_multipart_get_part(multipart, i), out, depth + 1);
+        }
+        return;
+    }
+    const std::string type = media_type(object);
+    if (GMIME_IS_MESSAGE_PART(object)) {
+        GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
+        if (inner == nullptr) {
+            return;
+        }
+        if (type == "message/rfc822" || type == "message/global" || type == "message/news") {
+            // A report forwarded as an attachment: read the report itself.
+            GMimeObject* inner_body = g_mime_message_get_mime_part(inner);
+            if (inner_body != nullptr && media_type(inner_body) == "multipart/report") {
+                walk(inner_body, out, depth + 1);
+                return;
+            }
+            if (!out.original) {
+                out.original = original_of(inner);
+                GMimeHeaderList* headers = g_mime_object_get_header_list(GMIME_OBJECT(inner));
+                out.original_headers = owned_string(g_mime_header_list_to_string(headers, nullptr));
+            }
+            return;
+        }
+        // Other message/* parts (delivery-status read as an embedded message): their text.
+        MimePart part;
+        part.type = type;
+        part.text = owned_string(g_mime_object_to_string(GMIME_OBJECT(inner), nullptr));
+        out.parts.push_back(std::move(part));
+        return;
+    }
+    if (GMIME_IS_PART(object)) {
+        MimePart part;
+        part.type = type;
+        part.text = part_text(GMIME_PART(object));
+        if (type == "text/rfc822-headers" && !out.original) {
+            out.original = original_from_headers(part.text);
+            out.original_headers = part.text;
+        }
+        out.parts.push_back(std::move(part));
+    }
+}
+
+} // namespace
+
+void init_gmime()
+{
+    static std::once_flag once;
+    std::call_once(once, [] { g_mime_init(); });
+}
+
+OriginalMessage original_from_headers(std::string_view headers)
+{
+    const std::vector<Field> fields = parse_field_group(headers);
+    OriginalMessage original;
+    original.message_id = clean_address(field_value(fields, "message-id"));
+    original.from = field_value(fields, "from");
+    original.to = field_value(fields, "to");
+    original.subject = field_value(fields, "subject");
+    original.date = field_value(fields, "date");
+    return original;
+}
+
+std::string iso_utc_date(std::string_view date)
+{
+    init_gmime();
+    const std::string text(date.substr(0, 200));
+    GDateTime* parsed = g_mime_utils_header_decode_date(text.c_str());
+    if (parsed == nullptr) {
+        return {};
+    }
+    GDateTime* utc = g_date_time_to_utc(parsed);
+    g_date_time_unref(parsed);
+    if (utc == nullptr) {
+        return {};
+    }
+    std::string out = owned_string(g_date_time_format(utc, "%Y-%m-%dT%H:%M:%SZ"));
+    g_date_time_unref(utc);
+    return out;
+}
+
+std::optional<MimeMessage> parse_mime(std::string_view content)
+{
+    init_gmime();
+    GObjectRef<GMimeStream> stream(
+        g_mime_stream_mem_new_with_buffer(content.data(), content.size()));
+    GObjectRef<GMimeParser> parser(g_mime_parser_new_with_stream(stream.ptr));
+    GObjectRef<GMimeMessage> message(g_mime_parser_construct_message(parser.ptr, nullptr));
+    if (message.ptr == nullptr) {
+        return std::nullopt;
+    }
+    MimeMessage out;
+    GMimeObject* object = GMIME_OBJECT(message.ptr);
+    const char* id = g_mime_message_get_message_id(message.ptr);
+    out.message_id = id != nullptr ? std::string(id) : std::string();
+    out.date = header(object, "Date");
+    out.from = header(object, "From");
+    out.to = header(object, "To");
+    const char* subject = g_mime_message_get_subject(message.ptr);
+    out.subject = subject != nullptr ? std::string(subject) : std::string();
+    out.auto_submitted = header(object, "Auto-Submitted");
+    out.autoreply_header = !header(object, "X-Autoreply").empty() ||
+                           !header(object, "X-Autorespond").empty() ||
+                           lower_ascii(header(object, "Precedence")) == "auto_reply";
+    GMimeObject* body = g_mime_message_get_mime_part(message.ptr);
+    if (body != nullptr) {
+        out.content_type = media_type(body);
+        GMimeContentType* ct = g_mime_object_get_content_type(body);
+        const char* report =
+            ct != nullptr ? g_mime_content_type_get_parameter(ct, "report-type") : nullptr;
+        out.report_type = report != nullptr ? lower_ascii(report) : std::string();
+        walk(body, out, 0);
+    }
+    return out;
+}
+
+} // namespace smtpprobe::ingest

@@ -1,0 +1,55 @@
+// MIME decoding of one message with GMime 3: the top-level headers, every leaf part decoded
+// (base64 / quoted-printable undone, text converted to UTF-8 from its charset) in document
+// order, and the headers of the returned original message (message/rfc822 or
+// text/rfc822-headers). The bounce parser works on this neutral form, not on GMime objects.
+//
+// Contract: GMime is initialised once per process (thread-safe); a message GMime cannot
+// parse yields std::nullopt; part texts are bounded to k_max_part_bytes each.
+#pragma once
+
+#include "monitor/ingest/bounce/bounce_report.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace smtpprobe::ingest {
+
+inline constexpr std::size_t k_max_part_bytes = 1024 * 1024;
+
+struct MimePart {
+    std::string type; // lower case "text/plain", "message/delivery-status", ...
+    std::string text; // decoded content (UTF-8 for text parts)
+};
+
+struct MimeMessage {
+    std::string message_id;        // without angle brackets
+    std::string date;              // Date header as given
+    std::string from;              // decoded
+    std::string to;                // decoded
+    std::string subject;           // decoded
+    std::string content_type;      // top-level "multipart/report"
+    std::string report_type;       // its report-type parameter ("delivery-status")
+    std::string auto_submitted;    // Auto-Submitted header
+    bool autoreply_header = false; // X-Autoreply / X-Autorespond / Precedence: auto_reply
+    std::vector<MimePart> parts;   // leaf parts outside the returned original
+    std::optional<OriginalMessage> original;
+    std::string original_headers; // raw header block of the original (when returned)
+};
+
+// Makes sure GMime is initialised (call_once). Called by parse_mime itself.
+void init_gmime();
+
+// Parses a whole message (LF line endings). std::nullopt when it is not a message at all.
+std::optional<MimeMessage> parse_mime(std::string_view content);
+
+// Parses a header block ("Name: value" lines, folded lines unfolded) for the fields of an
+// original message; used for text/rfc822-headers and copies inlined in plain text.
+OriginalMessage original_from_headers(std::string_view headers);
+
+// An RFC 5322 date ("Thu, 29 Apr 2010 23:34:45 +0900") as ISO 8601 UTC
+// ("2010-04-29T14:34:45Z"); "" when it cannot be read.
+std::string iso_utc_date(std::string_view date);
+
+} // namespace smtpprobe::ingest

@@ -1,0 +1,227 @@
+// Scanners for reply codes, enhanced status codes and named IPs (see reply_codes.hpp).
+#include "monitor/ingest/bounce/reply_codes.hpp"
+
+#include "monitor/ingest/bounce/header_fields.hpp"
+
+namespace smtpprobe::ingest {
+
+namespace {
+
+bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+// A 3-digit reply code at pos, not part of a longer number, IP or decimal.
+bool reply_code_at(std::string_view text, std::size_t pos)
+{
+    if (pos + 3 > text.size()) {
+        return false;
+    }
+    const char a = text[pos];
+    if ((a != '2' && a != '4' && a != '5') || !is_digit(text[pos + 1]) ||
+        !is_digit(text[pos + 2])) {
+        return false;
+    }
+    if (pos > 0) {
+        const char before = text[pos - 1];
+        if (is_digit(before) || before == '.' || before == '-' || before == '/' || before == '#' ||
+            before == '+' || before == '=' || before == '_' ||
+            std::isalpha(static_cast<unsigned char>(before))) {
+            return false;
+        }
+    }
+    if (pos + 3 < text.size()) {
+        const char after = text[pos + 3];
+        if (!(after == ' ' || after == '-' || after == ':' || after == '\n' || after == '\t' ||
+              after == ',' || after == ')' || after == '\'' || after == '"' || after == ']' ||
+              (after == '.' && (pos + 4 >= text.size() || !is_digit(text[pos + 4]))))) {
+            return false;
+        }
+        // "550-5.7.1" fine; "2010-04-29" (a date) is not a reply.
+        if (after == '-' && pos + 4 < text.size() && is_digit(text[pos + 4]) &&
+            (pos + 5 >= text.size() || text[pos + 5] != '.')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+int code_value(std::string_view text, std::size_t pos)
+{
+    return (text[pos] - '0') * 100 + (text[pos + 1] - '0') * 10 + (text[pos + 2] - '0');
+}
+
+} // namespace
+
+std::optional<int> find_reply_code(std::string_view text)
+{
+    // Preferred: at the start, at a line start, or right after a phrase that introduces
+    // the receiver's reply.
+    std::optional<int> anywhere;
+    for (std::size_t pos = 0; pos + 3 <= text.size(); ++pos) {
+        if (!reply_code_at(text, pos)) {
+            continue;
+        }
+        std::size_t back = pos;
+        while (back > 0 &&
+               (text[back - 1] == ' ' || text[back - 1] == '\t' || text[back - 1] == '\'' ||
+                text[back - 1] == '"' || text[back - 1] == '(' || text[back - 1] == '[' ||
+                text[back - 1] == '<')) {
+            --back;
+        }
+        if (pos + 3 < text.size() && text[pos + 3] == ':' &&
+            !(back == 0 || text[back - 1] == '\n')) {
+            continue;
+        }
+        const bool introduced = back == 0 || text[back - 1] == '\n' || text[back - 1] == ':' ||
+                                text[back - 1] == ';' ||
+                                (back >= 4 && lower_ascii(text.substr(back - 4, 4)) == "said") ||
+                                (back >= 8 && lower_ascii(text.substr(back - 8, 8)) == "returned");
+        if (introduced) {
+            return code_value(text, pos);
+        }
+        if (!anywhere) {
+            anywhere = code_value(text, pos);
+        }
+    }
+    return anywhere;
+}
+
+std::optional<ReplyPair> find_last_reply_pair(std::string_view text)
+{
+    std::optional<ReplyPair> last_failure;
+    std::optional<ReplyPair> last_any;
+    for (std::size_t pos = 0; pos + 9 <= text.size(); ++pos) {
+        if (!reply_code_at(text, pos)) {
+            continue;
+        }
+        std::size_t at = pos + 3;
+        if (at < text.size() && (text[at] == ' ' || text[at] == '-')) {
+            ++at;
+        } else {
+            continue;
+        }
+        while (at < text.size() && (text[at] == '\'' || text[at] == '"' || text[at] == ' ') &&
+               at < pos + 8) {
+            ++at;
+        }
+        const std::string status = find_enhanced_status(text.substr(at, 12));
+        if (status.empty() || !text.substr(at).starts_with(status) || status[0] != text[pos]) {
+            continue;
+        }
+        ReplyPair pair{code_value(text, pos), status};
+        if (text[pos] != '2') {
+            last_failure = pair;
+        }
+        last_any = pair;
+    }
+    return last_failure ? last_failure : last_any;
+}
+
+bool is_enhanced_status(std::string_view status)
+{
+    if (status.size() < 5 || (status[0] != '2' && status[0] != '4' && status[0] != '5') ||
+        status[1] != '.') {
+        return false;
+    }
+    std::size_t pos = 2;
+    std::size_t digits = 0;
+    while (pos < status.size() && is_digit(status[pos])) {
+        ++pos;
+        ++digits;
+    }
+    if (digits == 0 || digits > 3 || pos >= status.size() || status[pos] != '.') {
+        return false;
+    }
+    ++pos;
+    digits = 0;
+    while (pos < status.size() && is_digit(status[pos])) {
+        ++pos;
+        ++digits;
+    }
+    return digits > 0 && digits <= 3 && pos == status.size();
+}
+
+std::string find_enhanced_status(std::string_view text)
+{
+    for (std::size_t pos = 0; pos + 5 <= text.size(); ++pos) {
+        const char c = text[pos];
+        if ((c != '2' && c != '4' && c != '5') || text[pos + 1] != '.') {
+            continue;
+        }
+        if (pos > 0 && (is_digit(text[pos - 1]) || text[pos - 1] == '.' ||
+                        std::isalpha(static_cast<unsigned char>(text[pos - 1])))) {
+            continue;
+        }
+        std::size_t end = pos + 2;
+        std::size_t d1 = 0;
+        while (end < text.size() && is_digit(text[end]) && d1 < 4) {
+            ++end;
+            ++d1;
+        }
+        if (d1 == 0 || d1 > 3 || end >= text.size() || text[end] != '.') {
+            continue;
+        }
+        ++end;
+        std::size_t d2 = 0;
+        while (end < text.size() && is_digit(text[end]) && d2 < 4) {
+            ++end;
+            ++d2;
+        }
+        if (d2 == 0 || d2 > 3) {
+            continue;
+        }
+        // Not the start of an IP or a version: "5.1.1.1", "2.0.0a".
+        if (end < text.size() &&
+            (is_digit(text[end]) || std::isalpha(static_cast<unsigned char>(text[end])) ||
+             (text[end] == '.' && end + 1 < text.size() && is_digit(text[end + 1])))) {
+            continue;
+        }
+        return std::string(text.substr(pos, end - pos));
+    }
+    return {};
+}
+
+std::string find_named_ip(std::string_view text)
+{
+    for (std::size_t pos = 0; pos < text.size(); ++pos) {
+        if (!is_digit(text[pos]) ||
+            (pos > 0 && (is_digit(text[pos - 1]) || text[pos - 1] == '.'))) {
+            continue;
+        }
+        std::size_t end = pos;
+        int dots = 0;
+        int run = 0;
+        bool ok = true;
+        while (end < text.size() && (is_digit(text[end]) || text[end] == '.')) {
+            if (text[end] == '.') {
+                ok = ok && run > 0 && run <= 3;
+                ++dots;
+                run = 0;
+            } else {
+                ++run;
+            }
+            ++end;
+        }
+        ok = ok && dots == 3 && run > 0 && run <= 3;
+        if (!ok) {
+            pos = end;
+            continue;
+        }
+        const std::string lead =
+            lower_ascii(text.substr(pos >= 6 ? pos - 6 : 0, pos >= 6 ? 6 : pos));
+        const std::string wider =
+            lower_ascii(text.substr(pos >= 10 ? pos - 10 : 0, pos >= 10 ? 10 : pos));
+        if (lead.find("from ") != std::string::npos || wider.find("client") != std::string::npos ||
+            wider.find("sender") != std::string::npos ||
+            wider.find("your ip") != std::string::npos || lead.find("ip ") != std::string::npos ||
+            lead.find("ip: ") != std::string::npos || lead.find("ip=") != std::string::npos) {
+            return std::string(text.substr(pos, end - pos));
+        }
+        pos = end;
+    }
+    return {};
+}
+
+} // namespace smtpprobe::ingest

@@ -1,0 +1,460 @@
+// Heuristic reading of plain-text bounce reports (see text_report.hpp).
+#include "monitor/ingest/bounce/text_report.hpp"
+
+#include "monitor/ingest/bounce/header_fields.hpp"
+#include "monitor/ingest/bounce/reply_codes.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace smtpprobe::ingest {
+
+namespace {
+
+constexpr std::size_t k_max_diagnostic = 2000;
+constexpr std::size_t k_max_recipients = 1000;
+
+bool is_local_char(char c)
+{
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '%' ||
+           c == '+' || c == '-' || c == '=' || c == '/' || c == '!' || c == '#' || c == '$' ||
+           c == '&' || c == '\'' || c == '*' || c == '?' || c == '^' || c == '`' || c == '{' ||
+           c == '|' || c == '}' || c == '~';
+}
+
+bool is_domain_char(char c)
+{
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
+}
+
+// Finds the first address in text at or after from; returns [begin, end) or npos.
+std::pair<std::size_t, std::size_t> locate_address(std::string_view text, std::size_t from = 0)
+{
+    for (std::size_t at = text.find('@', from); at != std::string_view::npos;
+         at = text.find('@', at + 1)) {
+        std::size_t b = at;
+        while (b > 0 && is_local_char(text[b - 1])) {
+            --b;
+        }
+        std::size_t e = at + 1;
+        while (e < text.size() && is_domain_char(text[e])) {
+            ++e;
+        }
+        while (e > at + 1 && (text[e - 1] == '.' || text[e - 1] == '-')) {
+            --e;
+        }
+        while (b < at && (text[b] == '.' || text[b] == '\'')) {
+            ++b;
+        }
+        const std::string_view domain = text.substr(at + 1, e - at - 1);
+        if (b < at && domain.find('.') != std::string_view::npos && at - b <= 64) {
+            return {b, e};
+        }
+    }
+    return {std::string_view::npos, std::string_view::npos};
+}
+
+std::string lower_address(std::string_view address)
+{
+    return lower_ascii(address);
+}
+
+struct Anchor {
+    std::size_t line = 0; // line index
+    std::string address;  // lower case
+    std::string rest;     // text after the address on the anchor line
+};
+
+std::vector<std::string_view> split_lines(std::string_view text)
+{
+    std::vector<std::string_view> lines;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) {
+            end = text.size();
+        }
+        lines.push_back(text.substr(pos, end - pos));
+        pos = end + 1;
+    }
+    return lines;
+}
+
+// Strips what may precede an address that opens a recipient line.
+std::string_view strip_lead(std::string_view line)
+{
+    line = trim(line);
+    while (!line.empty() && (line.front() == '*' || line.front() == '-' || line.front() == '>' ||
+                             line.front() == '"' || line.front() == '\'' || line.front() == '(')) {
+        line.remove_prefix(1);
+        line = trim(line);
+    }
+    return line;
+}
+
+// Whether a line names a recipient; fills address and rest when it does.
+bool anchor_of(std::string_view raw, Anchor& anchor)
+{
+    std::string_view line = strip_lead(raw);
+    if (line.empty() || line.size() > 400) {
+        return false;
+    }
+    const std::string lower = lower_ascii(line);
+    auto [b, e] = locate_address(line);
+    if (b == std::string_view::npos) {
+        return false;
+    }
+    std::size_t open = b;
+    if (open > 0 && line[open - 1] == '<') {
+        --open;
+    }
+    // "RCPT TO:<a@b>" anywhere on the line (Exim "after RCPT TO:<a@b>:", transcripts).
+    const std::size_t rcpt = lower.find("rcpt to:");
+    if (rcpt != std::string::npos && rcpt < b) {
+        anchor.address = lower_address(line.substr(b, e - b));
+        std::size_t after = line.find_first_not_of(">: ", e);
+        anchor.rest =
+            after == std::string_view::npos ? std::string() : std::string(line.substr(after));
+        return true;
+    }
+    // "554 <a@b>... Remote protocol error" (sendmail transcripts): code, then the address.
+    if (open > 0 && open <= 10 && find_reply_code(line.substr(0, 4)) &&
+        trim(line.substr(3, open - 3)).find_first_not_of("0123456789.") == std::string_view::npos) {
+        anchor.address = lower_address(line.substr(b, e - b));
+        anchor.rest = std::string(line);
+        return true;
+    }
+    if (open == 0) {
+        anchor.address = lower_address(line.substr(b, e - b));
+        std::size_t after = line.find_first_not_of(">:.;, ", e);
+        std::string_view rest =
+            after == std::string_view::npos ? std::string_view() : line.substr(after);
+        // "a@b on Thu, 29 Apr 2010": the date is not the receiver's words.
+        if (rest.starts_with("on ") || rest.starts_with("On ")) {
+            rest = {};
+        }
+        anchor.rest = std::string(rest);
+        return true;
+    }
+    // "Recipient: a@b", "Failed address: a@b", "Original-Recipient: rfc822;a@b".
+    const std::size_t colon = line.find(':');
+    if (colon != std::string_view::npos && colon < open && colon < 40) {
+        const std::string label = lower.substr(0, colon);
+        const bool names_recipient =
+            label.find("recipient") != std::string::npos ||
+            label.find("address") != std::string::npos || label.find("user") != std::string::npos ||
+            label.find("mailbox") != std::string::npos || label.find("rcpt") != std::string::npos ||
+            label.ends_with(" to");
+        const bool names_sender = label.find("from") != std::string::npos ||
+                                  label.find("sender") != std::string::npos ||
+                                  label.find("return") != std::string::npos;
+        std::string_view between = trim(line.substr(colon + 1, open - colon - 1));
+        if (names_recipient && !names_sender && (between.empty() || between.ends_with(";"))) {
+            anchor.address = lower_address(line.substr(b, e - b));
+            std::size_t after = line.find_first_not_of(">:.;, ", e);
+            anchor.rest =
+                after == std::string_view::npos ? std::string() : std::string(line.substr(after));
+            return true;
+        }
+    }
+    return false;
+}
+
+// Collapses runs of whitespace (newlines included) into one space.
+std::string collapse(std::string_view text)
+{
+    std::string out;
+    out.reserve(std::min(text.size(), k_max_diagnostic));
+    bool space = false;
+    for (char c : text) {
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            space = !out.empty();
+            continue;
+        }
+        if (space) {
+            out += ' ';
+            space = false;
+        }
+        if (out.size() >= k_max_diagnostic) {
+            break;
+        }
+        out += c;
+    }
+    return out;
+}
+
+// The host a report names as the receiver: "host X said", "host X [ip]", "by X. [ip]".
+std::string find_remote_host(std::string_view text)
+{
+    const std::string lower = lower_ascii(text);
+    for (const char* marker : {"remote host ", "host ", "server for the recipient domain "}) {
+        std::size_t at = lower.find(marker);
+        while (at != std::string::npos) {
+            std::size_t start = at + std::char_traits<char>::length(marker);
+            if (std::string_view(marker).starts_with("server")) {
+                const std::size_t by = lower.find(" by ", start);
+                if (by == std::string::npos || by > start + 120) {
+                    break;
+                }
+                start = by + 4;
+            }
+            std::size_t end = start;
+            while (end < text.size() && (is_domain_char(text[end]) || text[end] == '[' ||
+                                         text[end] == ']' || text[end] == ':')) {
+                ++end;
+            }
+            std::string host = std::string(text.substr(start, end - start));
+            while (!host.empty() &&
+                   (host.back() == '.' || host.back() == ':' || host.back() == ']')) {
+                host.pop_back();
+            }
+            if (!host.empty() && host.front() == '[') {
+                host.erase(0, 1);
+            }
+            if (host.find('.') != std::string::npos && host.size() > 3) {
+                return host;
+            }
+            at = lower.find(marker, at + 1);
+        }
+    }
+    return {};
+}
+
+constexpr std::array<std::string_view, 16> k_copy_markers = {
+    "below this line is a copy of the message",
+    "copy of the message",
+    "original message",
+    "message headers follow",
+    "returned message",
+    "header of the original message",
+    "headers of the original message",
+    "original message headers",
+    "undelivered message",
+    "text of the message",
+    "message header follows",
+    "your message reads",
+    "the first ",
+    "original mail",
+    "returned mail",
+    "rfc822 message",
+};
+
+bool header_like(std::string_view line)
+{
+    if (line.empty() || line[0] == ' ' || line[0] == '\t') {
+        return false;
+    }
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0 || colon > 40) {
+        return false;
+    }
+    for (std::size_t i = 0; i < colon; ++i) {
+        const char c = line[i];
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool original_header_name(std::string_view line)
+{
+    const std::string lower = lower_ascii(line.substr(0, line.find(':')));
+    return lower == "received" || lower == "return-path" || lower == "message-id" ||
+           lower == "dkim-signature" || lower == "mime-version" || lower == "x-mailer" ||
+           lower == "date" || lower == "from" || lower == "subject";
+}
+
+} // namespace
+
+std::string first_address(std::string_view text)
+{
+    auto [b, e] = locate_address(text);
+    return b == std::string_view::npos ? std::string() : std::string(text.substr(b, e - b));
+}
+
+std::size_t find_original_copy(std::string_view text)
+{
+    const std::vector<std::string_view> lines = split_lines(text);
+    std::size_t offset = 0;
+    bool previous_blank = true;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        const std::string_view line = lines[i];
+        const std::string_view trimmed = trim(line);
+        if (!trimmed.empty() && trimmed.size() < 90) {
+            const bool decorated = trimmed[0] == '-' || trimmed[0] == '=' || trimmed[0] == '*' ||
+                                   trimmed[0] == '_' || trimmed[0] == '[' || trimmed.size() < 60;
+            if (decorated) {
+                const std::string lower = lower_ascii(trimmed);
+                for (std::string_view marker : k_copy_markers) {
+                    if (lower.find(marker) != std::string::npos &&
+                        (marker != "the first " || lower.find("lines") != std::string::npos)) {
+                        return offset;
+                    }
+                }
+            }
+        }
+        // Three header lines in a row, one of them a typical message header, after a blank.
+        if (previous_blank && i + 2 < lines.size() && header_like(line) &&
+            (header_like(lines[i + 1]) || lines[i + 1].starts_with(" ") ||
+             lines[i + 1].starts_with("\t")) &&
+            (header_like(lines[i + 2]) || lines[i + 2].starts_with(" ") ||
+             lines[i + 2].starts_with("\t"))) {
+            int typical = 0;
+            for (std::size_t j = i; j < std::min(lines.size(), i + 6); ++j) {
+                typical += header_like(lines[j]) && original_header_name(lines[j]) ? 1 : 0;
+            }
+            if (typical >= 2) {
+                return offset;
+            }
+        }
+        previous_blank = trimmed.empty();
+        offset += line.size() + 1;
+    }
+    return text.size();
+}
+
+std::vector<RecipientReport> parse_text_report(std::string_view text,
+                                               const std::vector<std::string>& not_recipients)
+{
+    const std::vector<std::string_view> lines = split_lines(text);
+    std::vector<Anchor> anchors;
+    for (std::size_t i = 0; i < lines.size() && anchors.size() < k_max_recipients; ++i) {
+        Anchor anchor;
+        if (!anchor_of(lines[i], anchor)) {
+            continue;
+        }
+        if (std::find(not_recipients.begin(), not_recipients.end(), anchor.address) !=
+            not_recipients.end()) {
+            continue;
+        }
+        anchor.line = i;
+        anchors.push_back(std::move(anchor));
+    }
+    std::vector<RecipientReport> out;
+    auto block_text = [&](std::size_t first, std::size_t last, const std::string& rest) {
+        std::string block = rest;
+        for (std::size_t i = first; i < last && block.size() < k_max_diagnostic * 2; ++i) {
+            if (!block.empty()) {
+                block += '\n';
+            }
+            block += trim(lines[i]);
+        }
+        return block;
+    };
+    auto make = [&](const std::string& address, const std::string& block) {
+        RecipientReport r;
+        r.recipient = address;
+        const std::string trimmed(trim(block));
+        r.reply_code = find_reply_code(trimmed);
+        r.status = find_enhanced_status(trimmed);
+        r.remote_mta = find_remote_host(trimmed);
+        r.diagnostic = collapse(trimmed);
+        r.action = "failed";
+        return r;
+    };
+    if (anchors.empty()) {
+        const std::string block = block_text(0, lines.size(), "");
+        if (find_reply_code(block) || !find_enhanced_status(block).empty()) {
+            out.push_back(make("", block));
+        }
+        return out;
+    }
+    // Consecutive anchors for the same address form one block (Exim repeats it after
+    // "RCPT TO:"); two addresses listed one after the other share the words that follow.
+    std::size_t i = 0;
+    while (i < anchors.size()) {
+        std::size_t j = i + 1;
+        while (j < anchors.size() && anchors[j].address == anchors[i].address) {
+            ++j;
+        }
+        const std::size_t end_line = j < anchors.size() ? anchors[j].line : lines.size();
+        std::string block = block_text(anchors[i].line + 1, end_line, anchors[i].rest);
+        RecipientReport r = make(anchors[i].address, block);
+        // The words came before the address ("Error message below: 550 ...\n... RCPT TO: a@b").
+        if (!r.reply_code && r.status.empty() && anchors.size() == 1) {
+            const std::string preamble = block_text(0, anchors[0].line, "");
+            RecipientReport early = make(anchors[i].address, preamble);
+            if (early.reply_code || !early.status.empty()) {
+                r = std::move(early);
+            }
+        }
+        out.push_back(std::move(r));
+        i = j;
+    }
+    // Addresses listed together ("a@b\nc@d\n\n550 ...") get the words of the last one.
+    for (std::size_t k = out.size(); k-- > 1;) {
+        if (out[k - 1].diagnostic.empty()) {
+            const std::string address = out[k - 1].recipient;
+            out[k - 1] = out[k];
+            out[k - 1].recipient = address;
+        }
+    }
+    // The same address announced twice in separate places: keep the first with words.
+    std::vector<RecipientReport> unique;
+    for (RecipientReport& r : out) {
+        auto it = std::find_if(unique.begin(), unique.end(), [&](const RecipientReport& u) {
+            return u.recipient == r.recipient;
+        });
+        if (it == unique.end()) {
+            unique.push_back(std::move(r));
+        } else if (it->diagnostic.empty() || (!it->reply_code && r.reply_code)) {
+            *it = std::move(r);
+        }
+    }
+    return unique;
+}
+
+std::string html_to_text(std::string_view html)
+{
+    std::string out;
+    out.reserve(html.size());
+    std::size_t pos = 0;
+    while (pos < html.size()) {
+        const char c = html[pos];
+        if (c == '<') {
+            const std::size_t close = html.find('>', pos);
+            if (close == std::string_view::npos) {
+                break;
+            }
+            const std::string tag =
+                lower_ascii(html.substr(pos + 1, std::min<std::size_t>(close - pos - 1, 6)));
+            if (tag.starts_with("br") || tag.starts_with("p") || tag.starts_with("/p") ||
+                tag.starts_with("div") || tag.starts_with("/div") || tag.starts_with("tr") ||
+                tag.starts_with("/tr") || tag.starts_with("li") || tag.starts_with("h")) {
+                out += '\n';
+            } else if (tag.starts_with("td") || tag.starts_with("/td")) {
+                out += ' ';
+            }
+            pos = close + 1;
+            continue;
+        }
+        if (c == '&') {
+            static const std::array<std::pair<std::string_view, char>, 6> entities = {{
+                {"&lt;", '<'},
+                {"&gt;", '>'},
+                {"&amp;", '&'},
+                {"&quot;", '"'},
+                {"&#39;", '\''},
+                {"&nbsp;", ' '},
+            }};
+            bool done = false;
+            for (const auto& [name, ch] : entities) {
+                if (html.substr(pos, name.size()) == name) {
+                    out += ch;
+                    pos += name.size();
+                    done = true;
+                    break;
+                }
+            }
+            if (done) {
+                continue;
+            }
+        }
+        out += c;
+        ++pos;
+    }
+    return out;
+}
+
+} // namespace smtpprobe::ingest

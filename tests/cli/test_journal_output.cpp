@@ -1,0 +1,37 @@
+// How smtpprobe's stderr looks to journald: with JOURNAL_STREAM naming its stderr (as systemd
+// sets it) a failure line carries the "<3>" error priority; otherwise, or when JOURNAL_STREAM
+// names some other stream (a shell redirect inside the unit), it stays plain.
+#include "tests/support/child_process.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace smtpprobe::test;
+
+namespace {
+
+// Runs `smtpprobe --no-such-flag` with stderr to a file and JOURNAL_STREAM set to stream_of's
+// device:inode, and returns what landed in the file.
+std::string stderr_under_journal(const std::string& stream_of)
+{
+    TempDir dir;
+    const std::string script = "f=" + dir.file("err") + "; : > \"$f\"; other=" + dir.file("other") +
+                               "; : > \"$other\"; JOURNAL_STREAM=$(stat -c %d:%i " + stream_of +
+                               ") \"$0\" --no-such-flag 2>\"$f\"; cat \"$f\"";
+    return run({"sh", "-c", script, SMTPPROBE_BINARY}).out;
+}
+
+} // namespace
+
+TEST_CASE("failure lines carry journald's error priority only when stderr is the journal")
+{
+    const std::string to_journal = stderr_under_journal("\"$f\"");
+    CHECK(to_journal.rfind("<3>smtpprobe: ", 0) == 0);
+    CHECK(to_journal.find("--no-such-flag") != std::string::npos);
+
+    const std::string redirected = stderr_under_journal("\"$other\"");
+    CHECK(redirected.rfind("smtpprobe: ", 0) == 0);
+
+    const RunResult plain = run_smtpprobe({"--no-such-flag"});
+    CHECK(plain.err.rfind("smtpprobe: ", 0) == 0);
+    CHECK(plain.exit_code == 2);
+}

@@ -1,0 +1,174 @@
+// The config file: defaults, merging with the built-in receivers/zones, durations, and one
+// clear problem (file:line:column, key, what) per mistake.
+#include "monitor/config/config_loader.hpp"
+#include "tests/support/child_process.hpp"
+
+#include <algorithm>
+#include <doctest/doctest.h>
+
+using namespace smtpprobe::config;
+
+namespace {
+
+std::vector<std::string> problems_of(const std::string& text)
+{
+    try {
+        parse_config(text, "c.toml");
+    } catch (const ConfigError& e) {
+        std::vector<std::string> out;
+        for (const auto& p : e.problems()) {
+            out.push_back(p.to_string());
+        }
+        return out;
+    }
+    return {};
+}
+
+} // namespace
+
+TEST_CASE("no file gives the documented defaults")
+{
+    Config c = load_config_or_defaults("/nonexistent/smtpprobe.toml", false);
+    std::vector<std::string> receivers;
+    for (const auto& r : c.receivers) {
+        receivers.push_back(r.name);
+    }
+    CHECK(receivers ==
+          std::vector<std::string>{"outlook.com", "gmail.com", "yahoo.com", "microsoft-365"});
+    std::vector<std::string> zones;
+    for (const auto& z : c.dnsbl.zones) {
+        zones.push_back(z.zone);
+    }
+    CHECK(zones == std::vector<std::string>{"zen.spamhaus.org", "bl.spamcop.net",
+                                            "b.barracudacentral.org", "psbl.surriel.com",
+                                            "bl.mailspike.net", "dnsbl-1.uceprotect.net"});
+    const DnsblZone& zen = c.dnsbl.zones.front();
+    auto kind_of = [&](const std::string& code) {
+        for (const auto& x : zen.codes) {
+            if (x.code == code) {
+                return x.kind;
+            }
+        }
+        return std::string("none");
+    };
+    CHECK(kind_of("127.0.0.2") == "listed");
+    CHECK(kind_of("127.0.0.10") == "policy");
+    CHECK(kind_of("127.0.0.11") == "policy");
+    CHECK(kind_of("127.255.255.254") == "error");
+    CHECK(c.default_ip().empty());
+    CHECK_THROWS_AS(load_config_or_defaults("/nonexistent/smtpprobe.toml", true), ConfigError);
+}
+
+TEST_CASE("the shipped example config is valid")
+{
+    Config c = load_config(SMTPPROBE_SOURCE_DIR "/deploy/config.example.toml");
+    REQUIRE(c.identities.size() == 1);
+    CHECK(c.default_ip() == "192.0.2.10");
+    CHECK(c.receivers.size() == 4);
+    CHECK(c.alerts.webhooks.size() == 1);
+    CHECK(c.alerts.commands.size() == 1);
+    CHECK(c.alerts.mails.size() == 1);
+}
+
+TEST_CASE("receivers and zones merge with the defaults by name unless turned off")
+{
+    Config c = parse_config(R"(
+[probes]
+default_receivers = false
+[[receiver]]
+name = "lab"
+mx = "127.0.0.1:2525"
+recipient = "user@example.net"
+interval = "10m"
+min_interval = 300
+[dnsbl]
+interval = "1h"
+[[dnsbl.zone]]
+name = "SpamCop"
+enabled = false
+zone = "bl.spamcop.net"
+[[dnsbl.zone]]
+name = "Test"
+zone = "dnsbl.test"
+)",
+                            "c.toml");
+    REQUIRE(c.receivers.size() == 1);
+    CHECK(c.receivers[0].target() == "127.0.0.1:2525");
+    CHECK(c.receivers[0].interval == std::chrono::minutes(10));
+    CHECK(c.receivers[0].min_interval == std::chrono::minutes(5));
+    CHECK(c.dnsbl.interval == std::chrono::hours(1));
+    CHECK(c.dnsbl.zones.size() == 6); // 6 defaults - SpamCop + Test
+    CHECK(std::none_of(c.dnsbl.zones.begin(), c.dnsbl.zones.end(),
+                       [](const DnsblZone& z) { return z.name == "SpamCop"; }));
+    CHECK(c.dnsbl.zones.back().zone == "dnsbl.test");
+}
+
+TEST_CASE("each mistake is one problem with file, line, column, key and what is wrong")
+{
+    struct Case {
+        std::string text;
+        std::string expected;
+    };
+    std::vector<Case> cases = {
+        {"db = 3\n", "c.toml:1:6: db: expected a string, got an integer"},
+        {"colour = 1\n", "c.toml:1:1: colour: unknown key"},
+        {"[[identity]]\nip = \"300.1.1.1\"\n",
+         "c.toml:2:6: identity[0].ip: \"300.1.1.1\" is not an IPv4 or IPv6 address"},
+        {"[[receiver]]\nname = \"a\"\ndomain = \"a.example\"\nrecipient = \"x@a.example\"\n"
+         "interval = \"5 min\"\n",
+         "c.toml:5:12: receiver[0].interval: \"5 min\" is not a duration"},
+        {"[[receiver]]\nname = \"a\"\nrecipient = \"x@a.example\"\n",
+         "receiver[0].domain: a receiver needs a domain"},
+        {"[[receiver]]\ndomain = \"a.example\"\nrecipient = \"x@a.example\"\n"
+         "identities = [\"nobody\"]\n",
+         "c.toml:4:14: receiver[0].identities: no [[identity]] named \"nobody\""},
+        {"[episodes]\nclose_after = 0\n",
+         "c.toml:2:15: episodes.close_after: must be between 1 and 100, got 0"},
+        {"[[dnsbl.zone]]\nzone = \"x.test\"\n[[dnsbl.zone.code]]\ncode = \"10.0.0.2\"\n",
+         "c.toml:4:8: dnsbl.zone[0].code[0].code: \"10.0.0.2\" is not a 127.x.y.z answer"},
+        {"[[alerts.webhook]]\nurl = \"ftp://x\"\n",
+         "c.toml:2:7: alerts.webhook[0].url: \"ftp://x\" must start with https://"},
+        {"[[alerts.mail]]\nto = []\n", "alerts.mail[0].to: a mail alert needs"},
+        {"[[log]]\npath = \"/var/log/mail.log\"\nformat = \"qmail\"\n",
+         "c.toml:3:10: log[0].format: \"qmail\" must be auto"},
+        {"dns_server = \"resolver\"\n", "c.toml:1:14: dns_server:"},
+        {"x = [\n", "c.toml:1:"},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.text);
+        auto problems = problems_of(c.text);
+        REQUIRE(problems.size() == 1);
+        CHECK(problems[0].find(c.expected) != std::string::npos);
+    }
+    CHECK(problems_of("dns_server = \"127.0.0.1:5353\"\n").empty());
+    CHECK(problems_of("dns_server = \"[::1]:53\"\n").empty());
+}
+
+TEST_CASE("durations")
+{
+    std::chrono::seconds out{};
+    CHECK(parse_duration("90", &out));
+    CHECK(out.count() == 90);
+    CHECK(parse_duration("1h30m", &out));
+    CHECK(out.count() == 5400);
+    CHECK(parse_duration("2d", &out));
+    CHECK(out.count() == 172800);
+    for (const char* bad : {"", "0", "-5m", "5x", "1h30", "m", "99999999999999999999s"}) {
+        CAPTURE(bad);
+        CHECK_FALSE(parse_duration(bad, &out));
+    }
+}
+
+TEST_CASE("config check prints every problem and exits 2, or a summary and exits 0")
+{
+    smtpprobe::test::TempDir dir;
+    smtpprobe::test::write_file(dir.file("bad.toml"), "db = 1\n[episodes]\nopen_after = 0\n");
+    auto bad = smtpprobe::test::run_smtpprobe({"config", "check", dir.file("bad.toml")});
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.err.find(dir.file("bad.toml") + ":1:6: db:") != std::string::npos);
+    CHECK(bad.err.find(":3:14: episodes.open_after:") != std::string::npos);
+    auto good = smtpprobe::test::run_smtpprobe(
+        {"config", "check", SMTPPROBE_SOURCE_DIR "/deploy/config.example.toml"});
+    CHECK(good.exit_code == 0);
+    CHECK(good.out.find(": ok: 1 identities, 4 receivers, 6 DNSBL zones") != std::string::npos);
+}

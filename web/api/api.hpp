@@ -1,0 +1,52 @@
+// The JSON API of the dashboard (documented in web/API.md). Each endpoint is one function from
+// the read-only store and the validated query to a JSON document; the router maps paths to
+// them. Parameters that do not validate throw BadRequest (400); a missing row throws NotFound.
+// Every string in the output is data for the client, escaped by the JSON serialiser.
+#pragma once
+
+#include "monitor/store/database.hpp"
+#include "web/http/query.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <stdexcept>
+
+namespace smtpprobe::web {
+
+// A resource that does not exist (a probe id): answered 404 with {"error": what()}.
+class NotFound : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+using Json = nlohmann::json;
+using store::Database;
+
+// Limits that keep every answer bounded in size and time.
+inline constexpr std::int64_t k_max_page = 1000;
+inline constexpr std::int64_t k_max_timeline_evidence = 20000;
+
+Json api_status(Database& db, const Query& query);        // /api/status
+Json api_overview(Database& db, const Query& query);      // /api/overview
+Json api_episodes(Database& db, const Query& query);      // /api/episodes
+// /api/timeline, as JSON text (written directly: thousands of rows).
+std::string api_timeline(Database& db, const Query& query);
+Json api_evidence(Database& db, const Query& query);      // /api/evidence
+Json api_probes(Database& db, const Query& query);        // /api/probes
+Json api_probe(Database& db, std::int64_t id);            // /api/probes/{id}
+Json api_dnsbl(Database& db, const Query& query);         // /api/dnsbl
+Json api_notes(Database& db, const Query& query);         // /api/notes
+Json api_ingest(Database& db, const Query& query);        // /api/ingest
+Json api_hygiene(Database& db, const Query& query);       // /api/hygiene
+
+// Shared column readers: NULL becomes JSON null.
+Json column_json_text(const store::Statement& stmt, int column);
+Json column_json_int(const store::Statement& stmt, int column);
+// A stored JSON text (codes, extensions) parsed; kept as a string when it is not valid JSON.
+Json column_json_document(const store::Statement& stmt, int column);
+// Whether a table exists (tables of later migrations may be absent in an older database).
+bool table_exists(Database& db, std::string_view name);
+// The current UTC time, ISO 8601 ("2026-03-11T20:18:23Z").
+std::string utc_now();
+
+} // namespace smtpprobe::web

@@ -1,0 +1,99 @@
+// /api/evidence: the evidence stream, newest first, paged by id (before = older than this id,
+// after = newer than this id), each row with the text of its source and the classifier's
+// meaning and action. Filters: ip, scope, verdict, kind (source kind).
+#include "web/api/api.hpp"
+#include "web/api/explanation.hpp"
+
+#include <algorithm>
+#include <cstdint>
+
+namespace smtpprobe::web {
+namespace {
+
+std::optional<std::string> one_of(const Query& query, const std::string& name,
+                                  std::initializer_list<std::string_view> values)
+{
+    auto value = query.text(name);
+    if (!value) {
+        return std::nullopt;
+    }
+    for (auto allowed : values) {
+        if (*value == allowed) {
+            return value;
+        }
+    }
+    std::string list;
+    for (auto allowed : values) {
+        list += (list.empty() ? "" : ", ") + std::string(allowed);
+    }
+    throw BadRequest("parameter '" + name + "' must be one of: " + list);
+}
+
+} // namespace
+
+Json api_evidence(Database& db, const Query& query)
+{
+    query.allow_only({"ip", "scope", "verdict", "kind", "limit", "before", "after"});
+    auto ip = query.ip("ip");
+    auto scope = query.scope("scope");
+    auto verdict = one_of(query, "verdict", {"blocked", "clear", "unknown"});
+    auto kind = one_of(query, "kind", {"probe", "log", "bounce", "dnsbl", "note"});
+    std::int64_t limit = query.integer("limit", 50, 1, k_max_page);
+    auto before = query.optional_integer("before", 1, INT64_MAX);
+    auto after = query.optional_integer("after", 0, INT64_MAX);
+    if (before && after) {
+        throw BadRequest("give 'before' or 'after', not both");
+    }
+    // Paging forward (after) walks up the ids, then the page is reversed so every page reads
+    // newest first.
+    std::string sql = "SELECT id, time, ip, scope, verdict, reason, provider_code, source_kind, "
+                      "source_id FROM evidence WHERE (:ip IS NULL OR ip = :ip) "
+                      "AND (:scope IS NULL OR scope = :scope) "
+                      "AND (:verdict IS NULL OR verdict = :verdict) "
+                      "AND (:kind IS NULL OR source_kind = :kind) ";
+    sql += after ? "AND id > :after ORDER BY id ASC LIMIT :limit"
+                 : "AND id < :before ORDER BY id DESC LIMIT :limit";
+    auto stmt = db.prepare(sql);
+    stmt.bind(":ip", ip);
+    stmt.bind(":scope", scope);
+    stmt.bind(":verdict", verdict);
+    stmt.bind(":kind", kind);
+    if (after) {
+        stmt.bind(":after", *after);
+    } else {
+        stmt.bind(":before", before.value_or(INT64_MAX));
+    }
+    stmt.bind(":limit", limit);
+    Json rows = Json::array();
+    while (stmt.step()) {
+        std::string source_kind = stmt.column_text(7);
+        std::int64_t source_id = stmt.column_int(8);
+        Json source = evidence_source(db, source_kind, source_id);
+        Json explanation = explain_source(source);
+        rows.push_back(Json{{"id", stmt.column_int(0)},
+                            {"time", stmt.column_text(1)},
+                            {"ip", stmt.column_text(2)},
+                            {"scope", stmt.column_text(3)},
+                            {"verdict", stmt.column_text(4)},
+                            {"reason", column_json_text(stmt, 5)},
+                            {"provider_code", column_json_text(stmt, 6)},
+                            {"source_kind", source_kind},
+                            {"source_id", source_id},
+                            {"source", std::move(source)},
+                            {"explanation", std::move(explanation)}});
+    }
+    if (after) {
+        std::reverse(rows.begin(), rows.end());
+    }
+    Json out{{"evidence", rows}, {"limit", limit}};
+    // Cursors for the next pages; null when there is nothing on that side of this page.
+    out["next_before"] = nullptr;
+    out["next_after"] = nullptr;
+    if (!rows.empty()) {
+        out["next_before"] = rows.back()["id"];
+        out["next_after"] = rows.front()["id"];
+    }
+    return out;
+}
+
+} // namespace smtpprobe::web

@@ -1,0 +1,122 @@
+// /api/dnsbl (latest answer per IP and zone, plus recent listings), /api/ingest (what the
+// ingesters stored: counts per source and the file cursors) and /api/hygiene (sender hygiene
+// results, when the database has them).
+#include "web/api/api.hpp"
+
+namespace smtpprobe::web {
+namespace {
+
+Json dnsbl_row(const store::Statement& stmt)
+{
+    return Json{{"id", stmt.column_int(0)},
+                {"time", stmt.column_text(1)},
+                {"ip", stmt.column_text(2)},
+                {"zone", stmt.column_text(3)},
+                {"result", stmt.column_text(4)},
+                {"codes", column_json_document(stmt, 5)},
+                {"txt", column_json_text(stmt, 6)},
+                {"meaning", column_json_text(stmt, 7)}};
+}
+
+// count(*) grouped by one column of ours: [{"key": ..., "count": n}].
+Json grouped_counts(Database& db, const char* sql)
+{
+    auto stmt = db.prepare(sql);
+    Json out = Json::object();
+    while (stmt.step()) {
+        out[stmt.is_null(0) ? std::string("(none)") : stmt.column_text(0)] = stmt.column_int(1);
+    }
+    return out;
+}
+
+} // namespace
+
+Json api_dnsbl(Database& db, const Query& query)
+{
+    query.allow_only({"ip", "zone", "limit"});
+    auto ip = query.ip("ip");
+    auto zone = query.scope("zone");
+    std::int64_t limit = query.integer("limit", 100, 1, k_max_page);
+    // The latest check per (ip, zone): SQLite takes the bare columns from the max(time) row.
+    auto latest = db.prepare(
+        "SELECT id, max(time), ip, zone, result, codes, txt, meaning FROM dnsbl_check "
+        "WHERE (:ip IS NULL OR ip = :ip) AND (:zone IS NULL OR zone = :zone) "
+        "GROUP BY ip, zone ORDER BY ip, zone");
+    latest.bind(":ip", ip);
+    latest.bind(":zone", zone);
+    Json current = Json::array();
+    while (latest.step()) {
+        current.push_back(dnsbl_row(latest));
+    }
+    auto history = db.prepare(
+        "SELECT id, time, ip, zone, result, codes, txt, meaning FROM dnsbl_check "
+        "WHERE (:ip IS NULL OR ip = :ip) AND (:zone IS NULL OR zone = :zone) "
+        "AND result = 'listed' ORDER BY id DESC LIMIT :limit");
+    history.bind(":ip", ip);
+    history.bind(":zone", zone);
+    history.bind(":limit", limit);
+    Json listings = Json::array();
+    while (history.step()) {
+        listings.push_back(dnsbl_row(history));
+    }
+    return Json{{"latest", current}, {"listings", listings}};
+}
+
+Json api_ingest(Database& db, const Query& query)
+{
+    query.allow_only({});
+    Json out;
+    out["deliveries"] = grouped_counts(db, "SELECT mta, count(*) FROM delivery GROUP BY mta");
+    out["delivery_reasons"] =
+        grouped_counts(db, "SELECT reason, count(*) FROM delivery GROUP BY reason");
+    out["bounces"] = grouped_counts(db, "SELECT kind, count(*) FROM bounce GROUP BY kind");
+    out["bounce_reasons"] =
+        grouped_counts(db, "SELECT reason, count(*) FROM bounce GROUP BY reason");
+    out["evidence"] =
+        grouped_counts(db, "SELECT source_kind, count(*) FROM evidence GROUP BY source_kind");
+    out["evidence_verdicts"] =
+        grouped_counts(db, "SELECT verdict, count(*) FROM evidence GROUP BY verdict");
+    out["probe_runs"] =
+        grouped_counts(db, "SELECT outcome, count(*) FROM probe_run GROUP BY outcome");
+    out["dnsbl_checks"] =
+        grouped_counts(db, "SELECT result, count(*) FROM dnsbl_check GROUP BY result");
+    auto cursors = db.prepare(
+        "SELECT path, identity, offset, updated_at FROM ingest_cursor ORDER BY path");
+    Json files = Json::array();
+    while (cursors.step()) {
+        files.push_back(Json{{"path", cursors.column_text(0)},
+                             {"identity", cursors.column_text(1)},
+                             {"offset", cursors.column_int(2)},
+                             {"updated_at", cursors.column_text(3)}});
+    }
+    out["files"] = std::move(files);
+    if (table_exists(db, "finding")) {
+        out["findings"] = grouped_counts(db, "SELECT kind, count(*) FROM finding GROUP BY kind");
+        auto recent = db.prepare("SELECT id, time, kind, host, queue_id, detail FROM finding "
+                                 "ORDER BY id DESC LIMIT 20");
+        Json rows = Json::array();
+        while (recent.step()) {
+            rows.push_back(Json{{"id", recent.column_int(0)},
+                                {"time", recent.column_text(1)},
+                                {"kind", recent.column_text(2)},
+                                {"host", column_json_text(recent, 3)},
+                                {"queue_id", column_json_text(recent, 4)},
+                                {"detail", column_json_text(recent, 5)}});
+        }
+        out["recent_findings"] = std::move(rows);
+    }
+    auto last = db.prepare("SELECT max(time) FROM delivery");
+    last.step();
+    out["last_delivery_time"] = column_json_text(last, 0);
+    return out;
+}
+
+Json api_hygiene(Database& db, const Query& query)
+{
+    query.allow_only({});
+    Json out{{"available", false}, {"checks", Json::array()}};
+    (void)db;
+    return out;
+}
+
+} // namespace smtpprobe::web

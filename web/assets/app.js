@@ -1,0 +1,121 @@
+// smtpprobe dashboard: shared code for every page. Builds DOM with textContent only: every
+// string from the API is data (peer text, log text), never markup. No inline script anywhere
+// (the server's Content-Security-Policy forbids it); nothing is fetched from other origins.
+'use strict';
+
+const sp = (() => {
+  // el('td', {class: 'x', title: t}, [child, 'text']) -> element; strings become text nodes.
+  function el(tag, attrs, children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === 'text') node.textContent = String(value);
+      else node.setAttribute(key, String(value));
+    }
+    for (const child of [].concat(children || [])) {
+      if (child === null || child === undefined) continue;
+      node.appendChild(typeof child === 'string' || typeof child === 'number'
+        ? document.createTextNode(String(child)) : child);
+    }
+    return node;
+  }
+
+  function svg(tag, attrs, children) {
+    const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined) continue;
+      if (key === 'text') node.textContent = String(value);
+      else node.setAttribute(key, String(value));
+    }
+    for (const child of [].concat(children || [])) {
+      if (child) node.appendChild(child);
+    }
+    return node;
+  }
+
+  // GET /api/...; throws Error with the server's {"error": ...} text on failure.
+  async function api(path, params) {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(params || {})) {
+      if (value !== null && value !== undefined && value !== '') query.set(key, value);
+    }
+    const url = path + (query.toString() ? '?' + query.toString() : '');
+    const response = await fetch(url, {credentials: 'same-origin', headers: {Accept: 'application/json'}});
+    let body = null;
+    try { body = await response.json(); } catch (e) { body = null; }
+    if (!response.ok) {
+      throw new Error((body && body.error) || ('HTTP ' + response.status + ' for ' + url));
+    }
+    return body;
+  }
+
+  function params() { return new URLSearchParams(window.location.search); }
+
+  function showError(error) {
+    const box = document.getElementById('error');
+    if (box) {
+      box.textContent = 'Could not load: ' + error.message;
+      box.hidden = false;
+    }
+  }
+
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
+
+  // "2026-03-11T20:18:23Z" -> "2026-03-11 20:18:23 UTC"
+  function when(iso) {
+    if (!iso) return '—';
+    return String(iso).replace('T', ' ').replace('Z', ' UTC');
+  }
+
+  // How long ago (or how long) between two times, in words.
+  function duration(ms) {
+    const s = Math.max(0, Math.round(ms / 1000));
+    if (s < 120) return s + ' s';
+    if (s < 7200) return Math.round(s / 60) + ' min';
+    if (s < 172800) return Math.round(s / 3600) + ' h';
+    return Math.round(s / 86400) + ' days';
+  }
+
+  function badge(state) {
+    return el('span', {class: 'badge ' + (['blocked', 'clear', 'unknown', 'listed', 'clean'].includes(state) ? state : 'other'), text: state || 'unknown'});
+  }
+
+  // Text with http(s) URLs turned into links (built as nodes; other text stays text).
+  function linkified(text) {
+    const span = el('span');
+    const parts = String(text || '').split(/(https?:\/\/[^\s<>"')]+)/);
+    for (const part of parts) {
+      if (/^https?:\/\//.test(part)) {
+        span.appendChild(el('a', {href: part, rel: 'noopener noreferrer', target: '_blank', text: part}));
+      } else if (part) {
+        span.appendChild(document.createTextNode(part));
+      }
+    }
+    return span;
+  }
+
+  function table(headers, rows) {
+    return el('table', {}, [
+      el('thead', {}, el('tr', {}, headers.map((h) => el('th', {text: h})))),
+      el('tbody', {}, rows),
+    ]);
+  }
+
+  function pageLink(page, query, text) {
+    const q = new URLSearchParams();
+    for (const [key, value] of Object.entries(query || {})) {
+      if (value !== null && value !== undefined && value !== '') q.set(key, value);
+    }
+    return el('a', {href: page + (q.toString() ? '?' + q.toString() : ''), text: text});
+  }
+
+  // Marks the current page in the navigation.
+  document.addEventListener('DOMContentLoaded', () => {
+    const here = window.location.pathname === '/' ? '/index.html' : window.location.pathname;
+    for (const link of document.querySelectorAll('nav a')) {
+      if (link.getAttribute('href') === here) link.classList.add('current');
+    }
+  });
+
+  return {el, svg, api, params, showError, clear, when, duration, badge, linkified, table, pageLink};
+})();

@@ -1,0 +1,230 @@
+// Timeline page: one lane per receiver scope (per IP and scope when several IPs are shown),
+// block episodes as bars, evidence and notes as marks, drawn as our own SVG from
+// /api/timeline. Wheel zooms around the pointer, dragging pans, hovering shows details,
+// clicking a bar opens its evidence. All labels and tooltips are set with textContent.
+'use strict';
+
+const LANE_H = 34;
+const LABEL_W = 230;
+const AXIS_H = 26;
+const HOUR = 3600e3;
+const DAY = 24 * HOUR;
+
+const state = {data: null, lanes: [], full: [0, 1], view: [0, 1], width: 900, drag: null};
+
+function ms(iso) { return Date.parse(iso); }
+
+function laneKey(ip, scope, multi) { return multi ? (ip || '(IP not stated)') + ' · ' + scope : scope; }
+
+function buildLanes(data) {
+  const ips = new Set();
+  for (const e of data.episodes) ips.add(e.ip);
+  for (const e of data.evidence) ips.add(e.ip);
+  const multi = ips.size > 1;
+  const keys = new Map();
+  const add = (ip, scope) => {
+    const key = laneKey(ip, scope, multi);
+    if (!keys.has(key)) keys.set(key, {key, ip, scope, episodes: [], evidence: [], notes: []});
+    return keys.get(key);
+  };
+  for (const e of data.episodes) add(e.ip, e.scope).episodes.push(e);
+  for (const e of data.evidence) add(e.ip, e.scope).evidence.push(e);
+  const lanes = [...keys.values()].sort((a, b) => a.key.localeCompare(b.key));
+  for (const note of data.notes) {
+    for (const lane of lanes) {
+      if ((!note.scope || note.scope === lane.scope) && (!note.ip || note.ip === lane.ip)) lane.notes.push(note);
+    }
+  }
+  return lanes;
+}
+
+function timeDomain(data) {
+  const times = [];
+  // Open episodes run on to now, but the view fits the recorded events: a block open for
+  // months must not squash the story into a sliver (the bar runs off the right edge).
+  for (const e of data.episodes) { times.push(ms(e.opened)); if (e.closed) times.push(ms(e.closed)); }
+  for (const e of data.evidence) times.push(ms(e.time));
+  for (const n of data.notes) times.push(ms(n.time));
+  const valid = times.filter((t) => !Number.isNaN(t));
+  if (!valid.length) return [Date.now() - 7 * DAY, Date.now()];
+  let lo = Math.min(...valid);
+  let hi = Math.max(...valid);
+  if (hi - lo < HOUR) { lo -= HOUR; hi += HOUR; }
+  const pad = (hi - lo) * 0.08;
+  return [lo - pad, hi + pad];
+}
+
+function tickStep(span, width) {
+  const steps = [60e3, 5 * 60e3, 15 * 60e3, HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 90 * DAY, 365 * DAY];
+  const wanted = span / Math.max(2, width / 110);
+  return steps.find((s) => s >= wanted) || steps[steps.length - 1];
+}
+
+function tickLabel(t, step) {
+  const iso = new Date(t).toISOString();
+  if (step >= DAY) return iso.slice(0, 10);
+  return iso.slice(5, 10) + ' ' + iso.slice(11, 16);
+}
+
+function tooltip(event, lines) {
+  const tip = document.getElementById('tooltip');
+  tip.textContent = lines.filter(Boolean).join('\n');
+  tip.hidden = false;
+  tip.style.left = Math.min(event.clientX + 14, window.innerWidth - 440) + 'px';
+  tip.style.top = (event.clientY + 14) + 'px';
+}
+
+function hideTooltip() { document.getElementById('tooltip').hidden = true; }
+
+function render() {
+  const box = sp.clear(document.getElementById('timeline-box'));
+  const lanes = state.lanes;
+  state.width = Math.max(600, box.clientWidth || 900);
+  const width = state.width;
+  const height = AXIS_H + Math.max(1, lanes.length) * LANE_H + 4;
+  const [t0, t1] = state.view;
+  const plotW = width - LABEL_W - 10;
+  const x = (t) => LABEL_W + ((t - t0) / (t1 - t0)) * plotW;
+  const root = sp.svg('svg', {id: 'timeline', width, height, 'data-view-start': Math.round(t0), 'data-view-end': Math.round(t1), viewBox: '0 0 ' + width + ' ' + height, role: 'img', 'aria-label': 'block timeline'});
+  root.appendChild(sp.svg('defs', {}, sp.svg('linearGradient', {id: 'open-fade', x1: 0, x2: 1}, [
+    sp.svg('stop', {offset: '0%', 'stop-color': '#c62828'}), sp.svg('stop', {offset: '100%', 'stop-color': '#ef5350'}),
+  ])));
+  root.appendChild(sp.svg('clipPath', {id: 'plot-clip'}, sp.svg('rect', {x: LABEL_W, y: 0, width: plotW, height})));
+  // Lanes and labels.
+  lanes.forEach((lane, i) => {
+    const y = AXIS_H + i * LANE_H;
+    root.appendChild(sp.svg('rect', {class: 'lane-bg' + (i % 2 ? ' odd' : ''), x: 0, y, width, height: LANE_H}));
+    root.appendChild(sp.svg('text', {class: 'lane-label', x: 6, y: y + LANE_H / 2 + 4, text: lane.key}));
+  });
+  // Axis.
+  const axis = sp.svg('g', {class: 'axis'});
+  const step = tickStep(t1 - t0, plotW);
+  for (let t = Math.ceil(t0 / step) * step; t <= t1; t += step) {
+    axis.appendChild(sp.svg('line', {x1: x(t), x2: x(t), y1: AXIS_H - 4, y2: height}));
+    axis.appendChild(sp.svg('text', {x: x(t) + 3, y: 14, text: tickLabel(t, step)}));
+  }
+  root.appendChild(axis);
+  const plot = sp.svg('g', {'clip-path': 'url(#plot-clip)'});
+  const now = Date.now();
+  if (now >= t0 && now <= t1) plot.appendChild(sp.svg('line', {class: 'now', x1: x(now), x2: x(now), y1: AXIS_H, y2: height}));
+  lanes.forEach((lane, i) => {
+    const y = AXIS_H + i * LANE_H;
+    for (const ep of lane.episodes) {
+      const start = ms(ep.opened);
+      const end = ep.closed ? ms(ep.closed) : now;
+      const x0 = Math.max(LABEL_W - 2, x(start));
+      const x1 = Math.min(width + 2, x(end));
+      if (x1 < LABEL_W || x0 > width) continue;
+      const codes = Array.isArray(ep.codes) ? ep.codes.join(', ') : (ep.codes || '');
+      const bar = sp.svg('rect', {
+        class: 'episode' + (ep.closed ? ' closed' : ' open'), x: x0, y: y + 6, width: Math.max(3, x1 - x0), height: LANE_H - 12, rx: 3,
+        'data-episode': ep.id, 'data-scope': ep.scope, 'data-ip': ep.ip,
+      });
+      bar.addEventListener('mousemove', (event) => tooltip(event, [
+        'Block episode #' + ep.id + (ep.closed ? '' : ' (still open)'),
+        ep.ip + ' → ' + ep.scope,
+        'opened ' + sp.when(ep.opened),
+        ep.closed ? 'closed ' + sp.when(ep.closed) + ' (' + sp.duration(end - start) + ')' : 'blocked for ' + sp.duration(now - start),
+        ep.reason ? 'reason ' + ep.reason : '', codes ? 'codes ' + codes : '',
+        ep.evidence_count + ' evidence',
+      ]));
+      bar.addEventListener('mouseleave', hideTooltip);
+      bar.addEventListener('click', () => { window.location.href = '/evidence.html?' + new URLSearchParams({ip: ep.ip, scope: ep.scope}).toString(); });
+      plot.appendChild(bar);
+      if (x1 - x0 > 70) plot.appendChild(sp.svg('text', {class: 'episode-label', x: x0 + 10, y: y + LANE_H / 2 + 4, text: codes || ep.reason || 'blocked'}));
+    }
+    for (const ev of lane.evidence) {
+      const cx = x(ms(ev.time));
+      if (cx < LABEL_W || cx > width) continue;
+      const mark = sp.svg('circle', {class: 'evidence ' + ev.verdict, cx, cy: y + LANE_H / 2, r: 4.5, 'data-evidence': ev.id});
+      mark.addEventListener('mousemove', (event) => tooltip(event, [
+        'Evidence #' + ev.id + ': ' + ev.verdict, sp.when(ev.time), ev.ip + ' → ' + ev.scope,
+        [ev.reason, ev.provider_code].filter(Boolean).join(' · '), 'from ' + ev.source_kind + ' #' + ev.source_id,
+      ]));
+      mark.addEventListener('mouseleave', hideTooltip);
+      mark.addEventListener('click', () => {
+        window.location.href = ev.source_kind === 'probe' ? '/probe.html?id=' + encodeURIComponent(ev.source_id)
+          : '/evidence.html?' + new URLSearchParams({ip: ev.ip, scope: ev.scope}).toString();
+      });
+      plot.appendChild(mark);
+    }
+    for (const note of lane.notes) {
+      const nx = x(ms(note.time));
+      if (nx < LABEL_W || nx > width) continue;
+      const cy = y + 7;
+      const mark = sp.svg('path', {class: 'note', d: 'M' + nx + ' ' + (cy - 6) + 'l6 6l-6 6l-6 -6z', 'data-note': note.id});
+      mark.addEventListener('mousemove', (event) => tooltip(event, ['Note, ' + sp.when(note.time), note.text]));
+      mark.addEventListener('mouseleave', hideTooltip);
+      plot.appendChild(mark);
+    }
+  });
+  root.appendChild(plot);
+  attachZoomPan(root, plotW);
+  box.appendChild(root);
+  if (!lanes.length) box.appendChild(sp.el('p', {class: 'muted', text: 'Nothing in this window.'}));
+  const info = document.getElementById('timeline-info');
+  info.textContent = state.data.episodes.length + ' episodes, ' + state.data.evidence.length + ' evidence, ' + state.data.notes.length +
+    ' notes. Showing ' + sp.when(new Date(t0).toISOString().slice(0, 19) + 'Z') + ' – ' + sp.when(new Date(t1).toISOString().slice(0, 19) + 'Z') +
+    (state.data.truncated ? '. Only the first rows of this window are shown: narrow the window or filter.' : '.');
+}
+
+function zoom(factor, centerT) {
+  const [t0, t1] = state.view;
+  const c = centerT === undefined ? (t0 + t1) / 2 : centerT;
+  const span = Math.max(60e3, (t1 - t0) * factor);
+  const ratio = (c - t0) / (t1 - t0);
+  state.view = [c - span * ratio, c - span * ratio + span];
+  render();
+}
+
+function attachZoomPan(root, plotW) {
+  const toTime = (clientX) => {
+    const rect = root.getBoundingClientRect();
+    const [t0, t1] = state.view;
+    return t0 + ((clientX - rect.left - LABEL_W) / plotW) * (t1 - t0);
+  };
+  root.addEventListener('wheel', (event) => {
+    event.preventDefault();
+    zoom(event.deltaY < 0 ? 0.8 : 1.25, toTime(event.clientX));
+  }, {passive: false});
+  root.addEventListener('mousedown', (event) => {
+    state.drag = {x: event.clientX, view: state.view.slice()};
+    root.classList.add('dragging');
+  });
+  root.addEventListener('mousemove', (event) => {
+    const drag = state.drag;
+    if (!drag || Math.abs(event.clientX - drag.x) < 3) return;
+    const dt = ((event.clientX - drag.x) / plotW) * (drag.view[1] - drag.view[0]);
+    state.view = [drag.view[0] - dt, drag.view[1] - dt];
+    render();
+  });
+}
+
+async function fillFilters(p) {
+  const overview = await sp.api('/api/overview');
+  const ipSelect = document.getElementById('f-ip');
+  const scopeSelect = document.getElementById('f-scope');
+  for (const ip of overview.ips) ipSelect.appendChild(sp.el('option', {value: ip, text: ip || '(not stated)'}));
+  for (const scope of overview.scopes) scopeSelect.appendChild(sp.el('option', {value: scope, text: scope}));
+  ipSelect.value = p.get('ip') || '';
+  scopeSelect.value = p.get('scope') || '';
+  document.getElementById('f-from').value = p.get('from') || '';
+  document.getElementById('f-to').value = p.get('to') || '';
+}
+
+async function main() {
+  const p = sp.params();
+  await fillFilters(p).catch(sp.showError);
+  state.data = await sp.api('/api/timeline', {ip: p.get('ip'), scope: p.get('scope'), from: p.get('from'), to: p.get('to')});
+  state.lanes = buildLanes(state.data);
+  state.full = p.get('from') && p.get('to') ? [ms(state.data.from), ms(state.data.to)] : timeDomain(state.data);
+  state.view = state.full.slice();
+  render();
+  document.getElementById('zoom-in').addEventListener('click', () => zoom(0.5));
+  document.getElementById('zoom-out').addEventListener('click', () => zoom(2));
+  document.getElementById('zoom-reset').addEventListener('click', () => { state.view = state.full.slice(); render(); });
+  window.addEventListener('resize', render);
+  window.addEventListener('mouseup', () => { state.drag = null; });
+}
+
+document.addEventListener('DOMContentLoaded', () => main().catch(sp.showError));
