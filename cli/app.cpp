@@ -35,13 +35,17 @@ void build_app(CLI::App& app, Context& ctx)
     app.parse_complete_callback([&ctx] { install_user_rules(ctx.global); });
     add_explain_command(app, ctx);
     add_ingest_command(app, ctx);
+    add_probe_command(app, ctx);
+    add_dsn_test_command(app, ctx);
     app.footer("Exit codes: 0 fine; 1 a finding (backscatter risk, active block, listing);\n"
                "            2 usage or config error; 3 could not complete (DNS, connect, TLS,\n"
                "            timeout, I/O).\n"
                "Run 'smtpprobe COMMAND --help' for a command's options.");
     add_config_command(app, ctx);
     add_status_command(app, ctx);
+    add_run_command(app, ctx);
     add_serve_command(app, ctx);
+    add_dnsbl_command(app, ctx);
 }
 
 } // namespace smtpprobe::cli

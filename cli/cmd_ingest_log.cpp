@@ -97,7 +97,7 @@ int run_ingest_log(const IngestLogArgs& args, const Context& ctx)
     std::unique_ptr<ingest::LogIngester> ingester;
     try {
         ingester =
-            std::make_unique<ingest::LogIngester>(&db, classify::Classifier::builtin(), options);
+            std::make_unique<ingest::LogIngester>(&db, classify::Classifier::current(), options);
     } catch (const std::invalid_argument& e) {
         throw UsageError(std::string("--timezone: ") + e.what());
     }

@@ -29,7 +29,14 @@ void add_ingest_log_command(CLI::App& parent, Context& ctx);
 // Monitor commands (each in cli/cmd_<name>.cpp).
 void add_config_command(CLI::App& app, Context& ctx);
 void add_status_command(CLI::App& app, Context& ctx);
+void add_run_command(CLI::App& app, Context& ctx);
 // `smtpprobe serve`: the dashboard, JSON API and /metrics (cli/cmd_serve.cpp).
 void add_serve_command(CLI::App& app, Context& ctx);
+// `smtpprobe dnsbl IP...` (cmd_dnsbl.cpp).
+void add_dnsbl_command(CLI::App& app, Context& ctx);
+// `smtpprobe probe TARGET...` (cmd_probe.cpp).
+void add_probe_command(CLI::App& app, Context& ctx);
+// `smtpprobe dsn-test HOST[:PORT]` and the global `--dsn-test HOST[:PORT]` (cmd_dsn_test.cpp).
+void add_dsn_test_command(CLI::App& app, Context& ctx);
 
 } // namespace smtpprobe::cli

@@ -1,6 +1,7 @@
 // Parse+classify throughput of the log ingester on one core, without the database:
 //   bench_ingest_parse FILE
-// Prints lines, deliveries, seconds, lines/s and peak RSS (MB) as one line of key=value.
+// Prints lines, deliveries, wall and CPU seconds, lines/s of each and peak RSS (MB) as one
+// line of key=value (CPU time is the single-core figure on a shared, loaded machine).
 #include "monitor/classify/classifier.hpp"
 #include "monitor/ingest/log_ingester.hpp"
 
@@ -21,9 +22,8 @@ int main(int argc, char** argv)
     auto start = std::chrono::steady_clock::now();
     ingest::LogIngester ingester(nullptr, classifier, options);
     std::uint64_t blocks = 0;
-    ingester.on_delivery([&](const ingest::DeliveryEvent& event) {
-        blocks += event.result.is_block() ? 1 : 0;
-    });
+    ingester.on_delivery(
+        [&](const ingest::DeliveryEvent& event) { blocks += event.result.is_block() ? 1 : 0; });
     ingester.ingest(argv[1]);
     ingester.finish();
     double seconds =
@@ -31,13 +31,18 @@ int main(int argc, char** argv)
     const ingest::IngestCounts& counts = ingester.counts();
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
-    std::printf("lines=%llu deliveries=%llu blocks=%llu unparseable=%llu seconds=%.3f "
-                "lines_per_second=%.0f peak_rss_mb=%.1f\n",
-                static_cast<unsigned long long>(counts.lines),
-                static_cast<unsigned long long>(counts.deliveries),
-                static_cast<unsigned long long>(blocks),
-                static_cast<unsigned long long>(counts.unparseable), seconds,
-                static_cast<double>(counts.lines) / seconds,
-                static_cast<double>(usage.ru_maxrss) / 1024.0);
+    auto tv = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
+    double cpu = tv(usage.ru_utime) + tv(usage.ru_stime);
+    std::printf(
+        "lines=%llu deliveries=%llu blocks=%llu unparseable=%llu seconds=%.3f "
+        "lines_per_second=%.0f cpu_seconds=%.3f lines_per_cpu_second=%.0f "
+        "peak_rss_mb=%.1f\n",
+        static_cast<unsigned long long>(counts.lines),
+        static_cast<unsigned long long>(counts.deliveries), static_cast<unsigned long long>(blocks),
+        static_cast<unsigned long long>(counts.unparseable), seconds,
+        static_cast<double>(counts.lines) / seconds, cpu, static_cast<double>(counts.lines) / cpu,
+        static_cast<double>(usage.ru_maxrss) / 1024.0);
     return 0;
 }

@@ -1,7 +1,8 @@
 // Writes a realistic, reproducible maillog to stdout for the ingest benchmark:
 //   generate_log postfix|sendmail LINES [SEED]
-// Postfix: per message smtpd connect/client/disconnect, cleanup, qmgr from=/removed, one to
-// three smtp deliveries to big providers and others, with sent, deferred (greylisting, Yahoo
+// Postfix: per message smtpd connect/TLS/client/disconnect, cleanup, opendkim, qmgr
+// from=/removed, per recipient the smtp TLS line and its delivery (one to
+// three, to big providers and others), with sent, deferred (greylisting, Yahoo
 // TSS04, Gmail 4.7.28) and bounced (Microsoft S3140, 5.7.606, user unknown) replies, bounce
 // notifications and some noise. Sendmail: from=, to= with relay host. [ip], stat=, DSN lines.
 #include <cstdint>
@@ -21,7 +22,10 @@ std::uint64_t next_random()
     return g_state;
 }
 
-unsigned pick(unsigned n) { return static_cast<unsigned>(next_random() % n); }
+unsigned pick(unsigned n)
+{
+    return static_cast<unsigned>(next_random() % n);
+}
 
 struct Receiver {
     const char* domain;
@@ -49,8 +53,7 @@ struct Outcome {
 
 constexpr Outcome k_outcomes[] = {
     {"2.0.0", "sent", "250 2.0.0 OK  1700000000 a1si123456wmq.5 - gsmtp", 70},
-    {"2.6.0", "sent", "250 2.6.0 <id@example.com> [InternalId=1234] Queued mail for delivery",
-     10},
+    {"2.6.0", "sent", "250 2.6.0 <id@example.com> [InternalId=1234] Queued mail for delivery", 10},
     {"4.7.1", "deferred",
      "host {mx}[{ip}] said: 451 4.7.1 Greylisted, please try again later (in reply to RCPT TO "
      "command)",
@@ -128,9 +131,9 @@ std::string stamp(std::uint64_t t)
         ++month;
     }
     char out[32];
-    std::snprintf(out, sizeof out, "%s %2d %02d:%02d:%02d", k_months[month], static_cast<int>(day) + 1,
-                  static_cast<int>(t / 3600 % 24), static_cast<int>(t / 60 % 60),
-                  static_cast<int>(t % 60));
+    std::snprintf(out, sizeof out, "%s %2d %02d:%02d:%02d", k_months[month],
+                  static_cast<int>(day) + 1, static_cast<int>(t / 3600 % 24),
+                  static_cast<int>(t / 60 % 60), static_cast<int>(t % 60));
     return out;
 }
 
@@ -190,11 +193,10 @@ int main(int argc, char** argv)
                 const Receiver& r = k_receivers[pick(8)];
                 const Outcome& o = pick_outcome();
                 std::string rcpt = "r" + std::to_string(pick(100000)) + "@" + r.domain;
-                std::string stat = std::string(o.status) == "sent"
-                                       ? "Sent (" + fill(o.reply, r, rcpt) + ")"
-                                   : std::string(o.status) == "deferred"
-                                       ? "Deferred: " + fill(o.reply, r, rcpt)
-                                       : std::string("User unknown");
+                std::string stat =
+                    std::string(o.status) == "sent"       ? "Sent (" + fill(o.reply, r, rcpt) + ")"
+                    : std::string(o.status) == "deferred" ? "Deferred: " + fill(o.reply, r, rcpt)
+                                                          : std::string("User unknown");
                 emit(ts + " mail sm-mta[" + std::to_string(pid + 1) + "]: " + qid + ": to=<" +
                      rcpt + ">, ctladdr=<" + sender + "> (1000/1000), delay=00:00:0" +
                      std::to_string(pick(10)) + ", xdelay=00:00:0" + std::to_string(pick(10)) +
@@ -217,13 +219,18 @@ int main(int argc, char** argv)
         std::string client = "client" + std::to_string(pick(200)) + ".example.net[192.0.2." +
                              std::to_string(pick(250) + 1) + "]";
         emit(ts + smtpd + "connect from " + client);
-        emit(ts + smtpd + qid + ": client=" + client + ", sasl_method=PLAIN, sasl_username=" +
-             sender);
+        emit(ts + smtpd + "Anonymous TLS connection established from " + client +
+             ": TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange X25519 "
+             "server-signature RSA-PSS (2048 bits) server-digest SHA256");
+        emit(ts + smtpd + qid + ": client=" + client +
+             ", sasl_method=PLAIN, sasl_username=" + sender);
         emit(ts + " mail postfix/cleanup[" + std::to_string(pid + 1) + "]: " + qid +
              ": message-id=<" + qid + "." + std::to_string(t) + "@mail.example.com>");
-        emit(ts + " mail postfix/qmgr[999]: " + qid + ": from=<" + sender +
-             ">, size=" + std::to_string(size) + ", nrcpt=" + std::to_string(recipients) +
-             " (queue active)");
+        emit(ts + " mail opendkim[555]: " + qid +
+             ": DKIM-Signature field added (s=mail, "
+             "d=example.com)");
+        emit(ts + " mail postfix/qmgr[999]: " + qid + ": from=<" + sender + ">, size=" +
+             std::to_string(size) + ", nrcpt=" + std::to_string(recipients) + " (queue active)");
         emit(ts + smtpd + "disconnect from " + client +
              " ehlo=2 starttls=1 auth=1 mail=1 rcpt=1 data=1 quit=1 commands=8");
         bool bounced = false;
@@ -235,6 +242,12 @@ int main(int argc, char** argv)
             std::string relay = std::string(o.dsn) == "4.4.1"
                                     ? std::string("none")
                                     : std::string(r.mx) + "[" + r.ip + "]:25";
+            if (relay != "none") {
+                emit(ts + " mail postfix/smtp[" + std::to_string(pid + 2) +
+                     "]: Trusted TLS connection established to " + relay +
+                     ": TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange "
+                     "X25519 server-signature ECDSA (P-256) server-digest SHA256");
+            }
             emit(ts + " mail postfix/smtp[" + std::to_string(pid + 2) + "]: " + qid + ": to=<" +
                  rcpt + ">, relay=" + relay + ", delay=" + std::to_string(pick(5)) + "." +
                  std::to_string(pick(10)) + ", delays=0.1/0/0." + std::to_string(pick(10)) +
@@ -247,8 +260,10 @@ int main(int argc, char** argv)
         }
         emit(ts + " mail postfix/qmgr[999]: " + qid + ": removed");
         if (pick(40) == 0) {
-            emit(ts + " mail postfix/anvil[77]: statistics: max connection rate 3/60s for "
-                      "(smtp:192.0.2.9) at " + ts);
+            emit(ts +
+                 " mail postfix/anvil[77]: statistics: max connection rate 3/60s for "
+                 "(smtp:192.0.2.9) at " +
+                 ts);
         }
         pid += 4;
         if (pid > 60000) {

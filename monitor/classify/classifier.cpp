@@ -75,7 +75,7 @@ const Classifier& Classifier::builtin()
 std::unique_ptr<Classifier> Classifier::with_user_rules(const std::string& path)
 {
     RuleBook book = load_embedded_rule_book();
-    merge_rule_books(book, parse_rule_file(read_rule_file(path), path));
+    merge_rule_books(book, parse_rule_file(read_rule_file(path), path, k_user_priority));
     std::unique_ptr<Classifier> classifier(new Classifier());
     classifier->m_impl = std::make_unique<Impl>(std::move(book));
     return classifier;
@@ -115,9 +115,23 @@ Result Classifier::classify(const Input& input) const
         }
     }
     result.reply_code = input.reply_code ? input.reply_code : find_reply_code(text);
+    if (result.reply_code) {
+        strip_continuation_prefixes(text, *result.reply_code);
+    }
     const std::string host = normalize_host(input.remote_host);
+    const Receiver receiver = receiver_for_host(host);
+    std::string command(input.command.substr(0, 16));
+    for (char& c : command) {
+        c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
+    }
+    if (command.starts_with("RCPT")) {
+        command = "RCPT";
+    } else if (command.starts_with("MAIL")) {
+        command = "MAIL";
+    }
 
-    const Match match = m_impl->matcher.match({text, result.reply_code, status, host});
+    const Match match =
+        m_impl->matcher.match({text, result.reply_code, status, host, command, receiver.provider});
     if (match.rule != nullptr) {
         const Rule& rule = *match.rule;
         result.reason = rule.reason;
@@ -127,7 +141,11 @@ Result Classifier::classify(const Input& input) const
         result.source = rule.source;
         result.rule_id = rule.id;
         result.provider_code = substitute(rule.provider_code, match.capture, true);
+        if (result.provider_code.empty()) {
+            result.provider_code = match.code_in_text;
+        }
     } else {
+        result.provider_code = match.code_in_text;
         Fallback fallback = status_fallback(status, result.reply_code);
         result.reason = std::move(fallback.reason);
         result.about = std::string(default_about(result.reason));
@@ -143,7 +161,6 @@ Result Classifier::classify(const Input& input) const
     }
 
     // Provider: the host when it is a known one, else the rule's, else a hint in the text.
-    const Receiver receiver = receiver_for_host(host);
     const bool known_host = !receiver.provider.empty() && receiver.provider != "other";
     if (known_host) {
         result.provider = receiver.provider;

@@ -22,6 +22,9 @@ struct Input {
     std::string_view enhanced;     // "5.7.606" (from the reply, a dsn= field or Status:)
     std::string_view text;         // reply text, stat=, Diagnostic-Code, bounce prose
     std::string_view remote_host;  // relay / MX / Remote-MTA host name
+    std::string_view command;      // the SMTP command the reply answered ("RCPT", "DATA",
+                                   // "MAIL", "CONNECT", ...); when empty it is read from
+                                   // "(in reply to end of DATA command)" in the text
 };
 
 struct Result {

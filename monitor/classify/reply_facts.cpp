@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 namespace smtpprobe::classify {
 namespace {
@@ -110,7 +111,9 @@ void normalize_text(std::string_view text, std::string& out)
 
 std::optional<PackedStatus> find_status(std::string_view text)
 {
-    std::optional<PackedStatus> generic;
+    // The most specific wins: X.Y.Z with Z != 0 over X.Y.0 over X.0.0, the first of each.
+    std::optional<PackedStatus> best;
+    int best_rank = -1;
     for (std::size_t i = 0; i + 5 <= text.size(); ++i) {
         const char c = text[i];
         if ((c != '2' && c != '4' && c != '5') || text[i + 1] != '.') {
@@ -136,17 +139,17 @@ std::optional<PackedStatus> find_status(std::string_view text)
              (text[end] == '.' && end + 1 < text.size() && is_digit(text[end + 1])))) {
             continue;
         }
-        const PackedStatus status =
-            static_cast<PackedStatus>(c - '0') * 1'000'000 + subject * 1'000 + detail;
-        if (subject == 0 && detail == 0) {
-            if (!generic) {
-                generic = status;
+        const int rank = detail != 0 ? 2 : (subject != 0 ? 1 : 0);
+        if (rank > best_rank) {
+            best_rank = rank;
+            best = static_cast<PackedStatus>(c - '0') * 1'000'000 + subject * 1'000 + detail;
+            if (rank == 2) {
+                break;
             }
-            continue;
         }
-        return status;
+        i = end - 1;
     }
-    return generic;
+    return best;
 }
 
 std::optional<int> find_reply_code(std::string_view text)
@@ -245,8 +248,92 @@ std::string find_named_ip(std::string_view text, bool bare_ok)
     return {};
 }
 
+void strip_continuation_prefixes(std::string& text, int reply_code)
+{
+    if (reply_code < 200 || reply_code > 599 || text.size() < 8) {
+        return;
+    }
+    const std::string code = std::to_string(reply_code);
+    if (memmem(text.data() + 1, text.size() - 1, code.data(), 3) == nullptr) {
+        return; // the common case: a one-line reply
+    }
+    std::string out;
+    out.reserve(text.size());
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const bool at_token = i > 0 && text[i - 1] == ' ' && text.compare(i, 3, code) == 0 &&
+                              i + 3 < text.size() && (text[i + 3] == '-' || text[i + 3] == ' ');
+        if (at_token) {
+            std::size_t end = i + 4;
+            // An enhanced status right after the code belongs to the prefix too.
+            std::size_t word_end = text.find(' ', end);
+            if (word_end == std::string::npos) {
+                word_end = text.size();
+            }
+            const bool has_status =
+                parse_status(std::string_view(text).substr(end, word_end - end)).has_value();
+            if (has_status) {
+                end = word_end < text.size() ? word_end + 1 : word_end;
+            }
+            if (text[i + 3] == '-' || has_status) {
+                i = end;
+                continue;
+            }
+        }
+        out.push_back(text[i]);
+        ++i;
+    }
+    while (!out.empty() && out.back() == ' ') {
+        out.pop_back();
+    }
+    text.swap(out);
+}
+
+std::string_view find_command(std::string_view text)
+{
+    struct Phrase {
+        std::string_view text;
+        std::string_view command;
+    };
+    static constexpr Phrase k_phrases[] = {
+        {"in reply to end of data command", "DATA"}, {"in reply to data command", "DATA"},
+        {"in reply to rcpt to command", "RCPT"},     {"in reply to mail from command", "MAIL"},
+        {"in reply to ehlo command", "EHLO"},        {"in reply to helo command", "HELO"},
+    };
+    // Most texts say neither; memmem (two-way search) keeps that case one quick pass.
+    if (memmem(text.data(), text.size(), "in reply to ", 12) != nullptr) {
+        for (const Phrase& phrase : k_phrases) {
+            if (text.find(phrase.text) != std::string_view::npos) {
+                return phrase.command;
+            }
+        }
+    }
+    if (memmem(text.data(), text.size(), ">>> ", 4) == nullptr) {
+        return {};
+    }
+    // sendmail's transcript: the last command our side sent before the failure.
+    const std::size_t at = text.rfind(">>> ");
+    if (at != std::string_view::npos) {
+        const std::string_view rest = text.substr(at + 4);
+        static constexpr Phrase k_commands[] = {
+            {"data", "DATA"}, {"rcpt", "RCPT"}, {"mail", "MAIL"},
+            {"ehlo", "EHLO"}, {"helo", "HELO"},
+        };
+        for (const Phrase& command : k_commands) {
+            if (rest.starts_with(command.text)) {
+                return command.command;
+            }
+        }
+    }
+    return {};
+}
+
 std::string normalize_host(std::string_view host)
 {
+    // A Remote-MTA / Reporting-MTA value may keep its type: "dns; mx.example.com".
+    if (const auto semicolon = host.find(';'); semicolon != std::string_view::npos) {
+        host.remove_prefix(semicolon + 1);
+    }
     while (!host.empty() && (is_space(host.front()) || host.front() == '[')) {
         host.remove_prefix(1);
     }

@@ -21,8 +21,9 @@ inline constexpr std::size_t k_max_text = 4096;
 // most k_max_text bytes. Writes into `out` (reused to avoid allocation).
 void normalize_text(std::string_view text, std::string& out);
 
-// The most specific enhanced status code in the text: the first one that is not X.0.0, else
-// the first X.0.0. A code must stand alone ("5.7.1", not the tail of "192.5.7.1").
+// The most specific enhanced status code in the text: the first X.Y.Z with Z != 0, else the
+// first X.Y.0, else the first X.0.0. A code must stand alone ("5.7.1", not the tail of
+// "192.5.7.1").
 std::optional<PackedStatus> find_status(std::string_view text);
 
 // The SMTP reply code: a leading "550"/"550-" (after an optional "smtp;"), else the first
@@ -32,6 +33,16 @@ std::optional<int> find_reply_code(std::string_view text);
 // The IP the receiver names: the first bracketed IPv4 or IPv6 literal ("[192.0.2.1]",
 // "[IPv6:2001:db8::1]"); if `bare_ok`, else the first stand-alone IPv4 address.
 std::string find_named_ip(std::string_view text, bool bare_ok);
+
+// Removes the reply-code prefixes of continuation lines inside a normalized multi-line reply
+// ("... with multiple 550-5.7.1 addresses" -> "... with multiple addresses"), so phrases that
+// span lines match. The leading code stays.
+void strip_continuation_prefixes(std::string& text, int reply_code);
+
+// The SMTP command a reply answered, read from the normalized text: Postfix's "(in reply to
+// end of DATA command)" or the last ">>> CMD" line of a sendmail transcript. Uppercase:
+// "DATA", "RCPT", "MAIL", "HELO", "EHLO", "CONNECT"; "" if the text does not say.
+std::string_view find_command(std::string_view text);
 
 // A lowercased host name without brackets or a trailing dot; "" if empty.
 std::string normalize_host(std::string_view host);

@@ -5,8 +5,10 @@
 // hint only names the provider when the host does not.
 //
 // Contract: every condition group present must hold; inside the text group any substring or
-// pattern may match; a rule whose `unless` substrings occur never matches. Among matching
-// rules the highest priority wins (ties: the rule loaded first).
+// pattern may match; a rule whose `unless` substrings occur never matches. A rule of one
+// provider without a text condition (a provider's status range) applies only when the
+// receiver is that provider or unknown. Among matching rules the highest priority wins
+// (ties: the rule loaded first).
 #pragma once
 
 #include <cstdint>
@@ -39,12 +41,14 @@ struct Rule {
     std::string about;  // ip | domain | recipient | content | transient | none
     std::vector<int> codes;
     std::vector<StatusRange> statuses;
-    std::vector<std::string> contains; // lowercased substrings
-    std::vector<std::string> patterns; // RE2 syntax, matched case-insensitively
-    std::vector<std::string> unless;   // lowercased substrings that veto the rule
-    std::vector<std::string> hosts;    // lowercased host suffixes
-    std::string provider_code;         // may hold "{1}": first capture of a pattern
-    std::string scope;                 // "" = the receiver's; may hold "{1}"
+    std::vector<StatusRange> not_statuses; // the rule never matches these statuses
+    std::vector<std::string> contains;     // lowercased substrings
+    std::vector<std::string> patterns;     // RE2 syntax, matched case-insensitively
+    std::vector<std::string> unless;       // lowercased substrings that veto the rule
+    std::vector<std::string> hosts;        // lowercased host suffixes
+    std::vector<std::string> commands;     // uppercased SMTP commands ("DATA"); any of them
+    std::string provider_code;             // may hold "{1}": first capture of a pattern
+    std::string scope;                     // "" = the receiver's; may hold "{1}"
     std::string meaning;
     std::string action;
     std::string source;
@@ -59,9 +63,17 @@ struct ProviderHint {
     std::vector<std::string> contains; // lowercased substrings
 };
 
+// A provider's own code anywhere in the text ("AS(1430)"), reported when the winning rule
+// names none: `pattern` has one capture group, `format` holds "{1}".
+struct CodeShape {
+    std::string pattern;
+    std::string format;
+};
+
 struct RuleBook {
     std::vector<Rule> rules;
     std::vector<ProviderHint> hints;
+    std::vector<CodeShape> codes;
 };
 
 } // namespace smtpprobe::classify

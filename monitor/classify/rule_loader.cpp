@@ -2,11 +2,13 @@
 #include "monitor/classify/rule_loader.hpp"
 
 #include "monitor/classify/classifier.hpp"
+#include "monitor/classify/reply_facts.hpp"
 #include "monitor/classify/rule_matcher.hpp"
 #include "probe/embedded_file.hpp"
 
 #include <algorithm>
 #include <array>
+#include <nlohmann/json.hpp>
 #include <re2/re2.h>
 #include <set>
 #include <span>
@@ -36,14 +38,21 @@ constexpr auto k_abouts =
 
 constexpr auto k_rule_fields = std::to_array<std::string_view>(
     {"id", "provider", "priority", "reason", "about", "code", "status", "contains", "pattern",
-     "unless", "host", "provider_code", "scope", "meaning", "action", "source", "comment"});
+     "unless", "host", "provider_code", "scope", "meaning", "action", "source", "comment",
+     "command", "not_status"});
 
+// Literals are matched against normalized text, so they are normalized the same way.
+// A leading or trailing space is kept (" rbl" must not match inside "cdrbl").
 std::string lower(std::string_view text)
 {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-        return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    });
+    std::string out;
+    normalize_text(text, out);
+    if (!out.empty() && (text.front() == ' ' || text.front() == '\t')) {
+        out.insert(out.begin(), ' ');
+    }
+    if (!out.empty() && (text.back() == ' ' || text.back() == '\t')) {
+        out.push_back(' ');
+    }
     return out;
 }
 
@@ -133,25 +142,27 @@ std::vector<int> parse_codes(const toml::table& table, const RuleContext& ctx)
     return out;
 }
 
-std::vector<StatusRange> parse_statuses(const toml::table& table, const RuleContext& ctx)
+std::vector<StatusRange> parse_statuses(const toml::table& table, const RuleContext& ctx,
+                                        std::string_view field)
 {
     std::vector<StatusRange> out;
-    for (const std::string& item : ctx.texts(table, "status")) {
+    for (const std::string& item : ctx.texts(table, field)) {
         const auto dash = item.find('-');
         const auto low = parse_status(item.substr(0, dash));
         const auto high =
             dash == std::string::npos ? low : parse_status(std::string_view(item).substr(dash + 1));
         if (!low || !high || *high < *low) {
-            ctx.fail("status", "'" + item +
-                                   "' is not a status like 5.7.1 or a range like "
-                                   "5.7.606-5.7.649");
+            ctx.fail(field, "'" + item +
+                                "' is not a status like 5.7.1 or a range like "
+                                "5.7.606-5.7.649");
         }
         out.push_back({*low, *high});
     }
     return out;
 }
 
-Rule parse_rule(const toml::table& table, const std::string& file, std::size_t index)
+Rule parse_rule(const toml::table& table, const std::string& file, std::size_t index,
+                int default_priority)
 {
     std::string id = "#" + std::to_string(index + 1);
     if (const auto* value = table.get_as<std::string>("id")) {
@@ -171,6 +182,7 @@ Rule parse_rule(const toml::table& table, const std::string& file, std::size_t i
     }
     rule.file = file;
     rule.provider = ctx.text(table, "provider", false);
+    rule.priority = default_priority;
     if (const toml::node* node = table.get("priority")) {
         const auto* value = node->as_integer();
         if (value == nullptr || value->get() < -100000 || value->get() > 100000) {
@@ -187,7 +199,8 @@ Rule parse_rule(const toml::table& table, const std::string& file, std::size_t i
         ctx.fail("about", "must be ip, domain, recipient, content, transient or none");
     }
     rule.codes = parse_codes(table, ctx);
-    rule.statuses = parse_statuses(table, ctx);
+    rule.statuses = parse_statuses(table, ctx, "status");
+    rule.not_statuses = parse_statuses(table, ctx, "not_status");
     for (const std::string& item : ctx.texts(table, "contains")) {
         rule.contains.push_back(lower(item));
     }
@@ -203,6 +216,12 @@ Rule parse_rule(const toml::table& table, const std::string& file, std::size_t i
     }
     for (const std::string& item : ctx.texts(table, "host")) {
         rule.hosts.push_back(lower(item));
+    }
+    for (std::string item : ctx.texts(table, "command")) {
+        std::transform(item.begin(), item.end(), item.begin(), [](unsigned char c) {
+            return static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+        });
+        rule.commands.push_back(std::move(item));
     }
     rule.provider_code = ctx.text(table, "provider_code", false);
     rule.scope = ctx.text(table, "scope", false);
@@ -220,6 +239,30 @@ Rule parse_rule(const toml::table& table, const std::string& file, std::size_t i
         ctx.fail("pattern", "'{1}' is used but there is no pattern to capture it");
     }
     return rule;
+}
+
+CodeShape parse_code_shape(const toml::table& table, const std::string& file, std::size_t index)
+{
+    RuleContext ctx(file, "code #" + std::to_string(index + 1));
+    for (const auto& [key, value] : table) {
+        if (key.str() != "pattern" && key.str() != "format" && key.str() != "comment") {
+            ctx.fail(key.str(), "unknown field");
+        }
+    }
+    CodeShape shape;
+    shape.pattern = ctx.text(table, "pattern", true);
+    shape.format = ctx.text(table, "format", true);
+    re2::RE2 compiled(shape.pattern, matcher_options());
+    if (!compiled.ok()) {
+        ctx.fail("pattern", "bad RE2 pattern '" + shape.pattern + "': " + compiled.error());
+    }
+    if (compiled.NumberOfCapturingGroups() != 1) {
+        ctx.fail("pattern", "needs exactly one capture group");
+    }
+    if (shape.format.find("{1}") == std::string::npos) {
+        ctx.fail("format", "must contain {1}");
+    }
+    return shape;
 }
 
 ProviderHint parse_hint(const toml::table& table, const std::string& file, std::size_t index)
@@ -241,6 +284,63 @@ ProviderHint parse_hint(const toml::table& table, const std::string& file, std::
     return hint;
 }
 
+// A JSON rule file has the same shape as the TOML one ({"rule": [{...}], "hint": [...]});
+// it is converted node by node so that one validator serves both.
+void json_to_toml(const nlohmann::json& in, toml::array& out);
+
+toml::table json_object_to_toml(const nlohmann::json& in)
+{
+    toml::table out;
+    for (const auto& [key, value] : in.items()) {
+        if (value.is_object()) {
+            out.insert(key, json_object_to_toml(value));
+        } else if (value.is_array()) {
+            toml::array array;
+            json_to_toml(value, array);
+            out.insert(key, std::move(array));
+        } else if (value.is_string()) {
+            out.insert(key, value.get<std::string>());
+        } else if (value.is_boolean()) {
+            out.insert(key, value.get<bool>());
+        } else if (value.is_number_integer()) {
+            out.insert(key, value.get<std::int64_t>());
+        } else if (value.is_number()) {
+            out.insert(key, value.get<double>());
+        }
+    }
+    return out;
+}
+
+void json_to_toml(const nlohmann::json& in, toml::array& out)
+{
+    for (const auto& value : in) {
+        if (value.is_object()) {
+            out.push_back(json_object_to_toml(value));
+        } else if (value.is_array()) {
+            toml::array array;
+            json_to_toml(value, array);
+            out.push_back(std::move(array));
+        } else if (value.is_string()) {
+            out.push_back(value.get<std::string>());
+        } else if (value.is_boolean()) {
+            out.push_back(value.get<bool>());
+        } else if (value.is_number_integer()) {
+            out.push_back(value.get<std::int64_t>());
+        } else if (value.is_number()) {
+            out.push_back(value.get<double>());
+        }
+    }
+}
+
+bool looks_like_json(std::string_view text, const std::string& file)
+{
+    if (file.size() >= 5 && file.compare(file.size() - 5, 5, ".json") == 0) {
+        return true;
+    }
+    const auto first = text.find_first_not_of(" \t\r\n");
+    return first != std::string_view::npos && text[first] == '{';
+}
+
 } // namespace
 
 bool is_known_reason(std::string_view reason)
@@ -248,22 +348,34 @@ bool is_known_reason(std::string_view reason)
     return std::find(k_reasons.begin(), k_reasons.end(), reason) != k_reasons.end();
 }
 
-RuleBook parse_rule_file(std::string_view text, const std::string& file)
+RuleBook parse_rule_file(std::string_view text, const std::string& file, int default_priority)
 {
     toml::table root;
-    try {
-        root = toml::parse(text, file);
-    } catch (const toml::parse_error& e) {
-        std::ostringstream out;
-        out << file << ":" << e.source().begin.line << ":" << e.source().begin.column
-            << ": not valid TOML: " << e.description();
-        throw RuleError(out.str());
+    if (looks_like_json(text, file)) {
+        try {
+            const auto json = nlohmann::json::parse(text);
+            if (!json.is_object()) {
+                throw RuleError(file + ": a JSON rule file must be an object {\"rule\": [...]}");
+            }
+            root = json_object_to_toml(json);
+        } catch (const nlohmann::json::exception& e) {
+            throw RuleError(file + ": not valid JSON: " + e.what());
+        }
+    } else {
+        try {
+            root = toml::parse(text, file);
+        } catch (const toml::parse_error& e) {
+            std::ostringstream out;
+            out << file << ":" << e.source().begin.line << ":" << e.source().begin.column
+                << ": not valid TOML: " << e.description();
+            throw RuleError(out.str());
+        }
     }
     RuleBook book;
     for (const auto& [key, value] : root) {
-        if (key.str() != "rule" && key.str() != "hint") {
+        if (key.str() != "rule" && key.str() != "hint" && key.str() != "code") {
             throw RuleError(file + ": unknown top-level key '" + std::string(key.str()) +
-                            "' (expected [[rule]] or [[hint]] tables)");
+                            "' (expected [[rule]], [[hint]] or [[code]] tables)");
         }
         const auto* array = value.as_array();
         if (array == nullptr) {
@@ -278,7 +390,9 @@ RuleBook parse_rule_file(std::string_view text, const std::string& file)
                                 "' must be an array of tables");
             }
             if (key.str() == "rule") {
-                book.rules.push_back(parse_rule(*table, file, index));
+                book.rules.push_back(parse_rule(*table, file, index, default_priority));
+            } else if (key.str() == "code") {
+                book.codes.push_back(parse_code_shape(*table, file, index));
             } else {
                 book.hints.push_back(parse_hint(*table, file, index));
             }
@@ -311,6 +425,9 @@ void merge_rule_books(RuleBook& base, RuleBook overlay)
     }
     for (ProviderHint& hint : overlay.hints) {
         base.hints.push_back(std::move(hint));
+    }
+    for (CodeShape& shape : overlay.codes) {
+        base.codes.push_back(std::move(shape));
     }
 }
 

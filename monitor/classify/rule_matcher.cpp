@@ -3,43 +3,13 @@
 #include "monitor/classify/rule_matcher.hpp"
 
 #include "monitor/classify/classifier.hpp"
+#include "monitor/classify/reply_facts.hpp"
 
 #include <algorithm>
 #include <numeric>
-#include <re2/set.h>
 
 namespace smtpprobe::classify {
 namespace {
-
-std::string join_alternatives(const Rule& rule)
-{
-    std::string out = "(?:";
-    bool first = true;
-    for (const std::string& literal : rule.contains) {
-        out += first ? "" : "|";
-        out += re2::RE2::QuoteMeta(literal);
-        first = false;
-    }
-    for (const std::string& pattern : rule.patterns) {
-        out += first ? "(?:" : "|(?:";
-        out += pattern;
-        out += ")";
-        first = false;
-    }
-    out += ")";
-    return out;
-}
-
-std::string join_literals(const std::vector<std::string>& literals)
-{
-    std::string out = "(?:";
-    for (std::size_t i = 0; i < literals.size(); ++i) {
-        out += i == 0 ? "" : "|";
-        out += re2::RE2::QuoteMeta(literals[i]);
-    }
-    out += ")";
-    return out;
-}
 
 bool host_has_suffix(std::string_view host, std::string_view suffix)
 {
@@ -51,6 +21,12 @@ bool host_has_suffix(std::string_view host, std::string_view suffix)
     }
     return host.size() > suffix.size() && host.ends_with(suffix) &&
            host[host.size() - suffix.size() - 1] == '.';
+}
+
+// "microsoft-365" and "microsoft-consumer" are one family; "google" is its own.
+std::string_view provider_family(std::string_view provider)
+{
+    return provider.substr(0, provider.find('-'));
 }
 
 } // namespace
@@ -78,25 +54,42 @@ RuleMatcher::RuleMatcher(RuleBook book) : m_hints(std::move(book.hints))
         m_rules.push_back(std::move(book.rules[index]));
     }
 
-    m_set = std::make_unique<re2::RE2::Set>(matcher_options(), re2::RE2::UNANCHORED);
-    auto add = [&](const std::string& pattern, EntryKind kind, std::size_t index,
-                   const std::string& id) {
-        std::string error;
-        if (m_set->Add(pattern, &error) < 0) {
-            throw RuleError("rule '" + id + "': cannot compile: " + error);
+    // Atoms shorter than three bytes would match almost everywhere: such patterns always run.
+    m_filter = std::make_unique<re2::FilteredRE2>(3);
+    auto add_pattern = [&](const std::string& pattern, EntryKind kind, std::size_t index,
+                           const std::string& id) {
+        int regex_id = 0;
+        if (m_filter->Add(pattern, matcher_options(), &regex_id) != re2::RE2::NoError) {
+            throw RuleError("rule '" + id + "': cannot compile pattern '" + pattern + "'");
         }
         m_entries.push_back({kind, index});
+    };
+    auto add_literal = [&](const std::string& literal, EntryKind kind, std::size_t index) {
+        // Pattern atoms may sit inside a word; phrases start at a word boundary.
+        const std::uint32_t id = m_literals.add(literal, kind != EntryKind::atom);
+        if (id >= m_literal_entries.size()) {
+            m_literal_entries.resize(id + 1);
+        }
+        m_literal_entries[id].push_back({kind, index});
     };
     m_captures.resize(m_rules.size());
     for (std::size_t i = 0; i < m_rules.size(); ++i) {
         const Rule& rule = m_rules[i];
-        if (rule.has_text_condition()) {
-            add(join_alternatives(rule), EntryKind::rule_text, i, rule.id);
-        } else {
+        for (const std::string& literal : rule.contains) {
+            add_literal(literal, EntryKind::rule_text, i);
+        }
+        if (!rule.patterns.empty()) {
+            std::string alternation;
+            for (const std::string& pattern : rule.patterns) {
+                alternation += (alternation.empty() ? "(?:" : "|(?:") + pattern + ")";
+            }
+            add_pattern(alternation, EntryKind::rule_text, i, rule.id);
+        }
+        if (!rule.has_text_condition()) {
             m_textless.push_back(i);
         }
-        if (!rule.unless.empty()) {
-            add(join_literals(rule.unless), EntryKind::rule_unless, i, rule.id);
+        for (const std::string& literal : rule.unless) {
+            add_literal(literal, EntryKind::rule_unless, i);
         }
         if (rule.provider_code.find("{1}") != std::string::npos ||
             rule.scope.find("{1}") != std::string::npos) {
@@ -106,25 +99,36 @@ RuleMatcher::RuleMatcher(RuleBook book) : m_hints(std::move(book.hints))
         }
     }
     for (std::size_t i = 0; i < m_hints.size(); ++i) {
-        add(join_literals(m_hints[i].contains), EntryKind::hint, i,
-            "hint for " + m_hints[i].provider);
+        for (const std::string& literal : m_hints[i].contains) {
+            add_literal(literal, EntryKind::hint, i);
+        }
     }
-    if (!m_entries.empty() && !m_set->Compile()) {
-        throw RuleError("rules: the combined pattern set is too large to compile");
+    for (std::size_t i = 0; i < book.codes.size(); ++i) {
+        add_pattern(book.codes[i].pattern, EntryKind::code, i, "code " + book.codes[i].format);
+        m_code_shapes.push_back(
+            std::make_unique<re2::RE2>(book.codes[i].pattern, matcher_options()));
+        m_code_formats.push_back(book.codes[i].format);
     }
+    // The SMTP command markers: find_command() only runs when one occurs.
+    add_literal("in reply to ", EntryKind::command_marker, 0);
+    add_literal(">>> ", EntryKind::command_marker, 0);
+    if (!m_entries.empty()) {
+        std::vector<std::string> atoms;
+        m_filter->Compile(&atoms);
+        for (std::size_t i = 0; i < atoms.size(); ++i) {
+            add_literal(atoms[i], EntryKind::atom, i);
+        }
+    }
+    m_literals.build();
 }
 
 RuleMatcher::~RuleMatcher() = default;
 RuleMatcher::RuleMatcher(RuleMatcher&&) noexcept = default;
 
-bool RuleMatcher::other_conditions_hold(const Rule& rule, const MatchInput& input) const
+bool RuleMatcher::other_conditions_hold(const Rule& rule, const MatchInput& input,
+                                        std::string_view command,
+                                        std::string_view hinted_provider) const
 {
-    if (!rule.codes.empty()) {
-        if (!input.reply_code || std::find(rule.codes.begin(), rule.codes.end(),
-                                           *input.reply_code) == rule.codes.end()) {
-            return false;
-        }
-    }
     if (!rule.statuses.empty()) {
         if (!input.status) {
             return false;
@@ -133,6 +137,32 @@ bool RuleMatcher::other_conditions_hold(const Rule& rule, const MatchInput& inpu
         if (std::none_of(rule.statuses.begin(), rule.statuses.end(), [&](const StatusRange& r) {
                 return status >= r.low && status <= r.high;
             })) {
+            return false;
+        }
+    }
+    if (!rule.commands.empty() &&
+        std::find(rule.commands.begin(), rule.commands.end(), command) == rule.commands.end()) {
+        return false;
+    }
+    if (!rule.codes.empty()) {
+        if (!input.reply_code || std::find(rule.codes.begin(), rule.codes.end(),
+                                           *input.reply_code) == rule.codes.end()) {
+            return false;
+        }
+    }
+    if (input.status &&
+        std::any_of(rule.not_statuses.begin(), rule.not_statuses.end(), [&](const StatusRange& r) {
+            return *input.status >= r.low && *input.status <= r.high;
+        })) {
+        return false;
+    }
+    // (Checked after the cheap integer tests.) A provider's bare status range (Gmail's 5.7.27 is
+    // not RFC 7505's 5.7.27) only speaks for that provider: skip it when the host or the text names
+    // another receiver.
+    if (!rule.provider.empty() && !rule.has_text_condition()) {
+        const std::string_view receiver =
+            !input.receiver_provider.empty() ? input.receiver_provider : hinted_provider;
+        if (!receiver.empty() && provider_family(receiver) != provider_family(rule.provider)) {
             return false;
         }
     }
@@ -162,19 +192,27 @@ std::string RuleMatcher::capture_for(std::size_t index, std::string_view text) c
 Match RuleMatcher::match(const MatchInput& input) const
 {
     Match result;
-    // Candidates from the one scan; kept small, reused per thread to avoid allocation.
-    thread_local std::vector<int> hits;
+    // Candidates from the two scans (literal automaton, pattern set); reused per thread to
+    // avoid allocation.
+    thread_local std::vector<int> set_hits;
+    thread_local std::vector<int> atom_hits;
+    thread_local std::vector<std::uint32_t> literal_hits;
     thread_local std::vector<std::size_t> candidates;
     thread_local std::vector<std::size_t> vetoed;
-    hits.clear();
+    set_hits.clear();
+    atom_hits.clear();
+    literal_hits.clear();
     candidates.clear();
     vetoed.clear();
-    if (!m_entries.empty() && !input.text.empty()) {
-        m_set->Match(input.text, &hits);
+    if (!input.text.empty()) {
+        m_literals.scan(input.text, [](std::uint32_t id) { literal_hits.push_back(id); });
     }
+    std::sort(literal_hits.begin(), literal_hits.end());
+    literal_hits.erase(std::unique(literal_hits.begin(), literal_hits.end()), literal_hits.end());
     std::size_t first_hint = m_hints.size();
-    for (int hit : hits) {
-        const Entry& entry = m_entries[static_cast<std::size_t>(hit)];
+    std::size_t first_code = m_code_shapes.size();
+    bool command_marker = false;
+    auto dispatch = [&](const Entry& entry) {
         switch (entry.kind) {
         case EntryKind::rule_text:
             candidates.push_back(entry.index);
@@ -185,12 +223,50 @@ Match RuleMatcher::match(const MatchInput& input) const
         case EntryKind::hint:
             first_hint = std::min(first_hint, entry.index);
             break;
+        case EntryKind::code:
+            first_code = std::min(first_code, entry.index);
+            break;
+        case EntryKind::atom:
+            atom_hits.push_back(static_cast<int>(entry.index));
+            break;
+        case EntryKind::command_marker:
+            command_marker = true;
+            break;
         }
+    };
+    for (const std::uint32_t id : literal_hits) {
+        for (const Entry& entry : m_literal_entries[id]) {
+            dispatch(entry);
+        }
+    }
+    // Only the patterns whose atoms occurred (and those without atoms) run.
+    if (!m_entries.empty() && !input.text.empty()) {
+        std::sort(atom_hits.begin(), atom_hits.end());
+        m_filter->AllMatches(input.text, atom_hits, &set_hits);
+    }
+    for (const int hit : set_hits) {
+        dispatch(m_entries[static_cast<std::size_t>(hit)]);
     }
     if (first_hint < m_hints.size()) {
         result.hinted_provider = m_hints[first_hint].provider;
     }
+    if (first_code < m_code_shapes.size()) {
+        std::string captured;
+        if (re2::RE2::PartialMatch(input.text, *m_code_shapes[first_code], &captured)) {
+            for (char& c : captured) {
+                c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
+            }
+            result.code_in_text = m_code_formats[first_code];
+            result.code_in_text.replace(result.code_in_text.find("{1}"), 3, captured);
+        }
+    }
+    // The command the reply answered: given, or read from the text when a marker occurred.
+    const std::string_view command =
+        !input.command.empty() ? input.command
+                               : (command_marker ? find_command(input.text) : std::string_view());
+    result.command = command;
     std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
     // Walk the text candidates and the text-less rules together, in priority order.
     auto text_it = candidates.begin();
     auto bare_it = m_textless.begin();
@@ -205,7 +281,7 @@ Match RuleMatcher::match(const MatchInput& input) const
         if (std::find(vetoed.begin(), vetoed.end(), index) != vetoed.end()) {
             continue;
         }
-        if (other_conditions_hold(rule, input)) {
+        if (other_conditions_hold(rule, input, command, result.hinted_provider)) {
             result.rule = &rule;
             if (!m_captures[index].empty()) {
                 result.capture = capture_for(index, input.text);

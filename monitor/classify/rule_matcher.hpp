@@ -1,17 +1,21 @@
-// The compiled rule book: finds the highest-priority rule that matches a reply in one pass
-// over the text. Every text condition of every rule (substrings quoted, RE2 patterns as
-// written) and every provider hint is one entry of a single RE2::Set; one DFA scan of the
-// normalized text yields the candidate rules, and only those (plus rules without a text
-// condition) are checked, in priority order, against code, status and host.
+// The compiled rule book: finds the highest-priority rule that matches a reply. Every
+// substring condition of every rule (and every provider hint and `unless` veto) is a literal
+// of one LiteralScanner (a prefix-indexed multi-literal matcher), and so are the atoms (required
+// substrings) RE2's FilteredRE2 derives from every RE2 pattern. One pass of the scanner over the
+// normalized text is the prefilter: it yields the candidate rules directly, and only the patterns
+// whose atoms occurred are then run. Candidates (plus rules without a text condition) are checked
+// in priority order against code, status, command and host.
 //
 // Contract: linear time in the text, no backtracking, safe on hostile bytes (Latin-1, case
 // folded). Thread-safe after construction (RE2 objects are const-safe).
 #pragma once
 
+#include "monitor/classify/literal_scanner.hpp"
 #include "monitor/classify/rule.hpp"
 
 #include <memory>
 #include <optional>
+#include <re2/filtered_re2.h>
 #include <re2/re2.h>
 #include <string>
 #include <string_view>
@@ -29,12 +33,16 @@ struct MatchInput {
     std::optional<int> reply_code;
     std::optional<PackedStatus> status;
     std::string_view host;
+    std::string_view command;           // uppercased SMTP command; "" = read it from the text
+    std::string_view receiver_provider; // from the host: "" none given, "other" unrecognized
 };
 
 struct Match {
     const Rule* rule = nullptr;  // the winner, nullptr when none matched
     std::string capture;         // first capture group of the winner's pattern, if it wants one
     std::string hinted_provider; // provider named by a hint in the text, "" if none
+    std::string code_in_text;    // a provider code shape found in the text ("AS(1430)")
+    std::string_view command;    // the command used for `command` conditions ("" unknown)
 };
 
 class RuleMatcher {
@@ -50,19 +58,24 @@ public:
     const std::vector<Rule>& rules() const { return m_rules; }
 
 private:
-    bool other_conditions_hold(const Rule& rule, const MatchInput& input) const;
+    bool other_conditions_hold(const Rule& rule, const MatchInput& input, std::string_view command,
+                               std::string_view hinted_provider) const;
     std::string capture_for(std::size_t index, std::string_view text) const;
 
     std::vector<Rule> m_rules; // sorted by priority, highest first
     std::vector<ProviderHint> m_hints;
-    std::unique_ptr<re2::RE2::Set> m_set;
+    std::vector<std::unique_ptr<re2::RE2>> m_code_shapes;
+    std::vector<std::string> m_code_formats;
+    std::unique_ptr<re2::FilteredRE2> m_filter; // every pattern; atoms feed m_literals
     // Set entry -> what it stands for.
-    enum class EntryKind { rule_text, rule_unless, hint };
+    enum class EntryKind { rule_text, rule_unless, hint, code, atom, command_marker };
     struct Entry {
         EntryKind kind;
         std::size_t index;
     };
-    std::vector<Entry> m_entries;
+    std::vector<Entry> m_entries;                      // per FilteredRE2 pattern id
+    LiteralScanner m_literals;                         // every substring condition
+    std::vector<std::vector<Entry>> m_literal_entries; // literal id -> what it stands for
     std::vector<std::size_t> m_textless; // rules without a text condition, priority order
     std::vector<std::vector<std::unique_ptr<re2::RE2>>> m_captures; // per rule, if it needs {1}
 };

@@ -81,7 +81,7 @@ struct SubjectMeaning {
 };
 
 constexpr SubjectMeaning k_subjects[] = {
-    {0, "undefined", "other or undefined status"},
+    {0, "onhold", "other or undefined status: the receiver gave no specific reason"},
     {1, "userunknown", "addressing status: the address was not accepted"},
     {2, "filtered", "mailbox status: the mailbox did not take the message"},
     {3, "systemerror", "mail system status: the receiving system had a problem"},

@@ -29,7 +29,7 @@ struct Receiver {
     std::string domain;    // resolved through MX when mx is empty
     std::string mx;        // explicit "host", "host:port" or "[v6]:port"; overrides domain
     std::string recipient; // RCPT TO address
-    std::string script = "rcpt-check";
+    std::string script = "block-check";
     std::vector<std::string> identities; // names; empty: every identity
     std::chrono::seconds interval{std::chrono::hours(1)};
     std::chrono::seconds min_interval{std::chrono::minutes(15)}; // never more often than this
@@ -56,7 +56,7 @@ struct DnsblZone {
     std::string zone;             // "zen.spamhaus.org"
     std::string delist_url;       // where to ask for removal
     std::vector<DnsblCode> codes; // empty: any 127.0.0.x answer is "listed"
-    bool ipv6 = true;             // the zone answers nibble queries
+    bool ipv6 = false;            // the zone answers nibble (IPv6) queries
     bool use_dqs = false;         // with [dnsbl] dqs_key: query <key>.<dqs_zone>
     std::string dqs_zone;         // "zen.dq.spamhaus.net"
     bool enabled = true;

@@ -124,7 +124,7 @@ void check_receiver(TomlReader& r, const Receiver& rc, const std::vector<Identit
             return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
         });
     if (!script_ok) {
-        r.problem("script", "\"" + rc.script + "\" is not a script name (like \"rcpt-check\")");
+        r.problem("script", "\"" + rc.script + "\" is not a script name (like \"block-check\")");
     }
     if (rc.min_interval > rc.interval) {
         r.problem("min_interval", "min_interval must not exceed interval");

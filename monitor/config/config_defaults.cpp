@@ -31,6 +31,7 @@ DnsblZone spamhaus_zen()
          "policy"},
     };
     add_error_codes(z);
+    z.ipv6 = true;
     z.dqs_zone = "zen.dq.spamhaus.net";
     z.use_dqs = true;
     return z;

@@ -263,6 +263,8 @@ void read_sections(TomlReader& top, Config& config)
         config.bounces.push_back(std::move(bounce));
     }
     read_alerts(top, config);
+    // [scripts.NAME] tables are session scripts, validated by monitor/scripts when used.
+    top.table("scripts");
     if (const toml::table* t = top.table("episodes")) {
         TomlReader r(*t, "episodes", top.file(), top.problems());
         r.get("open_after", config.episodes.open_after, 1, 100);

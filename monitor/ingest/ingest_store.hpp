@@ -61,12 +61,12 @@ public:
 private:
     struct Cached {
         QueuedMessage message;
-        std::string time;
+        std::int64_t time = 0; // of the from= line
         bool dirty = false;
         bool persisted = false; // written by a flush or read from the database
     };
     void flush_messages();
-    static std::string message_key(const LogRecord& record);
+    const std::string& message_key(const LogRecord& record);
 
     store::Database& m_db;
     std::optional<store::Transaction> m_transaction;

@@ -131,7 +131,10 @@ std::size_t LineReader::fill()
     return got;
 }
 
-void LineReader::count_binary() { ++m_binary; }
+void LineReader::count_binary()
+{
+    ++m_binary;
+}
 
 bool LineReader::next(Line& line)
 {

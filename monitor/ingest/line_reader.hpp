@@ -2,8 +2,8 @@
 // detected by its magic bytes) or stdin (plain or gzip). Every line is bounded: a line longer
 // than the limit is counted and skipped, never returned and never kept in memory whole.
 // Lines with NUL bytes (binary garbage) are returned; the caller checks the few it keeps
-// (has_nul) and reports them with count_binary(), which saves a scan of every line. Lines are views into the reader's buffer, valid
-// until the next call to next().
+// (has_nul) and reports them with count_binary(), which saves a scan of every line. Lines are views
+// into the reader's buffer, valid until the next call to next().
 //
 // Offsets are byte offsets in the uncompressed stream, so a cursor can resume a gzip file too.
 // A live file's last line without a newline may still be being written: it is returned only

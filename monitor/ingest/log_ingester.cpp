@@ -4,7 +4,6 @@
 #include "monitor/ingest/file_rotation.hpp"
 #include "probe/printable.hpp"
 
-#include <charconv>
 #include <cstdlib>
 #include <ctime>
 
@@ -172,11 +171,16 @@ void LogIngester::handle(const Line& line, std::string_view content_id, LineRead
     }
     char key_buffer[64];
     auto source_key = [&]() {
+        // content id, ':', the offset in 13 digits: keys of one file sort in file order, so
+        // the unique index grows at its end instead of being written all over.
         std::size_t n = content_id.copy(key_buffer, 32);
         key_buffer[n++] = ':';
-        auto [end, ec] = std::to_chars(key_buffer + n, key_buffer + sizeof key_buffer, line.offset);
-        (void)ec;
-        return std::string_view(key_buffer, static_cast<std::size_t>(end - key_buffer));
+        std::uint64_t offset = line.offset;
+        for (std::size_t i = 13; i-- > 0;) {
+            key_buffer[n + i] = static_cast<char>('0' + offset % 10);
+            offset /= 10;
+        }
+        return std::string_view(key_buffer, n + 13);
     };
     switch (kind) {
     case RecordKind::delivery: {

@@ -36,7 +36,8 @@ Answer from_status(RecordType type, const std::string& name, int status)
     case ARES_EREFUSED:
         return failed(Status::error, what + "query refused by the DNS server (REFUSED)");
     case ARES_ECONNREFUSED:
-        return failed(Status::error, what + "could not reach the DNS server (connection refused)");
+        return failed(Status::error,
+                      what + "the DNS server refused the query or could not be reached");
     case ARES_ECANCELLED:
     case ARES_EDESTRUCTION:
         return failed(Status::error, what + "cancelled");

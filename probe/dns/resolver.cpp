@@ -28,6 +28,7 @@ namespace {
 
 // One query in flight; owned by c-ares (its callback argument) until the callback runs.
 struct PendingQuery {
+    std::size_t* in_flight = nullptr; // the resolver's count, once handed to c-ares
     RecordType type = RecordType::a;
     std::string name;
     asio::ip::address ptr_address;
@@ -83,8 +84,8 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
     asio::strand<asio::any_io_executor> m_strand;
     asio::steady_timer m_timer;
     bool m_timer_armed = false;
-    asio::steady_timer::time_point m_timer_expiry;
     ares_channel m_channel = nullptr;
+    std::size_t m_in_flight = 0; // queries handed to c-ares whose callback has not run
     std::string m_init_error;
     std::unordered_map<ares_socket_t, std::shared_ptr<Watch>> m_watches;
 
@@ -158,6 +159,8 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
             return;
         }
         PendingQuery* raw = query.release();
+        raw->in_flight = &m_in_flight;
+        ++m_in_flight;
         ares_query(m_channel, raw->name.c_str(), 1 /* IN */, static_cast<int>(raw->type),
                    &Impl::on_result, raw);
         schedule_timer();
@@ -167,6 +170,9 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
                           int length)
     {
         std::unique_ptr<PendingQuery> query(static_cast<PendingQuery*>(arg));
+        if (query->in_flight != nullptr) {
+            --*query->in_flight;
+        }
         query->complete(
             decode_answer(query->type, query->name, status, response, length, query->ptr_address));
     }
@@ -247,35 +253,36 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
         schedule_timer();
     }
 
-    // Sets the timer to c-ares' next deadline. It is only moved earlier, never pushed back
-    // on every packet: a fire too early just re-reads ares_timeout. With no query in flight the
-    // timer is cancelled so an idle resolver keeps no work on the io_context.
+    // Sets the timer to c-ares' next deadline. An armed timer is left alone (c-ares' deadlines
+    // only move later as queries are added; a fire too early just re-reads ares_timeout), which
+    // keeps ares_timeout (a walk over every query) off the per-packet path. With no query in
+    // flight the timer is cancelled so an idle resolver keeps no work on the io_context.
     void schedule_timer()
     {
         if (m_channel == nullptr) {
             return;
         }
-        timeval buffer{};
-        timeval* next = ares_timeout(m_channel, nullptr, &buffer);
-        if (next == nullptr) {
+        if (m_in_flight == 0) {
             if (m_timer_armed) {
                 m_timer.cancel();
                 m_timer_armed = false;
             }
             return;
         }
-        const auto expiry = asio::steady_timer::clock_type::now() +
-                            std::chrono::seconds(next->tv_sec) +
-                            std::chrono::microseconds(next->tv_usec);
-        if (m_timer_armed && m_timer_expiry <= expiry) {
+        if (m_timer_armed) {
+            return;
+        }
+        timeval buffer{};
+        timeval* next = ares_timeout(m_channel, nullptr, &buffer);
+        if (next == nullptr) {
             return;
         }
         m_timer_armed = true;
-        m_timer_expiry = expiry;
-        m_timer.expires_at(expiry);
+        m_timer.expires_after(std::chrono::seconds(next->tv_sec) +
+                              std::chrono::microseconds(next->tv_usec));
         m_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
             if (ec) {
-                return; // cancelled or moved
+                return; // cancelled
             }
             self->m_timer_armed = false;
             self->on_timer();
@@ -338,25 +345,22 @@ Resolver::~Resolver()
 
 asio::awaitable<Answer> Resolver::query_a(std::string name)
 {
-    co_return co_await async_query(m_impl, RecordType::a, std::move(name), {}, asio::use_awaitable);
+    return async_query(m_impl, RecordType::a, std::move(name), {}, asio::use_awaitable);
 }
 
 asio::awaitable<Answer> Resolver::query_aaaa(std::string name)
 {
-    co_return co_await async_query(m_impl, RecordType::aaaa, std::move(name), {},
-                                   asio::use_awaitable);
+    return async_query(m_impl, RecordType::aaaa, std::move(name), {}, asio::use_awaitable);
 }
 
 asio::awaitable<Answer> Resolver::query_mx(std::string name)
 {
-    co_return co_await async_query(m_impl, RecordType::mx, std::move(name), {},
-                                   asio::use_awaitable);
+    return async_query(m_impl, RecordType::mx, std::move(name), {}, asio::use_awaitable);
 }
 
 asio::awaitable<Answer> Resolver::query_txt(std::string name)
 {
-    co_return co_await async_query(m_impl, RecordType::txt, std::move(name), {},
-                                   asio::use_awaitable);
+    return async_query(m_impl, RecordType::txt, std::move(name), {}, asio::use_awaitable);
 }
 
 asio::awaitable<Answer> Resolver::query_ptr(asio::ip::address address)
@@ -364,8 +368,7 @@ asio::awaitable<Answer> Resolver::query_ptr(asio::ip::address address)
     if (address.is_v6() && address.to_v6().is_v4_mapped()) {
         address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
     }
-    co_return co_await async_query(m_impl, RecordType::ptr, ptr_name(address), address,
-                                   asio::use_awaitable);
+    return async_query(m_impl, RecordType::ptr, ptr_name(address), address, asio::use_awaitable);
 }
 
 void Resolver::cancel()

@@ -15,9 +15,8 @@ boost::asio::ip::address unmapped(const boost::asio::ip::address& address)
 
 } // namespace
 
-std::string reversed_labels(const boost::asio::ip::address& input)
+std::string reversed_labels(const boost::asio::ip::address& address)
 {
-    const boost::asio::ip::address address = unmapped(input);
     std::string out;
     if (address.is_v4()) {
         const auto bytes = address.to_v4().to_bytes();

@@ -51,7 +51,9 @@ try {
   check(bars.length === expect.episodes, `timeline: ${bars.length} bars, expected ${expect.episodes}`);
   check(bars.some((b) => b.open && b.scope === expect.open_scope), 'timeline: no open bar in ' + expect.open_scope);
   const lanes = await page.$$eval('svg#timeline text.lane-label', (nodes) => nodes.map((n) => n.textContent));
-  check(lanes.includes(expect.open_scope), 'timeline: no lane labelled ' + expect.open_scope);
+  // One lane per scope; with several sending IPs in view, one per IP and scope.
+  check(lanes.includes(expect.open_scope) || lanes.includes(expect.ip + ' · ' + expect.open_scope),
+    'timeline: no lane for ' + expect.open_scope + ' in ' + JSON.stringify(lanes));
   const marks = await page.$$eval('svg#timeline circle.evidence', (nodes) => nodes.length);
   check(marks > 0, 'timeline: no evidence marks');
   check(await page.$$eval('svg#timeline path.note', (n) => n.length) > 0, 'timeline: no note marks');
@@ -62,14 +64,25 @@ try {
     check(tip.includes('Block episode') && tip.includes('still open'), 'timeline: hover shows no details: ' + tip);
   }
   await page.screenshot({path: path.join(shots, 'timeline.png'), fullPage: true});
-  const before = await page.$$eval('svg#timeline rect.episode', (n) => n.map((x) => Number(x.getAttribute('width'))).reduce((a, b) => a + b, 0));
+  const span = async () => page.$eval('svg#timeline', (n) => Number(n.getAttribute('data-view-end')) - Number(n.getAttribute('data-view-start')));
+  const before = await span();
   await page.click('#zoom-in');
-  const after = await page.$$eval('svg#timeline rect.episode', (n) => n.map((x) => Number(x.getAttribute('width'))).reduce((a, b) => a + b, 0));
-  check(after > before, `timeline: zoom in did not widen bars (${before} -> ${after})`);
+  const after = await span();
+  check(after > 0 && after < before * 0.6, `timeline: zoom in did not narrow the view (${before} -> ${after})`);
+  // Pan: dragging right moves the view to earlier times.
+  const startBefore = await page.$eval('svg#timeline', (n) => Number(n.getAttribute('data-view-start')));
+  const box = await (await page.$('svg#timeline')).boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 200, box.y + box.height / 2, {steps: 5});
+  await page.mouse.up();
+  const startAfter = await page.$eval('svg#timeline', (n) => Number(n.getAttribute('data-view-start')));
+  check(startAfter < startBefore, `timeline: dragging did not pan (${startBefore} -> ${startAfter})`);
   // Filter by scope: only that lane remains.
-  await open('/timeline.html?scope=' + encodeURIComponent(expect.open_scope), 'svg#timeline rect.episode');
+  await open('/timeline.html?ip=' + encodeURIComponent(expect.ip) + '&scope=' + encodeURIComponent(expect.open_scope), 'svg#timeline rect.episode');
   const filtered = await page.$$eval('svg#timeline text.lane-label', (nodes) => nodes.map((n) => n.textContent));
   check(filtered.length === 1 && filtered[0] === expect.open_scope, 'timeline filter: lanes ' + JSON.stringify(filtered));
+  check(await page.$eval('#f-scope', (n) => n.value) === expect.open_scope, 'timeline filter: scope not selected in the form');
 
   // Probe detail: transcript rendered, hostile banner shown as text, nothing ran.
   await open('/probe.html?id=' + expect.hostile_probe, '#transcript span');

@@ -58,6 +58,9 @@ bool ingest_corpus(const std::string& db)
     }
     auto bounces = run_smtpprobe(bounce_args, options);
     CHECK_MESSAGE((bounces.exit_code == 0 || bounces.exit_code == 1), bounces.err);
+    // status folds the new evidence into episodes (as `smtpprobe run` does after ingesting).
+    auto status = run_smtpprobe({"--db", db, "status"}, options);
+    CHECK_MESSAGE((status.exit_code == 0 || status.exit_code == 1), status.err);
     return true;
 }
 
@@ -99,10 +102,12 @@ TEST_CASE("dashboard in headless Chromium: matrix, timeline bars, transcript, ex
     REQUIRE_MESSAGE(server.start(), server.log());
 
     long long episodes = count(server.db_path(), "SELECT count(*) FROM episode");
-    MESSAGE("episodes in the database: " << episodes << (ingested ? " (fixture + ingested)" : ""));
+    MESSAGE("episodes in the database: " << episodes
+                                         << std::string(ingested ? " (fixture + ingested)" : ""));
     bool explanation = http_explains(server.port());
     nlohmann::json expect{{"episodes", episodes},
                           {"open_scope", k_fixture_eur},
+                          {"ip", k_fixture_ip},
                           {"hostile_probe", fixture.hostile_probe_id},
                           {"banner", k_hostile_banner},
                           {"explanation", explanation},

@@ -29,7 +29,8 @@ inline constexpr std::int64_t k_max_timeline_evidence = 20000;
 Json api_status(Database& db, const Query& query);        // /api/status
 Json api_overview(Database& db, const Query& query);      // /api/overview
 Json api_episodes(Database& db, const Query& query);      // /api/episodes
-Json api_timeline(Database& db, const Query& query);      // /api/timeline
+// /api/timeline, as JSON text (written directly: thousands of rows).
+std::string api_timeline(Database& db, const Query& query);
 Json api_evidence(Database& db, const Query& query);      // /api/evidence
 Json api_probes(Database& db, const Query& query);        // /api/probes
 Json api_probe(Database& db, std::int64_t id);            // /api/probes/{id}

@@ -90,6 +90,21 @@ Json api_ingest(Database& db, const Query& query)
                              {"updated_at", cursors.column_text(3)}});
     }
     out["files"] = std::move(files);
+    if (table_exists(db, "finding")) {
+        out["findings"] = grouped_counts(db, "SELECT kind, count(*) FROM finding GROUP BY kind");
+        auto recent = db.prepare("SELECT id, time, kind, host, queue_id, detail FROM finding "
+                                 "ORDER BY id DESC LIMIT 20");
+        Json rows = Json::array();
+        while (recent.step()) {
+            rows.push_back(Json{{"id", recent.column_int(0)},
+                                {"time", recent.column_text(1)},
+                                {"kind", recent.column_text(2)},
+                                {"host", column_json_text(recent, 3)},
+                                {"queue_id", column_json_text(recent, 4)},
+                                {"detail", column_json_text(recent, 5)}});
+        }
+        out["recent_findings"] = std::move(rows);
+    }
     auto last = db.prepare("SELECT max(time) FROM delivery");
     last.step();
     out["last_delivery_time"] = column_json_text(last, 0);

@@ -4,6 +4,7 @@
 #include "web/api/explanation.hpp"
 
 #include <map>
+#include <set>
 
 namespace smtpprobe::web {
 
@@ -19,10 +20,14 @@ Json api_status(Database& db, const Query& query)
         out["oldest_open_episode"] = column_json_text(stmt, 1);
     }
     {
-        auto stmt = db.prepare("SELECT max(time), max(id) FROM evidence");
-        stmt.step();
-        out["last_evidence_time"] = column_json_text(stmt, 0);
-        out["last_evidence_id"] = column_json_int(stmt, 1);
+        // Two statements: SQLite answers a lone max() from an index end, but scans the
+        // whole table for max(a), max(b) together.
+        auto last_time = db.prepare("SELECT max(time) FROM evidence");
+        last_time.step();
+        out["last_evidence_time"] = column_json_text(last_time, 0);
+        auto last_id = db.prepare("SELECT max(id) FROM evidence");
+        last_id.step();
+        out["last_evidence_id"] = column_json_int(last_id, 0);
     }
     {
         auto stmt = db.prepare("SELECT id, started_at, target, outcome FROM probe_run "
@@ -42,11 +47,42 @@ Json api_overview(Database& db, const Query& query)
 {
     query.allow_only({});
     std::map<std::pair<std::string, std::string>, Json> cells;
+    std::set<std::pair<std::string, std::string>> folded; // pairs the monitor's state covers
+    if (table_exists(db, "episode_state")) {
+        // The monitor keeps the current state per pair (schema 005): no scan of the evidence.
+        auto current = db.prepare(
+            "SELECT s.ip, s.scope, s.state, s.since, s.last_time, s.last_id, s.last_verdict, "
+            "s.provider_code, s.reason, s.episode_id, e.source_kind, e.source_id "
+            "FROM episode_state s LEFT JOIN evidence e ON e.id = s.last_id");
+        while (current.step()) {
+            Json cell{{"ip", current.column_text(0)},
+                      {"scope", current.column_text(1)},
+                      {"state", current.column_text(2)},
+                      {"since", column_json_text(current, 3)},
+                      {"last_evidence_time", current.column_text(4)},
+                      {"evidence_id", current.column_int(5)},
+                      {"last_verdict", current.column_text(6)},
+                      {"provider_code", column_json_text(current, 7)},
+                      {"reason", column_json_text(current, 8)},
+                      {"episode_id", column_json_int(current, 9)},
+                      {"explanation", nullptr}};
+            if (!current.is_null(10)) {
+                cell["explanation"] = explain_source(
+                    evidence_source(db, current.column_text(10), current.column_int(11)));
+            }
+            folded.insert({current.column_text(0), current.column_text(1)});
+            cells[{current.column_text(0), current.column_text(1)}] = std::move(cell);
+        }
+    }
+    // Pairs the monitor has not folded yet (or an older database): from the evidence.
     // The latest evidence per pair (SQLite takes the bare columns from the max(time) row).
     auto latest = db.prepare(
         "SELECT ip, scope, max(time), verdict, reason, provider_code, id, source_kind, source_id "
         "FROM evidence GROUP BY ip, scope");
     while (latest.step()) {
+        if (cells.count({latest.column_text(0), latest.column_text(1)})) {
+            continue;
+        }
         Json cell{{"ip", latest.column_text(0)},
                   {"scope", latest.column_text(1)},
                   {"last_evidence_time", latest.column_text(2)},
@@ -67,6 +103,9 @@ Json api_overview(Database& db, const Query& query)
                                "ORDER BY opened");
     while (episodes.step()) {
         auto key = std::make_pair(episodes.column_text(0), episodes.column_text(1));
+        if (folded.count(key)) {
+            continue;
+        }
         Json& cell = cells[key];
         if (cell.is_null()) {
             cell = Json{{"ip", key.first}, {"scope", key.second}, {"state", "unknown"},

@@ -26,6 +26,17 @@ async function main() {
     sp.el('div', {class: 'card'}, [sp.el('div', {class: 'muted', text: 'Bounces by reason'}), countsTable(data.bounce_reasons)]),
   ]);
   document.getElementById('reasons').appendChild(reasons);
+  const findingsBox = document.getElementById('findings');
+  if (data.findings) {
+    findingsBox.appendChild(countsTable(data.findings));
+    const rows = (data.recent_findings || []).map((f) => sp.el('tr', {}, [
+      sp.el('td', {text: sp.when(f.time)}), sp.el('td', {text: f.kind}), sp.el('td', {text: f.host || ''}),
+      sp.el('td', {text: f.queue_id || ''}), sp.el('td', {class: 'words', text: f.detail || ''}),
+    ]));
+    if (rows.length) findingsBox.appendChild(sp.table(['Time', 'Kind', 'Host', 'Queue id', 'Log text'], rows));
+  } else {
+    findingsBox.appendChild(sp.el('p', {class: 'muted', text: 'No findings table in this database.'}));
+  }
   const box = document.getElementById('hygiene');
   if (!hygiene.available) {
     box.appendChild(sp.el('p', {class: 'muted', text: 'No sender hygiene results in this database yet (they come from smtpprobe run with hygiene checks enabled).'}));

@@ -14,7 +14,7 @@ const state = {data: null, lanes: [], full: [0, 1], view: [0, 1], width: 900, dr
 
 function ms(iso) { return Date.parse(iso); }
 
-function laneKey(ip, scope, multi) { return multi ? ip + ' · ' + scope : scope; }
+function laneKey(ip, scope, multi) { return multi ? (ip || '(IP not stated)') + ' · ' + scope : scope; }
 
 function buildLanes(data) {
   const ips = new Set();
@@ -85,7 +85,7 @@ function render() {
   const [t0, t1] = state.view;
   const plotW = width - LABEL_W - 10;
   const x = (t) => LABEL_W + ((t - t0) / (t1 - t0)) * plotW;
-  const root = sp.svg('svg', {id: 'timeline', width, height, viewBox: '0 0 ' + width + ' ' + height, role: 'img', 'aria-label': 'block timeline'});
+  const root = sp.svg('svg', {id: 'timeline', width, height, 'data-view-start': Math.round(t0), 'data-view-end': Math.round(t1), viewBox: '0 0 ' + width + ' ' + height, role: 'img', 'aria-label': 'block timeline'});
   root.appendChild(sp.svg('defs', {}, sp.svg('linearGradient', {id: 'open-fade', x1: 0, x2: 1}, [
     sp.svg('stop', {offset: '0%', 'stop-color': '#c62828'}), sp.svg('stop', {offset: '100%', 'stop-color': '#ef5350'}),
   ])));
@@ -131,7 +131,7 @@ function render() {
       bar.addEventListener('mouseleave', hideTooltip);
       bar.addEventListener('click', () => { window.location.href = '/evidence.html?' + new URLSearchParams({ip: ep.ip, scope: ep.scope}).toString(); });
       plot.appendChild(bar);
-      if (x1 - x0 > 70) plot.appendChild(sp.svg('text', {class: 'episode-label', x: x0 + 5, y: y + LANE_H / 2 + 4, text: codes || ep.reason || 'blocked'}));
+      if (x1 - x0 > 70) plot.appendChild(sp.svg('text', {class: 'episode-label', x: x0 + 10, y: y + LANE_H / 2 + 4, text: codes || ep.reason || 'blocked'}));
     }
     for (const ev of lane.evidence) {
       const cx = x(ms(ev.time));

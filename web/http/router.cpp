@@ -9,6 +9,8 @@
 #include <openssl/crypto.h>
 
 #include <charconv>
+#include <ctime>
+#include <optional>
 #include <memory>
 #include <span>
 
@@ -77,16 +79,52 @@ const EmbeddedFile* find_asset(std::string_view name)
     return nullptr;
 }
 
-// One read-only connection per serving thread, opened on first use.
+// One read-only connection per serving thread, opened on first use, with the thread's cache
+// of /api/status: that answer is asked for constantly (monitoring, the pages) and only
+// changes when another connection commits (PRAGMA data_version) or the second turns.
+struct ThreadState {
+    std::unique_ptr<store::Database> db;
+    std::string path;
+    std::optional<store::Statement> data_version;
+    std::int64_t status_version = -1;
+    std::time_t status_second = 0;
+    std::string status_body;
+};
+
+ThreadState& thread_state(const std::string& path)
+{
+    thread_local ThreadState state;
+    if (!state.db || state.path != path) {
+        state.data_version.reset();
+        state.db = std::make_unique<store::Database>(path, store::Database::Mode::read_only);
+        state.path = path;
+        state.data_version.emplace(*state.db, "PRAGMA data_version");
+        state.status_version = -1;
+    }
+    return state;
+}
+
 store::Database& thread_connection(const std::string& path)
 {
-    thread_local std::unique_ptr<store::Database> connection;
-    thread_local std::string connection_path;
-    if (!connection || connection_path != path) {
-        connection = std::make_unique<store::Database>(path, store::Database::Mode::read_only);
-        connection_path = path;
+    return *thread_state(path).db;
+}
+
+HttpReply status_reply(const std::string& path, const Query& query)
+{
+    query.allow_only({});
+    ThreadState& state = thread_state(path);
+    state.data_version->step();
+    std::int64_t version = state.data_version->column_int(0);
+    state.data_version->reset();
+    std::time_t now = std::time(nullptr);
+    if (version != state.status_version || now != state.status_second) {
+        state.status_body = dump(api_status(*state.db, query)) + "\n";
+        state.status_version = version;
+        state.status_second = now;
     }
-    return *connection;
+    HttpReply reply = json_reply(200, Json::object());
+    reply.body = state.status_body;
+    return reply;
 }
 
 bool equal_secret(std::string_view given, std::string_view expected)
@@ -116,13 +154,22 @@ HttpReply api_reply(const std::string& db_path, const Query& query)
 {
     using Endpoint = Json (*)(Database&, const Query&);
     static const std::pair<std::string_view, Endpoint> k_endpoints[] = {
-        {"/api/status", api_status},     {"/api/overview", api_overview},
-        {"/api/episodes", api_episodes}, {"/api/timeline", api_timeline},
+        {"/api/overview", api_overview},
+        {"/api/episodes", api_episodes},
         {"/api/evidence", api_evidence}, {"/api/probes", api_probes},
         {"/api/dnsbl", api_dnsbl},       {"/api/notes", api_notes},
         {"/api/ingest", api_ingest},     {"/api/hygiene", api_hygiene},
     };
     const std::string& path = query.path();
+    if (path == "/api/status") {
+        return status_reply(db_path, query);
+    }
+    if (path == "/api/timeline") {
+        HttpReply reply = json_reply(200, Json::object());
+        reply.body = api_timeline(thread_connection(db_path), query);
+        reply.body += '\n';
+        return reply;
+    }
     for (const auto& [name, endpoint] : k_endpoints) {
         if (path == name) {
             return json_reply(200, endpoint(thread_connection(db_path), query));

@@ -1,6 +1,8 @@
 // Prometheus exposition of the store (see metrics.hpp).
 #include "web/metrics/metrics.hpp"
 
+#include "web/api/api.hpp"
+
 #include <charconv>
 #include <ctime>
 #include <vector>
@@ -184,6 +186,11 @@ std::string render_metrics(store::Database& db)
     out.family("smtpprobe_evidence_rows", "gauge", "Evidence rows per source kind.");
     counts(out, db, "smtpprobe_evidence_rows", "source_kind",
            "SELECT source_kind, count(*) FROM evidence GROUP BY source_kind ORDER BY 1");
+    if (table_exists(db, "finding")) {
+        out.family("smtpprobe_findings", "gauge", "Findings per kind (backscatter, ...).");
+        counts(out, db, "smtpprobe_findings", "kind",
+               "SELECT kind, count(*) FROM finding GROUP BY kind ORDER BY kind");
+    }
     out.family("smtpprobe_ingest_file_offset_bytes", "gauge",
                "How far incremental ingestion has read each log file.");
     counts(out, db, "smtpprobe_ingest_file_offset_bytes", "path",

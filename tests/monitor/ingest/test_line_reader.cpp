@@ -25,7 +25,7 @@ std::vector<std::string> all_lines(LineReader& reader)
 
 } // namespace
 
-TEST_CASE("over-long lines are counted and skipped; NUL lines are left to the caller")
+TEST_CASE("over-long lines are counted and skipped, NUL lines are left to the caller")
 {
     TempDir dir;
     std::string text = "first\n" + std::string(100, 'x') + "\n" + std::string("sec\0ond\n", 8) +

@@ -94,7 +94,7 @@ TEST_CASE("the seed sendmail log: rows, the 5.7.606 block, evidence and backscat
     CHECK(count(db, "SELECT count(*) FROM delivery") == 6);
 }
 
-TEST_CASE("appended lines are read incrementally; an unfinished line waits")
+TEST_CASE("appended lines are read incrementally, an unfinished line waits")
 {
     TempDir dir;
     store::Database db(dir.file("h.db"));
@@ -111,7 +111,7 @@ TEST_CASE("appended lines are read incrementally; an unfinished line waits")
     CHECK(count(db, "SELECT count(*) FROM delivery") == 4);
 }
 
-TEST_CASE("rotation: rename, new file, gzip of the old; the rest of the old is read first")
+TEST_CASE("rotation: rename, new file, gzip of the old: the rest of the old is read first")
 {
     TempDir dir;
     store::Database db(dir.file("h.db"));

@@ -1,0 +1,132 @@
+// `smtpprobe probe TARGET... [--script NAME|FILE] [session options] [--concurrency N]
+// [--per-receiver N]`: scripted sessions against domains or hosts, concurrently. Prints one
+// summary line per target (or --json), stores every session unless --no-store.
+// Exit: 0 every session completed and accepted; 1 a finding (a 4xx/5xx refusal: a block);
+// 3 some session could not complete (DNS, connect, TLS, timeout, protocol error); 2 usage.
+#include "cli/commands.hpp"
+#include "cli/exit_code.hpp"
+#include "cli/probe_report.hpp"
+#include "cli/probe_setup.hpp"
+#include "monitor/scripts/script_file.hpp"
+#include "probe/result_json.hpp"
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+namespace smtpprobe::cli {
+
+namespace {
+
+struct ProbeArgs {
+    std::vector<std::string> targets;
+    std::string script = "block-check";
+    SessionCliOptions session;
+    std::size_t concurrency = 100;
+    std::size_t per_receiver = 4;
+};
+
+probe::Script find_script(const Context& ctx, const std::string& name)
+{
+    if (auto builtin = probe::builtin_script(name)) {
+        return *builtin;
+    }
+    try {
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(name, ec)) {
+            return scripts::load_script_file(name);
+        }
+        if (auto configured = scripts::load_config_script(config_path(ctx.global), name)) {
+            return *configured;
+        }
+    } catch (const scripts::ScriptError& e) {
+        throw UsageError(e.what());
+    }
+    throw UsageError("--script: '" + name +
+                     "' is neither a built-in script (block-check, dsn-test, deliver), a "
+                     "file, nor a [scripts." +
+                     name + "] table of the config");
+}
+
+bool is_finding(const probe::ProbeResult& r)
+{
+    if (r.outcome == probe::Outcome::rejected || r.outcome == probe::Outcome::deferred ||
+        r.outcome == probe::Outcome::no_mail) {
+        return true;
+    }
+    // A completed dialogue whose decisive reply refused (a continue-on-failure step).
+    return r.outcome == probe::Outcome::completed && r.decisive && r.decisive->code >= 400;
+}
+
+int run_probe(Context& ctx, const ProbeArgs& args)
+{
+    if (args.targets.empty()) {
+        throw UsageError("probe: give at least one TARGET (domain, host or IP[:PORT])");
+    }
+    auto setup = prepare_probe(ctx, args.session, find_script(ctx, args.script), args.targets);
+    probe::BatchOptions batch;
+    batch.concurrency = args.concurrency;
+    batch.per_receiver = args.per_receiver;
+    auto results =
+        probe::run_batch(setup->io, setup->targets, setup->resolver.get(), setup->session, batch);
+    std::vector<store::ProbeAnnotations> annotations;
+    for (const auto& r : results) {
+        annotations.push_back(classify_decisive(r));
+    }
+    store_results(ctx, args.session, results, annotations);
+
+    bool finding = false;
+    bool incomplete = false;
+    nlohmann::json docs = nlohmann::json::array();
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        const auto& r = results[i];
+        finding = finding || is_finding(r);
+        incomplete = incomplete || (r.outcome != probe::Outcome::completed && !is_finding(r));
+        if (ctx.global.json) {
+            nlohmann::json doc = probe::result_json(r);
+            const auto& a = annotations[i];
+            doc["classification"] = a.reason.empty()
+                                        ? nlohmann::json(nullptr)
+                                        : nlohmann::json{{"provider", a.provider},
+                                                         {"scope", a.scope},
+                                                         {"reason", a.reason},
+                                                         {"provider_code", a.provider_code}};
+            docs.push_back(doc);
+        } else {
+            if (ctx.global.verbosity > 0) {
+                print_transcript(std::cout, r);
+            }
+            print_summary(std::cout, r, annotations[i]);
+        }
+    }
+    if (ctx.global.json) {
+        std::cout << nlohmann::json{{"results", docs}}.dump(
+                         2, ' ', false, nlohmann::json::error_handler_t::replace)
+                  << "\n";
+    }
+    if (finding) {
+        return k_exit_finding;
+    }
+    return incomplete ? k_exit_incomplete : k_exit_ok;
+}
+
+} // namespace
+
+void add_probe_command(CLI::App& app, Context& ctx)
+{
+    auto args = std::make_shared<ProbeArgs>();
+    auto* cmd = app.add_subcommand("probe", "scripted SMTP sessions against domains or hosts "
+                                            "(never DATA unless --send)");
+    cmd->add_option("targets", args->targets, "TARGET: domain, host or IP, with :PORT");
+    cmd->add_option("--script", args->script,
+                    "block-check (default), dsn-test, deliver, a TOML file, or a config script");
+    add_session_options(*cmd, args->session);
+    cmd->add_option("--concurrency", args->concurrency, "sessions at once (all receivers)")
+        ->check(CLI::Range(1, 100000));
+    cmd->add_option("--per-receiver", args->per_receiver, "sessions at once per receiver")
+        ->check(CLI::Range(1, 10000));
+    cmd->callback([&ctx, args] { ctx.action = [&ctx, args] { return run_probe(ctx, *args); }; });
+}
+
+} // namespace smtpprobe::cli

@@ -1,0 +1,59 @@
+// `smtpprobe run [--now]`: one cron tick (monitor/run/run_tick.hpp). Exit 0 all clear, 1
+// something blocked or listed, 2 config error, 3 a part failed (named on stderr) or another
+// run holds the lock.
+#include "cli/commands.hpp"
+#include "cli/exit_code.hpp"
+#include "cli/monitor_context.hpp"
+#include "monitor/run/run_lock.hpp"
+#include "monitor/run/run_tick.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
+
+namespace smtpprobe::cli {
+
+namespace {
+
+int run_once(Context& ctx, bool force)
+{
+    config::Config config = load_effective_config(ctx.global);
+    std::string db_file = monitor_db_path(ctx.global, config);
+    monitor::RunLock lock(db_file);
+    if (!lock.held()) {
+        std::cerr << "smtpprobe: run: another smtpprobe run holds " << lock.path()
+                  << "; not starting (exit " << monitor::k_exit_locked << ")\n";
+        return monitor::k_exit_locked;
+    }
+    store::Database db(db_file);
+    monitor::RunReport report = monitor::run_tick(db, config, {ctx.global.dns_server, force});
+    if (ctx.global.json) {
+        std::cout << report.to_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                  << "\n";
+    } else if (ctx.global.verbosity >= 0 || report.exit_code() != 0) {
+        std::cout << report.to_text();
+    }
+    for (const monitor::PartResult& part : report.parts) {
+        if (!part.ok) {
+            std::cerr << "smtpprobe: run: part " << part.name << " failed: " << part.detail << "\n";
+        }
+    }
+    return report.exit_code();
+}
+
+} // namespace
+
+void add_run_command(CLI::App& app, Context& ctx)
+{
+    auto force = std::make_shared<bool>(false);
+    CLI::App* run = app.add_subcommand(
+        "run", "one cron tick: due probes, DNSBL checks, ingest, episodes, alerts (exit 0 all "
+               "clear, 1 blocked/listed, 2 config, 3 a part failed or another run is active)");
+    run->add_flag("--now", *force,
+                  "ignore the schedule: probe and check everything now "
+                  "(still never more often than a receiver's min_interval)");
+    run->fallthrough();
+    run->callback([&ctx, force] { ctx.action = [&ctx, force] { return run_once(ctx, *force); }; });
+}
+
+} // namespace smtpprobe::cli

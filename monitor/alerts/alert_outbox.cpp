@@ -1,0 +1,206 @@
+// The alert outbox: once-per-change events and their deliveries (see alert_outbox.hpp).
+#include "monitor/alerts/alert_outbox.hpp"
+
+#include "monitor/alerts/alert_events.hpp"
+#include "monitor/alerts/command_runner.hpp"
+#include "monitor/alerts/webhook_client.hpp"
+#include "probe/printable.hpp"
+
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <unistd.h>
+
+namespace smtpprobe::alerts {
+
+namespace {
+
+using nlohmann::json;
+using store::Statement;
+
+std::vector<std::string> channel_names(const config::Config& config)
+{
+    std::vector<std::string> names;
+    for (const auto& hook : config.alerts.webhooks) {
+        names.push_back("webhook:" + hook.name);
+    }
+    for (const auto& hook : config.alerts.commands) {
+        names.push_back("command:" + hook.name);
+    }
+    for (const auto& mail : config.alerts.mails) {
+        names.push_back("mail:" + mail.name);
+    }
+    return names;
+}
+
+// The whole message for sendmail -t: headers of ours only, peer text escaped, no CR/LF in
+// headers.
+std::string mail_message(const config::MailAlert& mail, const json& payload)
+{
+    std::string from = mail.from;
+    if (from.empty()) {
+        char host[256] = {};
+        gethostname(host, sizeof host - 1);
+        from = std::string("smtpprobe@") + host;
+    }
+    std::string to;
+    for (const std::string& address : mail.to) {
+        to += (to.empty() ? "" : ", ") + address;
+    }
+    std::string subject = "[smtpprobe] " + payload.value("summary", std::string("alert"));
+    std::string text = payload.value("summary", std::string()) + "\n";
+    if (payload.contains("action") && payload["action"].is_string() &&
+        !payload["action"].get<std::string>().empty()) {
+        text += "\nWhat to do: " + payload["action"].get<std::string>() + "\n";
+    }
+    text += "\nEvent:\n" + payload.dump(2) + "\n";
+    return "From: " + from + "\nTo: " + to + "\nSubject: " + printable(subject, 300) +
+           "\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
+           "Content-Transfer-Encoding: 8bit\nAuto-Submitted: auto-generated\n\n" +
+           text;
+}
+
+struct Attempt {
+    bool ok = false;
+    bool retryable = true;
+    std::string error;
+};
+
+Attempt send_one(const config::Config& config, const std::string& channel, const std::string& body)
+{
+    std::string kind = channel.substr(0, channel.find(':'));
+    std::string name = channel.substr(channel.find(':') + 1);
+    if (kind == "webhook") {
+        for (const auto& hook : config.alerts.webhooks) {
+            if (hook.name != name) {
+                continue;
+            }
+            WebhookResult r;
+            auto pause = std::chrono::milliseconds(500);
+            for (int attempt = 0; attempt < 3; ++attempt) {
+                r = post_json(hook, body);
+                if (r.ok || !r.retryable) {
+                    break;
+                }
+                if (attempt < 2) {
+                    std::this_thread::sleep_for(pause);
+                    pause *= 2;
+                }
+            }
+            return {r.ok, r.retryable, r.error};
+        }
+    } else if (kind == "command") {
+        for (const auto& hook : config.alerts.commands) {
+            if (hook.name == name) {
+                CommandResult r = run_command(hook.command, body + "\n", hook.timeout);
+                return {r.exit_code == 0, true, r.error};
+            }
+        }
+    } else if (kind == "mail") {
+        for (const auto& mail : config.alerts.mails) {
+            if (mail.name == name) {
+                CommandResult r = run_command(mail.sendmail, mail_message(mail, json::parse(body)),
+                                              std::chrono::seconds(60));
+                return {r.exit_code == 0, true, r.error};
+            }
+        }
+    }
+    return {false, false, "channel no longer configured"};
+}
+
+} // namespace
+
+EnqueueResult enqueue_alerts(store::Database& db, const config::Config& config,
+                             monitor::Clock::time_point now)
+{
+    std::vector<AlertEvent> events = current_events(db, config);
+    std::vector<std::string> channels = channel_names(config);
+    EnqueueResult result;
+    store::Transaction tx(db);
+    Statement insert(db, "INSERT OR IGNORE INTO alert_event(event_key, kind, created, payload) "
+                         "VALUES (?, ?, ?, ?)");
+    Statement deliver(db, "INSERT OR IGNORE INTO alert_delivery(event_id, channel, next_attempt) "
+                          "VALUES (?, ?, ?)");
+    std::string created = monitor::iso_utc(now);
+    for (const AlertEvent& event : events) {
+        insert.bind(1, event.key)
+            .bind(2, event.kind)
+            .bind(3, created)
+            .bind(4, event.payload.dump());
+        insert.run();
+        if (db.changes() == 0) {
+            continue; // known change: alerted (or deliberately not) before
+        }
+        std::int64_t id = db.last_insert_id();
+        auto when = monitor::parse_iso_utc(event.time);
+        if (when && *when < now - k_alert_max_age) {
+            ++result.stale_events;
+            continue;
+        }
+        ++result.new_events;
+        for (const std::string& channel : channels) {
+            deliver.bind(1, id).bind(2, channel).bind(3, created);
+            deliver.run();
+        }
+    }
+    tx.commit();
+    return result;
+}
+
+DispatchResult dispatch_alerts(store::Database& db, const config::Config& config,
+                               monitor::Clock::time_point now)
+{
+    struct Due {
+        std::int64_t event_id;
+        std::string channel;
+        int attempts;
+        std::string payload;
+    };
+    std::vector<Due> due;
+    {
+        Statement st(db, "SELECT d.event_id, d.channel, d.attempts, e.payload "
+                         "FROM alert_delivery d JOIN alert_event e ON e.id = d.event_id "
+                         "WHERE d.state = 'pending' AND d.next_attempt <= ? "
+                         "ORDER BY d.event_id, d.channel");
+        st.bind(1, monitor::iso_utc(now));
+        while (st.step()) {
+            due.push_back({st.column_int(0), st.column_text(1), static_cast<int>(st.column_int(2)),
+                           st.column_text(3)});
+        }
+    }
+    DispatchResult result;
+    for (const Due& d : due) {
+        // Sending happens outside any transaction: a slow webhook must not hold the db lock.
+        Attempt a = send_one(config, d.channel, d.payload);
+        int attempts = d.attempts + 1;
+        std::string state = "pending";
+        std::string next = monitor::iso_utc(now);
+        if (a.ok) {
+            state = "sent";
+            ++result.sent;
+        } else {
+            result.errors.push_back(d.channel + ": " + a.error);
+            if (!a.retryable || attempts >= config.alerts.max_attempts) {
+                state = "failed";
+                ++result.failed;
+            } else {
+                auto wait = config.alerts.retry_base * (1LL << std::min(attempts - 1, 20));
+                next = monitor::iso_utc(now + wait);
+                ++result.retry_later;
+            }
+        }
+        db.prepare("UPDATE alert_delivery SET state = ?, attempts = ?, next_attempt = ?, "
+                   "last_error = ?, sent_at = ? WHERE event_id = ? AND channel = ?")
+            .bind(1, state)
+            .bind(2, attempts)
+            .bind(3, next)
+            .bind(4, a.ok ? std::optional<std::string>() : std::optional<std::string>(a.error))
+            .bind(5, a.ok ? std::optional<std::string>(monitor::iso_utc(monitor::now()))
+                          : std::optional<std::string>())
+            .bind(6, d.event_id)
+            .bind(7, d.channel)
+            .run();
+    }
+    return result;
+}
+
+} // namespace smtpprobe::alerts

@@ -1,0 +1,29 @@
+// The cron tick's lock: an flock on "<db>.lock" beside the database, so two `smtpprobe run`
+// never overlap (a slow probe batch and the next minute's cron). Non-blocking: the second run
+// learns at once that it must not start. Released when the object dies (or the process does;
+// the kernel drops flocks of dead processes, so there is no stale lock to clean up).
+#pragma once
+
+#include <string>
+
+namespace smtpprobe::monitor {
+
+class RunLock {
+public:
+    // Tries to take the lock; held() tells whether it did. Throws std::runtime_error when the
+    // lock file cannot be opened (folder missing, permissions).
+    explicit RunLock(const std::string& db_path);
+    ~RunLock();
+    RunLock(const RunLock&) = delete;
+    RunLock& operator=(const RunLock&) = delete;
+
+    bool held() const { return m_held; }
+    const std::string& path() const { return m_path; }
+
+private:
+    std::string m_path;
+    int m_fd = -1;
+    bool m_held = false;
+};
+
+} // namespace smtpprobe::monitor

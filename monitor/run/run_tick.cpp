@@ -1,0 +1,123 @@
+// One cron tick (see run_tick.hpp).
+#include "monitor/run/run_tick.hpp"
+
+#include "monitor/alerts/alert_outbox.hpp"
+#include "monitor/episodes/episode_builder.hpp"
+#include "monitor/status/status_report.hpp"
+#include "probe/printable.hpp"
+
+#include <algorithm>
+#include <memory>
+
+namespace smtpprobe::monitor {
+
+namespace {
+
+template <typename Part>
+PartResult guarded(const char* name, Part part)
+{
+    try {
+        return part();
+    } catch (const std::exception& e) {
+        return PartResult{name, true, false, printable(e.what(), 400)};
+    }
+}
+
+} // namespace
+
+bool RunReport::failed() const
+{
+    return std::any_of(parts.begin(), parts.end(), [](const PartResult& p) { return !p.ok; });
+}
+
+int RunReport::exit_code() const
+{
+    if (failed()) {
+        return 3;
+    }
+    return blocked ? 1 : 0;
+}
+
+nlohmann::json RunReport::to_json() const
+{
+    nlohmann::json list = nlohmann::json::array();
+    for (const PartResult& p : parts) {
+        list.push_back({{"part", p.name}, {"ran", p.ran}, {"ok", p.ok}, {"detail", p.detail}});
+    }
+    return {{"started", started},       {"parts", list},
+            {"blocked", blocked},       {"blocked_scopes", blocked_scopes},
+            {"new_alerts", new_alerts}, {"exit_code", exit_code()}};
+}
+
+std::string RunReport::to_text() const
+{
+    std::string out;
+    for (const PartResult& p : parts) {
+        out += (p.ok ? "  " : "! ") + p.name + ": " + (p.ok ? "" : "FAILED: ") + p.detail + "\n";
+    }
+    if (blocked) {
+        out += "blocked or listed:";
+        for (const std::string& s : blocked_scopes) {
+            out += " " + s + ";";
+        }
+        out += "\n";
+    } else {
+        out += "all clear\n";
+    }
+    return out;
+}
+
+RunReport run_tick(store::Database& db, const config::Config& config, const RunOptions& options)
+{
+    RunReport report;
+    Clock::time_point now = monitor::now();
+    report.started = iso_utc(now);
+    std::unique_ptr<classify::Classifier> user_rules;
+    if (!config.rules.empty()) {
+        user_rules = classify::Classifier::with_user_rules(config.rules);
+    }
+    const classify::Classifier& classifier =
+        user_rules ? *user_rules : classify::Classifier::builtin();
+    TickContext tick{
+        db,         config,
+        classifier, options.dns_server.empty() ? config.dns_server : options.dns_server,
+        now,        options.force};
+
+    report.parts.push_back(guarded("logs", [&] { return ingest_logs(tick); }));
+    report.parts.push_back(guarded("bounces", [&] { return ingest_bounces(tick); }));
+    report.parts.push_back(guarded("probes", [&] { return run_due_probes(tick); }));
+    report.parts.push_back(guarded("dnsbl", [&] { return run_due_dnsbl(tick); }));
+    report.parts.push_back(guarded("episodes", [&] {
+        auto r = episodes::update_episodes(db, {config.episodes, config.default_ip()});
+        return PartResult{"episodes", r.evidence_folded > 0, true,
+                          std::to_string(r.evidence_folded) + " new evidence" +
+                              (r.full_rebuild ? " (full rebuild)" : "")};
+    }));
+    report.parts.push_back(guarded("alerts", [&] {
+        auto queued = alerts::enqueue_alerts(db, config, now);
+        auto sent = alerts::dispatch_alerts(db, config, now);
+        report.new_alerts = queued.new_events;
+        PartResult part{"alerts", queued.new_events > 0 || sent.sent > 0, true,
+                        std::to_string(queued.new_events) + " new, " + std::to_string(sent.sent) +
+                            " sent, " + std::to_string(sent.retry_later) + " to retry, " +
+                            std::to_string(sent.failed) + " given up"};
+        if (!sent.errors.empty()) {
+            part.ok = false;
+            for (const std::string& e : sent.errors) {
+                part.detail += "; " + e;
+            }
+        }
+        return part;
+    }));
+    StatusReport status = load_status(db, config);
+    for (const ScopeStatus& s : status.scopes) {
+        if (s.state == "blocked") {
+            report.blocked = true;
+            report.blocked_scopes.push_back((s.ip.empty() ? "(this server)" : s.ip) + " " +
+                                            s.scope);
+        }
+    }
+    return report;
+}
+
+} // namespace smtpprobe::monitor

@@ -1,0 +1,317 @@
+// SmtpChannel: deadlines with one steady_timer per connection (its handler holds only a weak
+// reference, so a late timer never touches a finished session), bounded reads, transcript.
+#include "probe/smtp_channel.hpp"
+
+#include "probe/tls_facts.hpp"
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+namespace smtpprobe::probe {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+struct SmtpChannel::State {
+    explicit State(asio::any_io_executor ex) : socket(ex), timer(ex) {}
+    tcp::socket socket;
+    std::optional<asio::ssl::stream<tcp::socket&>> tls;
+    asio::steady_timer timer;
+    std::uint64_t generation = 0;
+    bool timed_out = false;
+    bool cancelled = false;
+};
+
+SmtpChannel::SmtpChannel(asio::any_io_executor executor, const Limits& limits,
+                         Clock::time_point session_start, Clock::time_point session_end,
+                         std::vector<TranscriptLine>& transcript, CancelSignal* cancel)
+    : m_state(std::make_shared<State>(executor)), m_limits(limits), m_start(session_start),
+      m_end(session_end), m_transcript(transcript), m_cancel(cancel), m_parser(limits.peer)
+{
+    if (m_cancel) {
+        std::weak_ptr<State> weak = m_state;
+        m_cancel_slot = m_cancel->connect([weak] {
+            if (auto s = weak.lock()) {
+                s->cancelled = true;
+                boost::system::error_code ignored;
+                s->socket.cancel(ignored);
+            }
+        });
+    }
+}
+
+SmtpChannel::~SmtpChannel()
+{
+    if (m_cancel) {
+        m_cancel->disconnect(m_cancel_slot);
+    }
+    close();
+}
+
+void SmtpChannel::close()
+{
+    boost::system::error_code ignored;
+    m_state->timer.cancel();
+    if (m_state->socket.is_open()) {
+        m_state->socket.shutdown(tcp::socket::shutdown_both, ignored);
+        m_state->socket.close(ignored);
+    }
+}
+
+std::int64_t SmtpChannel::elapsed_ms() const
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - m_start).count();
+}
+
+void SmtpChannel::event(std::string text)
+{
+    m_transcript.push_back({TranscriptLine::Dir::event, std::move(text), elapsed_ms()});
+}
+
+std::string SmtpChannel::local_address() const
+{
+    boost::system::error_code ec;
+    auto ep = m_state->socket.local_endpoint(ec);
+    return ec ? std::string() : ep.address().to_string();
+}
+
+// Arms the timer for stage; the nearer of the stage deadline and the session deadline wins.
+std::chrono::milliseconds SmtpChannel::arm(Stage stage, Stage* effective)
+{
+    auto now = Clock::now();
+    auto stage_deadline = now + m_limits[stage];
+    *effective = stage;
+    auto deadline = stage_deadline;
+    if (m_end < stage_deadline) {
+        deadline = m_end;
+        *effective = Stage::session;
+    }
+    auto& s = *m_state;
+    s.timed_out = false;
+    std::uint64_t generation = ++s.generation;
+    s.timer.expires_at(deadline);
+    std::weak_ptr<State> weak = m_state;
+    s.timer.async_wait([weak, generation](const boost::system::error_code& ec) {
+        if (ec) {
+            return;
+        }
+        auto st = weak.lock();
+        if (!st || st->generation != generation) {
+            return;
+        }
+        st->timed_out = true;
+        boost::system::error_code ignored;
+        st->socket.cancel(ignored);
+    });
+    return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+}
+
+ChatResult SmtpChannel::io_failure(Stage stage, const boost::system::error_code& ec, bool reading)
+{
+    ChatResult r;
+    r.stage = stage;
+    if (m_state->timed_out) {
+        r.kind = ChatResult::Kind::timeout;
+        r.error = std::string("timeout (") + stage_name(stage) + ")";
+    } else if (m_state->cancelled) {
+        r.kind = ChatResult::Kind::cancelled;
+        r.error = "cancelled";
+    } else if (reading && (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated)) {
+        m_parser.end_of_stream();
+        r.kind = ChatResult::Kind::protocol_error;
+        r.error = m_parser.take().error;
+    } else {
+        r.kind = ChatResult::Kind::io_error;
+        r.error = ec.message();
+        if (reading && m_parser.bytes_seen() > 0) {
+            r.error += " in the middle of a reply";
+        }
+        m_parser.take();
+    }
+    event(r.error);
+    return r;
+}
+
+asio::awaitable<ChatResult> SmtpChannel::connect(tcp::endpoint endpoint,
+                                                 std::optional<asio::ip::address> source)
+{
+    ChatResult r;
+    r.stage = Stage::connect;
+    if (m_cancel && m_cancel->cancelled()) {
+        r.kind = ChatResult::Kind::cancelled;
+        r.error = "cancelled";
+        co_return r;
+    }
+    auto& s = *m_state;
+    boost::system::error_code ec;
+    s.socket.open(endpoint.protocol(), ec);
+    if (!ec && source) {
+        s.socket.bind(tcp::endpoint(*source, 0), ec);
+        if (ec) {
+            r.kind = ChatResult::Kind::io_error;
+            r.error = "cannot bind source address " + source->to_string() + ": " + ec.message();
+            event(r.error);
+            co_return r;
+        }
+    }
+    if (ec) {
+        r.kind = ChatResult::Kind::io_error;
+        r.error = "cannot open socket: " + ec.message();
+        event(r.error);
+        co_return r;
+    }
+    Stage effective;
+    arm(Stage::connect, &effective);
+    co_await s.socket.async_connect(endpoint, asio::redirect_error(asio::use_awaitable, ec));
+    ++s.generation;
+    s.timer.cancel();
+    if (ec) {
+        co_return io_failure(effective, ec, false);
+    }
+    tcp::no_delay nodelay(true);
+    s.socket.set_option(nodelay, ec);
+    event("connected to " + endpoint.address().to_string() + " port " +
+          std::to_string(endpoint.port()) + " from " + local_address());
+    co_return r;
+}
+
+asio::awaitable<ChatResult> SmtpChannel::read_reply(Stage stage)
+{
+    auto& s = *m_state;
+    Stage effective;
+    arm(stage, &effective);
+    ChatResult r;
+    r.stage = effective;
+    for (;;) {
+        if (m_buffer_begin < m_buffer_end) {
+            std::string_view pending(m_buffer.data() + m_buffer_begin,
+                                     m_buffer_end - m_buffer_begin);
+            m_buffer_begin += m_parser.feed(pending);
+            if (m_parser.state() != ReplyParser::State::incomplete) {
+                break;
+            }
+        }
+        m_buffer_begin = m_buffer_end = 0;
+        boost::system::error_code ec;
+        std::size_t n = 0;
+        if (s.tls) {
+            n = co_await s.tls->async_read_some(asio::buffer(m_buffer),
+                                                asio::redirect_error(asio::use_awaitable, ec));
+        } else {
+            n = co_await s.socket.async_read_some(asio::buffer(m_buffer),
+                                                  asio::redirect_error(asio::use_awaitable, ec));
+        }
+        if (ec) {
+            ++s.generation;
+            s.timer.cancel();
+            co_return io_failure(effective, ec, true);
+        }
+        m_buffer_end = n;
+    }
+    ++s.generation;
+    s.timer.cancel();
+    std::int64_t ms = elapsed_ms();
+    ReplyOutcome out = m_parser.take();
+    if (!out.ok) {
+        r.kind = ChatResult::Kind::protocol_error;
+        r.error = out.error;
+        event("protocol error: " + out.error);
+        co_return r;
+    }
+    r.reply = std::move(out.reply);
+    for (std::size_t i = 0; i < r.reply.lines.size(); ++i) {
+        std::string line = std::to_string(r.reply.code);
+        line += (i + 1 == r.reply.lines.size()) ? ' ' : '-';
+        line += r.reply.lines[i];
+        m_transcript.push_back({TranscriptLine::Dir::received, std::move(line), ms});
+    }
+    if (r.reply.skipped_lines > 0) {
+        event(std::to_string(r.reply.skipped_lines) + " more reply lines skipped (limit " +
+              std::to_string(m_limits.peer.max_reply_lines) + ")");
+    }
+    co_return r;
+}
+
+asio::awaitable<ChatResult> SmtpChannel::write_all(Stage stage, const std::string& bytes)
+{
+    auto& s = *m_state;
+    Stage effective;
+    arm(stage, &effective);
+    boost::system::error_code ec;
+    if (s.tls) {
+        co_await asio::async_write(*s.tls, asio::buffer(bytes),
+                                   asio::redirect_error(asio::use_awaitable, ec));
+    } else {
+        co_await asio::async_write(s.socket, asio::buffer(bytes),
+                                   asio::redirect_error(asio::use_awaitable, ec));
+    }
+    ++s.generation;
+    s.timer.cancel();
+    if (ec) {
+        co_return io_failure(effective, ec, false);
+    }
+    ChatResult r;
+    r.stage = effective;
+    co_return r;
+}
+
+asio::awaitable<ChatResult> SmtpChannel::command(Stage stage, std::string line)
+{
+    m_transcript.push_back({TranscriptLine::Dir::sent, line, elapsed_ms()});
+    line += "\r\n";
+    ChatResult w = co_await write_all(stage, line);
+    if (!w.is_reply()) {
+        co_return w;
+    }
+    co_return co_await read_reply(stage);
+}
+
+asio::awaitable<ChatResult> SmtpChannel::send_raw(Stage stage, std::string bytes, std::string note)
+{
+    m_transcript.push_back({TranscriptLine::Dir::sent, std::move(note), elapsed_ms()});
+    co_return co_await write_all(stage, bytes);
+}
+
+asio::awaitable<ChatResult> SmtpChannel::start_tls(asio::ssl::context& context, std::string sni)
+{
+    auto& s = *m_state;
+    s.tls.emplace(s.socket, context);
+    SSL* ssl = s.tls->native_handle();
+    if (!sni.empty()) {
+        SSL_set_tlsext_host_name(ssl, sni.c_str());
+        SSL_set1_host(ssl, sni.c_str());
+    }
+    Stage effective;
+    arm(Stage::tls_handshake, &effective);
+    boost::system::error_code ec;
+    co_await s.tls->async_handshake(asio::ssl::stream_base::client,
+                                    asio::redirect_error(asio::use_awaitable, ec));
+    ++s.generation;
+    s.timer.cancel();
+    if (ec) {
+        ChatResult r = io_failure(effective, ec, false);
+        if (r.kind == ChatResult::Kind::io_error) {
+            r.error = "TLS handshake failed: " + r.error;
+        }
+        s.tls.reset();
+        co_return r;
+    }
+    TlsFacts facts = tls_facts();
+    event("TLS established: " + facts.version + " " + facts.cipher +
+          (facts.verified ? ", certificate verified"
+                          : ", certificate NOT verified: " + facts.verify_error));
+    ChatResult r;
+    r.stage = effective;
+    co_return r;
+}
+
+TlsFacts SmtpChannel::tls_facts() const
+{
+    if (!m_state->tls) {
+        return {};
+    }
+    return describe_tls(const_cast<SSL*>(m_state->tls->native_handle()));
+}
+
+} // namespace smtpprobe::probe

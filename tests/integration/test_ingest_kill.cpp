@@ -1,0 +1,164 @@
+// Crash safety of `smtpprobe ingest log`: a large generated Postfix log is ingested once
+// cleanly; into a second database the same file is ingested by runs killed with SIGKILL at
+// random moments, several times, then one run to the end. Both databases must hold exactly
+// the same deliveries, evidence, findings and cursor: nothing duplicated, nothing missing,
+// senders joined the same way across the interruptions.
+#include "monitor/store/database.hpp"
+#include "tests/support/child_process.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <doctest/doctest.h>
+#include <random>
+#include <string>
+#include <thread>
+
+using namespace smtpprobe::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+// ~300k lines: per message qmgr from=, one to three deliveries with mixed outcomes,
+// "removed", and some noise; a few success DSNs (backscatter) and junk lines.
+void write_log(const std::string& path)
+{
+    std::FILE* out = std::fopen(path.c_str(), "w");
+    REQUIRE(out != nullptr);
+    std::mt19937 random(12345);
+    const char* const hosts[] = {"gmail-smtp-in.l.google.com[142.250.102.27]:25",
+                                 "hotmail-com.olc.protection.outlook.com[52.101.68.20]:25",
+                                 "mta7.am0.yahoodns.net[67.195.204.72]:25",
+                                 "mx.example.org[198.51.100.7]:25"};
+    const char* const outcomes[] = {
+        "dsn=2.0.0, status=sent (250 2.0.0 OK)",
+        "dsn=5.7.1, status=bounced (host x[1.2.3.4] said: 550 5.7.1 Unfortunately, messages "
+        "from [203.0.113.5] weren't sent. Please contact your Internet service provider since "
+        "part of their network is on our block list (S3140). (in reply to MAIL FROM command))",
+        "dsn=4.7.0, status=deferred (host x[1.2.3.4] said: 421 4.7.0 [TSS04] Messages from "
+        "203.0.113.5 temporarily deferred (in reply to MAIL FROM command))",
+        "dsn=5.1.1, status=bounced (host x[1.2.3.4] said: 550 5.1.1 User unknown (in reply to "
+        "RCPT TO command))"};
+    long lines = 0;
+    for (int message = 0; lines < 300000; ++message) {
+        int second = message / 3;
+        char stamp[32];
+        std::snprintf(stamp, sizeof stamp, "Nov %2d %02d:%02d:%02d", 1 + second / 86400 % 20,
+                      second / 3600 % 24, second / 60 % 60, second % 60);
+        char qid[16];
+        std::snprintf(qid, sizeof qid, "%010X", message * 7919 + 17);
+        std::fprintf(out,
+                     "%s mail postfix/qmgr[9]: %s: from=<s%d@example.com>, size=%d, nrcpt=2 "
+                     "(queue active)\n",
+                     stamp, qid, message % 977, 1000 + message % 5000);
+        int recipients = 1 + static_cast<int>(random() % 3);
+        for (int r = 0; r < recipients; ++r) {
+            std::fprintf(out,
+                         "%s mail postfix/smtp[%d]: %s: to=<r%d@example.net>, relay=%s, "
+                         "delay=0.5, delays=0/0/0.2/0.3, %s\n",
+                         stamp, 100 + message % 50, qid, message * 3 + r, hosts[random() % 4],
+                         outcomes[random() % 4]);
+        }
+        if (message % 97 == 0) {
+            std::fprintf(out,
+                         "%s mail postfix/bounce[5]: %s: sender delivery status "
+                         "notification: %010X\n",
+                         stamp, qid, message + 1);
+        }
+        if (message % 501 == 0) {
+            std::fprintf(out, "garbage line %d \x01\x02\n", message);
+        }
+        std::fprintf(out, "%s mail postfix/qmgr[9]: %s: removed\n", stamp, qid);
+        lines += recipients + 2;
+    }
+    std::fclose(out);
+}
+
+// Everything ingestion wrote, in a canonical order, as text.
+std::string dump(const std::string& db_path)
+{
+    smtpprobe::store::Database db(db_path);
+    std::string out;
+    const std::pair<const char*, int> queries[] = {
+        {"SELECT time, mta, host, queue_id, sender, recipient, orig_recipient, relay_host, "
+         "relay_ip, relay_port, delay, dsn, status, reply, provider, scope, reason, "
+         "provider_code, about, size, source_key FROM delivery ORDER BY source_key",
+         21},
+        {"SELECT e.time, e.ip, e.scope, e.verdict, e.reason, e.provider_code, d.source_key FROM "
+         "evidence e JOIN delivery d ON e.source_kind = 'log' AND e.source_id = d.id ORDER BY "
+         "d.source_key, e.scope",
+         7},
+        {"SELECT time, kind, host, queue_id, detail, source_key FROM finding ORDER BY source_key",
+         6},
+        {"SELECT path, identity, offset, checksum, content_id FROM ingest_cursor ORDER BY path", 5},
+        {"SELECT count(*) FROM evidence", 1},
+        {"SELECT count(*) FROM delivery", 1}};
+    for (const auto& [sql, columns] : queries) {
+        smtpprobe::store::Statement query(db, sql);
+        while (query.step()) {
+            for (int column = 0; column < columns; ++column) {
+                out += query.column_optional_text(column).value_or("NULL");
+                out += '|';
+            }
+            out += '\n';
+        }
+        out += "--\n";
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("kill -9 at random moments, then a re-run: exactly the rows of one clean run")
+{
+    ::setenv("TZ", "UTC", 1); // the children inherit it
+    TempDir dir;
+    std::string log = dir.file("maillog");
+    write_log(log);
+    std::string clean_db = dir.file("clean.db");
+    auto started = std::chrono::steady_clock::now();
+    RunResult clean = run_smtpprobe({"--db", clean_db, "-q", "ingest", "log", log},
+                                    RunOptions{"", 240s, {{"TZ", "UTC"}}, ""});
+    auto clean_time = std::chrono::steady_clock::now() - started;
+    REQUIRE(clean.exit_code == 1); // blocks and backscatter in the log
+    MESSAGE("clean run: " << std::chrono::duration<double>(clean_time).count() << " s");
+
+    std::string crash_db = dir.file("crash.db");
+    std::mt19937 random(std::random_device{}());
+    auto span = std::chrono::duration_cast<std::chrono::milliseconds>(clean_time).count();
+    int killed_running = 0;
+    for (int attempt = 0; attempt < 6; ++attempt) {
+        Daemon run({SMTPPROBE_BINARY, "--db", crash_db, "-q", "ingest", "log", log});
+        // Kill somewhere in the first sixth of a clean run's time: each run starts where the
+        // last committed batch ended, so later runs have less to do.
+        auto wait = std::chrono::milliseconds(
+            20 + static_cast<long>(random() % static_cast<unsigned long>(span / 6 + 1)));
+        std::this_thread::sleep_for(wait);
+        if (run.running()) {
+            ::kill(run.pid(), SIGKILL);
+            ++killed_running;
+        }
+        run.stop();
+    }
+    MESSAGE(killed_running << " of 6 runs killed while running");
+    CHECK(killed_running >= 4);
+    RunResult last = run_smtpprobe({"--db", crash_db, "-q", "ingest", "log", log},
+                                   RunOptions{"", 240s, {{"TZ", "UTC"}}, ""});
+    CHECK((last.exit_code == 0 || last.exit_code == 1));
+    std::string expected = dump(clean_db);
+    std::string actual = dump(crash_db);
+    CHECK(expected.size() > 1000000);
+    // Compare without printing megabytes: first differing line only.
+    if (expected != actual) {
+        std::size_t at = 0;
+        while (at < expected.size() && at < actual.size() && expected[at] == actual[at]) {
+            ++at;
+        }
+        std::size_t from = expected.rfind('\n', at);
+        from = from == std::string::npos ? 0 : from + 1;
+        FAIL_CHECK("first difference at byte " << at << ": clean '" << expected.substr(from, 300)
+                                               << "' vs killed '" << actual.substr(from, 300)
+                                               << "'");
+    }
+}
