@@ -49,7 +49,10 @@ std::string config_path(const GlobalOptions& global, bool* explicit_choice)
     }
     if (std::string home = env("HOME"); !home.empty()) {
         std::string user = home + "/.config/smtpprobe/config.toml";
-        if (std::filesystem::exists(user)) {
+        // Non-throwing: a HOME we may not enter (sudo -u smtpprobe keeps HOME=/root) means
+        // "no user config", not a crash.
+        std::error_code ec;
+        if (std::filesystem::exists(user, ec)) {
             return user;
         }
     }

@@ -1,6 +1,7 @@
 // How smtpprobe's stderr looks to journald: with JOURNAL_STREAM naming its stderr (as systemd
 // sets it) a failure line carries the "<3>" error priority; otherwise, or when JOURNAL_STREAM
-// names some other stream (a shell redirect inside the unit), it stays plain.
+// names some other stream (a shell redirect inside the unit), it stays plain. Also: running
+// as a service user with an unenterable HOME does not crash the config lookup.
 #include "tests/support/child_process.hpp"
 
 #include <doctest/doctest.h>
@@ -34,4 +35,23 @@ TEST_CASE("failure lines carry journald's error priority only when stderr is the
     const RunResult plain = run_smtpprobe({"--no-such-flag"});
     CHECK(plain.err.rfind("smtpprobe: ", 0) == 0);
     CHECK(plain.exit_code == 2);
+}
+
+TEST_CASE("a HOME the user may not enter is no user config, not a crash")
+{
+    if (!is_root()) {
+        MESSAGE("skipped: needs root to switch to an unprivileged user");
+        return;
+    }
+    // As nobody with HOME=/root (what `sudo -u smtpprobe` leaves): the default config lookup
+    // must treat the unreadable ~/.config as absent and go on to the system path.
+    RunOptions options;
+    options.env["HOME"] = "/root";
+    options.env["SMTPPROBE_CONFIG"] = "";
+    const RunResult result = run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                  SMTPPROBE_BINARY, "config", "check"},
+                                 options);
+    CHECK(result.err.find("terminate called") == std::string::npos);
+    CHECK(result.err.find("Permission denied [/root") == std::string::npos);
+    CHECK(result.exit_code >= 0);
 }

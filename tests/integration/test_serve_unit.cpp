@@ -45,7 +45,8 @@ std::vector<std::vector<std::string>> unit_commands(const std::string& key)
     return commands;
 }
 
-// HTTP/1.0 GET on 127.0.0.1:port, bounded to 1 MiB and 10 seconds; the raw response.
+// HTTP/1.1 GET (Connection: close) on 127.0.0.1:port, bounded to 1 MiB and 10 seconds; the raw
+// response.
 std::string http_get(int port, const std::string& path)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -55,7 +56,8 @@ std::string http_get(int port, const std::string& path)
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     std::string response;
     if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-        const std::string request = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+        const std::string request =
+            "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
         if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
             static_cast<ssize_t>(request.size())) {
             const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);

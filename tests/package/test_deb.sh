@@ -67,10 +67,11 @@ dpkg-deb --field "$deb" Package Version Architecture Depends | tee "$work/contro
 depends=$(dpkg-deb --field "$deb" Depends)
 # Every shared library the binary needs must come from a package named in Depends.
 for lib in $(objdump -p "$build/cli/smtpprobe" | awk '$1 == "NEEDED" { print $2 }'); do
-    path=$(ldconfig -p | awk -v lib="$lib" '$1 == lib { print $NF; exit }')
+    # (awk reads its whole input: an early exit would SIGPIPE the producer under pipefail.)
+    path=$(ldconfig -p | awk -v lib="$lib" '$1 == lib && !found++ { print $NF }')
     [ -n "$path" ] || fail "cannot find $lib on this system"
-    owner=$(dpkg -S "$(realpath "$path")" 2>/dev/null | head -1 | cut -d: -f1) ||
-        owner=$(dpkg -S "$path" | head -1 | cut -d: -f1)
+    owner=$(dpkg -S "$(realpath "$path")" 2>/dev/null | awk -F: 'NR == 1 { print $1 }') ||
+        owner=$(dpkg -S "$path" | awk -F: 'NR == 1 { print $1 }')
     sed 's/, */\n/g' <<<"$depends" | awk '{ print $1 }' | grep -qxF "$owner" ||
         fail "Depends lacks $owner (for $lib): $depends"
     echo "  $lib -> $owner: in Depends"
@@ -121,11 +122,11 @@ echo "$version"
 echo "== smtpprobe config check /etc/smtpprobe/config.toml"
 if [ "$has_config" = 0 ]; then
     echo "not run: deploy/config.example.toml is not in this tree yet"
-elif ! /usr/bin/smtpprobe --help | grep -qE '^  config'; then
+elif ! grep -qE '^  config' <<<"$(/usr/bin/smtpprobe --help)"; then
     echo "not run: this build has no 'config' subcommand yet"
 else
-    # As the service user, the way the units read it.
-    setpriv --reuid=smtpprobe --regid=smtpprobe --init-groups \
+    # As the service user, the way the units read it (systemd sets HOME to the user's home).
+    HOME=/var/lib/smtpprobe setpriv --reuid=smtpprobe --regid=smtpprobe --init-groups \
         /usr/bin/smtpprobe config check /etc/smtpprobe/config.toml || fail "config check failed"
 fi
 

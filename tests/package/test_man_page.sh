@@ -23,9 +23,10 @@ fail() {
 }
 
 # CLI11 help: a "SUBCOMMANDS:" (or "Subcommands:") block of "  name   description" lines.
-help_commands=$("$binary" --help | awk '
+help_text=$("$binary" --help)
+help_commands=$(awk '
     /^[A-Za-z]+:$/ { in_block = tolower($0) == "subcommands:"; next }
-    in_block && /^  [a-z]/ { print $1 }' | sort -u)
+    in_block && /^  [a-z]/ { print $1 }' <<<"$help_text" | sort -u)
 # Man page: one ".SS name" per subcommand (roff escapes "\-" stand for "-").
 man_commands=$(sed -n 's/^\.SS //p' "$man_page" | sed 's/\\-/-/g' | awk '{ print $1 }' | sort -u)
 
@@ -67,7 +68,7 @@ if [ -f "$design" ]; then
         grep -o -- '--\{0,1\}[a-z-][a-z-]*' | grep '^-' || true)
     for opt in $globals; do
         grep -q -- "$(sed 's/-/\\\\-/g' <<<"$opt")" "$man_page" || fail "global option $opt not in the man page"
-        "$binary" --help | grep -q -- "$opt" || fail "global option $opt not in --help"
+        grep -q -- "$opt" <<<"$help_text" || fail "global option $opt not in --help"
     done
 else
     echo "note: $design not found; DESIGN.md comparison not done"
