@@ -37,7 +37,7 @@ void print_summary(std::ostream& out, const probe::ProbeResult& r, const store::
         out << "; TLS " << r.tls->version
             << (r.tls->verified ? " verified" : " unverified: " + r.tls->verify_error);
     }
-    if (!a.reason.empty()) {
+    if (!a.reason.empty() && r.decisive && r.decisive->code >= 400) {
         out << "; " << a.reason;
         if (!a.scope.empty()) {
             out << " (" << a.scope << ")";

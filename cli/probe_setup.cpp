@@ -1,6 +1,7 @@
 // Shared setup of probe runs: options -> SessionOptions, default HELO, storing.
 #include "cli/probe_setup.hpp"
 
+#include "monitor/classify/classifier.hpp"
 #include "monitor/store/database.hpp"
 #include "probe/tls_facts.hpp"
 
@@ -153,12 +154,23 @@ std::unique_ptr<ProbeSetup> prepare_probe(const Context& ctx, const SessionCliOp
 store::ProbeAnnotations classify_decisive(const probe::ProbeResult& result)
 {
     store::ProbeAnnotations a;
-    // CLASSIFICATION CALL SITE (issue: classification). When monitor/classify lands, this is
-    // where the decisive reply becomes provider/scope/reason/provider_code:
-    //   auto c = classify::Classifier::builtin().classify(
-    //       {code, enhanced, text, result.mx_host});
-    // Until then the probe records the raw reply only.
-    (void)result;
+    // CLASSIFICATION CALL SITE: the one place where the decisive reply of a probe becomes
+    // provider / scope / reason / provider code (the probe layer reports mechanism only).
+    if (!result.decisive) {
+        return a;
+    }
+    const probe::Reply& reply = *result.decisive;
+    std::string text = reply.text();
+    classify::Input input;
+    input.reply_code = reply.code;
+    input.enhanced = reply.enhanced;
+    input.text = text;
+    input.remote_host = result.mx_host;
+    classify::Result c = classify::Classifier::current().classify(input);
+    a.provider = c.provider;
+    a.scope = c.scope;
+    a.reason = c.reason;
+    a.provider_code = c.provider_code;
     return a;
 }
 
