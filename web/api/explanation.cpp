@@ -1,9 +1,7 @@
 // Evidence sources and their explanation by the one classifier (see explanation.hpp).
 #include "web/api/explanation.hpp"
 
-#if SMTPPROBE_HAVE_CLASSIFIER
 #include "monitor/classify/classifier.hpp"
-#endif
 
 namespace smtpprobe::web {
 namespace {
@@ -54,7 +52,6 @@ Json evidence_source(Database& db, std::string_view kind, std::int64_t id)
 
 Json explain_source(const Json& source)
 {
-#if SMTPPROBE_HAVE_CLASSIFIER
     if (!source.is_object() || source.value("kind", "") == "note" ||
         source.value("kind", "") == "dnsbl") {
         return nullptr;
@@ -76,16 +73,12 @@ Json explain_source(const Json& source)
     input.enhanced = status;
     input.text = text;
     input.remote_host = host;
-    auto result = classify::Classifier::builtin().classify(input);
+    auto result = classify::Classifier::current().classify(input);
     return Json{{"meaning", result.meaning}, {"action", result.action},
                 {"reason", result.reason},   {"provider", result.provider},
                 {"scope", result.scope},     {"provider_code", result.provider_code},
                 {"status", result.status},   {"rule_id", result.rule_id},
                 {"source", result.source}};
-#else
-    (void)source;
-    return nullptr;
-#endif
 }
 
 } // namespace smtpprobe::web
