@@ -56,22 +56,3 @@ CREATE TABLE alert_delivery (
 );
 CREATE INDEX alert_delivery_due ON alert_delivery(state, next_attempt);
 
--- Sender hygiene per identity, one row per check (monitor/run/hygiene_part.cpp).
-CREATE TABLE hygiene_check (
-    id               INTEGER PRIMARY KEY,
-    time             TEXT NOT NULL,
-    ip               TEXT NOT NULL,
-    helo             TEXT,
-    mail_from_domain TEXT,
-    ptr_names        TEXT,                   -- JSON array
-    fcrdns           INTEGER,                -- PTR resolves back to the IP
-    helo_matches     INTEGER,                -- HELO is a forward-confirmed PTR name
-    spf_result       TEXT,                   -- RFC 7208 result
-    spf_detail       TEXT,
-    dmarc_present    INTEGER,
-    dmarc_policy     TEXT,
-    all_ok           INTEGER NOT NULL,
-    unknown          INTEGER NOT NULL,       -- some DNS lookup failed
-    detail           TEXT                    -- JSON: the whole report
-);
-CREATE INDEX hygiene_check_ip_time ON hygiene_check(ip, time);

@@ -19,6 +19,7 @@ CREATE TABLE hygiene_check (
     dmarc_record     TEXT,
     dmarc_detail     TEXT,
     unknown          INTEGER NOT NULL,  -- some part could not be checked (DNS failure)
-    all_ok           INTEGER NOT NULL
+    all_ok           INTEGER NOT NULL,
+    detail           TEXT               -- JSON: the whole report (written by `run`)
 );
 CREATE INDEX hygiene_check_ip_time ON hygiene_check(ip, time);

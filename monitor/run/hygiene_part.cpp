@@ -2,6 +2,7 @@
 // match, SPF of the MAIL FROM domain for the IP, DMARC presence (monitor/hygiene), stored in
 // hygiene_check and shown by `status`. A failed check is a finding for the operator, not a
 // block: it does not open episodes.
+#include "monitor/hygiene/hygiene_store.hpp"
 #include "monitor/hygiene/hygiene.hpp"
 #include "monitor/run/run_parts.hpp"
 #include "monitor/run/run_schedule.hpp"
@@ -86,25 +87,11 @@ PartResult run_due_hygiene(TickContext& tick)
                                 {"record", r.dmarc.record},
                                 {"policy", r.dmarc.policy},
                                 {"detail", r.dmarc.detail}}}};
-        tick.db
-            .prepare("INSERT INTO hygiene_check(time, ip, helo, mail_from_domain, ptr_names, "
-                     "fcrdns, helo_matches, spf_result, spf_detail, dmarc_present, dmarc_policy, "
-                     "all_ok, unknown, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-            .bind(1, iso_utc(tick.now))
-            .bind(2, job.identity->ip)
-            .bind(3, r.helo)
-            .bind(4, r.mail_from_domain)
-            .bind(5, nlohmann::json(r.ptr.names)
-                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
-            .bind(6, r.ptr.forward_confirmed ? 1 : 0)
-            .bind(7, r.ptr.matches_helo ? 1 : 0)
-            .bind(8, hygiene::to_string(r.spf.result))
-            .bind(9, r.spf.detail)
-            .bind(10, r.dmarc.present ? 1 : 0)
-            .bind(11, r.dmarc.policy)
-            .bind(12, r.all_ok() ? 1 : 0)
-            .bind(13, r.any_unknown() ? 1 : 0)
-            .bind(14, detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+        // One writer for hygiene_check (monitor/hygiene); the run adds the whole report as JSON.
+        std::int64_t id = hygiene::store_hygiene_report(tick.db, r, iso_utc(tick.now));
+        tick.db.prepare("UPDATE hygiene_check SET detail = ? WHERE id = ?")
+            .bind(1, detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+            .bind(2, id)
             .run();
         problems += r.all_ok() ? 0 : 1;
         task_done(tick.db, job.task, tick.now, {tick.config.hygiene.interval, {}, {}},

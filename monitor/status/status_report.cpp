@@ -115,7 +115,7 @@ void load_episodes(store::Database& db, StatusReport& report)
 void load_hygiene(store::Database& db, StatusReport& report)
 {
     if (!table_exists(db, "hygiene_check")) {
-        return; // a history created before hygiene_check was part of migration 005
+        return; // hygiene_check comes with migration 006
     }
     Statement st(db, "SELECT h.ip, h.time, h.helo, h.mail_from_domain, h.fcrdns, "
                      "h.helo_matches, h.spf_result, h.dmarc_present, h.dmarc_policy, h.all_ok, "
