@@ -63,6 +63,7 @@ ClassifiedRecipient classify_recipient(const BounceReport& report, const Recipie
     input.enhanced = recipient.status;
     input.text = recipient.diagnostic;
     input.remote_host = host;
+    input.command = recipient.command;
     out.result = classifier.classify(input);
     if (out.result.scope.empty() || out.result.provider.empty() || out.result.provider == "other") {
         const classify::Receiver receiver = classify::receiver_for_host(host);

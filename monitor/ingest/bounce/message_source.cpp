@@ -183,7 +183,7 @@ std::string top_message_id(std::string_view content)
         if (line.empty()) {
             break; // end of the header
         }
-        if (line.size() > 11 && (line[0] == 'M' || line[0] == 'm')) {
+        if (line.size() >= 11 && (line[0] == 'M' || line[0] == 'm')) {
             std::string name(line.substr(0, 11));
             std::transform(name.begin(), name.end(), name.begin(),
                            [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

@@ -165,9 +165,13 @@ OriginalMessage original_from_headers(std::string_view headers)
     const std::vector<Field> fields = parse_field_group(headers);
     OriginalMessage original;
     original.message_id = clean_address(field_value(fields, "message-id"));
-    original.from = field_value(fields, "from");
-    original.to = field_value(fields, "to");
-    original.subject = field_value(fields, "subject");
+    auto decoded = [](const std::string& value) {
+        init_gmime();
+        return owned_string(g_mime_utils_header_decode_text(nullptr, value.c_str()));
+    };
+    original.from = decoded(field_value(fields, "from"));
+    original.to = decoded(field_value(fields, "to"));
+    original.subject = decoded(field_value(fields, "subject"));
     original.date = field_value(fields, "date");
     return original;
 }

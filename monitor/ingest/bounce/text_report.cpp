@@ -349,6 +349,7 @@ std::vector<RecipientReport> parse_text_report(std::string_view text,
         r.reply_code = find_reply_code(trimmed);
         r.status = find_enhanced_status(trimmed);
         r.remote_mta = find_remote_host(trimmed);
+        r.command = find_smtp_command(trimmed);
         r.diagnostic = collapse(trimmed);
         r.action = "failed";
         return r;
