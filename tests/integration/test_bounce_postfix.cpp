@@ -51,8 +51,9 @@ TEST_CASE("bounce from a real Postfix (relay refused with S3140) ingested end to
     TempDir dir;
     std::filesystem::create_directories(dir.file("Maildir/new"));
     std::filesystem::create_directories(dir.file("Maildir/cur"));
+    const std::vector<std::string> delivered = sender.delivered_messages();
     std::string crlf;
-    for (char c : sender.delivered_messages()[0]) {
+    for (char c : delivered[0]) {
         if (c == '\n') {
             crlf += '\r';
         }
