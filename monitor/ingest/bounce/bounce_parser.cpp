@@ -270,6 +270,9 @@ std::optional<BounceReport> parse_bounce(std::string_view content)
         if (r.command.empty()) {
             r.command = find_smtp_command(r.diagnostic);
         }
+        if (r.command.empty()) {
+            r.command = find_transcript_command(prose, r.recipient);
+        }
         if (r.action.empty()) {
             r.action = (!r.status.empty() && r.status[0] == '4') ||
                                (r.reply_code && *r.reply_code / 100 == 4)

@@ -163,6 +163,9 @@ std::string find_smtp_command(std::string_view text)
             return found;
         }
     }
+    if (lower.find("[rcpt_to]") != std::string::npos) {
+        return "RCPT"; // Yahoo's tag after the reply
+    }
     if (lower.find("sender was rejected") != std::string::npos) {
         return "MAIL";
     }
@@ -284,6 +287,57 @@ std::string find_named_ip(std::string_view text)
             return std::string(text.substr(pos, end - pos));
         }
         pos = end;
+    }
+    return {};
+}
+
+} // namespace smtpprobe::ingest
+
+namespace smtpprobe::ingest {
+
+std::string find_transcript_command(std::string_view text, std::string_view recipient)
+{
+    if (recipient.empty()) {
+        return {};
+    }
+    const std::string lower = lower_ascii(text.substr(0, 16000));
+    const std::string who = lower_ascii(recipient);
+    std::string last_sent;
+    std::size_t pos = 0;
+    while (pos < lower.size()) {
+        std::size_t end = lower.find('\n', pos);
+        if (end == std::string::npos) {
+            end = lower.size();
+        }
+        std::string_view line = std::string_view(lower).substr(pos, end - pos);
+        pos = end + 1;
+        while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
+            line.remove_prefix(1);
+        }
+        if (line.starts_with(">>> ")) {
+            const std::string_view sent = line.substr(4);
+            if (sent.starts_with("rcpt")) {
+                last_sent = sent.find(who) != std::string_view::npos ? "RCPT" : "RCPT-other";
+            } else if (sent.starts_with("data") || sent.starts_with(".")) {
+                last_sent = "DATA";
+            } else if (sent.starts_with("mail")) {
+                last_sent = "MAIL";
+            } else if (sent.starts_with("helo") || sent.starts_with("ehlo")) {
+                last_sent = "HELO";
+            } else {
+                last_sent.clear();
+            }
+            continue;
+        }
+        if (line.starts_with("<<< ") && line.size() > 4 && (line[4] == '4' || line[4] == '5')) {
+            if (last_sent == "RCPT") {
+                return last_sent;
+            }
+            if (line.find(who) != std::string_view::npos && !last_sent.empty() &&
+                last_sent != "RCPT-other") {
+                return last_sent;
+            }
+        }
     }
     return {};
 }
