@@ -314,6 +314,26 @@ std::size_t find_original_copy(std::string_view text)
     return text.size();
 }
 
+namespace {
+
+// Whether line is sendmail's verdict on another address or host ("550 example.org (smtp)...
+// 550 Host unknown", "554 <other@x>... Remote protocol error"): the words of the recipient
+// being read end there, so that one recipient's block does not take the next one's reply.
+bool ends_sendmail_block(std::string_view line, std::string_view address)
+{
+    if (line.size() < 8 || line[0] < '2' || line[0] > '5' || line[1] < '0' || line[1] > '9' ||
+        line[2] < '0' || line[2] > '9' || line[3] != ' ') {
+        return false;
+    }
+    const std::size_t dots = line.find("... ");
+    if (dots == std::string_view::npos || dots > 200) {
+        return false;
+    }
+    return lower_ascii(line.substr(0, dots)).find(lower_ascii(address)) == std::string::npos;
+}
+
+} // namespace
+
 std::vector<RecipientReport> parse_text_report(std::string_view text,
                                                const std::vector<std::string>& not_recipients)
 {
@@ -332,9 +352,13 @@ std::vector<RecipientReport> parse_text_report(std::string_view text,
         anchors.push_back(std::move(anchor));
     }
     std::vector<RecipientReport> out;
-    auto block_text = [&](std::size_t first, std::size_t last, const std::string& rest) {
+    auto block_text = [&](std::size_t first, std::size_t last, const std::string& rest,
+                          std::string_view address = {}) {
         std::string block = rest;
         for (std::size_t i = first; i < last && block.size() < k_max_diagnostic * 2; ++i) {
+            if (!address.empty() && ends_sendmail_block(trim(lines[i]), address)) {
+                break;
+            }
             if (!block.empty()) {
                 block += '\n';
             }
@@ -370,7 +394,27 @@ std::vector<RecipientReport> parse_text_report(std::string_view text,
             ++j;
         }
         const std::size_t end_line = j < anchors.size() ? anchors[j].line : lines.size();
-        std::string block = block_text(anchors[i].line + 1, end_line, anchors[i].rest);
+        std::string block =
+            block_text(anchors[i].line + 1, end_line, anchors[i].rest, anchors[i].address);
+        // sendmail's verdict line ("554 <a@b>... Remote protocol error") comes after the
+        // session that produced it: the receiver's "<<< " reply just above is its cause.
+        const std::string_view anchor_line = trim(lines[anchors[i].line]);
+        if (anchors[i].line > 0 && ends_sendmail_block(anchor_line, "\x01")) {
+            std::string session;
+            for (std::size_t k = anchors[i].line; k-- > 0;) {
+                const std::string_view above = trim(lines[k]);
+                if (!above.starts_with("<<< ") && !above.starts_with(">>> ")) {
+                    break;
+                }
+                session = std::string(above) + "\n" + session;
+                if (above.starts_with(">>> ") || session.size() > k_max_diagnostic) {
+                    break;
+                }
+            }
+            if (!session.empty()) {
+                block = session + block;
+            }
+        }
         RecipientReport r = make(anchors[i].address, block);
         // The words came before the address ("Error message below: 550 ...\n... RCPT TO: a@b").
         if (!r.reply_code && r.status.empty() && anchors.size() == 1) {
