@@ -59,12 +59,20 @@ bool says_temporary(std::string_view diagnostic)
 // (Sisimai's convention, which the labels follow): "filtered".
 void apply_command_convention(const RecipientReport& recipient, ClassifiedRecipient& out)
 {
-    if (out.result.reason != "userunknown" || !recipient.reply_code) {
-        return;
-    }
     std::string command = recipient.command;
     if (command.empty()) {
         command = find_smtp_command(recipient.diagnostic);
+    }
+    // An address refused in answer to MAIL FROM is the sender's, whatever the words say.
+    if (command == "MAIL" &&
+        (out.result.reason == "userunknown" || out.result.reason == "hostunknown" ||
+         out.result.reason == "filtered")) {
+        out.result.reason = "rejected";
+        out.result.about = "domain";
+        return;
+    }
+    if (out.result.reason != "userunknown" || !recipient.reply_code) {
+        return;
     }
     if (command == "RCPT") {
         return;
@@ -137,6 +145,13 @@ ClassifiedRecipient classify_recipient(const BounceReport& report, const Recipie
     }
     if (report.kind == ReportKind::bounce || report.kind == ReportKind::delay) {
         apply_command_convention(recipient, out);
+        // Google Groups answers a post it refuses (no such group, or no permission to post)
+        // in the reader's language and without a reply code: the refusal is the group's.
+        if ((out.result.reason.empty() || out.result.reason == "undefined") &&
+            lower_ascii(recipient.recipient).ends_with("@googlegroups.com")) {
+            out.result.reason = "rejected";
+            out.result.about = "recipient";
+        }
     }
     if (out.status.empty() && report.kind != ReportKind::complaint) {
         const bool temporary = recipient.action == "delayed" ||

@@ -163,7 +163,8 @@ std::string find_smtp_command(std::string_view text)
             return found;
         }
     }
-    if (lower.find("[rcpt_to]") != std::string::npos) {
+    if (lower.find("[rcpt_to]") != std::string::npos ||
+        lower.find("recipient address rejected") != std::string::npos) {
         return "RCPT"; // Yahoo's tag after the reply
     }
     if (lower.find("sender was rejected") != std::string::npos) {
