@@ -334,6 +334,47 @@ bool ends_sendmail_block(std::string_view line, std::string_view address)
 
 } // namespace
 
+namespace {
+
+bool has_letters(std::string_view text)
+{
+    return std::any_of(text.begin(), text.end(),
+                       [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); });
+}
+
+// The reason a report wrote before the recipient's address: the text before it on its own
+// line, else the nearest line above (within three, not a decoration or blank). "" if none.
+std::string words_before(const std::vector<std::string_view>& lines, std::size_t line,
+                         std::string_view address)
+{
+    const std::string_view own = lines[line];
+    const std::size_t at = lower_ascii(own).find(lower_ascii(address));
+    if (at != std::string::npos) {
+        std::string_view prefix = trim(own.substr(0, at));
+        while (!prefix.empty() && (prefix.back() == '<' || prefix.back() == ':' ||
+                                   prefix.back() == ' ' || prefix.back() == '"')) {
+            prefix.remove_suffix(1);
+        }
+        if (has_letters(prefix)) {
+            return std::string(prefix);
+        }
+    }
+    for (std::size_t k = line, steps = 0; k-- > 0 && steps < 3; ++steps) {
+        const std::string_view above = trim(lines[k]);
+        if (above.empty()) {
+            continue;
+        }
+        if (above.front() == '-' || above.front() == '=' || above.front() == '*' ||
+            above.front() == '_' || above.find('@') != std::string_view::npos) {
+            return {};
+        }
+        return has_letters(above) ? std::string(above) : std::string();
+    }
+    return {};
+}
+
+} // namespace
+
 std::vector<RecipientReport> parse_text_report(std::string_view text,
                                                const std::vector<std::string>& not_recipients)
 {
@@ -422,6 +463,14 @@ std::vector<RecipientReport> parse_text_report(std::string_view text,
             RecipientReport early = make(anchors[i].address, preamble);
             if (early.reply_code || !early.status.empty()) {
                 r = std::move(early);
+            }
+        }
+        if (trim(r.diagnostic).empty()) {
+            // Words before the address: "Unknown user: a@b", or a reason line just above it
+            // ("User not listed in public Name & Address Book\na@b").
+            const std::string before = words_before(lines, anchors[i].line, anchors[i].address);
+            if (!before.empty()) {
+                r = make(anchors[i].address, before);
             }
         }
         out.push_back(std::move(r));
