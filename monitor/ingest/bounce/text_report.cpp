@@ -368,7 +368,32 @@ std::string words_before(const std::vector<std::string_view>& lines, std::size_t
             above.front() == '_' || above.find('@') != std::string_view::npos) {
             return {};
         }
-        return has_letters(above) ? std::string(above) : std::string();
+        if (!has_letters(above)) {
+            return {};
+        }
+        if (above.back() != ':') {
+            return std::string(above);
+        }
+        // A list heading ("The following recipients did not receive this message:"): the
+        // reason is the paragraph above it.
+        std::string paragraph(above);
+        bool seen_text = false;
+        for (std::size_t m = k, more = 0; m-- > 0 && more < 6; ++more) {
+            const std::string_view earlier = trim(lines[m]);
+            if (earlier.empty()) {
+                if (seen_text) {
+                    break;
+                }
+                continue;
+            }
+            if (earlier.front() == '-' || earlier.front() == '=' ||
+                earlier.find('@') != std::string_view::npos) {
+                break;
+            }
+            seen_text = true;
+            paragraph = std::string(earlier) + "\n" + paragraph;
+        }
+        return paragraph;
     }
     return {};
 }
