@@ -1,6 +1,7 @@
 // Classification of bounce recipients (see bounce_classification.hpp).
 #include "monitor/ingest/bounce/bounce_classification.hpp"
 
+#include "monitor/ingest/bounce/header_fields.hpp"
 #include "monitor/ingest/bounce/reply_codes.hpp"
 
 #include <array>
@@ -38,6 +39,51 @@ std::string verdict_of(const classify::Result& result, ReportKind kind)
     return "unknown";
 }
 
+// True when the report's own words say the failure is temporary (a delay notice that
+// quotes no 4xx code: "Message will be retried for 2 more day(s)").
+bool says_temporary(std::string_view diagnostic)
+{
+    const std::string lower = lower_ascii(diagnostic.substr(0, 4000));
+    for (std::string_view phrase : {"will be retried", "details of temporary failure",
+                                    "will keep trying", "will retry", "still trying"}) {
+        if (lower.find(phrase) != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// A mailbox-unknown reply counts as "user unknown" only when it answered RCPT TO or when
+// its enhanced status is an addressing one (X.1.x). The same words after DATA, or with no
+// command and no addressing status, come from a content filter posing as an unknown user
+// (Sisimai's convention, which the labels follow): "filtered".
+void apply_command_convention(const RecipientReport& recipient, ClassifiedRecipient& out)
+{
+    std::string command = recipient.command;
+    if (command.empty()) {
+        command = find_smtp_command(recipient.diagnostic);
+    }
+    // An address refused in answer to MAIL FROM is the sender's, whatever the words say.
+    if (command == "MAIL" &&
+        (out.result.reason == "userunknown" || out.result.reason == "hostunknown" ||
+         out.result.reason == "filtered")) {
+        out.result.reason = "rejected";
+        out.result.about = "domain";
+        return;
+    }
+    if (out.result.reason != "userunknown" || !recipient.reply_code) {
+        return;
+    }
+    if (command == "RCPT") {
+        return;
+    }
+    const std::string& status = recipient.status;
+    if (status.size() > 2 && (status[2] == '1' || status[2] == '2')) {
+        return; // X.1.x / X.2.x: the receiver itself called the address or mailbox wrong
+    }
+    out.result.reason = "filtered";
+}
+
 } // namespace
 
 std::string pseudo_status(const std::string& reason, bool temporary)
@@ -63,6 +109,7 @@ ClassifiedRecipient classify_recipient(const BounceReport& report, const Recipie
     input.enhanced = recipient.status;
     input.text = recipient.diagnostic;
     input.remote_host = host;
+    input.command = recipient.command;
     out.result = classifier.classify(input);
     if (out.result.scope.empty() || out.result.provider.empty() || out.result.provider == "other") {
         const classify::Receiver receiver = classify::receiver_for_host(host);
@@ -96,9 +143,20 @@ ClassifiedRecipient classify_recipient(const BounceReport& report, const Recipie
         }
         break;
     }
+    if (report.kind == ReportKind::bounce || report.kind == ReportKind::delay) {
+        apply_command_convention(recipient, out);
+        // Google Groups answers a post it refuses (no such group, or no permission to post)
+        // in the reader's language and without a reply code: the refusal is the group's.
+        if ((out.result.reason.empty() || out.result.reason == "undefined") &&
+            lower_ascii(recipient.recipient).ends_with("@googlegroups.com")) {
+            out.result.reason = "rejected";
+            out.result.about = "recipient";
+        }
+    }
     if (out.status.empty() && report.kind != ReportKind::complaint) {
         const bool temporary = recipient.action == "delayed" ||
-                               (recipient.reply_code && *recipient.reply_code / 100 == 4);
+                               (recipient.reply_code && *recipient.reply_code / 100 == 4) ||
+                               says_temporary(recipient.diagnostic);
         out.status = pseudo_status(out.result.reason, temporary);
     }
     out.named_ip =

@@ -232,6 +232,9 @@ std::optional<BounceReport> parse_bounce(std::string_view content)
             if (r.remote_mta.empty()) {
                 r.remote_mta = words->remote_mta;
             }
+            if (r.command.empty()) {
+                r.command = words->command;
+            }
         }
     }
     if (report.recipients.empty() && looks_like_bounce(*mime) && !trim(prose).empty()) {
@@ -243,6 +246,7 @@ std::optional<BounceReport> parse_bounce(std::string_view content)
             r.recipient = lower_ascii(first_address(report.original.to));
         }
         r.diagnostic = collapse_text(prose.substr(0, 4000));
+        r.command = find_smtp_command(prose);
         report.recipients.push_back(std::move(r));
     }
     if (report.recipients.empty()) {
@@ -263,6 +267,12 @@ std::optional<BounceReport> parse_bounce(std::string_view content)
             r.recipient = lower_ascii(first_address(report.original.to));
         }
         complete_codes(r);
+        if (r.command.empty()) {
+            r.command = find_smtp_command(r.diagnostic);
+        }
+        if (r.command.empty()) {
+            r.command = find_transcript_command(prose, r.recipient);
+        }
         if (r.action.empty()) {
             r.action = (!r.status.empty() && r.status[0] == '4') ||
                                (r.reply_code && *r.reply_code / 100 == 4)

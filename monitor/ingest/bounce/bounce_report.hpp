@@ -32,6 +32,8 @@ struct RecipientReport {
     std::string diagnostic;         // Diagnostic-Code / the receiver's reply, unfolded
     std::string last_attempt;       // Last-Attempt-Date as given
     std::string sender;             // X-Postfix-Sender (or the envelope sender named)
+    std::string command;            // SMTP command the reply answered (CONNECT, HELO, MAIL,
+                                    // RCPT, DATA), "" when the report does not say
 };
 
 // The message returned with the report (message/rfc822, text/rfc822-headers or inline copy).

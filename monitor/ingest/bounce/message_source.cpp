@@ -126,6 +126,35 @@ void normalise_line_endings(std::string& text)
     text.resize(out);
 }
 
+namespace {
+
+// A From_ line in its full form, "From sender Www Mmm dd hh:mm:ss yyyy": some writers put it
+// right after the previous message's last line, without the blank line mboxo asks for. A body
+// line "From ..." without the weekday, month, time and year is not taken for one.
+bool is_strict_from_line(std::string_view line)
+{
+    static constexpr std::string_view k_days[] = {"Mon ", "Tue ", "Wed ", "Thu ",
+                                                  "Fri ", "Sat ", "Sun "};
+    while (!line.empty() && (line.back() == '\n' || line.back() == ' ')) {
+        line.remove_suffix(1);
+    }
+    if (line.size() < 30 || line.size() > 300 || !line.starts_with("From ")) {
+        return false;
+    }
+    const std::string_view year = line.substr(line.size() - 4);
+    if (!std::all_of(year.begin(), year.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return false;
+    }
+    const bool has_day = std::any_of(std::begin(k_days), std::end(k_days), [&](std::string_view d) {
+        return line.find(d) != std::string_view::npos;
+    });
+    const std::size_t colon = line.find(':', 5);
+    return has_day && colon != std::string_view::npos && colon + 3 < line.size() &&
+           line[colon + 3] == ':';
+}
+
+} // namespace
+
 void split_mbox(std::string_view mbox, const std::function<bool(std::string&&)>& each)
 {
     std::string current;
@@ -147,7 +176,7 @@ void split_mbox(std::string_view mbox, const std::function<bool(std::string&&)>&
         std::size_t next = end == std::string_view::npos ? mbox.size() : end + 1;
         std::string_view line = mbox.substr(pos, next - pos);
         pos = next;
-        if (previous_blank && line.starts_with("From ")) {
+        if ((previous_blank || is_strict_from_line(line)) && line.starts_with("From ")) {
             if (!flush()) {
                 return;
             }
@@ -183,7 +212,7 @@ std::string top_message_id(std::string_view content)
         if (line.empty()) {
             break; // end of the header
         }
-        if (line.size() > 11 && (line[0] == 'M' || line[0] == 'm')) {
+        if (line.size() >= 11 && (line[0] == 'M' || line[0] == 'm')) {
             std::string name(line.substr(0, 11));
             std::transform(name.begin(), name.end(), name.begin(),
                            [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

@@ -165,9 +165,13 @@ OriginalMessage original_from_headers(std::string_view headers)
     const std::vector<Field> fields = parse_field_group(headers);
     OriginalMessage original;
     original.message_id = clean_address(field_value(fields, "message-id"));
-    original.from = field_value(fields, "from");
-    original.to = field_value(fields, "to");
-    original.subject = field_value(fields, "subject");
+    auto decoded = [](const std::string& value) {
+        init_gmime();
+        return owned_string(g_mime_utils_header_decode_text(nullptr, value.c_str()));
+    };
+    original.from = decoded(field_value(fields, "from"));
+    original.to = decoded(field_value(fields, "to"));
+    original.subject = decoded(field_value(fields, "subject"));
     original.date = field_value(fields, "date");
     return original;
 }
@@ -190,7 +194,92 @@ std::string iso_utc_date(std::string_view date)
     return out;
 }
 
+namespace {
+
+// The value of the top-level boundary parameter as written in the header block, "" if none.
+std::string declared_boundary(std::string_view head)
+{
+    const std::string lower = lower_ascii(head);
+    const std::size_t at = lower.find("boundary=");
+    if (at == std::string::npos) {
+        return {};
+    }
+    std::string_view value = head.substr(at + 9);
+    if (value.starts_with("\"")) {
+        value.remove_prefix(1);
+        return std::string(value.substr(0, value.find('"')));
+    }
+    const std::size_t end = value.find_first_of("; \t\n");
+    return std::string(value.substr(0, end));
+}
+
+// A copy of content whose declared multipart boundary is replaced by the one the body really
+// uses (the first "--x" line followed by a Content-* header), when the declared one never
+// occurs: some relays and anonymisers rewrite one and not the other. "" when nothing to repair.
+std::string with_repaired_boundary(std::string_view content)
+{
+    const std::size_t head_end = content.find("\n\n");
+    if (head_end == std::string_view::npos) {
+        return {};
+    }
+    const std::string_view head = content.substr(0, head_end + 1);
+    const std::string declared = declared_boundary(head);
+    if (declared.empty() || declared.size() > 200) {
+        return {};
+    }
+    const std::string_view body = content.substr(head_end + 1);
+    if (body.find("\n--" + declared) != std::string_view::npos) {
+        return {};
+    }
+    std::size_t pos = 0;
+    while (pos < body.size() && pos < 64 * 1024) {
+        std::size_t end = body.find('\n', pos);
+        if (end == std::string_view::npos) {
+            break;
+        }
+        const std::string_view line = body.substr(pos, end - pos);
+        const std::string_view next = body.substr(end + 1, 8);
+        pos = end + 1;
+        if (line.size() > 3 && line.size() < 200 && line.starts_with("--") &&
+            lower_ascii(next) == "content-") {
+            std::string actual(line.substr(2));
+            while (!actual.empty() && (actual.back() == ' ' || actual.back() == '\t')) {
+                actual.pop_back();
+            }
+            if (actual.empty() || actual.find('"') != std::string::npos) {
+                return {};
+            }
+            std::string repaired(head);
+            repaired.replace(repaired.find(declared), declared.size(), actual);
+            repaired.append(body);
+            return repaired;
+        }
+    }
+    return {};
+}
+
+std::optional<MimeMessage> parse_mime_once(std::string_view content);
+
+} // namespace
+
 std::optional<MimeMessage> parse_mime(std::string_view content)
+{
+    std::optional<MimeMessage> out = parse_mime_once(content);
+    if (out && out->content_type.starts_with("multipart/")) {
+        const std::string repaired = with_repaired_boundary(content);
+        if (!repaired.empty()) {
+            if (std::optional<MimeMessage> again = parse_mime_once(repaired);
+                again && again->parts.size() > out->parts.size()) {
+                return again;
+            }
+        }
+    }
+    return out;
+}
+
+namespace {
+
+std::optional<MimeMessage> parse_mime_once(std::string_view content)
 {
     init_gmime();
     GObjectRef<GMimeStream> stream(
@@ -224,5 +313,7 @@ std::optional<MimeMessage> parse_mime(std::string_view content)
     }
     return out;
 }
+
+} // namespace
 
 } // namespace smtpprobe::ingest

@@ -119,6 +119,64 @@ std::optional<ReplyPair> find_last_reply_pair(std::string_view text)
     return last_failure ? last_failure : last_any;
 }
 
+std::string find_smtp_command(std::string_view text)
+{
+    const std::string lower = lower_ascii(text.substr(0, 8000));
+    auto command_at = [&](std::size_t at) -> std::string {
+        std::string_view rest = std::string_view(lower).substr(at);
+        while (!rest.empty() &&
+               (rest.front() == ' ' || rest.front() == '\n' || rest.front() == ':')) {
+            rest.remove_prefix(1);
+        }
+        if (rest.starts_with("end of data") || rest.starts_with("data") ||
+            rest.starts_with("end of message") || rest.starts_with("message body")) {
+            return "DATA";
+        }
+        if (rest.starts_with("rcpt")) {
+            return "RCPT";
+        }
+        if (rest.starts_with("mail")) {
+            return "MAIL";
+        }
+        if (rest.starts_with("helo") || rest.starts_with("ehlo")) {
+            return "HELO";
+        }
+        if (rest.starts_with("initial connection") || rest.starts_with("connect") ||
+            rest.starts_with("greeting") || rest.starts_with("banner")) {
+            return "CONNECT";
+        }
+        return {};
+    };
+    // Phrases that name the command, the last one wins (the reply that ended it).
+    std::string found;
+    for (const char* marker : {"in reply to ", "after ", "smtp command", ">>> ",
+                               "most progress was ", "smtp:", "command:", "while sending "}) {
+        std::size_t at = lower.find(marker);
+        while (at != std::string::npos) {
+            std::string command = command_at(at + std::char_traits<char>::length(marker));
+            if (!command.empty()) {
+                found = command;
+            }
+            at = lower.find(marker, at + 1);
+        }
+        if (!found.empty()) {
+            return found;
+        }
+    }
+    if (lower.find("[rcpt_to]") != std::string::npos ||
+        lower.find("recipient address rejected") != std::string::npos) {
+        return "RCPT"; // Yahoo's tag after the reply
+    }
+    if (lower.find("sender was rejected") != std::string::npos) {
+        return "MAIL";
+    }
+    if (lower.find("after i sent the message") != std::string::npos ||
+        lower.find("failed after i sent") != std::string::npos) {
+        return "DATA";
+    }
+    return {};
+}
+
 bool is_enhanced_status(std::string_view status)
 {
     if (status.size() < 5 || (status[0] != '2' && status[0] != '4' && status[0] != '5') ||
@@ -205,6 +263,16 @@ std::string find_named_ip(std::string_view text)
             ++end;
         }
         ok = ok && dots == 3 && run > 0 && run <= 3;
+        // Every octet at most 255.
+        for (std::size_t q = pos; ok && q < end;) {
+            int value = 0;
+            while (q < end && text[q] != '.') {
+                value = value * 10 + (text[q] - '0');
+                ++q;
+            }
+            ok = value <= 255;
+            ++q;
+        }
         if (!ok) {
             pos = end;
             continue;
@@ -220,6 +288,57 @@ std::string find_named_ip(std::string_view text)
             return std::string(text.substr(pos, end - pos));
         }
         pos = end;
+    }
+    return {};
+}
+
+} // namespace smtpprobe::ingest
+
+namespace smtpprobe::ingest {
+
+std::string find_transcript_command(std::string_view text, std::string_view recipient)
+{
+    if (recipient.empty()) {
+        return {};
+    }
+    const std::string lower = lower_ascii(text.substr(0, 16000));
+    const std::string who = lower_ascii(recipient);
+    std::string last_sent;
+    std::size_t pos = 0;
+    while (pos < lower.size()) {
+        std::size_t end = lower.find('\n', pos);
+        if (end == std::string::npos) {
+            end = lower.size();
+        }
+        std::string_view line = std::string_view(lower).substr(pos, end - pos);
+        pos = end + 1;
+        while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
+            line.remove_prefix(1);
+        }
+        if (line.starts_with(">>> ")) {
+            const std::string_view sent = line.substr(4);
+            if (sent.starts_with("rcpt")) {
+                last_sent = sent.find(who) != std::string_view::npos ? "RCPT" : "RCPT-other";
+            } else if (sent.starts_with("data") || sent.starts_with(".")) {
+                last_sent = "DATA";
+            } else if (sent.starts_with("mail")) {
+                last_sent = "MAIL";
+            } else if (sent.starts_with("helo") || sent.starts_with("ehlo")) {
+                last_sent = "HELO";
+            } else {
+                last_sent.clear();
+            }
+            continue;
+        }
+        if (line.starts_with("<<< ") && line.size() > 4 && (line[4] == '4' || line[4] == '5')) {
+            if (last_sent == "RCPT") {
+                return last_sent;
+            }
+            if (line.find(who) != std::string_view::npos && !last_sent.empty() &&
+                last_sent != "RCPT-other") {
+                return last_sent;
+            }
+        }
     }
     return {};
 }

@@ -27,6 +27,18 @@ struct ReplyPair {
 };
 std::optional<ReplyPair> find_last_reply_pair(std::string_view text);
 
+// The SMTP command a report says the reply answered: "in reply to end of DATA command"
+// (Postfix), "after RCPT TO" / "after end of data" / "after initial connection" (Exim),
+// ">>> DATA" transcripts (sendmail), "SMTP command DATA", "most progress was RCPT TO"
+// (qmail). Returns CONNECT, HELO, MAIL, RCPT or DATA, "" when none is named.
+std::string find_smtp_command(std::string_view text);
+
+// The command a sendmail session transcript ("----- Transcript of session follows -----")
+// shows our side sent for recipient: "RCPT" when a ">>> RCPT To:<recipient>" line is
+// followed by a "<<< 4xx/5xx" reply, otherwise the last ">>> " command before the first
+// "<<< " reply line naming recipient. "" when the text holds no such transcript.
+std::string find_transcript_command(std::string_view text, std::string_view recipient);
+
 // Whether status is a well-formed enhanced status code.
 bool is_enhanced_status(std::string_view status);
 

@@ -314,6 +314,92 @@ std::size_t find_original_copy(std::string_view text)
     return text.size();
 }
 
+namespace {
+
+// Whether line is sendmail's verdict on another address or host ("550 example.org (smtp)...
+// 550 Host unknown", "554 <other@x>... Remote protocol error"): the words of the recipient
+// being read end there, so that one recipient's block does not take the next one's reply.
+bool ends_sendmail_block(std::string_view line, std::string_view address)
+{
+    if (line.size() < 8 || line[0] < '2' || line[0] > '5' || line[1] < '0' || line[1] > '9' ||
+        line[2] < '0' || line[2] > '9' || line[3] != ' ') {
+        return false;
+    }
+    const std::size_t dots = line.find("... ");
+    if (dots == std::string_view::npos || dots > 200) {
+        return false;
+    }
+    return lower_ascii(line.substr(0, dots)).find(lower_ascii(address)) == std::string::npos;
+}
+
+} // namespace
+
+namespace {
+
+bool has_letters(std::string_view text)
+{
+    return std::any_of(text.begin(), text.end(),
+                       [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); });
+}
+
+// The reason a report wrote before the recipient's address: the text before it on its own
+// line, else the nearest line above (within three, not a decoration or blank). "" if none.
+std::string words_before(const std::vector<std::string_view>& lines, std::size_t line,
+                         std::string_view address)
+{
+    const std::string_view own = lines[line];
+    const std::size_t at = lower_ascii(own).find(lower_ascii(address));
+    if (at != std::string::npos) {
+        std::string_view prefix = trim(own.substr(0, at));
+        while (!prefix.empty() && (prefix.back() == '<' || prefix.back() == ':' ||
+                                   prefix.back() == ' ' || prefix.back() == '"')) {
+            prefix.remove_suffix(1);
+        }
+        if (has_letters(prefix)) {
+            return std::string(prefix);
+        }
+    }
+    for (std::size_t k = line, steps = 0; k-- > 0 && steps < 3; ++steps) {
+        const std::string_view above = trim(lines[k]);
+        if (above.empty()) {
+            continue;
+        }
+        if (above.front() == '-' || above.front() == '=' || above.front() == '*' ||
+            above.front() == '_' || above.find('@') != std::string_view::npos) {
+            return {};
+        }
+        if (!has_letters(above)) {
+            return {};
+        }
+        if (above.back() != ':') {
+            return std::string(above);
+        }
+        // A list heading ("The following recipients did not receive this message:"): the
+        // reason is the paragraph above it.
+        std::string paragraph(above);
+        bool seen_text = false;
+        for (std::size_t m = k, more = 0; m-- > 0 && more < 6; ++more) {
+            const std::string_view earlier = trim(lines[m]);
+            if (earlier.empty()) {
+                if (seen_text) {
+                    break;
+                }
+                continue;
+            }
+            if (earlier.front() == '-' || earlier.front() == '=' ||
+                earlier.find('@') != std::string_view::npos) {
+                break;
+            }
+            seen_text = true;
+            paragraph = std::string(earlier) + "\n" + paragraph;
+        }
+        return paragraph;
+    }
+    return {};
+}
+
+} // namespace
+
 std::vector<RecipientReport> parse_text_report(std::string_view text,
                                                const std::vector<std::string>& not_recipients)
 {
@@ -332,9 +418,13 @@ std::vector<RecipientReport> parse_text_report(std::string_view text,
         anchors.push_back(std::move(anchor));
     }
     std::vector<RecipientReport> out;
-    auto block_text = [&](std::size_t first, std::size_t last, const std::string& rest) {
+    auto block_text = [&](std::size_t first, std::size_t last, const std::string& rest,
+                          std::string_view address = {}) {
         std::string block = rest;
         for (std::size_t i = first; i < last && block.size() < k_max_diagnostic * 2; ++i) {
+            if (!address.empty() && ends_sendmail_block(trim(lines[i]), address)) {
+                break;
+            }
             if (!block.empty()) {
                 block += '\n';
             }
@@ -349,6 +439,7 @@ std::vector<RecipientReport> parse_text_report(std::string_view text,
         r.reply_code = find_reply_code(trimmed);
         r.status = find_enhanced_status(trimmed);
         r.remote_mta = find_remote_host(trimmed);
+        r.command = find_smtp_command(trimmed);
         r.diagnostic = collapse(trimmed);
         r.action = "failed";
         return r;
@@ -369,7 +460,27 @@ std::vector<RecipientReport> parse_text_report(std::string_view text,
             ++j;
         }
         const std::size_t end_line = j < anchors.size() ? anchors[j].line : lines.size();
-        std::string block = block_text(anchors[i].line + 1, end_line, anchors[i].rest);
+        std::string block =
+            block_text(anchors[i].line + 1, end_line, anchors[i].rest, anchors[i].address);
+        // sendmail's verdict line ("554 <a@b>... Remote protocol error") comes after the
+        // session that produced it: the receiver's "<<< " reply just above is its cause.
+        const std::string_view anchor_line = trim(lines[anchors[i].line]);
+        if (anchors[i].line > 0 && ends_sendmail_block(anchor_line, "\x01")) {
+            std::string session;
+            for (std::size_t k = anchors[i].line; k-- > 0;) {
+                const std::string_view above = trim(lines[k]);
+                if (!above.starts_with("<<< ") && !above.starts_with(">>> ")) {
+                    break;
+                }
+                session = std::string(above) + "\n" + session;
+                if (above.starts_with(">>> ") || session.size() > k_max_diagnostic) {
+                    break;
+                }
+            }
+            if (!session.empty()) {
+                block = session + block;
+            }
+        }
         RecipientReport r = make(anchors[i].address, block);
         // The words came before the address ("Error message below: 550 ...\n... RCPT TO: a@b").
         if (!r.reply_code && r.status.empty() && anchors.size() == 1) {
@@ -377,6 +488,14 @@ std::vector<RecipientReport> parse_text_report(std::string_view text,
             RecipientReport early = make(anchors[i].address, preamble);
             if (early.reply_code || !early.status.empty()) {
                 r = std::move(early);
+            }
+        }
+        if (trim(r.diagnostic).empty()) {
+            // Words before the address: "Unknown user: a@b", or a reason line just above it
+            // ("User not listed in public Name & Address Book\na@b").
+            const std::string before = words_before(lines, anchors[i].line, anchors[i].address);
+            if (!before.empty()) {
+                r = make(anchors[i].address, before);
             }
         }
         out.push_back(std::move(r));

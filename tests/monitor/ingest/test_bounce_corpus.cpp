@@ -58,23 +58,25 @@ struct Got {
     std::string diagnostic;
 };
 
-// Every recipient of a file, classified, in report order.
+// Every recipient of a file, classified, in report order. The file is read the way
+// `ingest bounce` reads it (read_messages): an mbox holds several bounces, in order.
 std::vector<Got> parse_file(const std::string& path)
 {
-    std::string content = test::read_file(path);
-    ingest::normalise_line_endings(content);
     std::vector<Got> out;
-    const std::optional<ingest::BounceReport> report = ingest::parse_bounce(content);
-    if (!report) {
-        return out;
-    }
-    for (const ingest::RecipientReport& r : report->recipients) {
-        const ingest::ClassifiedRecipient c =
-            ingest::classify_recipient(*report, r, classify::Classifier::builtin());
-        out.push_back({r.recipient, c.status,
-                       c.reply_code ? std::to_string(*c.reply_code) : std::string(),
-                       c.result.reason, r.diagnostic.substr(0, 160)});
-    }
+    ingest::read_messages(path, [&](ingest::SourceMessage& message) {
+        const std::optional<ingest::BounceReport> report = ingest::parse_bounce(message.content);
+        if (!report) {
+            return true;
+        }
+        for (const ingest::RecipientReport& r : report->recipients) {
+            const ingest::ClassifiedRecipient c =
+                ingest::classify_recipient(*report, r, classify::Classifier::builtin());
+            out.push_back({r.recipient, c.status,
+                           c.reply_code ? std::to_string(*c.reply_code) : std::string(),
+                           c.result.reason, r.diagnostic.substr(0, 160)});
+        }
+        return true;
+    });
     return out;
 }
 

@@ -1,0 +1,77 @@
+#!/bin/sh
+# Bounce ingestion throughput and agreement, smtpprobe beside Sisimai (libsisimai-perl).
+#   bench/bounces/run.sh [BUILD_DIR]   (default: build)
+# 1. Agreement with the corpus labels (../shared/corpus/bounces/labels.tsv) for both tools.
+# 2. Throughput: the corpus repeated into one mbox of >= 50,000 messages, parsed and classified
+#    by `smtpprobe ingest bounce --dry-run` on one core (taskset), and by Sisimai on a slice
+#    of the same mbox (Sisimai is ~2 orders of magnitude slower; its rate is per message).
+# Prints both rates, the ratio and our peak memory. Not run by ctest.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${1:-$root/build}
+bin=$build/cli/smtpprobe
+corpus=$root/../shared/corpus/bounces
+[ -d "$corpus" ] || corpus=/work/shared/corpus/bounces
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+echo "== agreement with $corpus/labels.tsv"
+{ "$bin" ingest bounce --dry-run --json "$corpus"/*.eml || [ $? -eq 1 ]; } | python3 -c '
+import json, sys, os, collections
+idx = collections.Counter()
+for line in sys.stdin:
+    d = json.loads(line)
+    if d.get("summary"): continue
+    f = os.path.basename(d["file"]); idx[f] += 1
+    rc = "" if d["reply_code"] is None else str(d["reply_code"])
+    print("\t".join([f, str(idx[f]), d["status"], rc, d["reason"]]))
+' > "$work/ours.tsv"
+printf "smtpprobe: "; python3 "$here/agreement.py" "$corpus/labels.tsv" "$work/ours.tsv"
+perl "$here/sisimai_labels.pl" "$corpus"/*.eml > "$work/sisimai.tsv" 2>/dev/null
+printf "sisimai:   "; python3 "$here/agreement.py" "$corpus/labels.tsv" "$work/sisimai.tsv"
+
+echo "== throughput"
+n=$(ls "$corpus"/*.eml | wc -l)
+repeat=$(( (50000 + n - 1) / n ))
+python3 - "$corpus" "$repeat" "$work/big.mbox" <<'PY'
+import glob, sys
+corpus, repeat, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+msgs = []
+for p in sorted(glob.glob(corpus + "/*.eml")):
+    data = open(p, "rb").read().replace(b"\r\n", b"\n")
+    lines = [b">" + l if l.lstrip(b">").startswith(b"From ") else l for l in data.split(b"\n")]
+    msgs.append(b"From MAILER-DAEMON Thu Jan  1 00:00:00 2026\n" + b"\n".join(lines).rstrip(b"\n") + b"\n\n")
+with open(out, "wb") as f:
+    for _ in range(repeat):
+        f.writelines(msgs)
+PY
+total=$(( n * repeat ))
+# CPU seconds (user + system), not wall time: the build machine is shared and loaded.
+cpu() { awk '{print $1 + $2}' "$1"; }
+/usr/bin/time -f "%U %S %M" -o "$work/ours.time" taskset -c 0 "$bin" ingest bounce --dry-run \
+    "$work/big.mbox" > "$work/ours.out" || [ $? -eq 1 ]  # 1: blocks were found
+sed -i '/exited/d' "$work/ours.time"
+ours_s=$(cpu "$work/ours.time")
+ours=$(echo "$total / $ours_s" | bc -l)
+printf "smtpprobe: %d messages in %.2f CPU s = %.0f messages/s (peak RSS %s KiB)\n" "$total" \
+    "$ours_s" "$ours" "$(awk '{print $3}' "$work/ours.time")"
+# Sisimai on the first 2,000 messages of the same mbox (its rate is per message).
+python3 - "$work/big.mbox" "$work/slice.mbox" 2000 <<'PY'
+import sys
+src, dst, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
+count = 0
+with open(src, "rb") as f, open(dst, "wb") as o:
+    for line in f:
+        if line.startswith(b"From MAILER-DAEMON "):
+            count += 1
+            if count > limit: break
+        o.write(line)
+PY
+/usr/bin/time -f "%U %S %M" -o "$work/sisimai.time" taskset -c 0 perl -MSisimai \
+    -e 'my $r = Sisimai->make($ARGV[0], delivered => 1) || []; print scalar(@$r), "\n"' \
+    "$work/slice.mbox" > /dev/null
+theirs_s=$(cpu "$work/sisimai.time")
+theirs=$(echo "2000 / $theirs_s" | bc -l)
+printf "sisimai:   2000 messages in %.2f CPU s = %.0f messages/s\n" "$theirs_s" "$theirs"
+printf "ratio: %.1fx\n" "$(echo "$ours / $theirs" | bc -l)"

@@ -1,0 +1,93 @@
+// Bounce ingestion into the store: rows, evidence and seen-markers; a second run over the
+// same Maildir adds nothing; a new message is the only one read next time; --again never
+// duplicates rows.
+#include "monitor/classify/classifier.hpp"
+#include "monitor/ingest/bounce/bounce_ingest.hpp"
+#include "monitor/store/database.hpp"
+#include "tests/support/child_process.hpp"
+
+#include <doctest/doctest.h>
+#include <filesystem>
+
+using namespace smtpprobe;
+
+namespace {
+
+const char* k_block =
+    "From: MAILER-DAEMON@mx.example.org\nTo: s@example.net\nSubject: Undelivered Mail\n"
+    "Message-ID: <b1@mx.example.org>\nDate: Wed, 11 Mar 2026 20:18:23 +0000\n"
+    "Content-Type: multipart/report; report-type=delivery-status; boundary=B\n\n"
+    "--B\nContent-Type: text/plain\n\nfailed\n--B\nContent-Type: message/delivery-status\n\n"
+    "Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; user@hotmail.com\n"
+    "Action: failed\nStatus: 5.7.1\nRemote-MTA: dns; eur.olc.protection.outlook.com\n"
+    "Diagnostic-Code: smtp; 550 5.7.1 Unfortunately, messages from [192.0.2.25] weren't sent.\n"
+    " Please contact your Internet service provider since part of their network is on our\n"
+    " block list (S3140).\n\n--B--\n";
+
+std::int64_t count(store::Database& db, const char* sql)
+{
+    store::Statement st(db, sql);
+    REQUIRE(st.step());
+    return st.column_int(0);
+}
+
+} // namespace
+
+TEST_CASE("bounce store: idempotent, incremental, evidence for the monitor")
+{
+    test::TempDir dir;
+    std::filesystem::create_directories(dir.file("md/new"));
+    std::filesystem::create_directories(dir.file("md/cur"));
+    test::write_file(dir.file("md/new/1"), k_block);
+    test::write_file(dir.file("md/new/2"), "Subject: not a report\n\nhello\n");
+    store::Database db(dir.file("h.db"));
+    {
+        ingest::BounceIngester ingester(&db, classify::Classifier::builtin());
+        ingester.ingest(dir.file("md"));
+        CHECK(ingester.stats().messages == 2);
+        CHECK(ingester.stats().reports == 1);
+        CHECK(ingester.stats().malformed == 1);
+    }
+    CHECK(count(db, "SELECT count(*) FROM bounce") == 1);
+    CHECK(count(db, "SELECT count(*) FROM bounce_message") == 2);
+    store::Statement row(db, "SELECT b.status, b.reply_code, b.named_ip, b.reporting_mta, "
+                             "e.verdict, e.ip, e.source_kind FROM bounce b JOIN evidence e "
+                             "ON e.source_id = b.id AND e.source_kind = 'bounce'");
+    REQUIRE(row.step());
+    CHECK(row.column_text(0) == "5.7.1");
+    CHECK(row.column_int(1) == 550);
+    CHECK(row.column_text(2) == "192.0.2.25");
+    CHECK(row.column_text(3) == "mx.example.org");
+    CHECK(row.column_text(4) == "blocked");
+    CHECK(row.column_text(5) == "192.0.2.25");
+
+    // Second run: everything already seen, nothing added.
+    {
+        ingest::BounceIngester ingester(&db, classify::Classifier::builtin());
+        ingester.ingest(dir.file("md"));
+        CHECK(ingester.stats().seen == 2);
+        CHECK(ingester.stats().reports == 0);
+    }
+    // A new message (moved to cur/ by a mail reader: same content, another name) and a new one.
+    std::filesystem::rename(dir.file("md/new/1"), dir.file("md/cur/1:2,S"));
+    std::string second = k_block;
+    second.replace(second.find("<b1@"), 4, "<b2@");
+    test::write_file(dir.file("md/new/3"), second);
+    {
+        ingest::BounceIngester ingester(&db, classify::Classifier::builtin());
+        ingester.ingest(dir.file("md"));
+        CHECK(ingester.stats().seen == 2);
+        CHECK(ingester.stats().reports == 1);
+    }
+    CHECK(count(db, "SELECT count(*) FROM bounce") == 2);
+    // Re-reading everything (--again) never duplicates rows or evidence.
+    {
+        ingest::BounceIngestOptions again;
+        again.skip_seen = false;
+        ingest::BounceIngester ingester(&db, classify::Classifier::builtin(), again);
+        ingester.ingest(dir.file("md"));
+        CHECK(ingester.stats().reports == 2);
+    }
+    CHECK(count(db, "SELECT count(*) FROM bounce") == 2);
+    CHECK(count(db, "SELECT count(*) FROM evidence WHERE source_kind = 'bounce'") == 2);
+}
