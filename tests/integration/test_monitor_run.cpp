@@ -125,7 +125,8 @@ void check_status_agrees(const TempDir& dir)
     for (const json& s : doc["scopes"]) {
         std::string line;
         std::istringstream in(table.out);
-        for (std::string l; std::getline(in, l);) {
+        // Only the state table (up to the first blank line), not the episode list below it.
+        for (std::string l; std::getline(in, l) && !l.empty();) {
             if (l.find(" " + s["scope"].get<std::string>() + " ") != std::string::npos) {
                 line = l;
             }
