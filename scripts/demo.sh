@@ -6,7 +6,7 @@
 #   DEMO_SERVE=0 scripts/demo.sh    stops after the status table (for scripts and CI)
 set -eu
 cd "$(dirname "$0")/.."
-bin=./build/cli/smtpprobe
+bin=${SMTPPROBE_BIN:-./build/cli/smtpprobe}
 corpus=$(cd ../shared/corpus 2>/dev/null && pwd) || {
     echo "demo: ../shared/corpus not found beside the repository" >&2
     exit 2
