@@ -3,7 +3,8 @@
 # seed maillog and the sample bounces of ../shared/corpus (no probes, no DNS: this must work
 # with no network), one `smtpprobe run` tick into an embedded SQLite database, the status
 # table, and then the dashboard on http://127.0.0.1:8025/ until Ctrl-C.
-#   DEMO_SERVE=0 scripts/demo.sh    stops after the status table (for scripts and CI)
+#   DEMO_SERVE=0 scripts/demo.sh    stops after the status table; without a terminal on stdin
+#                                   (scripts, CI, the clean-room check) that is the default
 set -eu
 cd "$(dirname "$0")/.."
 bin=${SMTPPROBE_BIN:-./build/cli/smtpprobe}
@@ -40,7 +41,12 @@ echo "== smtpprobe run (ingests the seed log and $(ls "$corpus/bounces" | grep -
 "$bin" --config "$demo/config.toml" run || [ $? -eq 1 ]
 echo "== smtpprobe status"
 "$bin" --config "$demo/config.toml" status || [ $? -eq 1 ]
-if [ "${DEMO_SERVE:-1}" = 0 ]; then
+serve=${DEMO_SERVE:-}
+if [ -z "$serve" ]; then
+    if [ -t 0 ]; then serve=1; else serve=0; fi
+fi
+if [ "$serve" = 0 ]; then
+    echo "== To see the dashboard: $bin --db $demo/history.db serve, then open http://127.0.0.1:8025/"
     exit 0
 fi
 echo "== Dashboard: open http://127.0.0.1:8025/ (Ctrl-C to stop)"
