@@ -173,6 +173,20 @@ DashboardFixture fill_dashboard_fixture(const std::string& db_path)
     dnsbl.bind(1, "2026-03-11T21:00:00Z").bind(2, k_fixture_ip).bind(3, "bl.spamcop.net");
     dnsbl.bind(4, "clean").bind(5, nullptr).bind(6, nullptr).bind(7, nullptr);
     dnsbl.run();
+
+    // Sender hygiene (migration 006): PTR confirmed but not the HELO name, SPF softfail.
+    db.prepare("INSERT INTO hygiene_check (time, ip, helo, mail_from_domain, ptr_names, fcrdns,"
+               " helo_matches, ptr_detail, spf_result, spf_detail, dmarc_present, dmarc_policy,"
+               " unknown, all_ok) VALUES (?, ?, ?, ?, ?, 1, 0, ?, 'softfail', ?, 1, 'reject', 0,"
+               " 0)")
+        .bind(1, "2026-03-11T21:05:00Z")
+        .bind(2, k_fixture_ip)
+        .bind(3, "mail.example.org")
+        .bind(4, "example.org")
+        .bind(5, "[\"host25.example.net\"]")
+        .bind(6, "PTR host25.example.net resolves back; HELO mail.example.org is not a PTR name")
+        .bind(7, "~all matched <script>")
+        .run();
     tx.commit();
     return out;
 }

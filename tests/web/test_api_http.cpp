@@ -134,7 +134,13 @@ TEST_CASE("evidence pages by id, probes carry their transcript, dnsbl and ingest
     CHECK(ingest["evidence"]["probe"] == 3);
     CHECK(ingest["evidence"]["log"] == 3);
     Json hygiene = s.get_json("/api/hygiene");
-    CHECK(hygiene.contains("available"));
+    CHECK(hygiene["available"] == true);
+    REQUIRE(hygiene["checks"].size() == 4);
+    CHECK(hygiene["checks"][0]["result"] == "pass");     // FCrDNS
+    CHECK(hygiene["checks"][1]["result"] == "fail");     // HELO is not a PTR name
+    CHECK(hygiene["checks"][2]["result"] == "softfail"); // SPF
+    CHECK(hygiene["checks"][2]["detail"] == "~all matched <script>");
+    CHECK(hygiene["checks"][3]["detail"] == "p=reject");
 }
 
 TEST_CASE("bad parameters are a clear 400, unknown things 404, other methods 405")

@@ -111,7 +111,42 @@ Json api_hygiene(Database& db, const Query& query)
 {
     query.allow_only({});
     Json out{{"available", false}, {"checks", Json::array()}};
-    (void)db;
+    // hygiene_check comes with migration 006; serve opens older histories read-only as they are.
+    if (!table_exists(db, "hygiene_check")) {
+        return out;
+    }
+    out["available"] = true;
+    // The newest check of each sending IP, as one row per check (PTR, HELO, SPF, DMARC).
+    auto stmt = db.prepare(
+        "SELECT h.time, h.ip, h.helo, h.mail_from_domain, h.fcrdns, h.helo_matches, h.ptr_detail,"
+        " h.spf_result, h.spf_detail, h.dmarc_present, h.dmarc_policy, h.dmarc_detail, h.unknown"
+        " FROM hygiene_check h WHERE h.id = (SELECT max(x.id) FROM hygiene_check x"
+        " WHERE x.ip = h.ip) ORDER BY h.ip");
+    while (stmt.step()) {
+        Json time = column_json_text(stmt, 0);
+        std::string ip = stmt.column_text(1);
+        std::string helo = stmt.column_text(2);
+        std::string domain = stmt.column_text(3);
+        auto check = [&](std::string subject, const char* name, std::string result, Json detail) {
+            out["checks"].push_back(Json{{"time", time},
+                                         {"ip", ip},
+                                         {"subject", std::move(subject)},
+                                         {"check", name},
+                                         {"result", std::move(result)},
+                                         {"detail", std::move(detail)}});
+        };
+        bool unknown = stmt.column_int(12) != 0;
+        check(ip, "PTR resolves back to the IP (FCrDNS)",
+              stmt.column_int(4) ? "pass" : (unknown ? "unknown" : "fail"),
+              column_json_text(stmt, 6));
+        check(ip + " / " + helo, "HELO name is a forward-confirmed PTR name",
+              stmt.column_int(5) ? "pass" : (unknown ? "unknown" : "fail"),
+              column_json_text(stmt, 6));
+        check(domain, "SPF authorises the IP", stmt.column_text(7), column_json_text(stmt, 8));
+        check(domain, "DMARC record present",
+              stmt.column_int(9) ? "pass" : (unknown ? "unknown" : "fail"),
+              stmt.is_null(10) ? column_json_text(stmt, 11) : Json("p=" + stmt.column_text(10)));
+    }
     return out;
 }
 

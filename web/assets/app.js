@@ -77,7 +77,7 @@ const sp = (() => {
   }
 
   function badge(state) {
-    return el('span', {class: 'badge ' + (['blocked', 'clear', 'unknown', 'listed', 'clean'].includes(state) ? state : 'other'), text: state || 'unknown'});
+    return el('span', {class: 'badge ' + (['blocked', 'clear', 'unknown', 'listed', 'clean', 'pass', 'fail', 'softfail', 'permerror'].includes(state) ? state : 'other'), text: state || 'unknown'});
   }
 
   // Text with http(s) URLs turned into links (built as nodes; other text stays text).
