@@ -19,3 +19,10 @@ endif()
 # Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility>
 # (fixed upstream in 1.75); g++ 12's headers no longer pull it in transitively.
 add_compile_options(-include utility)
+
+# Boost 1.74 only recognises C++20 coroutines under clang through libc++'s
+# <experimental/coroutine>; with libstdc++'s <coroutine> (clang 14 on Debian 12, used for the
+# libFuzzer build) it must be told they are there.
+if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+  add_compile_definitions(BOOST_ASIO_HAS_CO_AWAIT=1 BOOST_ASIO_HAS_STD_COROUTINE=1)
+endif()
