@@ -5,8 +5,10 @@
 // 3 some session could not complete (DNS, connect, TLS, timeout, protocol error); 2 usage.
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
+#include "cli/monitor_context.hpp"
 #include "cli/probe_report.hpp"
 #include "cli/probe_setup.hpp"
+#include "monitor/config/config.hpp"
 #include "monitor/scripts/script_file.hpp"
 #include "probe/result_json.hpp"
 
@@ -61,10 +63,20 @@ bool is_finding(const probe::ProbeResult& r)
 
 int run_probe(Context& ctx, const ProbeArgs& args)
 {
-    if (args.targets.empty()) {
-        throw UsageError("probe: give at least one TARGET (domain, host or IP[:PORT])");
+    // No TARGET: the receivers of the configuration (file or built-in defaults), as
+    // DESIGN.md's CLI contract says.
+    std::vector<std::string> targets = args.targets;
+    if (targets.empty()) {
+        for (const config::Receiver& receiver : load_effective_config(ctx.global).receivers) {
+            if (receiver.enabled) {
+                targets.push_back(receiver.target());
+            }
+        }
     }
-    auto setup = prepare_probe(ctx, args.session, find_script(ctx, args.script), args.targets);
+    if (targets.empty()) {
+        throw UsageError("probe: no TARGET given and no enabled [[receiver]] in the config");
+    }
+    auto setup = prepare_probe(ctx, args.session, find_script(ctx, args.script), targets);
     probe::BatchOptions batch;
     batch.concurrency = args.concurrency;
     batch.per_receiver = args.per_receiver;
@@ -118,7 +130,8 @@ void add_probe_command(CLI::App& app, Context& ctx)
     auto args = std::make_shared<ProbeArgs>();
     auto* cmd = app.add_subcommand("probe", "scripted SMTP sessions against domains or hosts "
                                             "(never DATA unless --send)");
-    cmd->add_option("targets", args->targets, "TARGET: domain, host or IP, with :PORT");
+    cmd->add_option("targets", args->targets,
+                    "TARGET: domain, host or IP, with :PORT (default: the config's receivers)");
     cmd->add_option("--script", args->script,
                     "block-check (default), dsn-test, deliver, a TOML file, or a config script");
     add_session_options(*cmd, args->session);
