@@ -243,8 +243,24 @@ void print_status(std::ostream& out, const StatusReport& report)
     }
     if (!report.findings.empty()) {
         out << "\nFindings:\n";
+        // A finding is a row of the finding table: time, kind, queue id and what the log said.
+        auto text = [](const json& f, const char* key) {
+            const json& v = f.contains(key) ? f[key] : json();
+            return v.is_string() ? v.get<std::string>() : (v.is_null() ? "" : v.dump());
+        };
         for (const json& f : report.findings) {
-            out << "  " << printable(f.dump(), 600) << "\n";
+            std::string kind = text(f, "kind");
+            out << "  " << printable(text(f, "time"), 40) << "  " << printable(kind, 40);
+            if (std::string queue = text(f, "queue_id"); !queue.empty()) {
+                out << "  queue " << printable(queue, 60);
+            }
+            out << "  " << printable(text(f, "detail"), 300);
+            if (kind == "backscatter") {
+                out << "\n    our server sent a delivery notification to a sender it did not "
+                       "verify;"
+                       " run smtpprobe --dsn-test against your MX and follow its advice";
+            }
+            out << "\n";
         }
     }
     if (!report.hygiene.empty()) {
