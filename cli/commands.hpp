@@ -13,7 +13,6 @@ namespace smtpprobe::cli {
 // Builds the whole command line: global options and every subcommand.
 void build_app(CLI::App& app, Context& ctx);
 
-
 // `ingest bounce PATH...|-` (cmd_ingest_bounce.cpp), added to the `ingest` parent.
 void add_ingest_bounce_command(CLI::App& ingest, Context& ctx);
 

@@ -2,8 +2,8 @@
 // match, SPF of the MAIL FROM domain for the IP, DMARC presence (monitor/hygiene), stored in
 // hygiene_check and shown by `status`. A failed check is a finding for the operator, not a
 // block: it does not open episodes.
-#include "monitor/hygiene/hygiene_store.hpp"
 #include "monitor/hygiene/hygiene.hpp"
+#include "monitor/hygiene/hygiene_store.hpp"
 #include "monitor/run/run_parts.hpp"
 #include "monitor/run/run_schedule.hpp"
 #include "probe/printable.hpp"

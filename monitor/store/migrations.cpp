@@ -19,11 +19,10 @@ const std::vector<Migration>& migrations()
         std::vector<Migration> out;
         for (const EmbeddedFile& file : embedded_schema()) {
             int version = 0;
-            auto [end, ec] = std::from_chars(file.name.data(),
-                                             file.name.data() + file.name.size(), version);
+            auto [end, ec] =
+                std::from_chars(file.name.data(), file.name.data() + file.name.size(), version);
             if (ec != std::errc() || end == file.name.data() || *end != '_') {
-                throw std::logic_error("schema file without a number: " +
-                                       std::string(file.name));
+                throw std::logic_error("schema file without a number: " + std::string(file.name));
             }
             out.push_back({version, file.name, file.data});
         }

@@ -7,8 +7,8 @@
 namespace smtpprobe::store {
 
 struct Migration {
-    int version;            // the NNN of NNN_name.sql
-    std::string_view name;  // the file name
+    int version;           // the NNN of NNN_name.sql
+    std::string_view name; // the file name
     std::string_view sql;
 };
 

@@ -1,9 +1,8 @@
 // The command line contract of DESIGN.md: help, version, exit codes for usage errors.
 #include "tests/support/child_process.hpp"
 
-#include <doctest/doctest.h>
-
 #include <algorithm>
+#include <doctest/doctest.h>
 
 using smtpprobe::test::run_smtpprobe;
 
