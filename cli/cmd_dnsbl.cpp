@@ -1,10 +1,13 @@
 // `smtpprobe dnsbl IP... [--zone NAME...]`: checks addresses against DNS blocklists (the
-// built-in zones, or those named), prints a table or one JSON document (--json), stores the
+// configuration's zones — [[dnsbl.zone]] and the built-in ones it keeps — or those named),
+// prints a table or one JSON document (--json), stores the
 // results unless --no-store. Exit 0 clean, 1 listed somewhere, 2 usage, 3 could not complete
 // (some answer unknown: timeout, error answer, broken zone).
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
+#include "cli/monitor_context.hpp"
 #include "monitor/dnsbl/checker.hpp"
+#include "monitor/dnsbl/config_zones.hpp"
 #include "monitor/dnsbl/dnsbl_store.hpp"
 #include "monitor/dnsbl/report_format.hpp"
 #include "probe/printable.hpp"
@@ -55,17 +58,17 @@ std::vector<boost::asio::ip::address> parse_ips(const std::vector<std::string>& 
     return ips;
 }
 
-std::vector<dnsbl::DnsblZone> chosen_zones(const DnsblArgs& args)
+std::vector<dnsbl::DnsblZone> chosen_zones(const config::Config& config, const DnsblArgs& args)
 {
     std::string error;
-    auto zones = dnsbl::select_zones(dnsbl::default_zones(), args.zones, &error);
+    auto zones = dnsbl::select_zones(dnsbl::zones_from_config(config), args.zones, &error);
     if (!zones) {
         throw UsageError("dnsbl: " + error);
     }
     std::string key = args.dqs_key;
     if (key.empty()) {
         const char* env = std::getenv("SMTPPROBE_SPAMHAUS_DQS_KEY");
-        key = env != nullptr ? env : "";
+        key = env != nullptr ? env : config.dnsbl.dqs_key;
     }
     for (dnsbl::DnsblZone& zone : *zones) {
         if (!key.empty() && !zone.dqs_zone.empty()) {
@@ -81,7 +84,8 @@ std::vector<dnsbl::DnsblZone> chosen_zones(const DnsblArgs& args)
 int run_dnsbl(const Context& ctx, const DnsblArgs& args)
 {
     const auto ips = parse_ips(args.ips);
-    const auto zones = chosen_zones(args);
+    const config::Config config = load_effective_config(ctx.global);
+    const auto zones = chosen_zones(config, args);
     const dns::ResolverOptions options = resolver_options(ctx.global, args.timeout_ms);
 
     boost::asio::io_context io;
@@ -99,7 +103,7 @@ int run_dnsbl(const Context& ctx, const DnsblArgs& args)
     }
     const std::string time = dnsbl::utc_now_iso8601();
     if (!args.no_store) {
-        store::Database db(db_path(ctx.global));
+        store::Database db(monitor_db_path(ctx.global, config));
         dnsbl::store_dnsbl_report(db, *report, time);
     }
     if (ctx.global.json) {
@@ -131,10 +135,12 @@ void add_dnsbl_command(CLI::App& app, Context& ctx)
     cmd->fallthrough(); // global options (--json, --dns-server, --db) also after "dnsbl"
     cmd->add_option("ip", args->ips, "IPv4 or IPv6 addresses to check")->required();
     cmd->add_option("--zone", args->zones,
-                    "only these lists: a name (spamhaus-zen, spamcop, barracuda, psbl, "
-                    "mailspike, uceprotect-1) or any DNSBL zone's DNS name; repeatable");
+                    "only these lists: a zone's name in the config, written as is or as one "
+                    "word (built-in: spamhaus-zen, spamcop, barracuda, psbl, mailspike, "
+                    "uceprotect-l1), its DNS zone, or any other DNSBL zone's DNS name; "
+                    "repeatable (default: every zone of the config)");
     cmd->add_option("--dqs-key", args->dqs_key,
-                    "Spamhaus DQS key (or $SMTPPROBE_SPAMHAUS_DQS_KEY): query "
+                    "Spamhaus DQS key (or $SMTPPROBE_SPAMHAUS_DQS_KEY, or [dnsbl] dqs_key): query "
                     "<key>.zen.dq.spamhaus.net instead of zen.spamhaus.org");
     cmd->add_option("--timeout", args->timeout_ms, "DNS timeout of the first try, milliseconds")
         ->check(CLI::Range(50, 60000));

@@ -59,7 +59,7 @@ _smtpprobe()
         return
         ;;
     --zone)
-        COMPREPLY=($(compgen -W "spamhaus-zen spamcop barracuda psbl mailspike uceprotect-1" -- "$cur"))
+        COMPREPLY=($(compgen -W "spamhaus-zen spamcop barracuda psbl mailspike uceprotect-l1" -- "$cur"))
         return
         ;;
     --dsn-test | --source | --helo | --dns-server | --listen | --token | --from | --rcpt | \

@@ -47,7 +47,8 @@ struct DnsblCode {
     std::string code;    // "127.0.0.2"
     std::string meaning; // "SBL: Spamhaus SBL data"
     // listed: an abuse listing (blocks mail); policy: a policy listing such as the PBL
-    // (not abuse, but many receivers refuse it); error: the list refuses to answer
+    // (not abuse, but many receivers refuse it); clean: not a listing (a reputation list's
+    // good levels, e.g. Mailspike H1..H5); error: the list refuses to answer
     // (127.255.255.252/254/255: "unknown", never "listed").
     std::string kind = "listed";
 };

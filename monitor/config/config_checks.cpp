@@ -145,8 +145,9 @@ void check_code(TomlReader& r, const DnsblCode& code)
     if (ec || !address.is_v4() || (address.to_v4().to_uint() >> 24) != 127) {
         r.problem("code", "\"" + code.code + "\" is not a 127.x.y.z answer");
     }
-    if (code.kind != "listed" && code.kind != "policy" && code.kind != "error") {
-        r.problem("kind", "\"" + code.kind + "\" must be listed, policy or error");
+    if (code.kind != "listed" && code.kind != "policy" && code.kind != "clean" &&
+        code.kind != "error") {
+        r.problem("kind", "\"" + code.kind + "\" must be listed, policy, clean or error");
     }
 }
 

@@ -1,6 +1,7 @@
 // The built-in defaults of config.hpp: the receivers most small servers care about and the
 // DNS blocklists those receivers (and many others) consult, with their return code tables.
 #include "monitor/config/config.hpp"
+#include "monitor/dnsbl/config_zones.hpp"
 
 #include <algorithm>
 
@@ -17,67 +18,42 @@ void add_error_codes(DnsblZone& zone)
     zone.codes.push_back({"127.255.255.255", "excessive number of queries", "error"});
 }
 
-DnsblZone spamhaus_zen()
+// The display name of a built-in list (its id is what `smtpprobe dnsbl --zone` also accepts).
+std::string display_name(const std::string& id)
 {
-    DnsblZone z;
-    z.name = "Spamhaus ZEN";
-    z.zone = "zen.spamhaus.org";
-    z.delist_url = "https://check.spamhaus.org/";
-    z.codes = {
-        {"127.0.0.2", "SBL: Spamhaus SBL data (spam source or support)", "listed"},
-        {"127.0.0.3", "SBL CSS: snowshoe/low-reputation sending", "listed"},
-        {"127.0.0.4", "XBL: exploited host (CBL: bot, proxy, malware)", "listed"},
-        {"127.0.0.9", "SBL DROP/EDROP: hijacked or criminal netblock", "listed"},
-        {"127.0.0.10", "PBL (ISP maintained): dynamic/end-user range, policy not abuse", "policy"},
-        {"127.0.0.11", "PBL (Spamhaus maintained): should not send direct mail, policy not abuse",
-         "policy"},
+    static const std::pair<const char*, const char*> names[] = {
+        {"spamhaus-zen", "Spamhaus ZEN"}, {"spamcop", "SpamCop"},
+        {"barracuda", "Barracuda"},       {"psbl", "PSBL"},
+        {"mailspike", "Mailspike"},       {"uceprotect-1", "UCEPROTECT L1"},
     };
-    add_error_codes(z);
-    z.ipv6 = true;
-    z.dqs_zone = "zen.dq.spamhaus.net";
-    z.use_dqs = true;
-    return z;
-}
-
-DnsblZone simple_zone(std::string name, std::string zone, std::string delist, std::string meaning)
-{
-    DnsblZone z;
-    z.name = std::move(name);
-    z.zone = std::move(zone);
-    z.delist_url = std::move(delist);
-    z.codes = {{"127.0.0.2", std::move(meaning), "listed"}};
-    add_error_codes(z);
-    return z;
+    for (const auto& [from, to] : names) {
+        if (id == from) {
+            return to;
+        }
+    }
+    return id;
 }
 
 } // namespace
 
+// One table of lists and codes (monitor/dnsbl/zone.cpp), seen here as config entries.
 std::vector<DnsblZone> default_zones()
 {
     std::vector<DnsblZone> zones;
-    zones.push_back(spamhaus_zen());
-    zones.push_back(simple_zone("SpamCop", "bl.spamcop.net", "https://www.spamcop.net/bl.shtml",
-                                "reported by SpamCop users (expires 24 h after the last report)"));
-    zones.push_back(simple_zone("Barracuda", "b.barracudacentral.org",
-                                "https://www.barracudacentral.org/rbl/removal-request",
-                                "Barracuda Reputation Block List"));
-    zones.push_back(simple_zone("PSBL", "psbl.surriel.com", "https://psbl.org/remove",
-                                "Passive Spam Block List: sent to spam traps"));
-    DnsblZone mailspike =
-        simple_zone("Mailspike", "bl.mailspike.net", "https://mailspike.org/anubis/lookup.html",
-                    "Mailspike blacklist");
-    mailspike.codes.push_back({"127.0.0.10", "Mailspike L5: worst reputation", "listed"});
-    mailspike.codes.push_back({"127.0.0.11", "Mailspike L4: very bad reputation", "listed"});
-    mailspike.codes.push_back({"127.0.0.12", "Mailspike L3: bad reputation", "listed"});
-    mailspike.codes.push_back({"127.0.0.13", "Mailspike L2: suspicious reputation", "policy"});
-    mailspike.codes.push_back({"127.0.0.14", "Mailspike L1: slightly suspicious", "policy"});
-    zones.push_back(std::move(mailspike));
-    DnsblZone uce = simple_zone("UCEPROTECT L1", "dnsbl-1.uceprotect.net",
-                                "https://www.uceprotect.net/en/rblcheck.php",
-                                "UCEPROTECT level 1: this IP sent to their traps (expires in 7 "
-                                "days without new reports)");
-    uce.ipv6 = false;
-    zones.push_back(std::move(uce));
+    for (const dnsbl::DnsblZone& builtin : dnsbl::default_zones()) {
+        DnsblZone zone;
+        zone.name = display_name(builtin.name);
+        zone.zone = builtin.zone;
+        zone.delist_url = builtin.delist_url;
+        zone.ipv6 = builtin.ipv6;
+        zone.dqs_zone = builtin.dqs_zone;
+        zone.use_dqs = !builtin.dqs_zone.empty();
+        for (const auto& [code, meaning] : builtin.codes) {
+            zone.codes.push_back({code, meaning.meaning, dnsbl::config_kind(meaning.kind)});
+        }
+        add_error_codes(zone);
+        zones.push_back(std::move(zone));
+    }
     return zones;
 }
 

@@ -17,6 +17,15 @@ std::string lower(std::string text)
     return text;
 }
 
+// "Spamhaus ZEN" -> "spamhaus-zen": the name as one command-line word.
+std::string slug(const std::string& name)
+{
+    std::string out = lower(name);
+    std::replace_if(
+        out.begin(), out.end(), [](unsigned char c) { return std::isalnum(c) == 0; }, '-');
+    return out;
+}
+
 // A DNS name of letters, digits, '-', '_' and dots; no empty label; at most 253 bytes.
 bool looks_like_dns_name(const std::string& name)
 {
@@ -170,7 +179,7 @@ std::optional<std::vector<DnsblZone>> select_zones(const std::vector<DnsblZone>&
             name.pop_back();
         }
         auto it = std::find_if(zones.begin(), zones.end(), [&](const DnsblZone& zone) {
-            return lower(zone.name) == name || lower(zone.zone) == name;
+            return lower(zone.name) == name || slug(zone.name) == name || lower(zone.zone) == name;
         });
         if (it != zones.end()) {
             out.push_back(*it);

@@ -4,6 +4,7 @@
 // (a policy listing such as the PBL too, reason "policy-listed"), clean → clear, unknown
 // (error answers, timeouts, dead zones) → unknown, which changes nothing.
 #include "monitor/dnsbl/checker.hpp"
+#include "monitor/dnsbl/config_zones.hpp"
 #include "monitor/dnsbl/dnsbl_store.hpp"
 #include "monitor/run/run_parts.hpp"
 #include "monitor/run/run_schedule.hpp"
@@ -17,35 +18,6 @@ namespace smtpprobe::monitor {
 namespace {
 
 namespace asio = boost::asio;
-
-std::vector<dnsbl::DnsblZone> zones_of(const config::Config& config)
-{
-    std::vector<dnsbl::DnsblZone> zones;
-    for (const config::DnsblZone& z : config.dnsbl.zones) {
-        if (!z.enabled) {
-            continue;
-        }
-        dnsbl::DnsblZone zone;
-        zone.name = z.name;
-        zone.zone = z.zone;
-        zone.delist_url = z.delist_url;
-        zone.ipv6 = z.ipv6;
-        zone.dqs_zone = z.dqs_zone;
-        if (z.use_dqs && !config.dnsbl.dqs_key.empty() && !z.dqs_zone.empty()) {
-            zone.dqs_key = config.dnsbl.dqs_key;
-        }
-        for (const config::DnsblCode& code : z.codes) {
-            if (code.kind == "error") {
-                continue; // 127.255.255.x: the checker reports these as unknown itself
-            }
-            zone.codes[code.code] =
-                dnsbl::ZoneCode{code.meaning, code.kind == "policy" ? dnsbl::CodeKind::policy
-                                                                    : dnsbl::CodeKind::abuse};
-        }
-        zones.push_back(std::move(zone));
-    }
-    return zones;
-}
 
 std::string join(const std::vector<std::string>& items, const char* separator)
 {
@@ -78,7 +50,7 @@ PartResult run_due_dnsbl(TickContext& tick)
         part.detail = "none due";
         return part;
     }
-    std::vector<dnsbl::DnsblZone> zones = zones_of(tick.config);
+    std::vector<dnsbl::DnsblZone> zones = dnsbl::zones_from_config(tick.config);
     if (zones.empty()) {
         part.detail = "no zones configured";
         return part;

@@ -279,3 +279,56 @@ TEST_CASE_FIXTURE(Fixture, "smtpprobe dnsbl: table, JSON, exit codes and stored 
                       "192.0.2.99 all.test unknown [\"127.0.0.2\"]",
                   });
 }
+
+TEST_CASE_FIXTURE(Fixture, "smtpprobe dnsbl: the config's zones and code kinds are the ones asked")
+{
+    smtpprobe::test::TempDir dir;
+    const std::string db = dir.file("history.db");
+    const std::string config = dir.file("config.toml");
+    // Only the config's zone (no built-in one), whose 127.0.0.10 is a good-reputation level.
+    smtpprobe::test::write_file(config, R"([dnsbl]
+default_zones = false
+
+[[dnsbl.zone]]
+name = "Test Rep"
+zone = "zen.test"
+delist_url = "https://example.test/rep"
+
+  [[dnsbl.zone.code]]
+  code = "127.0.0.2"
+  meaning = "spam source"
+  kind = "listed"
+
+  [[dnsbl.zone.code]]
+  code = "127.0.0.10"
+  meaning = "good sender"
+  kind = "clean"
+)");
+    auto run = [&](std::vector<std::string> args) {
+        std::vector<std::string> argv = {"--config", config, "--dns-server", dns.address(),
+                                         "--db",     db,     "dnsbl"};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return smtpprobe::test::run_smtpprobe(argv);
+    };
+
+    auto good = run({"192.0.2.10", "--json"});
+    CHECK(good.exit_code == 0);
+    auto doc = nlohmann::json::parse(good.out);
+    REQUIRE(doc["ips"][0]["zones"].size() == 1);
+    CHECK(doc["ips"][0]["zones"][0]["zone"] == "zen.test");
+    CHECK(doc["ips"][0]["zones"][0]["result"] == "clean");
+    CHECK(doc["ips"][0]["zones"][0]["meaning"] == "good sender");
+
+    auto listed = run({"192.0.2.99", "--zone", "test-rep", "--json"});
+    CHECK(listed.exit_code == 1);
+    auto listed_doc = nlohmann::json::parse(listed.out);
+    CHECK(listed_doc["ips"][0]["zones"][0]["result"] == "listed");
+    CHECK(listed_doc["ips"][0]["zones"][0]["delist_url"] == "https://example.test/rep");
+
+    smtpprobe::test::write_file(config, "[dnsbl]\n[[dnsbl.zone]]\nzone = \"zen.test\"\n"
+                                        "  [[dnsbl.zone.code]]\n  code = \"127.0.0.2\"\n"
+                                        "  kind = \"maybe\"\n");
+    auto bad = run({"192.0.2.10"});
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.err.find("kind") != std::string::npos);
+}
