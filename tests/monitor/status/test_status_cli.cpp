@@ -4,6 +4,7 @@
 #include "tests/support/child_process.hpp"
 
 #include <doctest/doctest.h>
+#include <map>
 #include <nlohmann/json.hpp>
 
 using namespace smtpprobe;
@@ -57,4 +58,40 @@ TEST_CASE("status exits 1 while blocked and shows the documented JSON fields; no
     CHECK(doc["findings"].is_array());
     REQUIRE(doc["notes"].size() == 1);
     CHECK(doc["notes"][0]["text"] == "delist requested, ticket 123");
+}
+
+TEST_CASE("status: what to do for a blocked scope is the classifier's action for its last reply")
+{
+    test::TempDir dir;
+    test::write_file(dir.file("c.toml"), "[[identity]]\nip = \"192.0.2.10\"\n");
+    std::vector<std::string> base = {"--config",       dir.file("c.toml"), "--db",
+                                     dir.file("h.db"), "--json",           "status"};
+    CHECK(test::run_smtpprobe(base).exit_code == 0);
+    {
+        store::Database db(dir.file("h.db"));
+        db.exec("INSERT INTO delivery(id, time, mta, relay_host, dsn, status, reply, "
+                "source_key) VALUES (7, '2026-05-01T15:10:28Z', 'postfix', "
+                "'gmail-smtp-in.l.google.com', '5.7.26', 'bounced', '550-5.7.26 Unauthenticated "
+                "email from example.org is not accepted due to domain''s DMARC policy.', 'k7'), "
+                "(8, '2026-05-01T15:11:00Z', 'postfix', 'mx.example.net', '5.7.1', 'bounced', "
+                "'550 5.7.1 go away', 'k8')");
+        db.exec("INSERT INTO evidence(time, ip, scope, verdict, reason, provider_code, "
+                "source_kind, source_id) VALUES "
+                "('2026-05-01T15:10:28Z', '', 'google', 'blocked', 'authfailure', '', 'log', 7), "
+                "('2026-05-01T15:11:00Z', '', 'host/mx.example.net', 'blocked', 'blocked', '', "
+                "'log', 8)");
+    }
+    auto run = test::run_smtpprobe(base);
+    CHECK(run.exit_code == 1);
+    auto doc = nlohmann::json::parse(run.out);
+    std::map<std::string, std::string> actions;
+    for (const auto& s : doc["scopes"]) {
+        actions[s["scope"].get<std::string>()] = s["action"].get<std::string>();
+    }
+    // Gmail's DMARC refusal: the rule's advice (SPF, DKIM, DMARC alignment), not the generic
+    // "check Postmaster Tools" of the provider.
+    CHECK(actions["google"].find("DKIM") != std::string::npos);
+    CHECK(actions["google"].find("DMARC") != std::string::npos);
+    // No rule knows "go away": the plain default per scope.
+    CHECK(actions["host/mx.example.net"].find("postmaster") != std::string::npos);
 }
