@@ -21,6 +21,16 @@ std::optional<std::string_view> text_or_null(std::string_view text)
     return text;
 }
 
+// Borrowed text (valid until the statement runs), empty as NULL: no copy per column.
+void bind_text(store::Statement& statement, int index, std::string_view text)
+{
+    if (text.empty()) {
+        statement.bind(index, nullptr);
+    } else {
+        statement.bind_borrowed(index, text);
+    }
+}
+
 std::string_view host_key(const LogRecord& record)
 {
     return record.host;
@@ -79,19 +89,19 @@ bool IngestStore::add_delivery(const LogRecord& record, std::string_view source_
     char time[24];
     std::string_view time_text(time, format_utc(record.time, time));
     auto& s = m_insert_delivery;
-    s.bind(1, time_text);
-    s.bind(2, mta_name(record.mta));
-    s.bind(3, text_or_null(record.host));
-    s.bind(4, text_or_null(record.queue_id));
+    s.bind_borrowed(1, time_text);
+    s.bind_borrowed(2, mta_name(record.mta));
+    bind_text(s, 3, record.host);
+    bind_text(s, 4, record.queue_id);
     if (message != nullptr) {
-        s.bind(5, std::string_view(message->sender));
+        s.bind_borrowed(5, message->sender);
     } else {
         s.bind(5, nullptr);
     }
-    s.bind(6, record.recipient);
-    s.bind(7, text_or_null(record.orig_recipient));
-    s.bind(8, text_or_null(record.relay_host));
-    s.bind(9, text_or_null(record.relay_ip));
+    s.bind_borrowed(6, record.recipient);
+    bind_text(s, 7, record.orig_recipient);
+    bind_text(s, 8, record.relay_host);
+    bind_text(s, 9, record.relay_ip);
     if (record.relay_port > 0) {
         s.bind(10, record.relay_port);
     } else {
@@ -102,20 +112,20 @@ bool IngestStore::add_delivery(const LogRecord& record, std::string_view source_
     } else {
         s.bind(11, nullptr);
     }
-    s.bind(12, text_or_null(record.dsn));
-    s.bind(13, record.status);
-    s.bind(14, text_or_null(record.reply));
-    s.bind(15, text_or_null(result.provider));
-    s.bind(16, text_or_null(result.scope));
-    s.bind(17, text_or_null(result.reason));
-    s.bind(18, text_or_null(result.provider_code));
-    s.bind(19, text_or_null(result.about));
+    bind_text(s, 12, record.dsn);
+    s.bind_borrowed(13, record.status);
+    bind_text(s, 14, record.reply);
+    bind_text(s, 15, result.provider);
+    bind_text(s, 16, result.scope);
+    bind_text(s, 17, result.reason);
+    bind_text(s, 18, result.provider_code);
+    bind_text(s, 19, result.about);
     if (message != nullptr && message->size >= 0) {
         s.bind(20, static_cast<std::int64_t>(message->size));
     } else {
         s.bind(20, nullptr);
     }
-    s.bind(21, source_key);
+    s.bind_borrowed(21, source_key);
     s.run();
     if (m_db.changes() == 0) {
         return false;
@@ -123,12 +133,12 @@ bool IngestStore::add_delivery(const LogRecord& record, std::string_view source_
     if (!evidence_scope.empty()) {
         std::int64_t id = m_db.last_insert_id();
         auto& e = m_insert_evidence;
-        e.bind(1, time_text);
-        e.bind(2, std::string_view(result.named_ip));
-        e.bind(3, evidence_scope);
-        e.bind(4, verdict);
-        e.bind(5, text_or_null(result.reason));
-        e.bind(6, text_or_null(result.provider_code));
+        e.bind_borrowed(1, time_text);
+        e.bind_borrowed(2, result.named_ip);
+        e.bind_borrowed(3, evidence_scope);
+        e.bind_borrowed(4, verdict);
+        bind_text(e, 5, result.reason);
+        bind_text(e, 6, result.provider_code);
         e.bind(7, id);
         e.run();
     }
@@ -230,16 +240,17 @@ void IngestStore::flush_messages()
             continue; // removed (or already written) since
         }
         std::size_t zero = key.find('\0');
-        m_put_message.bind(1, std::string_view(key).substr(0, zero));
-        m_put_message.bind(2, std::string_view(key).substr(zero + 1));
-        m_put_message.bind(3, std::string_view(found->second.message.sender));
+        m_put_message.bind_borrowed(1, std::string_view(key).substr(0, zero));
+        m_put_message.bind_borrowed(2, std::string_view(key).substr(zero + 1));
+        m_put_message.bind_borrowed(3, found->second.message.sender);
         if (found->second.message.size >= 0) {
             m_put_message.bind(4, static_cast<std::int64_t>(found->second.message.size));
         } else {
             m_put_message.bind(4, nullptr);
         }
         char time[24];
-        m_put_message.bind(5, std::string_view(time, format_utc(found->second.time, time)));
+        m_put_message.bind_borrowed(5,
+                                    std::string_view(time, format_utc(found->second.time, time)));
         m_put_message.run();
         found->second.dirty = false;
         found->second.persisted = true;

@@ -178,6 +178,16 @@ Statement& Statement::bind(int index, std::string_view value)
     return *this;
 }
 
+Statement& Statement::bind_borrowed(int index, std::string_view value)
+{
+    int rc =
+        sqlite3_bind_text64(m_stmt, index, value.data(), value.size(), SQLITE_STATIC, SQLITE_UTF8);
+    if (rc != SQLITE_OK) {
+        fail(rc, "bind");
+    }
+    return *this;
+}
+
 Statement& Statement::bind(int index, std::nullptr_t)
 {
     if (int rc = sqlite3_bind_null(m_stmt, index); rc != SQLITE_OK) {

@@ -72,6 +72,9 @@ public:
         return bind(index, std::string_view(value));
     }
     Statement& bind(int index, std::nullptr_t);
+    // Binds text without copying it (bulk inserts): the bytes must stay valid and unchanged
+    // until the next run() or reset(), which clear every binding.
+    Statement& bind_borrowed(int index, std::string_view value);
     template <typename T>
     Statement& bind(int index, const std::optional<T>& value)
     {
