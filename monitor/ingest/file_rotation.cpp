@@ -61,11 +61,17 @@ bool line_before_matches(const std::string& path, std::uint64_t offset, const st
     return false;
 }
 
-std::optional<std::string> find_rotated(const std::string& path, const std::string& identity,
-                                        const std::string& content_id)
+std::vector<std::string> rotated_generations(const std::string& path)
 {
-    std::vector<std::string> candidates = {path + ".1", path + ".0", path + ".1.gz",
-                                           path + ".0.gz"};
+    std::vector<std::string> generations;
+    for (int n = 0; n <= k_max_generations; ++n) {
+        const std::string plain = path + "." + std::to_string(n);
+        if (file_facts(plain)) {
+            generations.push_back(plain);
+        } else if (file_facts(plain + ".gz")) {
+            generations.push_back(plain + ".gz");
+        }
+    }
     // dateext: PATH-20261122[.gz], newest first.
     std::size_t slash = path.rfind('/');
     std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
@@ -84,23 +90,41 @@ std::optional<std::string> find_rotated(const std::string& path, const std::stri
         }
         ::closedir(d);
     }
-    std::sort(dated.begin(), dated.end(),
-              [](const auto& a, const auto& b) { return a.first > b.first; });
-    for (std::size_t i = 0; i < dated.size() && i < 3; ++i) {
-        candidates.push_back(dated[i].second);
+    std::sort(dated.begin(), dated.end(), [](const auto& a, const auto& b) {
+        return a.first != b.first ? a.first > b.first : a.second > b.second;
+    });
+    for (auto& [mtime, file] : dated) {
+        generations.push_back(std::move(file));
     }
-    for (const std::string& candidate : candidates) {
-        auto facts = file_facts(candidate);
-        if (facts && facts->identity == identity) {
-            return candidate;
-        }
+    return generations;
+}
+
+std::optional<RotatedLog> find_rotated(const std::string& path, const std::string& identity,
+                                       const std::string& content_id)
+{
+    const std::vector<std::string> generations = rotated_generations(path);
+    auto found = std::find_if(generations.begin(), generations.end(), [&](const std::string& f) {
+        // An inode number is reused once gzip frees it: the first line must agree too.
+        auto facts = file_facts(f);
+        return facts && facts->identity == identity &&
+               (content_id.empty() || content_identity(f) == content_id);
+    });
+    if (found == generations.end()) {
+        found = std::find_if(generations.begin(), generations.end(), [&](const std::string& f) {
+            return content_identity(f) == content_id;
+        });
     }
-    for (const std::string& candidate : candidates) {
-        if (file_facts(candidate) && content_identity(candidate) == content_id) {
-            return candidate;
-        }
+    if (found == generations.end()) {
+        return std::nullopt;
     }
-    return std::nullopt;
+    RotatedLog log;
+    log.old_file = *found;
+    // Newest first in both numeric schemes (logrotate's PATH.1, PATH.2.gz; savelog's PATH.0,
+    // PATH.1.gz) and for dateext: everything before the old file was rotated after it.
+    for (auto it = generations.begin(); it != found; ++it) {
+        log.newer.insert(log.newer.begin(), *it);
+    }
+    return log;
 }
 
 } // namespace smtpprobe::ingest

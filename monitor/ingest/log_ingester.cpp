@@ -70,9 +70,17 @@ void LogIngester::ingest(const std::string& given)
         // Rotated (renamed, compressed, copied and truncated) or rewritten: finish the old
         // log where it lives now, then read what the path holds from the start.
         if (auto old = find_rotated(path, saved->identity, saved->content_id)) {
-            if (line_before_matches(*old, saved->offset, saved->checksum)) {
-                if (auto old_facts = file_facts(*old)) {
-                    read_file(*old, *saved, true, old_facts->mtime);
+            if (line_before_matches(old->old_file, saved->offset, saved->checksum)) {
+                if (auto old_facts = file_facts(old->old_file)) {
+                    read_file(old->old_file, *saved, true, old_facts->mtime);
+                }
+                // Rotations we slept through: whole generations never read, oldest first. The
+                // cursor stays the path's, so a crash in one resumes there.
+                for (const std::string& newer : old->newer) {
+                    if (auto newer_facts = file_facts(newer)) {
+                        read_file(newer, FileCursor{path, newer_facts->identity, "", 0, ""}, true,
+                                  newer_facts->mtime);
+                    }
                 }
             }
         }

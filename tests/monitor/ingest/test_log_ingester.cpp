@@ -1,6 +1,7 @@
 // Ingesting files into the history: the seed corpus's rows, evidence and backscatter finding;
 // re-runs that add nothing; appended lines read incrementally; rotation (rename + new file +
 // gzip of the old) and truncation noticed; the sender joined across runs.
+#include "monitor/ingest/file_rotation.hpp"
 #include "monitor/ingest/log_ingester.hpp"
 #include "tests/support/child_process.hpp"
 
@@ -144,6 +145,50 @@ TEST_CASE("rotation: rename, new file, gzip of the old: the rest of the old is r
     // ingesting the rotated file by name adds nothing: same content, same source keys
     CHECK(ingest_once(db, log + ".1.gz").new_deliveries == 0);
     CHECK(count(db, "SELECT count(*) FROM delivery") == 140);
+}
+
+TEST_CASE("rotations slept through: the old file's rest, then every newer generation, in order")
+{
+    TempDir dir;
+    store::Database db(dir.file("h.db"));
+    std::string log = dir.file("maillog");
+    auto lines = [](int from, int to) {
+        std::string text;
+        for (int i = from; i < to; ++i) {
+            text += postfix_line(i);
+        }
+        return text;
+    };
+    smtpprobe::test::write_file(log, lines(0, 100));
+    CHECK(ingest_once(db, log).new_deliveries == 100);
+    // Three daily rotations while smtpprobe did not run: maillog.3.gz is the file we were
+    // in, maillog.2.gz and maillog.1 were never seen.
+    append(log, lines(100, 130));
+    REQUIRE(std::rename(log.c_str(), (log + ".1").c_str()) == 0);
+    smtpprobe::test::write_file(log, lines(130, 140));
+    REQUIRE(std::rename((log + ".1").c_str(), (log + ".2").c_str()) == 0);
+    REQUIRE(std::rename(log.c_str(), (log + ".1").c_str()) == 0);
+    smtpprobe::test::write_file(log, lines(140, 160));
+    REQUIRE(std::rename((log + ".2").c_str(), (log + ".3").c_str()) == 0);
+    REQUIRE(std::rename((log + ".1").c_str(), (log + ".2").c_str()) == 0);
+    REQUIRE(std::rename(log.c_str(), (log + ".1").c_str()) == 0);
+    smtpprobe::test::write_file(log, lines(160, 165));
+    REQUIRE(smtpprobe::test::run({"gzip", log + ".3", log + ".2"}).exit_code == 0);
+
+    const auto generations = rotated_generations(log);
+    CHECK(generations == std::vector<std::string>{log + ".1", log + ".2.gz", log + ".3.gz"});
+    IngestCounts after = ingest_once(db, log);
+    CHECK(after.new_deliveries == 65);
+    CHECK(count(db, "SELECT count(*) FROM delivery") == 165);
+    CHECK(count(db, "SELECT count(DISTINCT recipient) FROM delivery") == 165);
+    // In file order: the rowids follow the recipients u100..u164.
+    CHECK(count(db, "SELECT count(*) FROM delivery d1 JOIN delivery d2 ON d2.id = d1.id + 1 "
+                    "WHERE CAST(substr(d2.recipient, 2, instr(d2.recipient, '@') - 2) AS "
+                    "INTEGER) != CAST(substr(d1.recipient, 2, instr(d1.recipient, '@') - 2) "
+                    "AS INTEGER) + 1") == 0);
+    // A re-run reads nothing again.
+    CHECK(ingest_once(db, log).new_deliveries == 0);
+    CHECK(count(db, "SELECT count(*) FROM delivery") == 165);
 }
 
 TEST_CASE("truncation (copytruncate) is noticed: the copy's rest, then the file again")
