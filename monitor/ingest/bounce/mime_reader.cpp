@@ -2,6 +2,7 @@
 #include "monitor/ingest/bounce/mime_reader.hpp"
 
 #include "monitor/ingest/bounce/header_fields.hpp"
+#include "monitor/ingest/bounce/unread_headers.hpp"
 
 #include <gmime/gmime.h>
 #include <mutex>
@@ -128,8 +129,6 @@ void walk(GMimeObject* object, MimeMessage& out, int depth)
             }
             if (!out.original) {
                 out.original = original_of(inner);
-                GMimeHeaderList* headers = g_mime_object_get_header_list(GMIME_OBJECT(inner));
-                out.original_headers = owned_string(g_mime_header_list_to_string(headers, nullptr));
             }
             return;
         }
@@ -146,7 +145,6 @@ void walk(GMimeObject* object, MimeMessage& out, int depth)
         part.text = part_text(GMIME_PART(object));
         if (type == "text/rfc822-headers" && !out.original) {
             out.original = original_from_headers(part.text);
-            out.original_headers = part.text;
         }
         out.parts.push_back(std::move(part));
     }
@@ -262,8 +260,10 @@ std::optional<MimeMessage> parse_mime_once(std::string_view content);
 
 } // namespace
 
-std::optional<MimeMessage> parse_mime(std::string_view content)
+std::optional<MimeMessage> parse_mime(std::string_view whole)
 {
+    const std::string shorter = without_unread_headers(whole);
+    const std::string_view content = shorter.empty() ? whole : std::string_view(shorter);
     std::optional<MimeMessage> out = parse_mime_once(content);
     if (out && out->content_type.starts_with("multipart/")) {
         const std::string repaired = with_repaired_boundary(content);

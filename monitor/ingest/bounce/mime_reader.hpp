@@ -35,7 +35,6 @@ struct MimeMessage {
     bool autoreply_header = false; // X-Autoreply / X-Autorespond / Precedence: auto_reply
     std::vector<MimePart> parts;   // leaf parts outside the returned original
     std::optional<OriginalMessage> original;
-    std::string original_headers; // raw header block of the original (when returned)
 };
 
 // Makes sure GMime is initialised (call_once). Called by parse_mime itself.
