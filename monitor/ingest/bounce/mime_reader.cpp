@@ -4,6 +4,7 @@
 #include "monitor/ingest/bounce/header_fields.hpp"
 #include "monitor/ingest/bounce/unread_headers.hpp"
 
+#include <algorithm>
 #include <gmime/gmime.h>
 #include <mutex>
 
@@ -89,7 +90,89 @@ OriginalMessage original_of(GMimeMessage* message)
     return original;
 }
 
-void walk(GMimeObject* object, MimeMessage& out, int depth)
+// Leaf parts whose text is read only if the message turns out to have no text/plain part.
+using PendingHtml = std::vector<std::pair<std::size_t, GMimePart*>>;
+
+// The part types the bounce parser reads the text of; any other part is listed, not decoded.
+bool text_is_read(const std::string& type)
+{
+    return type == "text/plain" || type == "text/rfc822-headers" ||
+           type == "message/delivery-status" || type == "message/global-delivery-status" ||
+           type == "text/delivery-status" || type == "message/feedback-report";
+}
+
+bool is_embedded_message(const std::string& type)
+{
+    return type == "message/rfc822" || type == "message/global" || type == "message/news";
+}
+
+// The header block of a message text: up to and including its first blank line.
+std::string_view header_block(std::string_view text)
+{
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) {
+            return text;
+        }
+        const std::string_view line = text.substr(pos, end - pos);
+        if (line.empty() || line == "\r") {
+            return text.substr(0, end + 1);
+        }
+        pos = end + 1;
+    }
+    return text;
+}
+
+void walk(GMimeObject* object, MimeMessage& out, int depth, PendingHtml& html);
+
+void decode_pending(MimeMessage& out, PendingHtml& html)
+{
+    const bool any_plain = std::any_of(out.parts.begin(), out.parts.end(),
+                                       [](const MimePart& p) { return p.type == "text/plain"; });
+    if (!any_plain) {
+        for (const auto& [index, part] : html) {
+            out.parts[index].text = part_text(part);
+        }
+    }
+    html.clear();
+}
+
+// A message/rfc822 part (a leaf: GMime is told not to build the returned original's tree, see
+// init_gmime): the original's header fields, read by GMime from its header block alone; or,
+// when it is itself a multipart/report (a forwarded report), the report inside it.
+void read_embedded(GMimePart* part, MimeMessage& out, int depth)
+{
+    const std::string text = part_text(part);
+    const std::string_view head = header_block(text);
+    const std::string shorter = without_unread_headers(head);
+    const std::string_view fields = shorter.empty() ? head : std::string_view(shorter);
+    GObjectRef<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(fields.data(), fields.size()));
+    GObjectRef<GMimeParser> parser(g_mime_parser_new_with_stream(stream.ptr));
+    GObjectRef<GMimeMessage> inner(g_mime_parser_construct_message(parser.ptr, nullptr));
+    if (inner.ptr == nullptr) {
+        return;
+    }
+    GMimeObject* inner_body = g_mime_message_get_mime_part(inner.ptr);
+    if (inner_body != nullptr && media_type(inner_body) == "multipart/report") {
+        GObjectRef<GMimeStream> whole(g_mime_stream_mem_new_with_buffer(text.data(), text.size()));
+        GObjectRef<GMimeParser> whole_parser(g_mime_parser_new_with_stream(whole.ptr));
+        GObjectRef<GMimeMessage> report(g_mime_parser_construct_message(whole_parser.ptr, nullptr));
+        GMimeObject* report_body =
+            report.ptr != nullptr ? g_mime_message_get_mime_part(report.ptr) : nullptr;
+        if (report_body != nullptr) {
+            PendingHtml html;
+            walk(report_body, out, depth + 1, html);
+            decode_pending(out, html); // while the report's parts are alive
+        }
+        return;
+    }
+    if (!out.original) {
+        out.original = original_of(inner.ptr);
+    }
+}
+
+void walk(GMimeObject* object, MimeMessage& out, int depth, PendingHtml& html)
 {
     if (object == nullptr || depth > 32 || out.parts.size() > 256) {
         return;
@@ -110,44 +193,29 @@ void walk(GMimeObject* object, MimeMessage& out, int depth)
             return;
         }
         for (int i = 0; i < count; ++i) {
-            walk(g_mime_multipart_get_part(multipart, i), out, depth + 1);
+            walk(g_mime_multipart_get_part(multipart, i), out, depth + 1, html);
         }
+        return;
+    }
+    if (!GMIME_IS_PART(object)) {
         return;
     }
     const std::string type = media_type(object);
-    if (GMIME_IS_MESSAGE_PART(object)) {
-        GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
-        if (inner == nullptr) {
-            return;
-        }
-        if (type == "message/rfc822" || type == "message/global" || type == "message/news") {
-            // A report forwarded as an attachment: read the report itself.
-            GMimeObject* inner_body = g_mime_message_get_mime_part(inner);
-            if (inner_body != nullptr && media_type(inner_body) == "multipart/report") {
-                walk(inner_body, out, depth + 1);
-                return;
-            }
-            if (!out.original) {
-                out.original = original_of(inner);
-            }
-            return;
-        }
-        // Other message/* parts (delivery-status read as an embedded message): their text.
-        MimePart part;
-        part.type = type;
-        part.text = owned_string(g_mime_object_to_string(GMIME_OBJECT(inner), nullptr));
-        out.parts.push_back(std::move(part));
+    if (is_embedded_message(type)) {
+        read_embedded(GMIME_PART(object), out, depth);
         return;
     }
-    if (GMIME_IS_PART(object)) {
-        MimePart part;
-        part.type = type;
+    MimePart part;
+    part.type = type;
+    if (text_is_read(type)) {
         part.text = part_text(GMIME_PART(object));
-        if (type == "text/rfc822-headers" && !out.original) {
-            out.original = original_from_headers(part.text);
-        }
-        out.parts.push_back(std::move(part));
+    } else if (type == "text/html") {
+        html.emplace_back(out.parts.size(), GMIME_PART(object));
     }
+    if (type == "text/rfc822-headers" && !out.original) {
+        out.original = original_from_headers(part.text);
+    }
+    out.parts.push_back(std::move(part));
 }
 
 } // namespace
@@ -155,7 +223,16 @@ void walk(GMimeObject* object, MimeMessage& out, int depth)
 void init_gmime()
 {
     static std::once_flag once;
-    std::call_once(once, [] { g_mime_init(); });
+    std::call_once(once, [] {
+        g_mime_init();
+        // message/* parts as plain leaf parts: GMime would otherwise build a whole message
+        // object tree for each (the returned original, its parts, every header field) that
+        // the parser only reads a few header fields of (read_embedded), and delivery-status
+        // or feedback-report fields would have to be written back out to be read.
+        for (const char* subtype : {"rfc822", "global", "news", "*"}) {
+            g_mime_object_register_type("message", subtype, g_mime_part_get_type());
+        }
+    });
 }
 
 OriginalMessage original_from_headers(std::string_view headers)
@@ -309,7 +386,9 @@ std::optional<MimeMessage> parse_mime_once(std::string_view content)
         const char* report =
             ct != nullptr ? g_mime_content_type_get_parameter(ct, "report-type") : nullptr;
         out.report_type = report != nullptr ? lower_ascii(report) : std::string();
-        walk(body, out, 0);
+        PendingHtml html;
+        walk(body, out, 0, html);
+        decode_pending(out, html);
     }
     return out;
 }
