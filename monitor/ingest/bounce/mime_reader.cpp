@@ -1,6 +1,7 @@
 // GMime 3 walk of one message into MimeMessage (see mime_reader.hpp).
 #include "monitor/ingest/bounce/mime_reader.hpp"
 
+#include "monitor/ingest/bounce/boundary_repair.hpp"
 #include "monitor/ingest/bounce/header_fields.hpp"
 #include "monitor/ingest/bounce/unread_headers.hpp"
 
@@ -55,16 +56,9 @@ std::string media_type(GMimeObject* object)
                        (sub != nullptr ? sub : "plain"));
 }
 
-// The decoded bytes of a leaf part; text parts converted to UTF-8 from their charset.
-std::string part_text(GMimePart* part)
+// The bytes of a leaf part with its transfer encoding (base64, quoted-printable) undone.
+std::string decoded_bytes(GMimePart* part)
 {
-    if (GMIME_IS_TEXT_PART(part)) {
-        std::string text = owned_string(g_mime_text_part_get_text(GMIME_TEXT_PART(part)));
-        if (text.size() > k_max_part_bytes) {
-            text.resize(k_max_part_bytes);
-        }
-        return text;
-    }
     GMimeDataWrapper* content = g_mime_part_get_content(part);
     if (content == nullptr) {
         return {};
@@ -74,6 +68,40 @@ std::string part_text(GMimePart* part)
     GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem.ptr));
     std::size_t size = bytes->len < k_max_part_bytes ? bytes->len : k_max_part_bytes;
     return std::string(reinterpret_cast<const char*>(bytes->data), size);
+}
+
+// Charsets in which ASCII bytes mean ASCII characters: text of ASCII bytes only is already
+// UTF-8 in them (no converter needed; opening one costs more than the rest of the part).
+bool is_ascii_superset(std::string_view charset)
+{
+    const std::string name = lower_ascii(charset);
+    return name == "us-ascii" || name == "ascii" || name == "utf-8" || name == "utf8" ||
+           name.starts_with("iso-8859-") || name.starts_with("iso8859-") ||
+           name.starts_with("windows-125") || name.starts_with("cp125");
+}
+
+// The decoded bytes of a leaf part; text parts converted to UTF-8 from their charset, as
+// g_mime_text_part_get_text does (which also ends the text at a NUL byte).
+std::string part_text(GMimePart* part)
+{
+    if (!GMIME_IS_TEXT_PART(part)) {
+        return decoded_bytes(part);
+    }
+    const char* charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+    std::string text = decoded_bytes(part);
+    const bool ascii = std::all_of(text.begin(), text.end(),
+                                   [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    if (charset != nullptr && !(ascii && is_ascii_superset(charset))) {
+        text = owned_string(g_mime_text_part_get_text(GMIME_TEXT_PART(part)));
+    }
+    const std::size_t nul = text.find('\0');
+    if (nul != std::string::npos) {
+        text.resize(nul);
+    }
+    if (text.size() > k_max_part_bytes) {
+        text.resize(k_max_part_bytes);
+    }
+    return text;
 }
 
 OriginalMessage original_of(GMimeMessage* message)
@@ -270,68 +298,6 @@ std::string iso_utc_date(std::string_view date)
 }
 
 namespace {
-
-// The value of the top-level boundary parameter as written in the header block, "" if none.
-std::string declared_boundary(std::string_view head)
-{
-    const std::string lower = lower_ascii(head);
-    const std::size_t at = lower.find("boundary=");
-    if (at == std::string::npos) {
-        return {};
-    }
-    std::string_view value = head.substr(at + 9);
-    if (value.starts_with("\"")) {
-        value.remove_prefix(1);
-        return std::string(value.substr(0, value.find('"')));
-    }
-    const std::size_t end = value.find_first_of("; \t\n");
-    return std::string(value.substr(0, end));
-}
-
-// A copy of content whose declared multipart boundary is replaced by the one the body really
-// uses (the first "--x" line followed by a Content-* header), when the declared one never
-// occurs: some relays and anonymisers rewrite one and not the other. "" when nothing to repair.
-std::string with_repaired_boundary(std::string_view content)
-{
-    const std::size_t head_end = content.find("\n\n");
-    if (head_end == std::string_view::npos) {
-        return {};
-    }
-    const std::string_view head = content.substr(0, head_end + 1);
-    const std::string declared = declared_boundary(head);
-    if (declared.empty() || declared.size() > 200) {
-        return {};
-    }
-    const std::string_view body = content.substr(head_end + 1);
-    if (body.find("\n--" + declared) != std::string_view::npos) {
-        return {};
-    }
-    std::size_t pos = 0;
-    while (pos < body.size() && pos < 64 * 1024) {
-        std::size_t end = body.find('\n', pos);
-        if (end == std::string_view::npos) {
-            break;
-        }
-        const std::string_view line = body.substr(pos, end - pos);
-        const std::string_view next = body.substr(end + 1, 8);
-        pos = end + 1;
-        if (line.size() > 3 && line.size() < 200 && line.starts_with("--") &&
-            lower_ascii(next) == "content-") {
-            std::string actual(line.substr(2));
-            while (!actual.empty() && (actual.back() == ' ' || actual.back() == '\t')) {
-                actual.pop_back();
-            }
-            if (actual.empty() || actual.find('"') != std::string::npos) {
-                return {};
-            }
-            std::string repaired(head);
-            repaired.replace(repaired.find(declared), declared.size(), actual);
-            repaired.append(body);
-            return repaired;
-        }
-    }
-    return {};
-}
 
 std::optional<MimeMessage> parse_mime_once(std::string_view content);
 
