@@ -2,6 +2,7 @@
 #include "monitor/ingest/bounce/mime_reader.hpp"
 
 #include "monitor/ingest/bounce/boundary_repair.hpp"
+#include "monitor/ingest/bounce/gmime_entity.hpp"
 #include "monitor/ingest/bounce/header_fields.hpp"
 #include "monitor/ingest/bounce/unread_headers.hpp"
 
@@ -12,37 +13,6 @@
 namespace smtpprobe::ingest {
 
 namespace {
-
-// Owns one GObject reference.
-template <typename T>
-struct GObjectRef {
-    T* ptr = nullptr;
-    explicit GObjectRef(T* p) : ptr(p) {}
-    ~GObjectRef()
-    {
-        if (ptr != nullptr) {
-            g_object_unref(ptr);
-        }
-    }
-    GObjectRef(const GObjectRef&) = delete;
-    GObjectRef& operator=(const GObjectRef&) = delete;
-};
-
-std::string owned_string(char* text)
-{
-    if (text == nullptr) {
-        return {};
-    }
-    std::string out(text);
-    g_free(text);
-    return out;
-}
-
-std::string header(GMimeObject* object, const char* name)
-{
-    const char* value = g_mime_object_get_header(object, name);
-    return value == nullptr ? std::string() : std::string(value);
-}
 
 std::string media_type(GMimeObject* object)
 {
@@ -104,17 +74,14 @@ std::string part_text(GMimePart* part)
     return text;
 }
 
-OriginalMessage original_of(GMimeMessage* message)
+OriginalMessage original_of(const ParsedEntity& message)
 {
     OriginalMessage original;
-    GMimeObject* object = GMIME_OBJECT(message);
-    const char* id = g_mime_message_get_message_id(message);
-    original.message_id = id != nullptr ? std::string(id) : std::string();
-    original.from = header(object, "From");
-    original.to = header(object, "To");
-    const char* subject = g_mime_message_get_subject(message);
-    original.subject = subject != nullptr ? std::string(subject) : std::string();
-    original.date = header(object, "Date");
+    original.message_id = message.message_id();
+    original.from = header(message.headers(), "From");
+    original.to = header(message.headers(), "To");
+    original.subject = message.subject();
+    original.date = header(message.headers(), "Date");
     return original;
 }
 
@@ -175,28 +142,22 @@ void read_embedded(GMimePart* part, MimeMessage& out, int depth)
     const std::string_view head = header_block(text);
     const std::string shorter = without_unread_headers(head);
     const std::string_view fields = shorter.empty() ? head : std::string_view(shorter);
-    GObjectRef<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(fields.data(), fields.size()));
-    GObjectRef<GMimeParser> parser(g_mime_parser_new_with_stream(stream.ptr));
-    GObjectRef<GMimeMessage> inner(g_mime_parser_construct_message(parser.ptr, nullptr));
-    if (inner.ptr == nullptr) {
+    const ParsedEntity inner(fields);
+    if (inner.headers() == nullptr) {
         return;
     }
-    GMimeObject* inner_body = g_mime_message_get_mime_part(inner.ptr);
+    GMimeObject* inner_body = inner.body();
     if (inner_body != nullptr && media_type(inner_body) == "multipart/report") {
-        GObjectRef<GMimeStream> whole(g_mime_stream_mem_new_with_buffer(text.data(), text.size()));
-        GObjectRef<GMimeParser> whole_parser(g_mime_parser_new_with_stream(whole.ptr));
-        GObjectRef<GMimeMessage> report(g_mime_parser_construct_message(whole_parser.ptr, nullptr));
-        GMimeObject* report_body =
-            report.ptr != nullptr ? g_mime_message_get_mime_part(report.ptr) : nullptr;
-        if (report_body != nullptr) {
+        const ParsedEntity report(text);
+        if (report.body() != nullptr) {
             PendingHtml html;
-            walk(report_body, out, depth + 1, html);
+            walk(report.body(), out, depth + 1, html);
             decode_pending(out, html); // while the report's parts are alive
         }
         return;
     }
     if (!out.original) {
-        out.original = original_of(inner.ptr);
+        out.original = original_of(inner);
     }
 }
 
@@ -322,48 +283,25 @@ std::optional<MimeMessage> parse_mime(std::string_view whole)
 
 namespace {
 
-// The value of the last name field of object's header (GMime's own Message-ID and Subject
-// are the last ones), nullptr if none.
-const char* last_header(GMimeObject* object, const char* name)
+std::optional<MimeMessage> parse_mime_once(std::string_view content)
 {
-    GMimeHeaderList* headers = g_mime_object_get_header_list(object);
-    const char* value = nullptr;
-    const int count = g_mime_header_list_get_count(headers);
-    for (int i = 0; i < count; ++i) {
-        GMimeHeader* h = g_mime_header_list_get_header_at(headers, i);
-        if (g_ascii_strcasecmp(g_mime_header_get_name(h), name) == 0) {
-            value = g_mime_header_get_value(h);
-        }
+    init_gmime();
+    const ParsedEntity message(content);
+    if (message.headers() == nullptr) {
+        return std::nullopt;
     }
-    return value;
-}
-
-// The top-level fields and the body of a parsed message. headers: the object holding the
-// top-level header; message: the GMimeMessage when it was built as one, else nullptr.
-MimeMessage read_top(GMimeObject* headers, GMimeMessage* message, GMimeObject* body)
-{
+    GMimeObject* top = message.headers();
     MimeMessage out;
-    if (message != nullptr) {
-        const char* id = g_mime_message_get_message_id(message);
-        out.message_id = id != nullptr ? std::string(id) : std::string();
-        const char* subject = g_mime_message_get_subject(message);
-        out.subject = subject != nullptr ? std::string(subject) : std::string();
-    } else {
-        // What GMimeMessage does with these two fields, without building one.
-        if (const char* id = last_header(headers, "Message-ID")) {
-            out.message_id = owned_string(g_mime_utils_decode_message_id(id));
-        }
-        const char* subject = last_header(headers, "Subject");
-        out.subject = subject != nullptr ? std::string(subject) : std::string();
-    }
-    out.date = header(headers, "Date");
-    out.from = header(headers, "From");
-    out.to = header(headers, "To");
-    out.auto_submitted = header(headers, "Auto-Submitted");
-    out.autoreply_header = !header(headers, "X-Autoreply").empty() ||
-                           !header(headers, "X-Autorespond").empty() ||
-                           lower_ascii(header(headers, "Precedence")) == "auto_reply";
-    if (body != nullptr) {
+    out.message_id = message.message_id();
+    out.subject = message.subject();
+    out.date = header(top, "Date");
+    out.from = header(top, "From");
+    out.to = header(top, "To");
+    out.auto_submitted = header(top, "Auto-Submitted");
+    out.autoreply_header = !header(top, "X-Autoreply").empty() ||
+                           !header(top, "X-Autorespond").empty() ||
+                           lower_ascii(header(top, "Precedence")) == "auto_reply";
+    if (GMimeObject* body = message.body()) {
         out.content_type = media_type(body);
         GMimeContentType* ct = g_mime_object_get_content_type(body);
         const char* report =
@@ -374,32 +312,6 @@ MimeMessage read_top(GMimeObject* headers, GMimeMessage* message, GMimeObject* b
         decode_pending(out, html);
     }
     return out;
-}
-
-std::optional<MimeMessage> parse_mime_once(std::string_view content)
-{
-    init_gmime();
-    // The message read as one MIME entity: GMime then builds no GMimeMessage (address lists
-    // and all), a third of the cost of a parse.
-    {
-        GObjectRef<GMimeStream> stream(
-            g_mime_stream_mem_new_with_buffer(content.data(), content.size()));
-        GObjectRef<GMimeParser> parser(g_mime_parser_new_with_stream(stream.ptr));
-        GObjectRef<GMimeObject> entity(g_mime_parser_construct_part(parser.ptr, nullptr));
-        if (entity.ptr != nullptr) {
-            return read_top(entity.ptr, nullptr, entity.ptr);
-        }
-    }
-    // What only a message parse accepts (a leading "From " line, ...).
-    GObjectRef<GMimeStream> stream(
-        g_mime_stream_mem_new_with_buffer(content.data(), content.size()));
-    GObjectRef<GMimeParser> parser(g_mime_parser_new_with_stream(stream.ptr));
-    GObjectRef<GMimeMessage> message(g_mime_parser_construct_message(parser.ptr, nullptr));
-    if (message.ptr == nullptr) {
-        return std::nullopt;
-    }
-    return read_top(GMIME_OBJECT(message.ptr), message.ptr,
-                    g_mime_message_get_mime_part(message.ptr));
 }
 
 } // namespace
