@@ -1,20 +1,44 @@
 // libFuzzer target for the bounce message parser: arbitrary bytes as a message (line endings
-// normalised first, as the message source does), then the mbox splitter on the same bytes.
-// Must never crash, hang or read out of bounds, whatever the input.
+// normalised first, as the message source does), then the mbox splitter on the same bytes,
+// whole and streamed in chunks (of a size taken from the input): both must give the same
+// messages. Must never crash, hang or read out of bounds, whatever the input.
 #include "monitor/ingest/bounce/bounce_parser.hpp"
+#include "monitor/ingest/bounce/mbox_splitter.hpp"
 #include "monitor/ingest/bounce/message_source.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-    std::string content(reinterpret_cast<const char*>(data), size);
+    const std::string raw(reinterpret_cast<const char*>(data), size);
+    std::string content = raw;
     smtpprobe::ingest::normalise_line_endings(content);
     (void)smtpprobe::ingest::parse_bounce(content);
     (void)smtpprobe::ingest::message_key(content);
-    smtpprobe::ingest::split_mbox(
-        content, [](std::string&& message) { return message.size() < 1024 * 1024; });
+    std::vector<std::string> whole;
+    smtpprobe::ingest::split_mbox(content, [&](std::string&& message) {
+        whole.push_back(std::move(message));
+        return true;
+    });
+    const std::size_t chunk = size == 0 ? 1 : 1 + data[0] % 97;
+    std::vector<std::string> streamed;
+    smtpprobe::ingest::MboxSplitter splitter(std::string::npos / 2,
+                                             [&](std::string& message, bool) {
+                                                 streamed.push_back(message);
+                                                 return true;
+                                             });
+    smtpprobe::ingest::LineEndingNormaliser normaliser;
+    for (std::size_t pos = 0; pos < raw.size(); pos += chunk) {
+        std::string part;
+        normaliser.normalise(std::string_view(raw).substr(pos, chunk), part);
+        splitter.feed(part);
+    }
+    splitter.finish();
+    if (streamed != whole) {
+        __builtin_trap();
+    }
     return 0;
 }

@@ -79,7 +79,8 @@ void BounceIngester::handle(const std::string& path, std::uint64_t index, std::s
         malformed("", path, index, "larger than 16 MiB");
         return;
     }
-    const std::string key = message_key(content);
+    // The identity is only needed to skip and record messages: not computed without a store.
+    const std::string key = m_store ? message_key(content) : std::string();
     if (m_store && m_options.skip_seen && m_store->seen(key)) {
         ++m_stats.seen;
         return;

@@ -1,6 +1,8 @@
 // Reads bounce messages from files, mboxes, Maildirs and stdin (see message_source.hpp).
 #include "monitor/ingest/bounce/message_source.hpp"
 
+#include "monitor/ingest/bounce/mbox_splitter.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -15,54 +17,71 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Reads at most limit + 1 bytes so an oversized input is noticed without loading it whole.
-std::string read_bounded(std::istream& in, std::size_t limit)
-{
-    std::string out;
-    char buffer[65536];
-    while (in && out.size() <= limit) {
-        in.read(buffer, sizeof buffer);
-        out.append(buffer, static_cast<std::size_t>(in.gcount()));
-    }
-    return out;
-}
+// Read buffer size: the only part of an mbox held besides the current message.
+constexpr std::size_t k_read_chunk = 256 * 1024;
 
-bool is_mbox(std::string_view content)
+// Reads in from start to end: an mbox (first bytes "From ") is split as it streams by; any
+// other input is one message, held up to k_max_message_bytes and skipped as oversized beyond.
+bool read_stream(std::istream& in, const std::string& path, const MessageSink& sink)
 {
-    return content.substr(0, 5) == "From ";
-}
-
-// mbox files can hold many messages: allow them to be bigger than one message.
-constexpr std::size_t k_max_mbox_bytes = 4ULL * 1024 * 1024 * 1024;
-
-bool deliver(const std::string& path, std::uint64_t index, std::string&& content,
-             const MessageSink& sink)
-{
+    std::vector<char> buffer(k_read_chunk);
+    LineEndingNormaliser normaliser;
     SourceMessage message;
     message.path = path;
-    message.index = index;
-    if (content.size() > k_max_message_bytes) {
-        message.oversized = true;
-    } else {
-        message.content = std::move(content);
-    }
-    return sink(message);
-}
-
-// One file or stdin's whole content: an mbox or a single message.
-bool read_content(const std::string& path, std::string&& content, const MessageSink& sink)
-{
-    normalise_line_endings(content);
-    if (!is_mbox(content)) {
-        return deliver(path, 0, std::move(content), sink);
-    }
     std::uint64_t index = 0;
-    bool go_on = true;
-    split_mbox(content, [&](std::string&& message) {
-        go_on = deliver(path, index++, std::move(message), sink);
+    MboxSplitter splitter(k_max_message_bytes, [&](std::string& content, bool oversized) {
+        message.index = index++;
+        message.oversized = oversized;
+        message.content.swap(content); // the splitter's buffer keeps its capacity
+        const bool go_on = sink(message);
+        message.content.swap(content);
         return go_on;
     });
-    return go_on;
+    enum class Kind { unknown, mbox, single } kind = Kind::unknown;
+    std::string text;   // normalised bytes of the current chunk
+    std::string single; // the whole message when the input is not an mbox
+    bool oversized = false;
+    while (in) {
+        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+        const auto got = static_cast<std::size_t>(in.gcount());
+        if (got == 0) {
+            break;
+        }
+        if (kind != Kind::unknown) {
+            text.clear();
+        }
+        normaliser.normalise(std::string_view(buffer.data(), got), text);
+        if (kind == Kind::unknown) {
+            if (text.size() < 5) {
+                continue; // too little to tell yet
+            }
+            kind = text.starts_with("From ") ? Kind::mbox : Kind::single;
+        }
+        if (kind == Kind::mbox) {
+            if (!splitter.feed(text)) {
+                return false;
+            }
+        } else if (!oversized) {
+            single.append(text);
+            if (single.size() > k_max_message_bytes) {
+                oversized = true;
+                std::string().swap(single);
+                break; // the rest is not needed
+            }
+        }
+    }
+    if (in.bad()) {
+        throw SourceError("cannot read " + path);
+    }
+    if (kind == Kind::unknown) {
+        single = text; // under 5 bytes: not an mbox
+    } else if (kind == Kind::mbox) {
+        return splitter.finish();
+    }
+    message.index = 0;
+    message.oversized = oversized;
+    message.content = std::move(single);
+    return sink(message);
 }
 
 bool read_file(const fs::path& file, const MessageSink& sink)
@@ -71,11 +90,7 @@ bool read_file(const fs::path& file, const MessageSink& sink)
     if (!in) {
         throw SourceError("cannot read " + file.string());
     }
-    std::string content = read_bounded(in, k_max_mbox_bytes);
-    if (content.size() > k_max_mbox_bytes) {
-        throw SourceError(file.string() + ": larger than 4 GiB, not read");
-    }
-    return read_content(file.string(), std::move(content), sink);
+    return read_stream(in, file.string(), sink);
 }
 
 // Regular files of a folder, sorted by name (Maildir names start with the delivery time).
@@ -96,13 +111,17 @@ std::vector<fs::path> files_in(const fs::path& dir)
     return out;
 }
 
-std::uint64_t fnv1a(std::string_view text, std::uint64_t hash)
+// Two 64-bit FNV-1a hashes of text with different offset bases, in one pass (the two
+// multiply chains are independent, so they overlap in the pipeline).
+std::pair<std::uint64_t, std::uint64_t> fnv1a_pair(std::string_view text, std::uint64_t a,
+                                                   std::uint64_t b)
 {
+    constexpr std::uint64_t k_prime = 0x100000001b3ULL;
     for (unsigned char c : text) {
-        hash ^= c;
-        hash *= 0x100000001b3ULL;
+        a = (a ^ c) * k_prime;
+        b = (b ^ c) * k_prime;
     }
-    return hash;
+    return {a, b};
 }
 
 } // namespace
@@ -112,92 +131,18 @@ void normalise_line_endings(std::string& text)
     if (text.find('\r') == std::string::npos) {
         return;
     }
-    std::size_t out = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '\r') {
-            text[out++] = '\n';
-            if (i + 1 < text.size() && text[i + 1] == '\n') {
-                ++i;
-            }
-        } else {
-            text[out++] = text[i];
-        }
-    }
-    text.resize(out);
+    std::string out;
+    LineEndingNormaliser().normalise(text, out);
+    text = std::move(out);
 }
-
-namespace {
-
-// A From_ line in its full form, "From sender Www Mmm dd hh:mm:ss yyyy": some writers put it
-// right after the previous message's last line, without the blank line mboxo asks for. A body
-// line "From ..." without the weekday, month, time and year is not taken for one.
-bool is_strict_from_line(std::string_view line)
-{
-    static constexpr std::string_view k_days[] = {"Mon ", "Tue ", "Wed ", "Thu ",
-                                                  "Fri ", "Sat ", "Sun "};
-    while (!line.empty() && (line.back() == '\n' || line.back() == ' ')) {
-        line.remove_suffix(1);
-    }
-    if (line.size() < 30 || line.size() > 300 || !line.starts_with("From ")) {
-        return false;
-    }
-    const std::string_view year = line.substr(line.size() - 4);
-    if (!std::all_of(year.begin(), year.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        return false;
-    }
-    const bool has_day = std::any_of(std::begin(k_days), std::end(k_days), [&](std::string_view d) {
-        return line.find(d) != std::string_view::npos;
-    });
-    const std::size_t colon = line.find(':', 5);
-    return has_day && colon != std::string_view::npos && colon + 3 < line.size() &&
-           line[colon + 3] == ':';
-}
-
-} // namespace
 
 void split_mbox(std::string_view mbox, const std::function<bool(std::string&&)>& each)
 {
-    std::string current;
-    bool in_message = false;
-    bool previous_blank = true;
-    std::size_t pos = 0;
-    auto flush = [&]() {
-        if (!in_message) {
-            return true;
-        }
-        // The blank line before the next From_ line belongs to the separator.
-        if (current.size() >= 2 && current.ends_with("\n\n")) {
-            current.pop_back();
-        }
-        return each(std::move(current));
-    };
-    while (pos < mbox.size()) {
-        std::size_t end = mbox.find('\n', pos);
-        std::size_t next = end == std::string_view::npos ? mbox.size() : end + 1;
-        std::string_view line = mbox.substr(pos, next - pos);
-        pos = next;
-        if ((previous_blank || is_strict_from_line(line)) && line.starts_with("From ")) {
-            if (!flush()) {
-                return;
-            }
-            current.clear();
-            in_message = true;
-            previous_blank = false;
-            continue;
-        }
-        previous_blank = line == "\n";
-        if (!in_message) {
-            continue;
-        }
-        // mboxrd: ">From ", ">>From " ... lose one '>'.
-        std::size_t quotes = line.find_first_not_of('>');
-        if (quotes != 0 && quotes != std::string_view::npos &&
-            line.substr(quotes).starts_with("From ")) {
-            line.remove_prefix(1);
-        }
-        current.append(line);
+    MboxSplitter splitter(std::string::npos / 2,
+                          [&](std::string& message, bool) { return each(std::move(message)); });
+    if (splitter.feed(mbox)) {
+        splitter.finish();
     }
-    flush();
 }
 
 std::string top_message_id(std::string_view content)
@@ -240,8 +185,7 @@ std::string top_message_id(std::string_view content)
 std::string message_key(std::string_view content)
 {
     // Two independent 64-bit FNV-1a passes: 128 bits, fast enough for a Maildir rescan.
-    const std::uint64_t a = fnv1a(content, 0xcbf29ce484222325ULL);
-    const std::uint64_t b = fnv1a(content, 0x84222325cbf29ce4ULL);
+    const auto [a, b] = fnv1a_pair(content, 0xcbf29ce484222325ULL, 0x84222325cbf29ce4ULL);
     char hex[40];
     std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(a),
                   static_cast<unsigned long long>(b));
@@ -251,8 +195,7 @@ std::string message_key(std::string_view content)
 void read_messages(const std::string& path, const MessageSink& sink)
 {
     if (path == "-") {
-        std::string content = read_bounded(std::cin, k_max_mbox_bytes);
-        read_content("-", std::move(content), sink);
+        read_stream(std::cin, "-", sink);
         return;
     }
     std::error_code ec;

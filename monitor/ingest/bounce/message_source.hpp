@@ -4,8 +4,10 @@
 // become LF) and a stable identity (Message-ID + content hash) used to skip messages already
 // ingested.
 //
-// Contract: reads are bounded (a message over k_max_message_bytes is reported as oversized
-// and skipped, never loaded whole); an unreadable path throws SourceError naming it.
+// Contract: reads are bounded and streamed: an mbox of any size is read in fixed-size chunks
+// and split as it goes (mbox_splitter), so memory holds one message at a time; a message over
+// k_max_message_bytes is reported as oversized and skipped, never loaded whole; an
+// unreadable path throws SourceError naming it.
 #pragma once
 
 #include <cstdint>
@@ -33,7 +35,8 @@ struct SourceMessage {
     bool oversized{false};  // over k_max_message_bytes: content is empty, count it and skip
 };
 
-// Called once per message, in source order; return false to stop reading.
+// Called once per message, in source order; return false to stop reading. The message (and
+// its content buffer) is reused for the next one: copy or move out what must outlive the call.
 using MessageSink = std::function<bool(SourceMessage&)>;
 
 // Reads every message under path ("-" = stdin): a directory with cur/ or new/ is a Maildir
@@ -45,8 +48,8 @@ void read_messages(const std::string& path, const MessageSink& sink);
 // Converts CRLF and lone CR to LF in place.
 void normalise_line_endings(std::string& text);
 
-// Splits an mbox (LF endings) into messages, unquoting ">From " lines (mboxrd). Each message
-// is passed without its From_ line.
+// Splits an mbox held whole (LF endings) into messages, unquoting ">From " lines (mboxrd).
+// Each message is passed without its From_ line. read_messages streams instead (MboxSplitter).
 void split_mbox(std::string_view mbox, const std::function<bool(std::string&&)>& each);
 
 // The identity of a message: "<message-id>|<hash of content>" (message-id may be empty).

@@ -1,45 +1,18 @@
 // GMime 3 walk of one message into MimeMessage (see mime_reader.hpp).
 #include "monitor/ingest/bounce/mime_reader.hpp"
 
+#include "monitor/ingest/bounce/boundary_repair.hpp"
+#include "monitor/ingest/bounce/gmime_entity.hpp"
 #include "monitor/ingest/bounce/header_fields.hpp"
+#include "monitor/ingest/bounce/unread_headers.hpp"
 
+#include <algorithm>
 #include <gmime/gmime.h>
 #include <mutex>
 
 namespace smtpprobe::ingest {
 
 namespace {
-
-// Owns one GObject reference.
-template <typename T>
-struct GObjectRef {
-    T* ptr = nullptr;
-    explicit GObjectRef(T* p) : ptr(p) {}
-    ~GObjectRef()
-    {
-        if (ptr != nullptr) {
-            g_object_unref(ptr);
-        }
-    }
-    GObjectRef(const GObjectRef&) = delete;
-    GObjectRef& operator=(const GObjectRef&) = delete;
-};
-
-std::string owned_string(char* text)
-{
-    if (text == nullptr) {
-        return {};
-    }
-    std::string out(text);
-    g_free(text);
-    return out;
-}
-
-std::string header(GMimeObject* object, const char* name)
-{
-    const char* value = g_mime_object_get_header(object, name);
-    return value == nullptr ? std::string() : std::string(value);
-}
 
 std::string media_type(GMimeObject* object)
 {
@@ -53,16 +26,9 @@ std::string media_type(GMimeObject* object)
                        (sub != nullptr ? sub : "plain"));
 }
 
-// The decoded bytes of a leaf part; text parts converted to UTF-8 from their charset.
-std::string part_text(GMimePart* part)
+// The bytes of a leaf part with its transfer encoding (base64, quoted-printable) undone.
+std::string decoded_bytes(GMimePart* part)
 {
-    if (GMIME_IS_TEXT_PART(part)) {
-        std::string text = owned_string(g_mime_text_part_get_text(GMIME_TEXT_PART(part)));
-        if (text.size() > k_max_part_bytes) {
-            text.resize(k_max_part_bytes);
-        }
-        return text;
-    }
     GMimeDataWrapper* content = g_mime_part_get_content(part);
     if (content == nullptr) {
         return {};
@@ -74,21 +40,128 @@ std::string part_text(GMimePart* part)
     return std::string(reinterpret_cast<const char*>(bytes->data), size);
 }
 
-OriginalMessage original_of(GMimeMessage* message)
+// Charsets in which ASCII bytes mean ASCII characters: text of ASCII bytes only is already
+// UTF-8 in them (no converter needed; opening one costs more than the rest of the part).
+bool is_ascii_superset(std::string_view charset)
+{
+    const std::string name = lower_ascii(charset);
+    return name == "us-ascii" || name == "ascii" || name == "utf-8" || name == "utf8" ||
+           name.starts_with("iso-8859-") || name.starts_with("iso8859-") ||
+           name.starts_with("windows-125") || name.starts_with("cp125");
+}
+
+// The decoded bytes of a leaf part; text parts converted to UTF-8 from their charset, as
+// g_mime_text_part_get_text does (which also ends the text at a NUL byte).
+std::string part_text(GMimePart* part)
+{
+    if (!GMIME_IS_TEXT_PART(part)) {
+        return decoded_bytes(part);
+    }
+    const char* charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+    std::string text = decoded_bytes(part);
+    const bool ascii = std::all_of(text.begin(), text.end(),
+                                   [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    if (charset != nullptr && !(ascii && is_ascii_superset(charset))) {
+        text = owned_string(g_mime_text_part_get_text(GMIME_TEXT_PART(part)));
+    }
+    const std::size_t nul = text.find('\0');
+    if (nul != std::string::npos) {
+        text.resize(nul);
+    }
+    if (text.size() > k_max_part_bytes) {
+        text.resize(k_max_part_bytes);
+    }
+    return text;
+}
+
+OriginalMessage original_of(const ParsedEntity& message)
 {
     OriginalMessage original;
-    GMimeObject* object = GMIME_OBJECT(message);
-    const char* id = g_mime_message_get_message_id(message);
-    original.message_id = id != nullptr ? std::string(id) : std::string();
-    original.from = header(object, "From");
-    original.to = header(object, "To");
-    const char* subject = g_mime_message_get_subject(message);
-    original.subject = subject != nullptr ? std::string(subject) : std::string();
-    original.date = header(object, "Date");
+    original.message_id = message.message_id();
+    original.from = header(message.headers(), "From");
+    original.to = header(message.headers(), "To");
+    original.subject = message.subject();
+    original.date = header(message.headers(), "Date");
     return original;
 }
 
-void walk(GMimeObject* object, MimeMessage& out, int depth)
+// Leaf parts whose text is read only if the message turns out to have no text/plain part.
+using PendingHtml = std::vector<std::pair<std::size_t, GMimePart*>>;
+
+// The part types the bounce parser reads the text of; any other part is listed, not decoded.
+bool text_is_read(const std::string& type)
+{
+    return type == "text/plain" || type == "text/rfc822-headers" ||
+           type == "message/delivery-status" || type == "message/global-delivery-status" ||
+           type == "text/delivery-status" || type == "message/feedback-report";
+}
+
+bool is_embedded_message(const std::string& type)
+{
+    return type == "message/rfc822" || type == "message/global" || type == "message/news";
+}
+
+// The header block of a message text: up to and including its first blank line.
+std::string_view header_block(std::string_view text)
+{
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) {
+            return text;
+        }
+        const std::string_view line = text.substr(pos, end - pos);
+        if (line.empty() || line == "\r") {
+            return text.substr(0, end + 1);
+        }
+        pos = end + 1;
+    }
+    return text;
+}
+
+void walk(GMimeObject* object, MimeMessage& out, int depth, PendingHtml& html);
+
+void decode_pending(MimeMessage& out, PendingHtml& html)
+{
+    const bool any_plain = std::any_of(out.parts.begin(), out.parts.end(),
+                                       [](const MimePart& p) { return p.type == "text/plain"; });
+    if (!any_plain) {
+        for (const auto& [index, part] : html) {
+            out.parts[index].text = part_text(part);
+        }
+    }
+    html.clear();
+}
+
+// A message/rfc822 part (a leaf: GMime is told not to build the returned original's tree, see
+// init_gmime): the original's header fields, read by GMime from its header block alone; or,
+// when it is itself a multipart/report (a forwarded report), the report inside it.
+void read_embedded(GMimePart* part, MimeMessage& out, int depth)
+{
+    const std::string text = part_text(part);
+    const std::string_view head = header_block(text);
+    const std::string shorter = without_unread_headers(head);
+    const std::string_view fields = shorter.empty() ? head : std::string_view(shorter);
+    const ParsedEntity inner(fields);
+    if (inner.headers() == nullptr) {
+        return;
+    }
+    GMimeObject* inner_body = inner.body();
+    if (inner_body != nullptr && media_type(inner_body) == "multipart/report") {
+        const ParsedEntity report(text);
+        if (report.body() != nullptr) {
+            PendingHtml html;
+            walk(report.body(), out, depth + 1, html);
+            decode_pending(out, html); // while the report's parts are alive
+        }
+        return;
+    }
+    if (!out.original) {
+        out.original = original_of(inner);
+    }
+}
+
+void walk(GMimeObject* object, MimeMessage& out, int depth, PendingHtml& html)
 {
     if (object == nullptr || depth > 32 || out.parts.size() > 256) {
         return;
@@ -109,47 +182,29 @@ void walk(GMimeObject* object, MimeMessage& out, int depth)
             return;
         }
         for (int i = 0; i < count; ++i) {
-            walk(g_mime_multipart_get_part(multipart, i), out, depth + 1);
+            walk(g_mime_multipart_get_part(multipart, i), out, depth + 1, html);
         }
+        return;
+    }
+    if (!GMIME_IS_PART(object)) {
         return;
     }
     const std::string type = media_type(object);
-    if (GMIME_IS_MESSAGE_PART(object)) {
-        GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
-        if (inner == nullptr) {
-            return;
-        }
-        if (type == "message/rfc822" || type == "message/global" || type == "message/news") {
-            // A report forwarded as an attachment: read the report itself.
-            GMimeObject* inner_body = g_mime_message_get_mime_part(inner);
-            if (inner_body != nullptr && media_type(inner_body) == "multipart/report") {
-                walk(inner_body, out, depth + 1);
-                return;
-            }
-            if (!out.original) {
-                out.original = original_of(inner);
-                GMimeHeaderList* headers = g_mime_object_get_header_list(GMIME_OBJECT(inner));
-                out.original_headers = owned_string(g_mime_header_list_to_string(headers, nullptr));
-            }
-            return;
-        }
-        // Other message/* parts (delivery-status read as an embedded message): their text.
-        MimePart part;
-        part.type = type;
-        part.text = owned_string(g_mime_object_to_string(GMIME_OBJECT(inner), nullptr));
-        out.parts.push_back(std::move(part));
+    if (is_embedded_message(type)) {
+        read_embedded(GMIME_PART(object), out, depth);
         return;
     }
-    if (GMIME_IS_PART(object)) {
-        MimePart part;
-        part.type = type;
+    MimePart part;
+    part.type = type;
+    if (text_is_read(type)) {
         part.text = part_text(GMIME_PART(object));
-        if (type == "text/rfc822-headers" && !out.original) {
-            out.original = original_from_headers(part.text);
-            out.original_headers = part.text;
-        }
-        out.parts.push_back(std::move(part));
+    } else if (type == "text/html") {
+        html.emplace_back(out.parts.size(), GMIME_PART(object));
     }
+    if (type == "text/rfc822-headers" && !out.original) {
+        out.original = original_from_headers(part.text);
+    }
+    out.parts.push_back(std::move(part));
 }
 
 } // namespace
@@ -157,7 +212,16 @@ void walk(GMimeObject* object, MimeMessage& out, int depth)
 void init_gmime()
 {
     static std::once_flag once;
-    std::call_once(once, [] { g_mime_init(); });
+    std::call_once(once, [] {
+        g_mime_init();
+        // message/* parts as plain leaf parts: GMime would otherwise build a whole message
+        // object tree for each (the returned original, its parts, every header field) that
+        // the parser only reads a few header fields of (read_embedded), and delivery-status
+        // or feedback-report fields would have to be written back out to be read.
+        for (const char* subtype : {"rfc822", "global", "news", "*"}) {
+            g_mime_object_register_type("message", subtype, g_mime_part_get_type());
+        }
+    });
 }
 
 OriginalMessage original_from_headers(std::string_view headers)
@@ -196,74 +260,14 @@ std::string iso_utc_date(std::string_view date)
 
 namespace {
 
-// The value of the top-level boundary parameter as written in the header block, "" if none.
-std::string declared_boundary(std::string_view head)
-{
-    const std::string lower = lower_ascii(head);
-    const std::size_t at = lower.find("boundary=");
-    if (at == std::string::npos) {
-        return {};
-    }
-    std::string_view value = head.substr(at + 9);
-    if (value.starts_with("\"")) {
-        value.remove_prefix(1);
-        return std::string(value.substr(0, value.find('"')));
-    }
-    const std::size_t end = value.find_first_of("; \t\n");
-    return std::string(value.substr(0, end));
-}
-
-// A copy of content whose declared multipart boundary is replaced by the one the body really
-// uses (the first "--x" line followed by a Content-* header), when the declared one never
-// occurs: some relays and anonymisers rewrite one and not the other. "" when nothing to repair.
-std::string with_repaired_boundary(std::string_view content)
-{
-    const std::size_t head_end = content.find("\n\n");
-    if (head_end == std::string_view::npos) {
-        return {};
-    }
-    const std::string_view head = content.substr(0, head_end + 1);
-    const std::string declared = declared_boundary(head);
-    if (declared.empty() || declared.size() > 200) {
-        return {};
-    }
-    const std::string_view body = content.substr(head_end + 1);
-    if (body.find("\n--" + declared) != std::string_view::npos) {
-        return {};
-    }
-    std::size_t pos = 0;
-    while (pos < body.size() && pos < 64 * 1024) {
-        std::size_t end = body.find('\n', pos);
-        if (end == std::string_view::npos) {
-            break;
-        }
-        const std::string_view line = body.substr(pos, end - pos);
-        const std::string_view next = body.substr(end + 1, 8);
-        pos = end + 1;
-        if (line.size() > 3 && line.size() < 200 && line.starts_with("--") &&
-            lower_ascii(next) == "content-") {
-            std::string actual(line.substr(2));
-            while (!actual.empty() && (actual.back() == ' ' || actual.back() == '\t')) {
-                actual.pop_back();
-            }
-            if (actual.empty() || actual.find('"') != std::string::npos) {
-                return {};
-            }
-            std::string repaired(head);
-            repaired.replace(repaired.find(declared), declared.size(), actual);
-            repaired.append(body);
-            return repaired;
-        }
-    }
-    return {};
-}
-
 std::optional<MimeMessage> parse_mime_once(std::string_view content);
 
 } // namespace
 
-std::optional<MimeMessage> parse_mime(std::string_view content)
+std::optional<MimeMessage> parse_mime(std::string_view whole)
 {
+    const std::string shorter = without_unread_headers(whole);
+    const std::string_view content = shorter.empty() ? whole : std::string_view(shorter);
     std::optional<MimeMessage> out = parse_mime_once(content);
     if (out && out->content_type.starts_with("multipart/")) {
         const std::string repaired = with_repaired_boundary(content);
@@ -282,34 +286,30 @@ namespace {
 std::optional<MimeMessage> parse_mime_once(std::string_view content)
 {
     init_gmime();
-    GObjectRef<GMimeStream> stream(
-        g_mime_stream_mem_new_with_buffer(content.data(), content.size()));
-    GObjectRef<GMimeParser> parser(g_mime_parser_new_with_stream(stream.ptr));
-    GObjectRef<GMimeMessage> message(g_mime_parser_construct_message(parser.ptr, nullptr));
-    if (message.ptr == nullptr) {
+    const ParsedEntity message(content);
+    if (message.headers() == nullptr) {
         return std::nullopt;
     }
+    GMimeObject* top = message.headers();
     MimeMessage out;
-    GMimeObject* object = GMIME_OBJECT(message.ptr);
-    const char* id = g_mime_message_get_message_id(message.ptr);
-    out.message_id = id != nullptr ? std::string(id) : std::string();
-    out.date = header(object, "Date");
-    out.from = header(object, "From");
-    out.to = header(object, "To");
-    const char* subject = g_mime_message_get_subject(message.ptr);
-    out.subject = subject != nullptr ? std::string(subject) : std::string();
-    out.auto_submitted = header(object, "Auto-Submitted");
-    out.autoreply_header = !header(object, "X-Autoreply").empty() ||
-                           !header(object, "X-Autorespond").empty() ||
-                           lower_ascii(header(object, "Precedence")) == "auto_reply";
-    GMimeObject* body = g_mime_message_get_mime_part(message.ptr);
-    if (body != nullptr) {
+    out.message_id = message.message_id();
+    out.subject = message.subject();
+    out.date = header(top, "Date");
+    out.from = header(top, "From");
+    out.to = header(top, "To");
+    out.auto_submitted = header(top, "Auto-Submitted");
+    out.autoreply_header = !header(top, "X-Autoreply").empty() ||
+                           !header(top, "X-Autorespond").empty() ||
+                           lower_ascii(header(top, "Precedence")) == "auto_reply";
+    if (GMimeObject* body = message.body()) {
         out.content_type = media_type(body);
         GMimeContentType* ct = g_mime_object_get_content_type(body);
         const char* report =
             ct != nullptr ? g_mime_content_type_get_parameter(ct, "report-type") : nullptr;
         out.report_type = report != nullptr ? lower_ascii(report) : std::string();
-        walk(body, out, 0);
+        PendingHtml html;
+        walk(body, out, 0, html);
+        decode_pending(out, html);
     }
     return out;
 }

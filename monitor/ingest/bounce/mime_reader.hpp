@@ -1,7 +1,11 @@
-// MIME decoding of one message with GMime 3: the top-level headers, every leaf part decoded
-// (base64 / quoted-printable undone, text converted to UTF-8 from its charset) in document
-// order, and the headers of the returned original message (message/rfc822 or
+// MIME decoding of one message with GMime 3: the top-level headers, the leaf parts in
+// document order (base64 / quoted-printable undone, text converted to UTF-8 from its
+// charset), and the header fields of the returned original message (message/rfc822 or
 // text/rfc822-headers). The bounce parser works on this neutral form, not on GMime objects.
+// Only what the parser reads is decoded: the text of parts it never reads (attachments,
+// images, HTML when there is a text/plain part) is left empty; GMime builds no object tree
+// for message/* parts (registered as leaf parts): a returned original is read from its
+// header block alone, delivery-status and feedback-report fields from their raw text.
 //
 // Contract: GMime is initialised once per process (thread-safe); a message GMime cannot
 // parse yields std::nullopt; part texts are bounded to k_max_part_bytes each.
@@ -20,7 +24,7 @@ inline constexpr std::size_t k_max_part_bytes = 1024 * 1024;
 
 struct MimePart {
     std::string type; // lower case "text/plain", "message/delivery-status", ...
-    std::string text; // decoded content (UTF-8 for text parts)
+    std::string text; // decoded content (UTF-8 for text parts); "" for parts never read
 };
 
 struct MimeMessage {
@@ -35,10 +39,10 @@ struct MimeMessage {
     bool autoreply_header = false; // X-Autoreply / X-Autorespond / Precedence: auto_reply
     std::vector<MimePart> parts;   // leaf parts outside the returned original
     std::optional<OriginalMessage> original;
-    std::string original_headers; // raw header block of the original (when returned)
 };
 
-// Makes sure GMime is initialised (call_once). Called by parse_mime itself.
+// Makes sure GMime is initialised (call_once), with message/* registered as leaf parts (a
+// process-wide GMime setting). Called by parse_mime itself.
 void init_gmime();
 
 // Parses a whole message (LF line endings). std::nullopt when it is not a message at all.

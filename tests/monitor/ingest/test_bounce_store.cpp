@@ -1,6 +1,6 @@
 // Bounce ingestion into the store: rows, evidence and seen-markers; a second run over the
 // same Maildir adds nothing; a new message is the only one read next time; --again never
-// duplicates rows.
+// duplicates rows; the same holds for an mbox read in chunks.
 #include "monitor/classify/classifier.hpp"
 #include "monitor/ingest/bounce/bounce_ingest.hpp"
 #include "monitor/store/database.hpp"
@@ -90,4 +90,50 @@ TEST_CASE("bounce store: idempotent, incremental, evidence for the monitor")
     }
     CHECK(count(db, "SELECT count(*) FROM bounce") == 2);
     CHECK(count(db, "SELECT count(*) FROM evidence WHERE source_kind = 'bounce'") == 2);
+}
+
+TEST_CASE("bounce store: an mbox read in chunks is incremental, same identity as the file")
+{
+    test::TempDir dir;
+    const std::string from_line = "From MAILER-DAEMON Thu Jan  1 00:00:00 2026\n";
+    // The first message is bigger than the 256 KiB read buffer: the second one straddles it.
+    std::string padding;
+    for (int i = 0; i < 6000; ++i) {
+        padding += "padding line " + std::to_string(i) + " of the first message's body\n";
+    }
+    std::string first = k_block;
+    first.replace(first.find("<b1@"), 4, "<m1@");
+    first.insert(first.find("failed\n--B"), padding);
+    std::string second = k_block;
+    second.replace(second.find("<b1@"), 4, "<m2@");
+    test::write_file(dir.file("box.mbox"), from_line + first + "\n" + from_line + second);
+    store::Database db(dir.file("h.db"));
+    {
+        ingest::BounceIngester ingester(&db, classify::Classifier::builtin());
+        ingester.ingest(dir.file("box.mbox"));
+        CHECK(ingester.stats().messages == 2);
+        CHECK(ingester.stats().reports == 2);
+        CHECK(ingester.stats().seen == 0);
+    }
+    // The second message alone, as a file: already seen (same Message-ID and content hash).
+    test::write_file(dir.file("second.eml"), second);
+    {
+        ingest::BounceIngester ingester(&db, classify::Classifier::builtin());
+        ingester.ingest(dir.file("second.eml"));
+        CHECK(ingester.stats().seen == 1);
+        CHECK(ingester.stats().reports == 0);
+    }
+    // A message appended to the mbox is the only one read next time.
+    std::string third = k_block;
+    third.replace(third.find("<b1@"), 4, "<m3@");
+    test::write_file(dir.file("box.mbox"),
+                     from_line + first + "\n" + from_line + second + "\n" + from_line + third);
+    {
+        ingest::BounceIngester ingester(&db, classify::Classifier::builtin());
+        ingester.ingest(dir.file("box.mbox"));
+        CHECK(ingester.stats().messages == 3);
+        CHECK(ingester.stats().seen == 2);
+        CHECK(ingester.stats().reports == 1);
+    }
+    CHECK(count(db, "SELECT count(*) FROM bounce") == 3);
 }
