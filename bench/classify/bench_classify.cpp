@@ -40,9 +40,9 @@ int dump(const std::vector<std::pair<std::string, std::string>>& mix)
             const smtpprobe::classify::Result r = classifier.classify(input);
             std::cout << r.provider << '|' << r.scope << '|' << r.reason << '|' << r.about << '|'
                       << r.provider_code << '|' << r.status << '|'
-                      << (r.reply_code ? *r.reply_code : 0) << '|' << r.named_ip << '|'
-                      << r.meaning << '|' << r.action << '|' << r.rule_id << '|' << r.source
-                      << '|' << r.is_block() << r.is_success() << '\n';
+                      << (r.reply_code ? *r.reply_code : 0) << '|' << r.named_ip << '|' << r.meaning
+                      << '|' << r.action << '|' << r.rule_id << '|' << r.source << '|'
+                      << r.is_block() << r.is_success() << '\n';
         }
     }
     return 0;
