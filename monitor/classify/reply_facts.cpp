@@ -89,24 +89,27 @@ std::string format_status(PackedStatus status)
 
 void normalize_text(std::string_view text, std::string& out)
 {
-    out.clear();
     const std::size_t limit = text.size() < k_max_text ? text.size() : k_max_text;
+    out.resize(limit); // the output is never longer than the input
+    char* const begin = out.data();
+    char* write = begin;
     bool pending_space = false;
     for (std::size_t i = 0; i < limit; ++i) {
         char c = text[i];
         if (is_space(c)) {
-            pending_space = !out.empty();
+            pending_space = write != begin;
             continue;
         }
         if (pending_space) {
-            out.push_back(' ');
+            *write++ = ' ';
             pending_space = false;
         }
         if (c >= 'A' && c <= 'Z') {
             c = static_cast<char>(c + 32);
         }
-        out.push_back(c);
+        *write++ = c;
     }
+    out.resize(static_cast<std::size_t>(write - begin));
 }
 
 std::optional<PackedStatus> find_status(std::string_view text)
@@ -253,16 +256,28 @@ void strip_continuation_prefixes(std::string& text, int reply_code)
     if (reply_code < 200 || reply_code > 599 || text.size() < 8) {
         return;
     }
-    const std::string code = std::to_string(reply_code);
-    if (memmem(text.data() + 1, text.size() - 1, code.data(), 3) == nullptr) {
+    const char code[3] = {static_cast<char>('0' + reply_code / 100),
+                          static_cast<char>('0' + reply_code / 10 % 10),
+                          static_cast<char>('0' + reply_code % 10)};
+    // Only " CODE-" or " CODE " after the start can be a prefix; most replies have none.
+    bool any = false;
+    for (std::size_t i = 1; i + 3 < text.size(); ++i) {
+        if (text[i - 1] == ' ' && text[i] == code[0] && text[i + 1] == code[1] &&
+            text[i + 2] == code[2] && (text[i + 3] == '-' || text[i + 3] == ' ')) {
+            any = true;
+            break;
+        }
+    }
+    if (!any) {
         return; // the common case: a one-line reply
     }
     std::string out;
     out.reserve(text.size());
     std::size_t i = 0;
     while (i < text.size()) {
-        const bool at_token = i > 0 && text[i - 1] == ' ' && text.compare(i, 3, code) == 0 &&
-                              i + 3 < text.size() && (text[i + 3] == '-' || text[i + 3] == ' ');
+        const bool at_token = i > 0 && text[i - 1] == ' ' && i + 3 < text.size() &&
+                              text[i] == code[0] && text[i + 1] == code[1] &&
+                              text[i + 2] == code[2] && (text[i + 3] == '-' || text[i + 3] == ' ');
         if (at_token) {
             std::size_t end = i + 4;
             // An enhanced status right after the code belongs to the prefix too.
