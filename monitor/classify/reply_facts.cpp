@@ -203,9 +203,11 @@ std::optional<int> find_reply_code(std::string_view text)
 std::string find_named_ip(std::string_view text, bool bare_ok)
 {
     for (std::size_t i = 0; i + 2 < text.size(); ++i) {
-        if (text[i] != '[') {
-            continue;
+        const void* bracket = std::memchr(text.data() + i, '[', text.size() - 2 - i);
+        if (bracket == nullptr) {
+            break; // most replies have no bracket at all
         }
+        i = static_cast<std::size_t>(static_cast<const char*>(bracket) - text.data());
         if (const std::size_t len = ipv4_at(text, i + 1); len > 0) {
             if (i + 1 + len < text.size() && text[i + 1 + len] == ']') {
                 return std::string(text.substr(i + 1, len));
@@ -235,7 +237,7 @@ std::string find_named_ip(std::string_view text, bool bare_ok)
         return {};
     }
     for (std::size_t i = 0; i + 7 <= text.size(); ++i) {
-        if (i > 0 && (is_alnum(text[i - 1]) || text[i - 1] == '.')) {
+        if (!is_digit(text[i]) || (i > 0 && (is_alnum(text[i - 1]) || text[i - 1] == '.'))) {
             continue;
         }
         if (const std::size_t len = ipv4_at(text, i); len > 0) {
@@ -271,8 +273,9 @@ void strip_continuation_prefixes(std::string& text, int reply_code)
     if (!any) {
         return; // the common case: a one-line reply
     }
-    std::string out;
-    out.reserve(text.size());
+    // In place: the write position never passes the read position, and every test reads at
+    // or before i - 1 only bytes not yet overwritten (those before `write` are).
+    std::size_t write = 0;
     std::size_t i = 0;
     while (i < text.size()) {
         const bool at_token = i > 0 && text[i - 1] == ' ' && i + 3 < text.size() &&
@@ -295,13 +298,13 @@ void strip_continuation_prefixes(std::string& text, int reply_code)
                 continue;
             }
         }
-        out.push_back(text[i]);
+        text[write++] = text[i];
         ++i;
     }
-    while (!out.empty() && out.back() == ' ') {
-        out.pop_back();
+    while (write > 0 && text[write - 1] == ' ') {
+        --write;
     }
-    text.swap(out);
+    text.resize(write);
 }
 
 std::string_view find_command(std::string_view text)
