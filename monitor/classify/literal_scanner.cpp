@@ -61,11 +61,23 @@ void LiteralScanner::build()
         m_table[h >> 4] |= bit << ((h & 15U) * 2);
         by_key[key].push_back(filed);
     }
-    // A table at least four times the number of keys keeps probes short.
-    unsigned bits = 4;
-    while ((std::size_t{1} << bits) < by_key.size() * 4) {
-        ++bits;
+    // Tables at least four times the number of keys keep probes short.
+    auto table_bits = [](std::size_t keys) {
+        unsigned bits = 4;
+        while ((std::size_t{1} << bits) < keys * 4) {
+            ++bits;
+        }
+        return bits;
+    };
+    std::map<std::uint64_t, std::vector<Filed>> by_head; // the long literals
+    for (auto& [key, group] : by_key) {
+        for (const Filed& filed : group) {
+            if (filed.size >= 8 && filed.offset == 0) {
+                by_head[filed.head].push_back(filed);
+            }
+        }
     }
+    unsigned bits = table_bits(by_key.size());
     m_slots.assign(std::size_t{1} << bits, Slot{});
     m_slot_shift = 64 - bits;
     m_filed.clear();
@@ -77,8 +89,27 @@ void LiteralScanner::build()
         }
         m_slots[slot].key = wanted;
         m_slots[slot].begin = static_cast<std::uint32_t>(m_filed.size());
-        m_filed.insert(m_filed.end(), group.begin(), group.end());
+        for (const Filed& filed : group) {
+            if (filed.size >= 8 && filed.offset == 0) {
+                m_slots[slot].has_long = true;
+            } else {
+                m_filed.push_back(filed);
+            }
+        }
         m_slots[slot].end = static_cast<std::uint32_t>(m_filed.size());
+    }
+    bits = table_bits(by_head.size());
+    m_long_slots.assign(std::size_t{1} << bits, LongSlot{});
+    m_long_shift = 64 - bits;
+    for (const auto& [head, group] : by_head) {
+        std::size_t slot = (head * 0x9E3779B97F4A7C15ULL) >> m_long_shift;
+        while (m_long_slots[slot].end != 0) {
+            slot = (slot + 1) & (m_long_slots.size() - 1);
+        }
+        m_long_slots[slot].head = head;
+        m_long_slots[slot].begin = static_cast<std::uint32_t>(m_filed.size());
+        m_filed.insert(m_filed.end(), group.begin(), group.end());
+        m_long_slots[slot].end = static_cast<std::uint32_t>(m_filed.size());
     }
 }
 

@@ -66,6 +66,12 @@ public:
 private:
     static std::uint32_t hash(std::uint32_t key) { return (key * 2654435761U) >> 16; }
     static bool is_alnum(unsigned char c) { return k_alnum[c] != 0; }
+    // Whether a word literal may start at `at` (not a letter or digit after one).
+    static bool word_start(std::string_view text, std::size_t at)
+    {
+        return at == 0 || !is_alnum(static_cast<unsigned char>(text[at - 1])) ||
+               !is_alnum(static_cast<unsigned char>(text[at]));
+    }
     // The first up to eight bytes at `at`, little-endian, zero beyond the text.
     static std::uint64_t head_at(std::string_view text, std::size_t at)
     {
@@ -107,9 +113,7 @@ private:
             if (filed.size > text.size() - start) {
                 continue;
             }
-            if (!filed.anywhere && start > 0 &&
-                is_alnum(static_cast<unsigned char>(text[start - 1])) &&
-                is_alnum(static_cast<unsigned char>(text[start]))) {
+            if (!filed.anywhere && !word_start(text, start)) {
                 continue;
             }
             if ((head_at(text, start) & filed.mask) != filed.head) {
@@ -117,6 +121,28 @@ private:
             }
             if (filed.size > 8 &&
                 std::memcmp(text.data() + start + 8, m_literals[filed.id].data() + 8,
+                            filed.size - 8) != 0) {
+                continue; // a long literal keyed at an offset
+            }
+            on_match(filed.id);
+        }
+        if (!found.has_long || text.size() - at < 8) {
+            return;
+        }
+        // Literals of eight bytes or more: the eight bytes here pick their group.
+        const std::uint64_t head = head_at(text, at);
+        slot = (head * 0x9E3779B97F4A7C15ULL) >> m_long_shift;
+        while (m_long_slots[slot].head != head) {
+            if (m_long_slots[slot].end == 0) {
+                return;
+            }
+            slot = (slot + 1) & (m_long_slots.size() - 1);
+        }
+        const bool at_word_start = word_start(text, at);
+        for (std::uint32_t i = m_long_slots[slot].begin; i < m_long_slots[slot].end; ++i) {
+            const Filed& filed = m_filed[i];
+            if (filed.size > text.size() - at || (!filed.anywhere && !at_word_start) ||
+                std::memcmp(text.data() + at + 8, m_literals[filed.id].data() + 8,
                             filed.size - 8) != 0) {
                 continue;
             }
@@ -152,13 +178,24 @@ private:
     std::vector<std::string> m_literals;
     std::vector<bool> m_anywhere;              // per literal: may start inside a word
     std::array<std::uint32_t, 4096> m_table{}; // 2 bits per 16-bit key hash (see scan)
+    // Literals under a three-byte key: those shorter than eight bytes or keyed at an offset
+    // (m_filed[begin, end)), and whether longer ones share the key (see m_long_slots).
     struct Slot {
         std::uint64_t key = 0; // 1 << 32 | key bytes; 0 = empty
         std::uint32_t begin = 0;
         std::uint32_t end = 0;
+        bool has_long = false;
     };
     std::vector<Slot> m_slots{1};
     unsigned m_slot_shift = 63;
+    // Literals of eight bytes or more keyed at their start, grouped by their first eight.
+    struct LongSlot {
+        std::uint64_t head = 0;
+        std::uint32_t begin = 0;
+        std::uint32_t end = 0; // 0 = empty
+    };
+    std::vector<LongSlot> m_long_slots{1};
+    unsigned m_long_shift = 63;
     std::vector<Filed> m_filed;         // literals grouped by key
     std::vector<std::uint32_t> m_short; // literals of one or two bytes
 };
