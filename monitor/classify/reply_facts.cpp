@@ -2,6 +2,7 @@
 #include "monitor/classify/reply_facts.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
 
@@ -83,33 +84,64 @@ std::optional<PackedStatus> parse_status(std::string_view text)
 
 std::string format_status(PackedStatus status)
 {
-    return std::to_string(status / 1'000'000) + "." + std::to_string(status / 1'000 % 1'000) + "." +
-           std::to_string(status % 1'000);
+    char buffer[32]; // at most 10 + 1 + 3 + 1 + 3 digits and dots
+    char* out = buffer;
+    auto put = [&](unsigned value) {
+        char digits[10];
+        int count = 0;
+        do {
+            digits[count++] = static_cast<char>('0' + value % 10);
+            value /= 10;
+        } while (value != 0);
+        while (count > 0) {
+            *out++ = digits[--count];
+        }
+    };
+    put(status / 1'000'000);
+    *out++ = '.';
+    put(status / 1'000 % 1'000);
+    *out++ = '.';
+    put(status % 1'000);
+    return std::string(buffer, out);
 }
+
+namespace {
+
+// Each byte as normalize_text writes it: ASCII lowercase, white space as ' '.
+constexpr std::array<char, 256> k_normal = [] {
+    std::array<char, 256> table{};
+    for (int c = 0; c < 256; ++c) {
+        const bool space = c == ' ' || c == '\t' || c == '\r' || c == '\n';
+        table[static_cast<std::size_t>(c)] = static_cast<char>(space                    ? ' '
+                                                               : (c >= 'A' && c <= 'Z') ? c + 32
+                                                                                        : c);
+    }
+    return table;
+}();
+
+} // namespace
 
 void normalize_text(std::string_view text, std::string& out)
 {
     const std::size_t limit = text.size() < k_max_text ? text.size() : k_max_text;
     out.resize(limit); // the output is never longer than the input
     char* const begin = out.data();
-    char* write = begin;
-    bool pending_space = false;
+    // Without branches: every byte is written, and the write position only advances past a
+    // space that follows a non-space (so a run of white space leaves one space, and leading
+    // white space none); a trailing space is dropped at the end.
+    std::size_t write = 0;
+    std::size_t previous_space = 1;
     for (std::size_t i = 0; i < limit; ++i) {
-        char c = text[i];
-        if (is_space(c)) {
-            pending_space = write != begin;
-            continue;
-        }
-        if (pending_space) {
-            *write++ = ' ';
-            pending_space = false;
-        }
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c + 32);
-        }
-        *write++ = c;
+        const char c = k_normal[static_cast<unsigned char>(text[i])];
+        const std::size_t space = c == ' ' ? 1 : 0;
+        begin[write] = c;
+        write += 1 - (space & previous_space);
+        previous_space = space;
     }
-    out.resize(static_cast<std::size_t>(write - begin));
+    if (write > 0 && begin[write - 1] == ' ') {
+        --write;
+    }
+    out.resize(write);
 }
 
 std::optional<PackedStatus> find_status(std::string_view text)
@@ -117,9 +149,17 @@ std::optional<PackedStatus> find_status(std::string_view text)
     // The most specific wins: X.Y.Z with Z != 0 over X.Y.0 over X.0.0, the first of each.
     std::optional<PackedStatus> best;
     int best_rank = -1;
-    for (std::size_t i = 0; i + 5 <= text.size(); ++i) {
+    // Candidates are the bytes before a dot: memchr jumps from one dot to the next.
+    for (std::size_t from = 0; from + 5 <= text.size();) {
+        const void* dot = std::memchr(text.data() + from + 1, '.', text.size() - 4 - from);
+        if (dot == nullptr) {
+            break;
+        }
+        const std::size_t i =
+            static_cast<std::size_t>(static_cast<const char*>(dot) - text.data()) - 1;
+        from = i + 1;
         const char c = text[i];
-        if ((c != '2' && c != '4' && c != '5') || text[i + 1] != '.') {
+        if (c != '2' && c != '4' && c != '5') {
             continue;
         }
         if (i > 0 && (is_digit(text[i - 1]) || text[i - 1] == '.')) {
@@ -150,7 +190,7 @@ std::optional<PackedStatus> find_status(std::string_view text)
                 break;
             }
         }
-        i = end - 1;
+        from = end;
     }
     return best;
 }
