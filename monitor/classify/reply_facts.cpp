@@ -302,26 +302,34 @@ void strip_continuation_prefixes(std::string& text, int reply_code)
                           static_cast<char>('0' + reply_code / 10 % 10),
                           static_cast<char>('0' + reply_code % 10)};
     // Only " CODE-" or " CODE " after the start can be a prefix; most replies have none.
-    bool any = false;
-    for (std::size_t i = 1; i + 3 < text.size(); ++i) {
-        if (text[i - 1] == ' ' && text[i] == code[0] && text[i + 1] == code[1] &&
-            text[i + 2] == code[2] && (text[i + 3] == '-' || text[i + 3] == ' ')) {
-            any = true;
+    auto at_token = [&](std::size_t i) {
+        return i > 0 && text[i - 1] == ' ' && i + 3 < text.size() && text[i] == code[0] &&
+               text[i + 1] == code[1] && text[i + 2] == code[2] &&
+               (text[i + 3] == '-' || text[i + 3] == ' ');
+    };
+    // The first token: memchr jumps between the bytes that begin the code.
+    std::size_t first = 1;
+    while (first + 3 < text.size()) {
+        const void* digit = std::memchr(text.data() + first, code[0], text.size() - 3 - first);
+        if (digit == nullptr) {
+            return; // the common case: a one-line reply
+        }
+        first = static_cast<std::size_t>(static_cast<const char*>(digit) - text.data());
+        if (at_token(first)) {
             break;
         }
+        ++first;
     }
-    if (!any) {
-        return; // the common case: a one-line reply
+    if (first + 3 >= text.size()) {
+        return;
     }
-    // In place: the write position never passes the read position, and every test reads at
-    // or before i - 1 only bytes not yet overwritten (those before `write` are).
-    std::size_t write = 0;
-    std::size_t i = 0;
+    // In place from the first token (the bytes before it stay): the write position never
+    // passes the read position, and every test reads at or before i - 1 only bytes not yet
+    // overwritten (those before `write` are).
+    std::size_t write = first;
+    std::size_t i = first;
     while (i < text.size()) {
-        const bool at_token = i > 0 && text[i - 1] == ' ' && i + 3 < text.size() &&
-                              text[i] == code[0] && text[i + 1] == code[1] &&
-                              text[i + 2] == code[2] && (text[i + 3] == '-' || text[i + 3] == ' ');
-        if (at_token) {
+        if (at_token(i)) {
             std::size_t end = i + 4;
             // An enhanced status right after the code belongs to the prefix too.
             std::size_t word_end = text.find(' ', end);
