@@ -307,48 +307,47 @@ void strip_continuation_prefixes(std::string& text, int reply_code)
                text[i + 1] == code[1] && text[i + 2] == code[2] &&
                (text[i + 3] == '-' || text[i + 3] == ' ');
     };
-    // The first token: memchr jumps between the bytes that begin the code.
-    std::size_t first = 1;
-    while (first + 3 < text.size()) {
-        const void* digit = std::memchr(text.data() + first, code[0], text.size() - 3 - first);
-        if (digit == nullptr) {
-            return; // the common case: a one-line reply
-        }
-        first = static_cast<std::size_t>(static_cast<const char*>(digit) - text.data());
-        if (at_token(first)) {
-            break;
-        }
-        ++first;
-    }
-    if (first + 3 >= text.size()) {
-        return;
-    }
-    // In place from the first token (the bytes before it stay): the write position never
-    // passes the read position, and every test reads at or before i - 1 only bytes not yet
-    // overwritten (those before `write` are).
-    std::size_t write = first;
-    std::size_t i = first;
-    while (i < text.size()) {
-        if (at_token(i)) {
-            std::size_t end = i + 4;
-            // An enhanced status right after the code belongs to the prefix too.
-            std::size_t word_end = text.find(' ', end);
-            if (word_end == std::string::npos) {
-                word_end = text.size();
-            }
-            const bool has_status =
-                parse_status(std::string_view(text).substr(end, word_end - end)).has_value();
-            if (has_status) {
-                end = word_end < text.size() ? word_end + 1 : word_end;
-            }
-            if (text[i + 3] == '-' || has_status) {
-                i = end;
-                continue;
+    // The next token from `from` (a plain loop: memchr would stop at every digit of a status).
+    auto next_token = [&](std::size_t from) {
+        for (from = from > 0 ? from : 1; from + 3 < text.size(); ++from) {
+            if (at_token(from)) {
+                return from;
             }
         }
-        text[write++] = text[i];
-        ++i;
+        return std::string::npos;
+    };
+    std::size_t token = next_token(1);
+    if (token == std::string::npos) {
+        return; // the common case: a one-line reply
     }
+    // In place, a run of bytes between tokens at a time: the write position never passes the
+    // read position, so every byte a test reads (at or after i - 1) is still the original.
+    std::size_t write = token;
+    std::size_t i = token;
+    while (token != std::string::npos) {
+        std::memmove(text.data() + write, text.data() + i, token - i);
+        write += token - i;
+        i = token;
+        std::size_t end = i + 4;
+        // An enhanced status right after the code belongs to the prefix too.
+        std::size_t word_end = text.find(' ', end);
+        if (word_end == std::string::npos) {
+            word_end = text.size();
+        }
+        const bool has_status =
+            parse_status(std::string_view(text).substr(end, word_end - end)).has_value();
+        if (has_status) {
+            end = word_end < text.size() ? word_end + 1 : word_end;
+        }
+        if (text[i + 3] == '-' || has_status) {
+            i = end;
+        } else {
+            text[write++] = text[i++];
+        }
+        token = next_token(i);
+    }
+    std::memmove(text.data() + write, text.data() + i, text.size() - i);
+    write += text.size() - i;
     while (write > 0 && text[write - 1] == ' ') {
         --write;
     }
