@@ -1,5 +1,5 @@
-// One RE2::Set over all rule text conditions, then priority-ordered checks of the candidates.
-// See rule_matcher.hpp.
+// One LiteralScanner pass (substrings and pattern atoms), the FilteredRE2 patterns whose atoms
+// occurred, then priority-ordered checks of the candidates. See rule_matcher.hpp.
 #include "monitor/classify/rule_matcher.hpp"
 
 #include "monitor/classify/classifier.hpp"
