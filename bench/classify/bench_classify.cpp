@@ -3,6 +3,8 @@
 // count, a checksum of the reasons (so nothing is optimized away) and peak memory.
 //
 // Usage: bench_classify MIXFILE [SECONDS]
+//        bench_classify --dump MIXFILE   (every result field of every reply, one line each:
+//                                         to diff the classifier's behaviour before/after)
 #include "monitor/classify/classifier.hpp"
 
 #include <chrono>
@@ -10,6 +12,7 @@
 #include <iostream>
 #include <map>
 #include <string>
+#include <string_view>
 #include <sys/resource.h>
 #include <time.h>
 #include <vector>
@@ -24,10 +27,36 @@ double thread_cpu_seconds()
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
+// Prints every field of each reply's result (the mix again with several inputs per text).
+int dump(const std::vector<std::pair<std::string, std::string>>& mix)
+{
+    const auto& classifier = smtpprobe::classify::Classifier::builtin();
+    for (const auto& [host, text] : mix) {
+        for (const std::string_view command : {"", "RCPT", "DATA"}) {
+            smtpprobe::classify::Input input;
+            input.text = text;
+            input.remote_host = host;
+            input.command = command;
+            const smtpprobe::classify::Result r = classifier.classify(input);
+            std::cout << r.provider << '|' << r.scope << '|' << r.reason << '|' << r.about << '|'
+                      << r.provider_code << '|' << r.status << '|'
+                      << (r.reply_code ? *r.reply_code : 0) << '|' << r.named_ip << '|' << r.meaning
+                      << '|' << r.action << '|' << r.rule_id << '|' << r.source << '|'
+                      << r.is_block() << r.is_success() << '\n';
+        }
+    }
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
 {
+    const bool dumping = argc > 2 && std::string_view(argv[1]) == "--dump";
+    if (dumping) {
+        ++argv;
+        --argc;
+    }
     if (argc < 2) {
         std::cerr << "usage: bench_classify MIXFILE [SECONDS]\n";
         return 2;
@@ -50,6 +79,9 @@ int main(int argc, char** argv)
     if (mix.empty()) {
         std::cerr << "bench_classify: no replies in " << argv[1] << "\n";
         return 2;
+    }
+    if (dumping) {
+        return dump(mix);
     }
     using smtpprobe::classify::Classifier;
     const Classifier& classifier = Classifier::builtin();

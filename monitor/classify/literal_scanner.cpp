@@ -1,4 +1,4 @@
-// The prefix index of LiteralScanner. See literal_scanner.hpp.
+// The key index of LiteralScanner. See literal_scanner.hpp.
 #include "monitor/classify/literal_scanner.hpp"
 
 #include <map>
@@ -22,60 +22,94 @@ std::uint32_t LiteralScanner::add(std::string_view literal, bool word)
 
 void LiteralScanner::build()
 {
-    m_has.fill(false);
-    m_bits4.reset();
-    m_bits3.reset();
-    m_bits2.reset();
-    m_bits1.reset();
-    m_anywhere_bits.reset();
-    m_any_anywhere = false;
-    std::map<std::uint64_t, std::vector<std::uint32_t>> by_prefix;
+    m_table.fill(0);
+    m_short.clear();
+    std::map<std::uint32_t, std::vector<Filed>> by_key;
     for (std::uint32_t id = 0; id < m_literals.size(); ++id) {
         const std::string& literal = m_literals[id];
         if (literal.empty()) {
             continue;
         }
-        const unsigned k = literal.size() >= 4 ? 4 : static_cast<unsigned>(literal.size());
-        std::uint32_t prefix = 0;
-        std::memcpy(&prefix, literal.data(), k);
-        m_has[k] = true;
-        if (m_anywhere[id]) {
-            m_any_anywhere = true;
-            m_anywhere_bits.set(hash(prefix + k));
+        if (literal.size() < 3) {
+            m_short.push_back(id);
+            continue;
         }
-        switch (k) {
-        case 4:
-            m_bits4.set(hash(prefix));
-            break;
-        case 3:
-            m_bits3.set(hash(prefix));
-            break;
-        case 2:
-            m_bits2.set(prefix);
-            break;
-        default:
-            m_bits1.set(prefix);
-            break;
+        Filed filed;
+        filed.id = id;
+        filed.size = static_cast<std::uint32_t>(literal.size());
+        const std::size_t head_size = literal.size() < 8 ? literal.size() : 8;
+        std::memcpy(&filed.head, literal.data(), head_size);
+        filed.mask = head_size == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * head_size)) - 1;
+        // Where the literal is found: at a word start (bit 0) or anywhere (bit 1). A literal
+        // that begins with a non-alphanumeric byte always begins a word; an anywhere literal
+        // with such a byte later (and three bytes from it) is keyed there.
+        unsigned bit = 1;
+        if (m_anywhere[id] && is_alnum(static_cast<unsigned char>(literal[0]))) {
+            filed.anywhere = true;
+            bit = 2;
+            for (std::size_t j = 1; j + 3 <= literal.size(); ++j) {
+                if (!is_alnum(static_cast<unsigned char>(literal[j]))) {
+                    filed.offset = static_cast<std::uint32_t>(j);
+                    bit = 1;
+                    break;
+                }
+            }
         }
-        by_prefix[key(k, prefix)].push_back(id);
+        std::uint32_t key = 0;
+        std::memcpy(&key, literal.data() + filed.offset, 3);
+        const std::uint32_t h = hash(key);
+        m_table[h >> 4] |= bit << ((h & 15U) * 2);
+        by_key[key].push_back(filed);
     }
-    // A table at least four times the number of prefixes keeps probes short.
-    unsigned bits = 4;
-    while ((std::size_t{1} << bits) < by_prefix.size() * 4) {
-        ++bits;
+    // Tables at least four times the number of keys keep probes short.
+    auto table_bits = [](std::size_t keys) {
+        unsigned bits = 4;
+        while ((std::size_t{1} << bits) < keys * 4) {
+            ++bits;
+        }
+        return bits;
+    };
+    std::map<std::uint64_t, std::vector<Filed>> by_head; // the long literals
+    for (auto& [key, group] : by_key) {
+        for (const Filed& filed : group) {
+            if (filed.size >= 8 && filed.offset == 0) {
+                by_head[filed.head].push_back(filed);
+            }
+        }
     }
+    unsigned bits = table_bits(by_key.size());
     m_slots.assign(std::size_t{1} << bits, Slot{});
     m_slot_shift = 64 - bits;
-    m_ids.clear();
-    for (const auto& [wanted, ids] : by_prefix) {
+    m_filed.clear();
+    for (const auto& [key, group] : by_key) {
+        const std::uint64_t wanted = std::uint64_t{1} << 32 | key;
         std::size_t slot = (wanted * 0x9E3779B97F4A7C15ULL) >> m_slot_shift;
         while (m_slots[slot].key != 0) {
             slot = (slot + 1) & (m_slots.size() - 1);
         }
         m_slots[slot].key = wanted;
-        m_slots[slot].begin = static_cast<std::uint32_t>(m_ids.size());
-        m_ids.insert(m_ids.end(), ids.begin(), ids.end());
-        m_slots[slot].end = static_cast<std::uint32_t>(m_ids.size());
+        m_slots[slot].begin = static_cast<std::uint32_t>(m_filed.size());
+        for (const Filed& filed : group) {
+            if (filed.size >= 8 && filed.offset == 0) {
+                m_slots[slot].has_long = true;
+            } else {
+                m_filed.push_back(filed);
+            }
+        }
+        m_slots[slot].end = static_cast<std::uint32_t>(m_filed.size());
+    }
+    bits = table_bits(by_head.size());
+    m_long_slots.assign(std::size_t{1} << bits, LongSlot{});
+    m_long_shift = 64 - bits;
+    for (const auto& [head, group] : by_head) {
+        std::size_t slot = (head * 0x9E3779B97F4A7C15ULL) >> m_long_shift;
+        while (m_long_slots[slot].end != 0) {
+            slot = (slot + 1) & (m_long_slots.size() - 1);
+        }
+        m_long_slots[slot].head = head;
+        m_long_slots[slot].begin = static_cast<std::uint32_t>(m_filed.size());
+        m_filed.insert(m_filed.end(), group.begin(), group.end());
+        m_long_slots[slot].end = static_cast<std::uint32_t>(m_filed.size());
     }
 }
 

@@ -1,16 +1,20 @@
 // Finds every occurrence of many literals (the classifier's substring conditions and the
-// atoms of its RE2 patterns) in one pass over a text. Each literal is keyed by its first
-// k = min(4, length) bytes; a pass tests, at every position, the 4-, 3-, 2- and 1-byte
-// prefixes against small bitsets (24 KiB in all, so they stay in the L1 cache) and verifies
-// only the positions whose prefix is known. The positions are independent of each other, so
-// the CPU overlaps them (an Aho-Corasick table walk would chain one cache miss per byte).
+// atoms of its RE2 patterns) in one pass over a text. Each literal of three bytes or more is
+// keyed by three of its bytes; the pass makes one test per position: the hash of the three
+// bytes there picks two bits of a 16 KiB table (so it stays in the L1 cache), "a word literal
+// starts with these bytes" and "an anywhere literal has these bytes", and the position is
+// verified only when a bit that applies there is set. The positions are independent of each
+// other, so the CPU overlaps them (an Aho-Corasick table walk would chain one cache miss per
+// byte). An "anywhere" literal that holds a non-alphanumeric byte after its first is keyed at
+// that byte instead: such a byte always begins a "word", so the literal is found by the
+// word-start test and costs nothing inside words. Literals of one or two bytes (only a user
+// rule file can give them) are searched for separately.
 //
 // Contract: add() literals, then build() once; scan() is const, thread-safe, linear in the
-// text (plus the verifications of true prefix hits), and never reads outside the text.
+// text (plus the verifications of true key hits), and never reads outside the text.
 #pragma once
 
 #include <array>
-#include <bitset>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -25,91 +29,145 @@ public:
     // A word literal that begins with a letter or digit only matches where a word begins
     // ("spam" in "no spam", not in "antispam"); other literals match anywhere.
     std::uint32_t add(std::string_view literal, bool word = true);
-    // Builds the prefix index; call after the last add().
+    // Builds the key index; call after the last add().
     void build();
 
     std::size_t literal_count() const { return m_literals.size(); }
 
     // Calls on_match(id) for each occurrence of each literal (ids may repeat).
-    // Inside a word (a letter or digit after a letter or digit) only the "anywhere" literals
-    // are tested, which skips most positions of ordinary prose.
     template <class OnMatch>
     void scan(std::string_view text, OnMatch&& on_match) const
     {
-        const char* data = text.data();
+        if (!m_short.empty()) {
+            scan_short(text, on_match);
+        }
+        const auto* data = reinterpret_cast<const unsigned char*>(text.data());
         const std::size_t size = text.size();
-        bool previous_alnum = false;
-        for (std::size_t i = 0; i < size; ++i) {
-            const std::size_t left = size - i;
-            const bool alnum = k_alnum[static_cast<unsigned char>(data[i])];
-            const bool word_start = !(alnum && previous_alnum);
+        if (size < 3) {
+            return;
+        }
+        // Bit 0 of a table entry: a word literal's key; bit 1: an anywhere literal's key.
+        // Inside a word (a letter or digit after a letter or digit) only bit 1 applies.
+        unsigned previous_alnum = 0;
+        std::uint32_t window = data[0] | (std::uint32_t{data[1]} << 8);
+        for (std::size_t i = 0; i + 3 <= size; ++i) {
+            const std::uint32_t key = window | (std::uint32_t{data[i + 2]} << 16);
+            window = key >> 8;
+            const unsigned alnum = k_alnum[data[i]];
+            const unsigned wanted = 2U | (1U ^ (alnum & previous_alnum));
             previous_alnum = alnum;
-            std::uint32_t word = 0;
-            std::memcpy(&word, data + i, left >= 4 ? 4 : left); // little-endian prefix bytes
-            if (word_start) {
-                if (left >= 4 && m_has[4] && m_bits4.test(hash(word))) {
-                    verify(4, word, text, i, on_match);
-                }
-                if (left >= 3 && m_has[3] && m_bits3.test(hash(word & 0xffffffU))) {
-                    verify(3, word & 0xffffffU, text, i, on_match);
-                }
-                if (left >= 2 && m_has[2] && m_bits2.test(word & 0xffffU)) {
-                    verify(2, word & 0xffffU, text, i, on_match);
-                }
-                if (m_has[1] && m_bits1.test(word & 0xffU)) {
-                    verify(1, word & 0xffU, text, i, on_match);
-                }
-            } else if (m_any_anywhere) {
-                const unsigned k = left >= 4 ? 4 : static_cast<unsigned>(left);
-                for (unsigned n = k; n >= 1; --n) {
-                    const std::uint32_t prefix =
-                        n == 4 ? word : (word & ((std::uint32_t{1} << (8 * n)) - 1));
-                    if (m_anywhere_bits.test(hash(prefix + n))) {
-                        verify(n, prefix, text, i, on_match);
-                    }
-                }
+            const std::uint32_t h = hash(key);
+            if (((m_table[h >> 4] >> ((h & 15U) * 2)) & wanted) != 0) [[unlikely]] {
+                verify(key, text, i, on_match);
             }
         }
     }
 
 private:
-    static std::uint32_t hash(std::uint32_t prefix) { return (prefix * 2654435761U) >> 16; }
-    static std::uint64_t key(unsigned k, std::uint32_t prefix)
+    static std::uint32_t hash(std::uint32_t key) { return (key * 2654435761U) >> 16; }
+    static bool is_alnum(unsigned char c) { return k_alnum[c] != 0; }
+    // Whether a word literal may start at `at` (not a letter or digit after one).
+    static bool word_start(std::string_view text, std::size_t at)
     {
-        return (static_cast<std::uint64_t>(k) << 32) | prefix;
+        return at == 0 || !is_alnum(static_cast<unsigned char>(text[at - 1])) ||
+               !is_alnum(static_cast<unsigned char>(text[at]));
+    }
+    // The first up to eight bytes at `at`, little-endian, zero beyond the text.
+    static std::uint64_t head_at(std::string_view text, std::size_t at)
+    {
+        std::uint64_t head = 0;
+        const std::size_t left = text.size() - at;
+        std::memcpy(&head, text.data() + at, left >= 8 ? 8 : left);
+        return head;
     }
 
+    // One literal filed under a key: where its key sits in it and its first eight bytes.
+    struct Filed {
+        std::uint64_t head = 0; // first min(8, size) bytes
+        std::uint64_t mask = 0; // which bytes of head count
+        std::uint32_t id = 0;
+        std::uint32_t size = 0;
+        std::uint32_t offset = 0; // of the key inside the literal
+        bool anywhere = false;
+    };
+
     template <class OnMatch>
-    void verify(unsigned k, std::uint32_t prefix, std::string_view text, std::size_t at,
-                OnMatch& on_match) const
+    void verify(std::uint32_t key, std::string_view text, std::size_t at, OnMatch& on_match) const
     {
         // Open addressing over a power-of-two table; an empty slot ends the probe.
-        const std::uint64_t wanted = key(k, prefix);
+        const std::uint64_t wanted = std::uint64_t{1} << 32 | key;
         std::size_t slot = (wanted * 0x9E3779B97F4A7C15ULL) >> m_slot_shift;
         while (m_slots[slot].key != wanted) {
             if (m_slots[slot].key == 0) {
-                return; // a hash collision in the bitset
+                return; // a hash collision in the table
             }
             slot = (slot + 1) & (m_slots.size() - 1);
         }
         const Slot& found = m_slots[slot];
-        const bool word_start = at == 0 || !k_alnum[static_cast<unsigned char>(text[at - 1])] ||
-                                !k_alnum[static_cast<unsigned char>(text[at])];
         for (std::uint32_t i = found.begin; i < found.end; ++i) {
-            const std::uint32_t id = m_ids[i];
-            if (!word_start && !m_anywhere[id]) {
+            const Filed& filed = m_filed[i];
+            if (filed.offset > at) {
                 continue;
             }
+            const std::size_t start = at - filed.offset;
+            if (filed.size > text.size() - start) {
+                continue;
+            }
+            if (!filed.anywhere && !word_start(text, start)) {
+                continue;
+            }
+            if ((head_at(text, start) & filed.mask) != filed.head) {
+                continue;
+            }
+            if (filed.size > 8 &&
+                std::memcmp(text.data() + start + 8, m_literals[filed.id].data() + 8,
+                            filed.size - 8) != 0) {
+                continue; // a long literal keyed at an offset
+            }
+            on_match(filed.id);
+        }
+        if (!found.has_long || text.size() - at < 8) {
+            return;
+        }
+        // Literals of eight bytes or more: the eight bytes here pick their group.
+        const std::uint64_t head = head_at(text, at);
+        slot = (head * 0x9E3779B97F4A7C15ULL) >> m_long_shift;
+        while (m_long_slots[slot].head != head) {
+            if (m_long_slots[slot].end == 0) {
+                return;
+            }
+            slot = (slot + 1) & (m_long_slots.size() - 1);
+        }
+        const bool at_word_start = word_start(text, at);
+        for (std::uint32_t i = m_long_slots[slot].begin; i < m_long_slots[slot].end; ++i) {
+            const Filed& filed = m_filed[i];
+            if (filed.size > text.size() - at || (!filed.anywhere && !at_word_start) ||
+                std::memcmp(text.data() + at + 8, m_literals[filed.id].data() + 8,
+                            filed.size - 8) != 0) {
+                continue;
+            }
+            on_match(filed.id);
+        }
+    }
+
+    template <class OnMatch>
+    void scan_short(std::string_view text, OnMatch& on_match) const
+    {
+        for (const std::uint32_t id : m_short) {
             const std::string& literal = m_literals[id];
-            if (literal.size() <= text.size() - at &&
-                std::memcmp(text.data() + at, literal.data(), literal.size()) == 0) {
-                on_match(id);
+            for (std::size_t at = text.find(literal); at != std::string_view::npos;
+                 at = text.find(literal, at + 1)) {
+                if (m_anywhere[id] || at == 0 ||
+                    !is_alnum(static_cast<unsigned char>(text[at - 1])) ||
+                    !is_alnum(static_cast<unsigned char>(text[at]))) {
+                    on_match(id);
+                }
             }
         }
     }
 
-    static constexpr std::array<bool, 256> k_alnum = [] {
-        std::array<bool, 256> table{};
+    static constexpr std::array<unsigned char, 256> k_alnum = [] {
+        std::array<unsigned char, 256> table{};
         for (int c = 0; c < 256; ++c) {
             table[static_cast<std::size_t>(c)] =
                 (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -118,22 +176,28 @@ private:
     }();
 
     std::vector<std::string> m_literals;
-    std::vector<bool> m_anywhere; // per literal: may start inside a word
-    bool m_any_anywhere = false;
-    std::bitset<65536> m_anywhere_bits; // hash(prefix + length) of the anywhere literals
-    std::array<bool, 5> m_has{};
-    std::bitset<65536> m_bits4;
-    std::bitset<65536> m_bits3;
-    std::bitset<65536> m_bits2;
-    std::bitset<256> m_bits1;
+    std::vector<bool> m_anywhere;              // per literal: may start inside a word
+    std::array<std::uint32_t, 4096> m_table{}; // 2 bits per 16-bit key hash (see scan)
+    // Literals under a three-byte key: those shorter than eight bytes or keyed at an offset
+    // (m_filed[begin, end)), and whether longer ones share the key (see m_long_slots).
     struct Slot {
-        std::uint64_t key = 0; // key(k, prefix); 0 = empty (k is never 0)
+        std::uint64_t key = 0; // 1 << 32 | key bytes; 0 = empty
         std::uint32_t begin = 0;
         std::uint32_t end = 0;
+        bool has_long = false;
     };
     std::vector<Slot> m_slots{1};
     unsigned m_slot_shift = 63;
-    std::vector<std::uint32_t> m_ids; // literal ids grouped by prefix
+    // Literals of eight bytes or more keyed at their start, grouped by their first eight.
+    struct LongSlot {
+        std::uint64_t head = 0;
+        std::uint32_t begin = 0;
+        std::uint32_t end = 0; // 0 = empty
+    };
+    std::vector<LongSlot> m_long_slots{1};
+    unsigned m_long_shift = 63;
+    std::vector<Filed> m_filed;         // literals grouped by key
+    std::vector<std::uint32_t> m_short; // literals of one or two bytes
 };
 
 } // namespace smtpprobe::classify

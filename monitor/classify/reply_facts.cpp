@@ -2,6 +2,7 @@
 #include "monitor/classify/reply_facts.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
 
@@ -83,30 +84,64 @@ std::optional<PackedStatus> parse_status(std::string_view text)
 
 std::string format_status(PackedStatus status)
 {
-    return std::to_string(status / 1'000'000) + "." + std::to_string(status / 1'000 % 1'000) + "." +
-           std::to_string(status % 1'000);
+    char buffer[32]; // at most 10 + 1 + 3 + 1 + 3 digits and dots
+    char* out = buffer;
+    auto put = [&](unsigned value) {
+        char digits[10];
+        int count = 0;
+        do {
+            digits[count++] = static_cast<char>('0' + value % 10);
+            value /= 10;
+        } while (value != 0);
+        while (count > 0) {
+            *out++ = digits[--count];
+        }
+    };
+    put(status / 1'000'000);
+    *out++ = '.';
+    put(status / 1'000 % 1'000);
+    *out++ = '.';
+    put(status % 1'000);
+    return std::string(buffer, out);
 }
+
+namespace {
+
+// Each byte as normalize_text writes it: ASCII lowercase, white space as ' '.
+constexpr std::array<char, 256> k_normal = [] {
+    std::array<char, 256> table{};
+    for (int c = 0; c < 256; ++c) {
+        const bool space = c == ' ' || c == '\t' || c == '\r' || c == '\n';
+        table[static_cast<std::size_t>(c)] = static_cast<char>(space                    ? ' '
+                                                               : (c >= 'A' && c <= 'Z') ? c + 32
+                                                                                        : c);
+    }
+    return table;
+}();
+
+} // namespace
 
 void normalize_text(std::string_view text, std::string& out)
 {
-    out.clear();
     const std::size_t limit = text.size() < k_max_text ? text.size() : k_max_text;
-    bool pending_space = false;
+    out.resize(limit); // the output is never longer than the input
+    char* const begin = out.data();
+    // Without branches: every byte is written, and the write position only advances past a
+    // space that follows a non-space (so a run of white space leaves one space, and leading
+    // white space none); a trailing space is dropped at the end.
+    std::size_t write = 0;
+    std::size_t previous_space = 1;
     for (std::size_t i = 0; i < limit; ++i) {
-        char c = text[i];
-        if (is_space(c)) {
-            pending_space = !out.empty();
-            continue;
-        }
-        if (pending_space) {
-            out.push_back(' ');
-            pending_space = false;
-        }
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c + 32);
-        }
-        out.push_back(c);
+        const char c = k_normal[static_cast<unsigned char>(text[i])];
+        const std::size_t space = c == ' ' ? 1 : 0;
+        begin[write] = c;
+        write += 1 - (space & previous_space);
+        previous_space = space;
     }
+    if (write > 0 && begin[write - 1] == ' ') {
+        --write;
+    }
+    out.resize(write);
 }
 
 std::optional<PackedStatus> find_status(std::string_view text)
@@ -114,9 +149,17 @@ std::optional<PackedStatus> find_status(std::string_view text)
     // The most specific wins: X.Y.Z with Z != 0 over X.Y.0 over X.0.0, the first of each.
     std::optional<PackedStatus> best;
     int best_rank = -1;
-    for (std::size_t i = 0; i + 5 <= text.size(); ++i) {
+    // Candidates are the bytes before a dot: memchr jumps from one dot to the next.
+    for (std::size_t from = 0; from + 5 <= text.size();) {
+        const void* dot = std::memchr(text.data() + from + 1, '.', text.size() - 4 - from);
+        if (dot == nullptr) {
+            break;
+        }
+        const std::size_t i =
+            static_cast<std::size_t>(static_cast<const char*>(dot) - text.data()) - 1;
+        from = i + 1;
         const char c = text[i];
-        if ((c != '2' && c != '4' && c != '5') || text[i + 1] != '.') {
+        if (c != '2' && c != '4' && c != '5') {
             continue;
         }
         if (i > 0 && (is_digit(text[i - 1]) || text[i - 1] == '.')) {
@@ -147,7 +190,7 @@ std::optional<PackedStatus> find_status(std::string_view text)
                 break;
             }
         }
-        i = end - 1;
+        from = end;
     }
     return best;
 }
@@ -200,9 +243,11 @@ std::optional<int> find_reply_code(std::string_view text)
 std::string find_named_ip(std::string_view text, bool bare_ok)
 {
     for (std::size_t i = 0; i + 2 < text.size(); ++i) {
-        if (text[i] != '[') {
-            continue;
+        const void* bracket = std::memchr(text.data() + i, '[', text.size() - 2 - i);
+        if (bracket == nullptr) {
+            break; // most replies have no bracket at all
         }
+        i = static_cast<std::size_t>(static_cast<const char*>(bracket) - text.data());
         if (const std::size_t len = ipv4_at(text, i + 1); len > 0) {
             if (i + 1 + len < text.size() && text[i + 1 + len] == ']') {
                 return std::string(text.substr(i + 1, len));
@@ -232,7 +277,7 @@ std::string find_named_ip(std::string_view text, bool bare_ok)
         return {};
     }
     for (std::size_t i = 0; i + 7 <= text.size(); ++i) {
-        if (i > 0 && (is_alnum(text[i - 1]) || text[i - 1] == '.')) {
+        if (!is_digit(text[i]) || (i > 0 && (is_alnum(text[i - 1]) || text[i - 1] == '.'))) {
             continue;
         }
         if (const std::size_t len = ipv4_at(text, i); len > 0) {
@@ -253,40 +298,60 @@ void strip_continuation_prefixes(std::string& text, int reply_code)
     if (reply_code < 200 || reply_code > 599 || text.size() < 8) {
         return;
     }
-    const std::string code = std::to_string(reply_code);
-    if (memmem(text.data() + 1, text.size() - 1, code.data(), 3) == nullptr) {
-        return; // the common case: a one-line reply
-    }
-    std::string out;
-    out.reserve(text.size());
-    std::size_t i = 0;
-    while (i < text.size()) {
-        const bool at_token = i > 0 && text[i - 1] == ' ' && text.compare(i, 3, code) == 0 &&
-                              i + 3 < text.size() && (text[i + 3] == '-' || text[i + 3] == ' ');
-        if (at_token) {
-            std::size_t end = i + 4;
-            // An enhanced status right after the code belongs to the prefix too.
-            std::size_t word_end = text.find(' ', end);
-            if (word_end == std::string::npos) {
-                word_end = text.size();
-            }
-            const bool has_status =
-                parse_status(std::string_view(text).substr(end, word_end - end)).has_value();
-            if (has_status) {
-                end = word_end < text.size() ? word_end + 1 : word_end;
-            }
-            if (text[i + 3] == '-' || has_status) {
-                i = end;
-                continue;
+    const char code[3] = {static_cast<char>('0' + reply_code / 100),
+                          static_cast<char>('0' + reply_code / 10 % 10),
+                          static_cast<char>('0' + reply_code % 10)};
+    // Only " CODE-" or " CODE " after the start can be a prefix; most replies have none.
+    auto at_token = [&](std::size_t i) {
+        return i > 0 && text[i - 1] == ' ' && i + 3 < text.size() && text[i] == code[0] &&
+               text[i + 1] == code[1] && text[i + 2] == code[2] &&
+               (text[i + 3] == '-' || text[i + 3] == ' ');
+    };
+    // The next token from `from` (a plain loop: memchr would stop at every digit of a status).
+    auto next_token = [&](std::size_t from) {
+        for (from = from > 0 ? from : 1; from + 3 < text.size(); ++from) {
+            if (at_token(from)) {
+                return from;
             }
         }
-        out.push_back(text[i]);
-        ++i;
+        return std::string::npos;
+    };
+    std::size_t token = next_token(1);
+    if (token == std::string::npos) {
+        return; // the common case: a one-line reply
     }
-    while (!out.empty() && out.back() == ' ') {
-        out.pop_back();
+    // In place, a run of bytes between tokens at a time: the write position never passes the
+    // read position, so every byte a test reads (at or after i - 1) is still the original.
+    std::size_t write = token;
+    std::size_t i = token;
+    while (token != std::string::npos) {
+        std::memmove(text.data() + write, text.data() + i, token - i);
+        write += token - i;
+        i = token;
+        std::size_t end = i + 4;
+        // An enhanced status right after the code belongs to the prefix too.
+        std::size_t word_end = text.find(' ', end);
+        if (word_end == std::string::npos) {
+            word_end = text.size();
+        }
+        const bool has_status =
+            parse_status(std::string_view(text).substr(end, word_end - end)).has_value();
+        if (has_status) {
+            end = word_end < text.size() ? word_end + 1 : word_end;
+        }
+        if (text[i + 3] == '-' || has_status) {
+            i = end;
+        } else {
+            text[write++] = text[i++];
+        }
+        token = next_token(i);
     }
-    text.swap(out);
+    std::memmove(text.data() + write, text.data() + i, text.size() - i);
+    write += text.size() - i;
+    while (write > 0 && text[write - 1] == ' ') {
+        --write;
+    }
+    text.resize(write);
 }
 
 std::string_view find_command(std::string_view text)

@@ -1,5 +1,5 @@
-// One RE2::Set over all rule text conditions, then priority-ordered checks of the candidates.
-// See rule_matcher.hpp.
+// One LiteralScanner pass (substrings and pattern atoms), the FilteredRE2 patterns whose atoms
+// occurred, then priority-ordered checks of the candidates. See rule_matcher.hpp.
 #include "monitor/classify/rule_matcher.hpp"
 
 #include "monitor/classify/classifier.hpp"
@@ -118,6 +118,9 @@ RuleMatcher::RuleMatcher(RuleBook book) : m_hints(std::move(book.hints))
         for (std::size_t i = 0; i < atoms.size(); ++i) {
             add_literal(atoms[i], EntryKind::atom, i);
         }
+        std::vector<int> unfiltered;
+        m_filter->AllPotentials({}, &unfiltered);
+        m_has_unfiltered = !unfiltered.empty();
     }
     m_literals.build();
 }
@@ -240,7 +243,8 @@ Match RuleMatcher::match(const MatchInput& input) const
         }
     }
     // Only the patterns whose atoms occurred (and those without atoms) run.
-    if (!m_entries.empty() && !input.text.empty()) {
+    // Without an atom only the patterns that have none could match: skip RE2 if none exist.
+    if (!m_entries.empty() && !input.text.empty() && (!atom_hits.empty() || m_has_unfiltered)) {
         std::sort(atom_hits.begin(), atom_hits.end());
         m_filter->AllMatches(input.text, atom_hits, &set_hits);
     }

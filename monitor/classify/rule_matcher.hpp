@@ -67,6 +67,7 @@ private:
     std::vector<std::unique_ptr<re2::RE2>> m_code_shapes;
     std::vector<std::string> m_code_formats;
     std::unique_ptr<re2::FilteredRE2> m_filter; // every pattern; atoms feed m_literals
+    bool m_has_unfiltered = false;              // some pattern has no atom (runs on every text)
     // Set entry -> what it stands for.
     enum class EntryKind { rule_text, rule_unless, hint, code, atom, command_marker };
     struct Entry {
