@@ -44,6 +44,15 @@ debootstrap --variant=minbase bookworm "$root" "$mirror" >"$work/debootstrap.log
     { tail -20 "$work/debootstrap.log"; echo "FAIL: debootstrap"; exit 1; }
 echo "deb $mirror bookworm main" >"$root/etc/apt/sources.list"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# The machine's network trust, not the project's: where a TLS-intercepting proxy stands in front
+# of the npm registry, its CA (in /usr/local/share/ca-certificates, picked up when the chroot's
+# ca-certificates package is installed) and the npm setting that points at the bundle come along.
+if [ -d /usr/local/share/ca-certificates ]; then
+    mkdir -p "$root/usr/local/share/ca-certificates"
+    cp -a /usr/local/share/ca-certificates/. "$root/usr/local/share/ca-certificates/"
+fi
+[ -f /etc/npmrc ] && cp /etc/npmrc "$root/etc/npmrc"
+[ -f "$HOME/.npmrc" ] && mkdir -p "$root/root" && cp "$HOME/.npmrc" "$root/root/.npmrc"
 # Like a container: packages must not start services in the chroot.
 printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 chmod 755 "$root/usr/sbin/policy-rc.d"
