@@ -81,6 +81,27 @@ private:
         return head;
     }
 
+    // Whether n bytes at a and b are equal: eight at a time, inline (the literals' tails are
+    // short, so a call to memcmp costs more than the comparison).
+    static bool same_bytes(const char* a, const char* b, std::size_t n)
+    {
+        for (; n >= 8; n -= 8, a += 8, b += 8) {
+            std::uint64_t x = 0;
+            std::uint64_t y = 0;
+            std::memcpy(&x, a, 8);
+            std::memcpy(&y, b, 8);
+            if (x != y) {
+                return false;
+            }
+        }
+        for (; n > 0; --n, ++a, ++b) {
+            if (*a != *b) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     // One literal filed under a key: where its key sits in it and its first eight bytes.
     struct Filed {
         std::uint64_t head = 0; // first min(8, size) bytes
@@ -119,9 +140,8 @@ private:
             if ((head_at(text, start) & filed.mask) != filed.head) {
                 continue;
             }
-            if (filed.size > 8 &&
-                std::memcmp(text.data() + start + 8, m_literals[filed.id].data() + 8,
-                            filed.size - 8) != 0) {
+            if (filed.size > 8 && !same_bytes(text.data() + start + 8,
+                                              m_literals[filed.id].data() + 8, filed.size - 8)) {
                 continue; // a long literal keyed at an offset
             }
             on_match(filed.id);
@@ -142,8 +162,8 @@ private:
         for (std::uint32_t i = m_long_slots[slot].begin; i < m_long_slots[slot].end; ++i) {
             const Filed& filed = m_filed[i];
             if (filed.size > text.size() - at || (!filed.anywhere && !at_word_start) ||
-                std::memcmp(text.data() + at + 8, m_literals[filed.id].data() + 8,
-                            filed.size - 8) != 0) {
+                !same_bytes(text.data() + at + 8, m_literals[filed.id].data() + 8,
+                            filed.size - 8)) {
                 continue;
             }
             on_match(filed.id);
