@@ -93,11 +93,11 @@ void strip_continuation_prefixes(std::string& text, int reply_code)
                text[i + 1] == code[1] && text[i + 2] == code[2] &&
                (text[i + 3] == '-' || text[i + 3] == ' ');
     };
-    // The next token from `from`: memmem finds the three code digits (rare in the rest of a
-    // reply), at_token checks what surrounds them.
+    // The next token from `from`: memchr jumps to each first digit of the code (a few per
+    // reply: the status after the leading code), at_token checks the rest.
     auto next_token = [&](std::size_t from) {
         for (from = from > 0 ? from : 1; from + 3 < text.size(); ++from) {
-            const void* found = memmem(text.data() + from, text.size() - from, code, 3);
+            const void* found = std::memchr(text.data() + from, code[0], text.size() - 3 - from);
             if (found == nullptr) {
                 break;
             }

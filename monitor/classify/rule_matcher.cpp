@@ -87,6 +87,13 @@ RuleMatcher::RuleMatcher(RuleBook book) : m_hints(std::move(book.hints))
             }
             add_pattern(alternation, EntryKind::rule_text, i, rule.id);
         }
+        StatusGate gate;
+        gate.needs_status = !rule.statuses.empty();
+        for (const StatusRange& range : rule.statuses) {
+            gate.low = std::min(gate.low, range.low);
+            gate.high = std::max(gate.high, range.high);
+        }
+        m_gates.push_back(gate);
         if (!rule.has_text_condition()) {
             m_textless_bits[i >> 6] |= std::uint64_t{1} << (i & 63);
         }
@@ -276,6 +283,12 @@ Match RuleMatcher::match(const MatchInput& input) const
         while (bits != 0) {
             const std::size_t index = word * 64 + static_cast<std::size_t>(std::countr_zero(bits));
             bits &= bits - 1;
+            // The status gate first: it rejects most text-less rules without touching them.
+            const StatusGate& gate = m_gates[index];
+            if (gate.needs_status &&
+                (!input.status || *input.status < gate.low || *input.status > gate.high)) {
+                continue;
+            }
             const Rule& rule = m_rules[index];
             if (other_conditions_hold(rule, input, command, result.hinted_provider)) {
                 result.rule = &rule;

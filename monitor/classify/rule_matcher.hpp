@@ -79,6 +79,13 @@ private:
     std::vector<Entry> m_entries;                      // per FilteredRE2 pattern id
     LiteralScanner m_literals;                         // every substring condition
     std::vector<std::vector<Entry>> m_literal_entries; // literal id -> what it stands for
+    // Per rule: the span of its statuses (a rule with statuses cannot match outside it).
+    struct StatusGate {
+        bool needs_status = false;
+        PackedStatus low = ~PackedStatus{0};
+        PackedStatus high = 0;
+    };
+    std::vector<StatusGate> m_gates;
     std::vector<std::uint64_t> m_textless_bits; // rules without a text condition, bit per rule
     std::vector<std::vector<std::unique_ptr<re2::RE2>>> m_captures; // per rule, if it needs {1}
 };
