@@ -104,13 +104,26 @@ private:
 
     // One literal filed under a key: where its key sits in it and its first eight bytes.
     struct Filed {
-        std::uint64_t head = 0; // first min(8, size) bytes
-        std::uint64_t mask = 0; // which bytes of head count
+        std::uint64_t head = 0;      // first min(8, size) bytes
+        std::uint64_t mask = 0;      // which bytes of head count
+        std::uint64_t tail = 0;      // the next up to eight bytes (8 to 15)
+        std::uint64_t tail_mask = 0; // which bytes of tail count
         std::uint32_t id = 0;
         std::uint32_t size = 0;
         std::uint32_t offset = 0; // of the key inside the literal
         bool anywhere = false;
     };
+
+    // Whether the literal's bytes after its first eight are at `start + 8` (the literal fits
+    // in the text there): its next eight are kept in Filed, the rest compared in place.
+    bool tail_matches(const Filed& filed, std::string_view text, std::size_t start) const
+    {
+        if ((head_at(text, start + 8) & filed.tail_mask) != filed.tail) {
+            return false;
+        }
+        return filed.size <= 16 || same_bytes(text.data() + start + 16,
+                                              m_literals[filed.id].data() + 16, filed.size - 16);
+    }
 
     template <class OnMatch>
     void verify(std::uint32_t key, std::string_view text, std::size_t at, OnMatch& on_match) const
@@ -140,8 +153,7 @@ private:
             if ((head_at(text, start) & filed.mask) != filed.head) {
                 continue;
             }
-            if (filed.size > 8 && !same_bytes(text.data() + start + 8,
-                                              m_literals[filed.id].data() + 8, filed.size - 8)) {
+            if (filed.size > 8 && !tail_matches(filed, text, start)) {
                 continue; // a long literal keyed at an offset
             }
             on_match(filed.id);
@@ -162,8 +174,7 @@ private:
         for (std::uint32_t i = m_long_slots[slot].begin; i < m_long_slots[slot].end; ++i) {
             const Filed& filed = m_filed[i];
             if (filed.size > text.size() - at || (!filed.anywhere && !at_word_start) ||
-                !same_bytes(text.data() + at + 8, m_literals[filed.id].data() + 8,
-                            filed.size - 8)) {
+                !tail_matches(filed, text, at)) {
                 continue;
             }
             on_match(filed.id);
