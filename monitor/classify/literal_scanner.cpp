@@ -64,7 +64,7 @@ void LiteralScanner::build()
         std::uint32_t key = 0;
         std::memcpy(&key, literal.data() + filed.offset, 3);
         const std::uint32_t h = hash(key);
-        m_table[h >> 4] |= bit << ((h & 15U) * 2);
+        m_table[h] |= static_cast<unsigned char>(bit);
         by_key[key].push_back(filed);
     }
     // Tables at least four times the number of keys keep probes short.

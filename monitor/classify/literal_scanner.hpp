@@ -1,12 +1,12 @@
 // Finds every occurrence of many literals (the classifier's substring conditions and the
 // atoms of its RE2 patterns) in one pass over a text. Each literal of three bytes or more is
 // keyed by three of its bytes; the pass makes one test per position: the hash of the three
-// bytes there picks two bits of a 16 KiB table (so it stays in the L1 cache), "a word literal
-// starts with these bytes" and "an anywhere literal has these bytes", and the position is
-// verified only when a bit that applies there is set. The positions are independent of each
-// other, so the CPU overlaps them (an Aho-Corasick table walk would chain one cache miss per
-// byte). An "anywhere" literal that holds a non-alphanumeric byte after its first is keyed at
-// that byte instead: such a byte always begins a "word", so the literal is found by the
+// bytes there picks a byte of a 32 KiB table (so it stays in the L1 cache) whose two bits say
+// "a word literal starts with these bytes" and "an anywhere literal has these bytes", and the
+// position is verified only when a bit that applies there is set. The positions are
+// independent of each other, so the CPU overlaps them (an Aho-Corasick table walk would chain one
+// cache miss per byte). An "anywhere" literal that holds a non-alphanumeric byte after its first is
+// keyed at that byte instead: such a byte always begins a "word", so the literal is found by the
 // word-start test and costs nothing inside words. Literals of one or two bytes (only a user
 // rule file can give them) are searched for separately.
 //
@@ -57,14 +57,14 @@ public:
             const unsigned wanted = 2U | (1U ^ (alnum & previous_alnum));
             previous_alnum = alnum;
             const std::uint32_t h = hash(key);
-            if (((m_table[h >> 4] >> ((h & 15U) * 2)) & wanted) != 0) [[unlikely]] {
+            if ((m_table[h] & wanted) != 0) [[unlikely]] {
                 verify(key, text, i, on_match);
             }
         }
     }
 
 private:
-    static std::uint32_t hash(std::uint32_t key) { return (key * 2654435761U) >> 16; }
+    static std::uint32_t hash(std::uint32_t key) { return (key * 2654435761U) >> 17; }
     static bool is_alnum(unsigned char c) { return k_alnum[c] != 0; }
     // Whether a word literal may start at `at` (not a letter or digit after one).
     static bool word_start(std::string_view text, std::size_t at)
@@ -207,8 +207,8 @@ private:
     }();
 
     std::vector<std::string> m_literals;
-    std::vector<bool> m_anywhere;              // per literal: may start inside a word
-    std::array<std::uint32_t, 4096> m_table{}; // 2 bits per 16-bit key hash (see scan)
+    std::vector<bool> m_anywhere;               // per literal: may start inside a word
+    std::array<unsigned char, 32768> m_table{}; // 2 bits per 15-bit key hash (see scan)
     // Literals under a three-byte key: those shorter than eight bytes or keyed at an offset
     // (m_filed[begin, end)), and whether longer ones share the key (see m_long_slots).
     struct Slot {
