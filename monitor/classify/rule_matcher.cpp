@@ -65,13 +65,14 @@ RuleMatcher::RuleMatcher(RuleBook book) : m_hints(std::move(book.hints))
         }
         m_entries.push_back({kind, index});
     };
+    std::vector<std::vector<Entry>> literal_entries; // literal id -> what it stands for
     auto add_literal = [&](const std::string& literal, EntryKind kind, std::size_t index) {
         // Pattern atoms may sit inside a word; phrases start at a word boundary.
         const std::uint32_t id = m_literals.add(literal, kind != EntryKind::atom);
-        if (id >= m_literal_entries.size()) {
-            m_literal_entries.resize(id + 1);
+        if (id >= literal_entries.size()) {
+            literal_entries.resize(id + 1);
         }
-        m_literal_entries[id].push_back({kind, index});
+        literal_entries[id].push_back({kind, index});
     };
     m_captures.resize(m_rules.size());
     m_textless_bits.assign((m_rules.size() + 63) / 64, 0);
@@ -132,6 +133,12 @@ RuleMatcher::RuleMatcher(RuleBook book) : m_hints(std::move(book.hints))
         m_has_unfiltered = !unfiltered.empty();
     }
     m_literals.build();
+    // One array for the scan: literal id's entries at [m_entry_begin[id], m_entry_begin[id + 1]).
+    m_entry_begin.push_back(0);
+    for (const std::vector<Entry>& entries : literal_entries) {
+        m_literal_entries.insert(m_literal_entries.end(), entries.begin(), entries.end());
+        m_entry_begin.push_back(static_cast<std::uint32_t>(m_literal_entries.size()));
+    }
 }
 
 RuleMatcher::~RuleMatcher() = default;
@@ -244,8 +251,8 @@ Match RuleMatcher::match(const MatchInput& input) const
     // the atom list, which is deduplicated below.
     if (!input.text.empty()) {
         m_literals.scan(input.text, [&](std::uint32_t id) {
-            for (const Entry& entry : m_literal_entries[id]) {
-                dispatch(entry);
+            for (std::uint32_t i = m_entry_begin[id]; i < m_entry_begin[id + 1]; ++i) {
+                dispatch(m_literal_entries[i]);
             }
         });
     }

@@ -76,9 +76,10 @@ private:
         EntryKind kind;
         std::size_t index;
     };
-    std::vector<Entry> m_entries;                      // per FilteredRE2 pattern id
-    LiteralScanner m_literals;                         // every substring condition
-    std::vector<std::vector<Entry>> m_literal_entries; // literal id -> what it stands for
+    std::vector<Entry> m_entries;             // per FilteredRE2 pattern id
+    LiteralScanner m_literals;                // every substring condition
+    std::vector<Entry> m_literal_entries;     // what each literal stands for, by literal id
+    std::vector<std::uint32_t> m_entry_begin; // literal id -> its first entry (id + 1: end)
     // Per rule: the span of its statuses (a rule with statuses cannot match outside it).
     struct StatusGate {
         bool needs_status = false;
