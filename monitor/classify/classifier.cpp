@@ -119,7 +119,7 @@ Result Classifier::classify(const Input& input) const
         strip_continuation_prefixes(text, *result.reply_code);
     }
     const std::string host = normalize_host(input.remote_host);
-    const Receiver receiver = receiver_for_host(host);
+    Receiver receiver = receiver_for_host(host); // its strings move into the result below
     std::string command(input.command.substr(0, 16));
     for (char& c : command) {
         c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
@@ -163,7 +163,7 @@ Result Classifier::classify(const Input& input) const
     // Provider: the host when it is a known one, else the rule's, else a hint in the text.
     const bool known_host = !receiver.provider.empty() && receiver.provider != "other";
     if (known_host) {
-        result.provider = receiver.provider;
+        result.provider = std::move(receiver.provider); // not read again
     } else if (match.rule != nullptr && !match.rule->provider.empty()) {
         result.provider = match.rule->provider;
     } else if (!match.hinted_provider.empty()) {
@@ -176,7 +176,7 @@ Result Classifier::classify(const Input& input) const
         (match.rule->scope.find("{1}") == std::string::npos || !match.capture.empty())) {
         result.scope = substitute(match.rule->scope, match.capture, false);
     } else if (!receiver.scope.empty()) {
-        result.scope = receiver.scope;
+        result.scope = std::move(receiver.scope);
     } else if (result.provider != "other") {
         result.scope = result.provider;
     }

@@ -40,6 +40,12 @@ void LiteralScanner::build()
         const std::size_t head_size = literal.size() < 8 ? literal.size() : 8;
         std::memcpy(&filed.head, literal.data(), head_size);
         filed.mask = head_size == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * head_size)) - 1;
+        if (literal.size() > 8) {
+            const std::size_t tail_size = literal.size() < 16 ? literal.size() - 8 : 8;
+            std::memcpy(&filed.tail, literal.data() + 8, tail_size);
+            filed.tail_mask =
+                tail_size == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * tail_size)) - 1;
+        }
         // Where the literal is found: at a word start (bit 0) or anywhere (bit 1). A literal
         // that begins with a non-alphanumeric byte always begins a word; an anywhere literal
         // with such a byte later (and three bytes from it) is keyed there.
@@ -58,7 +64,7 @@ void LiteralScanner::build()
         std::uint32_t key = 0;
         std::memcpy(&key, literal.data() + filed.offset, 3);
         const std::uint32_t h = hash(key);
-        m_table[h >> 4] |= bit << ((h & 15U) * 2);
+        m_table[h] |= static_cast<unsigned char>(bit);
         by_key[key].push_back(filed);
     }
     // Tables at least four times the number of keys keep probes short.

@@ -1,12 +1,12 @@
 // Finds every occurrence of many literals (the classifier's substring conditions and the
 // atoms of its RE2 patterns) in one pass over a text. Each literal of three bytes or more is
 // keyed by three of its bytes; the pass makes one test per position: the hash of the three
-// bytes there picks two bits of a 16 KiB table (so it stays in the L1 cache), "a word literal
-// starts with these bytes" and "an anywhere literal has these bytes", and the position is
-// verified only when a bit that applies there is set. The positions are independent of each
-// other, so the CPU overlaps them (an Aho-Corasick table walk would chain one cache miss per
-// byte). An "anywhere" literal that holds a non-alphanumeric byte after its first is keyed at
-// that byte instead: such a byte always begins a "word", so the literal is found by the
+// bytes there picks a byte of a 32 KiB table (so it stays in the L1 cache) whose two bits say
+// "a word literal starts with these bytes" and "an anywhere literal has these bytes", and the
+// position is verified only when a bit that applies there is set. The positions are
+// independent of each other, so the CPU overlaps them (an Aho-Corasick table walk would chain one
+// cache miss per byte). An "anywhere" literal that holds a non-alphanumeric byte after its first is
+// keyed at that byte instead: such a byte always begins a "word", so the literal is found by the
 // word-start test and costs nothing inside words. Literals of one or two bytes (only a user
 // rule file can give them) are searched for separately.
 //
@@ -57,14 +57,14 @@ public:
             const unsigned wanted = 2U | (1U ^ (alnum & previous_alnum));
             previous_alnum = alnum;
             const std::uint32_t h = hash(key);
-            if (((m_table[h >> 4] >> ((h & 15U) * 2)) & wanted) != 0) [[unlikely]] {
+            if ((m_table[h] & wanted) != 0) [[unlikely]] {
                 verify(key, text, i, on_match);
             }
         }
     }
 
 private:
-    static std::uint32_t hash(std::uint32_t key) { return (key * 2654435761U) >> 16; }
+    static std::uint32_t hash(std::uint32_t key) { return (key * 2654435761U) >> 17; }
     static bool is_alnum(unsigned char c) { return k_alnum[c] != 0; }
     // Whether a word literal may start at `at` (not a letter or digit after one).
     static bool word_start(std::string_view text, std::size_t at)
@@ -81,15 +81,49 @@ private:
         return head;
     }
 
+    // Whether n bytes at a and b are equal: eight at a time, inline (the literals' tails are
+    // short, so a call to memcmp costs more than the comparison).
+    static bool same_bytes(const char* a, const char* b, std::size_t n)
+    {
+        for (; n >= 8; n -= 8, a += 8, b += 8) {
+            std::uint64_t x = 0;
+            std::uint64_t y = 0;
+            std::memcpy(&x, a, 8);
+            std::memcpy(&y, b, 8);
+            if (x != y) {
+                return false;
+            }
+        }
+        for (; n > 0; --n, ++a, ++b) {
+            if (*a != *b) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     // One literal filed under a key: where its key sits in it and its first eight bytes.
     struct Filed {
-        std::uint64_t head = 0; // first min(8, size) bytes
-        std::uint64_t mask = 0; // which bytes of head count
+        std::uint64_t head = 0;      // first min(8, size) bytes
+        std::uint64_t mask = 0;      // which bytes of head count
+        std::uint64_t tail = 0;      // the next up to eight bytes (8 to 15)
+        std::uint64_t tail_mask = 0; // which bytes of tail count
         std::uint32_t id = 0;
         std::uint32_t size = 0;
         std::uint32_t offset = 0; // of the key inside the literal
         bool anywhere = false;
     };
+
+    // Whether the literal's bytes after its first eight are at `start + 8` (the literal fits
+    // in the text there): its next eight are kept in Filed, the rest compared in place.
+    bool tail_matches(const Filed& filed, std::string_view text, std::size_t start) const
+    {
+        if ((head_at(text, start + 8) & filed.tail_mask) != filed.tail) {
+            return false;
+        }
+        return filed.size <= 16 || same_bytes(text.data() + start + 16,
+                                              m_literals[filed.id].data() + 16, filed.size - 16);
+    }
 
     template <class OnMatch>
     void verify(std::uint32_t key, std::string_view text, std::size_t at, OnMatch& on_match) const
@@ -119,9 +153,7 @@ private:
             if ((head_at(text, start) & filed.mask) != filed.head) {
                 continue;
             }
-            if (filed.size > 8 &&
-                std::memcmp(text.data() + start + 8, m_literals[filed.id].data() + 8,
-                            filed.size - 8) != 0) {
+            if (filed.size > 8 && !tail_matches(filed, text, start)) {
                 continue; // a long literal keyed at an offset
             }
             on_match(filed.id);
@@ -142,8 +174,7 @@ private:
         for (std::uint32_t i = m_long_slots[slot].begin; i < m_long_slots[slot].end; ++i) {
             const Filed& filed = m_filed[i];
             if (filed.size > text.size() - at || (!filed.anywhere && !at_word_start) ||
-                std::memcmp(text.data() + at + 8, m_literals[filed.id].data() + 8,
-                            filed.size - 8) != 0) {
+                !tail_matches(filed, text, at)) {
                 continue;
             }
             on_match(filed.id);
@@ -176,8 +207,8 @@ private:
     }();
 
     std::vector<std::string> m_literals;
-    std::vector<bool> m_anywhere;              // per literal: may start inside a word
-    std::array<std::uint32_t, 4096> m_table{}; // 2 bits per 16-bit key hash (see scan)
+    std::vector<bool> m_anywhere;               // per literal: may start inside a word
+    std::array<unsigned char, 32768> m_table{}; // 2 bits per 15-bit key hash (see scan)
     // Literals under a three-byte key: those shorter than eight bytes or keyed at an offset
     // (m_filed[begin, end)), and whether longer ones share the key (see m_long_slots).
     struct Slot {

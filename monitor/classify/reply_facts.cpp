@@ -105,45 +105,6 @@ std::string format_status(PackedStatus status)
     return std::string(buffer, out);
 }
 
-namespace {
-
-// Each byte as normalize_text writes it: ASCII lowercase, white space as ' '.
-constexpr std::array<char, 256> k_normal = [] {
-    std::array<char, 256> table{};
-    for (int c = 0; c < 256; ++c) {
-        const bool space = c == ' ' || c == '\t' || c == '\r' || c == '\n';
-        table[static_cast<std::size_t>(c)] = static_cast<char>(space                    ? ' '
-                                                               : (c >= 'A' && c <= 'Z') ? c + 32
-                                                                                        : c);
-    }
-    return table;
-}();
-
-} // namespace
-
-void normalize_text(std::string_view text, std::string& out)
-{
-    const std::size_t limit = text.size() < k_max_text ? text.size() : k_max_text;
-    out.resize(limit); // the output is never longer than the input
-    char* const begin = out.data();
-    // Without branches: every byte is written, and the write position only advances past a
-    // space that follows a non-space (so a run of white space leaves one space, and leading
-    // white space none); a trailing space is dropped at the end.
-    std::size_t write = 0;
-    std::size_t previous_space = 1;
-    for (std::size_t i = 0; i < limit; ++i) {
-        const char c = k_normal[static_cast<unsigned char>(text[i])];
-        const std::size_t space = c == ' ' ? 1 : 0;
-        begin[write] = c;
-        write += 1 - (space & previous_space);
-        previous_space = space;
-    }
-    if (write > 0 && begin[write - 1] == ' ') {
-        --write;
-    }
-    out.resize(write);
-}
-
 std::optional<PackedStatus> find_status(std::string_view text)
 {
     // The most specific wins: X.Y.Z with Z != 0 over X.Y.0 over X.0.0, the first of each.
@@ -291,67 +252,6 @@ std::string find_named_ip(std::string_view text, bool bare_ok)
         }
     }
     return {};
-}
-
-void strip_continuation_prefixes(std::string& text, int reply_code)
-{
-    if (reply_code < 200 || reply_code > 599 || text.size() < 8) {
-        return;
-    }
-    const char code[3] = {static_cast<char>('0' + reply_code / 100),
-                          static_cast<char>('0' + reply_code / 10 % 10),
-                          static_cast<char>('0' + reply_code % 10)};
-    // Only " CODE-" or " CODE " after the start can be a prefix; most replies have none.
-    auto at_token = [&](std::size_t i) {
-        return i > 0 && text[i - 1] == ' ' && i + 3 < text.size() && text[i] == code[0] &&
-               text[i + 1] == code[1] && text[i + 2] == code[2] &&
-               (text[i + 3] == '-' || text[i + 3] == ' ');
-    };
-    // The next token from `from` (a plain loop: memchr would stop at every digit of a status).
-    auto next_token = [&](std::size_t from) {
-        for (from = from > 0 ? from : 1; from + 3 < text.size(); ++from) {
-            if (at_token(from)) {
-                return from;
-            }
-        }
-        return std::string::npos;
-    };
-    std::size_t token = next_token(1);
-    if (token == std::string::npos) {
-        return; // the common case: a one-line reply
-    }
-    // In place, a run of bytes between tokens at a time: the write position never passes the
-    // read position, so every byte a test reads (at or after i - 1) is still the original.
-    std::size_t write = token;
-    std::size_t i = token;
-    while (token != std::string::npos) {
-        std::memmove(text.data() + write, text.data() + i, token - i);
-        write += token - i;
-        i = token;
-        std::size_t end = i + 4;
-        // An enhanced status right after the code belongs to the prefix too.
-        std::size_t word_end = text.find(' ', end);
-        if (word_end == std::string::npos) {
-            word_end = text.size();
-        }
-        const bool has_status =
-            parse_status(std::string_view(text).substr(end, word_end - end)).has_value();
-        if (has_status) {
-            end = word_end < text.size() ? word_end + 1 : word_end;
-        }
-        if (text[i + 3] == '-' || has_status) {
-            i = end;
-        } else {
-            text[write++] = text[i++];
-        }
-        token = next_token(i);
-    }
-    std::memmove(text.data() + write, text.data() + i, text.size() - i);
-    write += text.size() - i;
-    while (write > 0 && text[write - 1] == ' ') {
-        --write;
-    }
-    text.resize(write);
 }
 
 std::string_view find_command(std::string_view text)

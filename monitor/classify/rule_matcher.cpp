@@ -6,6 +6,7 @@
 #include "monitor/classify/reply_facts.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <numeric>
 
 namespace smtpprobe::classify {
@@ -64,15 +65,17 @@ RuleMatcher::RuleMatcher(RuleBook book) : m_hints(std::move(book.hints))
         }
         m_entries.push_back({kind, index});
     };
+    std::vector<std::vector<Entry>> literal_entries; // literal id -> what it stands for
     auto add_literal = [&](const std::string& literal, EntryKind kind, std::size_t index) {
         // Pattern atoms may sit inside a word; phrases start at a word boundary.
         const std::uint32_t id = m_literals.add(literal, kind != EntryKind::atom);
-        if (id >= m_literal_entries.size()) {
-            m_literal_entries.resize(id + 1);
+        if (id >= literal_entries.size()) {
+            literal_entries.resize(id + 1);
         }
-        m_literal_entries[id].push_back({kind, index});
+        literal_entries[id].push_back({kind, index});
     };
     m_captures.resize(m_rules.size());
+    m_textless_bits.assign((m_rules.size() + 63) / 64, 0);
     for (std::size_t i = 0; i < m_rules.size(); ++i) {
         const Rule& rule = m_rules[i];
         for (const std::string& literal : rule.contains) {
@@ -85,8 +88,15 @@ RuleMatcher::RuleMatcher(RuleBook book) : m_hints(std::move(book.hints))
             }
             add_pattern(alternation, EntryKind::rule_text, i, rule.id);
         }
+        StatusGate gate;
+        gate.needs_status = !rule.statuses.empty();
+        for (const StatusRange& range : rule.statuses) {
+            gate.low = std::min(gate.low, range.low);
+            gate.high = std::max(gate.high, range.high);
+        }
+        m_gates.push_back(gate);
         if (!rule.has_text_condition()) {
-            m_textless.push_back(i);
+            m_textless_bits[i >> 6] |= std::uint64_t{1} << (i & 63);
         }
         for (const std::string& literal : rule.unless) {
             add_literal(literal, EntryKind::rule_unless, i);
@@ -123,6 +133,12 @@ RuleMatcher::RuleMatcher(RuleBook book) : m_hints(std::move(book.hints))
         m_has_unfiltered = !unfiltered.empty();
     }
     m_literals.build();
+    // One array for the scan: literal id's entries at [m_entry_begin[id], m_entry_begin[id + 1]).
+    m_entry_begin.push_back(0);
+    for (const std::vector<Entry>& entries : literal_entries) {
+        m_literal_entries.insert(m_literal_entries.end(), entries.begin(), entries.end());
+        m_entry_begin.push_back(static_cast<std::uint32_t>(m_literal_entries.size()));
+    }
 }
 
 RuleMatcher::~RuleMatcher() = default;
@@ -195,33 +211,27 @@ std::string RuleMatcher::capture_for(std::size_t index, std::string_view text) c
 Match RuleMatcher::match(const MatchInput& input) const
 {
     Match result;
-    // Candidates from the two scans (literal automaton, pattern set); reused per thread to
-    // avoid allocation.
+    // Atoms that occurred and the patterns they let through; reused per thread to avoid
+    // allocation. The candidate rules are a bit set in priority order: the text-less rules,
+    // plus the rules whose text condition occurred, minus the vetoed ones.
     thread_local std::vector<int> set_hits;
     thread_local std::vector<int> atom_hits;
-    thread_local std::vector<std::uint32_t> literal_hits;
-    thread_local std::vector<std::size_t> candidates;
-    thread_local std::vector<std::size_t> vetoed;
+    thread_local std::vector<std::uint64_t> candidates;
+    thread_local std::vector<std::uint64_t> vetoed;
     set_hits.clear();
     atom_hits.clear();
-    literal_hits.clear();
-    candidates.clear();
-    vetoed.clear();
-    if (!input.text.empty()) {
-        m_literals.scan(input.text, [](std::uint32_t id) { literal_hits.push_back(id); });
-    }
-    std::sort(literal_hits.begin(), literal_hits.end());
-    literal_hits.erase(std::unique(literal_hits.begin(), literal_hits.end()), literal_hits.end());
+    candidates.assign(m_textless_bits.begin(), m_textless_bits.end());
+    vetoed.assign(m_textless_bits.size(), 0);
     std::size_t first_hint = m_hints.size();
     std::size_t first_code = m_code_shapes.size();
     bool command_marker = false;
     auto dispatch = [&](const Entry& entry) {
         switch (entry.kind) {
         case EntryKind::rule_text:
-            candidates.push_back(entry.index);
+            candidates[entry.index >> 6] |= std::uint64_t{1} << (entry.index & 63);
             break;
         case EntryKind::rule_unless:
-            vetoed.push_back(entry.index);
+            vetoed[entry.index >> 6] |= std::uint64_t{1} << (entry.index & 63);
             break;
         case EntryKind::hint:
             first_hint = std::min(first_hint, entry.index);
@@ -237,15 +247,20 @@ Match RuleMatcher::match(const MatchInput& input) const
             break;
         }
     };
-    for (const std::uint32_t id : literal_hits) {
-        for (const Entry& entry : m_literal_entries[id]) {
-            dispatch(entry);
-        }
+    // A literal that occurs twice dispatches twice: every kind above is idempotent except
+    // the atom list, which is deduplicated below.
+    if (!input.text.empty()) {
+        m_literals.scan(input.text, [&](std::uint32_t id) {
+            for (std::uint32_t i = m_entry_begin[id]; i < m_entry_begin[id + 1]; ++i) {
+                dispatch(m_literal_entries[i]);
+            }
+        });
     }
     // Only the patterns whose atoms occurred (and those without atoms) run.
     // Without an atom only the patterns that have none could match: skip RE2 if none exist.
     if (!m_entries.empty() && !input.text.empty() && (!atom_hits.empty() || m_has_unfiltered)) {
         std::sort(atom_hits.begin(), atom_hits.end());
+        atom_hits.erase(std::unique(atom_hits.begin(), atom_hits.end()), atom_hits.end());
         m_filter->AllMatches(input.text, atom_hits, &set_hits);
     }
     for (const int hit : set_hits) {
@@ -269,28 +284,26 @@ Match RuleMatcher::match(const MatchInput& input) const
         !input.command.empty() ? input.command
                                : (command_marker ? find_command(input.text) : std::string_view());
     result.command = command;
-    std::sort(candidates.begin(), candidates.end());
-    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-    // Walk the text candidates and the text-less rules together, in priority order.
-    auto text_it = candidates.begin();
-    auto bare_it = m_textless.begin();
-    while (text_it != candidates.end() || bare_it != m_textless.end()) {
-        std::size_t index = 0;
-        if (bare_it == m_textless.end() || (text_it != candidates.end() && *text_it < *bare_it)) {
-            index = *text_it++;
-        } else {
-            index = *bare_it++;
-        }
-        const Rule& rule = m_rules[index];
-        if (std::find(vetoed.begin(), vetoed.end(), index) != vetoed.end()) {
-            continue;
-        }
-        if (other_conditions_hold(rule, input, command, result.hinted_provider)) {
-            result.rule = &rule;
-            if (!m_captures[index].empty()) {
-                result.capture = capture_for(index, input.text);
+    // The candidates in priority order (bit order is rule order).
+    for (std::size_t word = 0; word < candidates.size(); ++word) {
+        std::uint64_t bits = candidates[word] & ~vetoed[word];
+        while (bits != 0) {
+            const std::size_t index = word * 64 + static_cast<std::size_t>(std::countr_zero(bits));
+            bits &= bits - 1;
+            // The status gate first: it rejects most text-less rules without touching them.
+            const StatusGate& gate = m_gates[index];
+            if (gate.needs_status &&
+                (!input.status || *input.status < gate.low || *input.status > gate.high)) {
+                continue;
             }
-            break;
+            const Rule& rule = m_rules[index];
+            if (other_conditions_hold(rule, input, command, result.hinted_provider)) {
+                result.rule = &rule;
+                if (!m_captures[index].empty()) {
+                    result.capture = capture_for(index, input.text);
+                }
+                return result;
+            }
         }
     }
     return result;

@@ -13,6 +13,7 @@
 #include "monitor/classify/literal_scanner.hpp"
 #include "monitor/classify/rule.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <re2/filtered_re2.h>
@@ -38,11 +39,12 @@ struct MatchInput {
 };
 
 struct Match {
-    const Rule* rule = nullptr;  // the winner, nullptr when none matched
-    std::string capture;         // first capture group of the winner's pattern, if it wants one
-    std::string hinted_provider; // provider named by a hint in the text, "" if none
-    std::string code_in_text;    // a provider code shape found in the text ("AS(1430)")
-    std::string_view command;    // the command used for `command` conditions ("" unknown)
+    const Rule* rule = nullptr; // the winner, nullptr when none matched
+    std::string capture;        // first capture group of the winner's pattern, if it wants one
+    std::string_view hinted_provider; // provider named by a hint in the text, "" if none
+                                      // (points into the matcher's hints)
+    std::string code_in_text;         // a provider code shape found in the text ("AS(1430)")
+    std::string_view command;         // the command used for `command` conditions ("" unknown)
 };
 
 class RuleMatcher {
@@ -74,10 +76,18 @@ private:
         EntryKind kind;
         std::size_t index;
     };
-    std::vector<Entry> m_entries;                      // per FilteredRE2 pattern id
-    LiteralScanner m_literals;                         // every substring condition
-    std::vector<std::vector<Entry>> m_literal_entries; // literal id -> what it stands for
-    std::vector<std::size_t> m_textless; // rules without a text condition, priority order
+    std::vector<Entry> m_entries;             // per FilteredRE2 pattern id
+    LiteralScanner m_literals;                // every substring condition
+    std::vector<Entry> m_literal_entries;     // what each literal stands for, by literal id
+    std::vector<std::uint32_t> m_entry_begin; // literal id -> its first entry (id + 1: end)
+    // Per rule: the span of its statuses (a rule with statuses cannot match outside it).
+    struct StatusGate {
+        bool needs_status = false;
+        PackedStatus low = ~PackedStatus{0};
+        PackedStatus high = 0;
+    };
+    std::vector<StatusGate> m_gates;
+    std::vector<std::uint64_t> m_textless_bits; // rules without a text condition, bit per rule
     std::vector<std::vector<std::unique_ptr<re2::RE2>>> m_captures; // per rule, if it needs {1}
 };
 

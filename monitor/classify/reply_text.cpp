@@ -1,0 +1,149 @@
+// The text the rules match on: normalize_text (lowercase, white space runs as one space) and
+// strip_continuation_prefixes (multi-line replies joined without their code prefixes). See
+// reply_facts.hpp for the contract of each.
+#include "monitor/classify/reply_facts.hpp"
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+
+namespace smtpprobe::classify {
+namespace {
+
+// Each byte as normalize_text writes it: ASCII lowercase, white space as ' '.
+constexpr std::array<char, 256> k_normal = [] {
+    std::array<char, 256> table{};
+    for (int c = 0; c < 256; ++c) {
+        const bool space = c == ' ' || c == '\t' || c == '\r' || c == '\n';
+        table[static_cast<std::size_t>(c)] = static_cast<char>(space                    ? ' '
+                                                               : (c >= 'A' && c <= 'Z') ? c + 32
+                                                                                        : c);
+    }
+    return table;
+}();
+
+} // namespace
+
+void normalize_text(std::string_view text, std::string& out)
+{
+    const std::size_t limit = text.size() < k_max_text ? text.size() : k_max_text;
+    out.resize(limit); // the output is never longer than the input
+    char* const begin = out.data();
+    // Without branches: every byte is written, and the write position only advances past a
+    // space that follows a non-space (so a run of white space leaves one space, and leading
+    // white space none); a trailing space is dropped at the end.
+    std::size_t write = 0;
+    std::size_t previous_space = 1;
+    std::size_t i = 0;
+    // Eight bytes at a time while they hold no control byte (tab, CR, LF, ...), no two spaces
+    // in a row and no space after a space: then normalizing is lowercasing A-Z in place. The
+    // byte tests may report a byte that is not one (never miss one): that chunk then takes the
+    // byte loop below, which gives the same output.
+    constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t k_highs = 0x8080808080808080ULL;
+    for (; i + 8 <= limit; i += 8) {
+        std::uint64_t x = 0;
+        std::memcpy(&x, text.data() + i, 8);
+        const std::uint64_t spaces = x ^ (k_ones * ' ');
+        const std::uint64_t is_space = (spaces - k_ones) & ~spaces & k_highs;
+        const std::uint64_t is_control = (x - k_ones * 0x0E) & ~x & k_highs;
+        if (is_control != 0 || (is_space & ((is_space << 8) | (previous_space << 7))) != 0) {
+            for (std::size_t j = i; j < i + 8; ++j) {
+                const char c = k_normal[static_cast<unsigned char>(text[j])];
+                const std::size_t space = c == ' ' ? 1 : 0;
+                begin[write] = c;
+                write += 1 - (space & previous_space);
+                previous_space = space;
+            }
+            continue;
+        }
+        const std::uint64_t low7 = x & ~k_highs;
+        const std::uint64_t at_least_a = low7 + k_ones * (0x80 - 'A');
+        const std::uint64_t above_z = low7 + k_ones * (0x80 - 'Z' - 1);
+        const std::uint64_t upper = at_least_a & ~above_z & ~x & k_highs;
+        x |= upper >> 2;
+        std::memcpy(begin + write, &x, 8);
+        write += 8;
+        previous_space = static_cast<unsigned char>(text[i + 7]) == ' ' ? 1 : 0;
+    }
+    for (; i < limit; ++i) {
+        const char c = k_normal[static_cast<unsigned char>(text[i])];
+        const std::size_t space = c == ' ' ? 1 : 0;
+        begin[write] = c;
+        write += 1 - (space & previous_space);
+        previous_space = space;
+    }
+    if (write > 0 && begin[write - 1] == ' ') {
+        --write;
+    }
+    out.resize(write);
+}
+
+void strip_continuation_prefixes(std::string& text, int reply_code)
+{
+    if (reply_code < 200 || reply_code > 599 || text.size() < 8) {
+        return;
+    }
+    const char code[3] = {static_cast<char>('0' + reply_code / 100),
+                          static_cast<char>('0' + reply_code / 10 % 10),
+                          static_cast<char>('0' + reply_code % 10)};
+    // Only " CODE-" or " CODE " after the start can be a prefix; most replies have none.
+    auto at_token = [&](std::size_t i) {
+        return i > 0 && text[i - 1] == ' ' && i + 3 < text.size() && text[i] == code[0] &&
+               text[i + 1] == code[1] && text[i + 2] == code[2] &&
+               (text[i + 3] == '-' || text[i + 3] == ' ');
+    };
+    // The next token from `from`: memchr jumps to each first digit of the code (a few per
+    // reply: the status after the leading code), at_token checks the rest.
+    auto next_token = [&](std::size_t from) {
+        for (from = from > 0 ? from : 1; from + 3 < text.size(); ++from) {
+            const void* found = std::memchr(text.data() + from, code[0], text.size() - 3 - from);
+            if (found == nullptr) {
+                break;
+            }
+            from = static_cast<std::size_t>(static_cast<const char*>(found) - text.data());
+            if (at_token(from)) {
+                return from;
+            }
+        }
+        return std::string::npos;
+    };
+    std::size_t token = next_token(1);
+    if (token == std::string::npos) {
+        return; // the common case: a one-line reply
+    }
+    // In place, a run of bytes between tokens at a time: the write position never passes the
+    // read position, so every byte a test reads (at or after i - 1) is still the original.
+    std::size_t write = token;
+    std::size_t i = token;
+    while (token != std::string::npos) {
+        std::memmove(text.data() + write, text.data() + i, token - i);
+        write += token - i;
+        i = token;
+        std::size_t end = i + 4;
+        // An enhanced status right after the code belongs to the prefix too.
+        std::size_t word_end = text.find(' ', end);
+        if (word_end == std::string::npos) {
+            word_end = text.size();
+        }
+        const bool has_status =
+            parse_status(std::string_view(text).substr(end, word_end - end)).has_value();
+        if (has_status) {
+            end = word_end < text.size() ? word_end + 1 : word_end;
+        }
+        if (text[i + 3] == '-' || has_status) {
+            i = end;
+        } else {
+            text[write++] = text[i++];
+        }
+        token = next_token(i);
+    }
+    std::memmove(text.data() + write, text.data() + i, text.size() - i);
+    write += text.size() - i;
+    while (write > 0 && text[write - 1] == ' ') {
+        --write;
+    }
+    text.resize(write);
+}
+
+} // namespace smtpprobe::classify
