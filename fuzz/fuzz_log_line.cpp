@@ -3,14 +3,9 @@
 // and the classifier input built from the record. Must never crash, hang or read out of
 // bounds; records must point into the line (or the parser's JSON buffer).
 //
-// Build with the project (cmake -DSMTPPROBE_FUZZ=ON, clang), or alone when the rest of the
-// tree does not build under clang (Boost 1.74 awaitable needs coroutine support clang 14
-// does not announce): from the source root, after a normal build (for embedded_rules.cpp),
-//   clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -include utility -I. \
-//     -Ibuild fuzz/fuzz_log_line.cpp monitor/ingest/{line_parser,sendmail_parser,
-//     postfix_parser,exim_parser,log_time,delivery_classification}.cpp monitor/classify/*.cpp
-//     build/monitor/embedded_rules.cpp -lre2 -o fuzz_log_line
-// then ./fuzz_log_line -max_len=4096 CORPUS_DIR (seed it with lines of real logs).
+// Build: cmake -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DSMTPPROBE_FUZZ=ON
+//        -DSMTPPROBE_TESTS=OFF && cmake --build build-fuzz --target fuzz_log_line
+// Run:   build-fuzz/fuzz/fuzz_log_line -max_len=4096 CORPUS_DIR (seed it with lines of real logs).
 #include "monitor/ingest/delivery_classification.hpp"
 #include "monitor/ingest/line_parser.hpp"
 #include "monitor/ingest/mta_parsers.hpp"
