@@ -53,6 +53,9 @@ std::string generated_message(const ScriptValues& values)
 
 namespace {
 
+// How long a session waits for the server to close after its reply to QUIT.
+constexpr std::chrono::milliseconds k_close_wait{500};
+
 // The EHLO keywords: first word of every line after the greeting line, upper case.
 std::vector<std::string> extensions_of(const Reply& reply)
 {
@@ -406,7 +409,14 @@ asio::awaitable<ProbeResult> run_session(Target target, dns::MailRoute route,
     if (channel) {
         Dialogue dialogue(*channel, result, options, target);
         co_await dialogue.run();
-        channel->close();
+        const bool quit_answered = !result.steps.empty() &&
+                                   result.steps.back().stage == Stage::quit &&
+                                   result.steps.back().error.empty();
+        if (quit_answered) {
+            co_await channel->close_after_quit(k_close_wait);
+        } else {
+            channel->close();
+        }
     }
     result.finished_at = std::chrono::system_clock::now();
     co_return result;

@@ -87,6 +87,12 @@ std::chrono::milliseconds SmtpChannel::arm(Stage stage, Stage* effective)
         deadline = m_end;
         *effective = Stage::session;
     }
+    arm_until(deadline);
+    return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+}
+
+void SmtpChannel::arm_until(Clock::time_point deadline)
+{
     auto& s = *m_state;
     s.timed_out = false;
     std::uint64_t generation = ++s.generation;
@@ -104,7 +110,29 @@ std::chrono::milliseconds SmtpChannel::arm(Stage stage, Stage* effective)
         boost::system::error_code ignored;
         st->socket.cancel(ignored);
     });
-    return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+}
+
+asio::awaitable<void> SmtpChannel::close_after_quit(std::chrono::milliseconds limit)
+{
+    auto& s = *m_state;
+    if (!s.socket.is_open() || s.tls) {
+        close();
+        co_return;
+    }
+    arm_until(std::min(Clock::now() + limit, m_end));
+    std::size_t dropped = 0;
+    for (;;) {
+        boost::system::error_code ec;
+        std::size_t n = co_await s.socket.async_read_some(
+            asio::buffer(m_buffer), asio::redirect_error(asio::use_awaitable, ec));
+        dropped += n;
+        if (ec || dropped > 16 * m_buffer.size()) {
+            break; // end of stream (the server closed), the limit, or an error
+        }
+    }
+    ++s.generation;
+    s.timer.cancel();
+    close();
 }
 
 ChatResult SmtpChannel::io_failure(Stage stage, const boost::system::error_code& ec, bool reading)

@@ -70,11 +70,18 @@ public:
     void event(std::string text);
     std::int64_t elapsed_ms() const;
     void close();
+    // After the reply to QUIT: lets the server close first, as RFC 5321 4.1.1.10 has it (the
+    // server closes after its 221), so the TIME_WAIT state stays on the server's side and a
+    // probe host that runs thousands of sessions does not tie up its own ephemeral ports.
+    // Waits for the end of the stream at most `limit` (and never past the session deadline),
+    // dropping any bytes, then closes. Under TLS it closes at once.
+    boost::asio::awaitable<void> close_after_quit(std::chrono::milliseconds limit);
 
 private:
     struct State;
     struct Arm;
     std::chrono::milliseconds arm(Stage stage, Stage* effective);
+    void arm_until(Clock::time_point deadline);
     boost::asio::awaitable<ChatResult> write_all(Stage stage, const std::string& bytes);
     ChatResult io_failure(Stage stage, const boost::system::error_code& ec, bool reading);
 

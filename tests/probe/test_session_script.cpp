@@ -6,7 +6,11 @@
 #include "tests/support/child_process.hpp"
 #include "tests/support/scripted_server.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <doctest/doctest.h>
+#include <sys/socket.h>
+#include <thread>
 
 using namespace smtpprobe;
 using namespace smtpprobe::probe;
@@ -254,4 +258,50 @@ TEST_CASE("connector: next host after a refused connection and after a 4xx banne
     CHECK(r3.stage == Stage::banner);
     REQUIRE(r3.decisive);
     CHECK(r3.decisive->code == 421);
+}
+
+TEST_CASE("session: after the 221 to QUIT the server closes first; a server that does not is not "
+          "waited for long")
+{
+    // The server answers QUIT, waits 150 ms, then looks whether the client has already closed
+    // (recv() == 0 without blocking) before it closes itself.
+    for (bool server_closes : {true, false}) {
+        CAPTURE(server_closes);
+        std::atomic<int> client_closed_first{-1};
+        test::ScriptedServer server([&](test::ServerConnection& c) {
+            c.send("220 fake.test ESMTP\r\n");
+            for (;;) {
+                auto line = c.read_line();
+                if (!line) {
+                    return;
+                }
+                if (*line == "QUIT") {
+                    c.send("221 2.0.0 bye\r\n");
+                    c.pause(150);
+                    char byte = 0;
+                    client_closed_first = ::recv(c.fd(), &byte, 1, MSG_DONTWAIT) == 0 ? 1 : 0;
+                    if (!server_closes) {
+                        c.pause(2000); // never closes by itself within the client's wait
+                    }
+                    return;
+                }
+                c.send(line->rfind("EHLO", 0) == 0 ? "250-fake.test\r\n250 DSN\r\n"
+                                                   : "250 2.0.0 ok\r\n");
+            }
+        });
+        const auto start = std::chrono::steady_clock::now();
+        auto r = test::run_probe(server.address(), test::session_options("block-check"));
+        const auto took = std::chrono::steady_clock::now() - start;
+        CHECK(r.outcome == Outcome::completed);
+        if (server_closes) {
+            // The client was still connected 150 ms after the 221: it waited for our close.
+            for (int i = 0; i < 100 && client_closed_first < 0; ++i) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            }
+            CHECK(client_closed_first == 0);
+        } else {
+            // It gives up after its short wait, far before the server's 2 s.
+            CHECK(took < std::chrono::milliseconds(1500));
+        }
+    }
 }
