@@ -20,6 +20,20 @@ using namespace smtpprobe;
 using namespace smtpprobe::probe;
 using smtpprobe::test::ServerConnection;
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SMTPPROBE_HOSTILE_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define SMTPPROBE_HOSTILE_ASAN 1
+#endif
+#ifdef SMTPPROBE_HOSTILE_ASAN
+constexpr long k_asan_factor = 3;
+#else
+constexpr long k_asan_factor = 1;
+#endif
+
 namespace {
 
 long peak_rss_kb()
@@ -145,7 +159,9 @@ TEST_CASE("hostile peers: each ends clearly, in time, bounded, and stored")
     // reply limit and buffers (the scripted server's own 1 MB string included).
     long grown_kb = peak_rss_kb() - rss_before;
     MESSAGE("peak RSS growth over all hostile peers: " << grown_kb << " KiB");
-    CHECK(grown_kb < 16 * 1024);
+    // AddressSanitizer's shadow memory, redzones and allocator caches take about three times
+    // the memory (6 MB grows to ~21 MB); an unbounded buffer would still take hundreds.
+    CHECK(grown_kb < k_asan_factor * 16 * 1024);
 }
 
 TEST_CASE("hostile peer through the CLI: exit 3, one clear line, stored")

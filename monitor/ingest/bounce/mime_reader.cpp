@@ -10,9 +10,40 @@
 #include <gmime/gmime.h>
 #include <mutex>
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SMTPPROBE_LSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define SMTPPROBE_LSAN 1
+#endif
+#ifdef SMTPPROBE_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
 namespace smtpprobe::ingest {
 
 namespace {
+
+// Allocations made while it lives are not reported by LeakSanitizer (sanitizer builds only).
+struct LeakCheckPause {
+#ifdef SMTPPROBE_LSAN
+    LeakCheckPause()
+    {
+        __lsan_disable();
+    }
+    ~LeakCheckPause()
+    {
+        __lsan_enable();
+    }
+#endif
+    LeakCheckPause(const LeakCheckPause&) = delete;
+    LeakCheckPause& operator=(const LeakCheckPause&) = delete;
+#ifndef SMTPPROBE_LSAN
+    LeakCheckPause() = default;
+#endif
+};
 
 std::string media_type(GMimeObject* object)
 {
@@ -213,6 +244,10 @@ void init_gmime()
 {
     static std::once_flag once;
     std::call_once(once, [] {
+        // GMime drops (without freeing) the 16-byte entries g_mime_init() registered for the
+        // message/* types we register again below: a one-time loss in the library, not a
+        // leak per message, kept out of LeakSanitizer's report.
+        [[maybe_unused]] const LeakCheckPause pause;
         g_mime_init();
         // message/* parts as plain leaf parts: GMime would otherwise build a whole message
         // object tree for each (the returned original, its parts, every header field) that
