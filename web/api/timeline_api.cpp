@@ -38,14 +38,12 @@ void bind_filter(store::Statement& stmt, const Filter& filter)
     stmt.bind(":to", filter.to);
 }
 
-Json episodes_for(Database& db, const Filter& filter, std::int64_t limit, bool& truncated)
+// Binds the filter and a limit of one more row than wanted, and collects up to `limit` rows
+// made by `make_row`; `truncated` tells whether more matched.
+template <class MakeRow>
+Json collect_limited(store::Statement& stmt, const Filter& filter, std::int64_t limit,
+                     bool& truncated, MakeRow make_row)
 {
-    auto stmt = db.prepare(
-        "SELECT id, ip, scope, opened, closed, first_evidence, last_evidence, reason, codes, "
-        "evidence_count FROM episode "
-        "WHERE (:ip IS NULL OR ip = :ip) AND (:scope IS NULL OR scope = :scope) "
-        "AND opened <= :to AND (closed IS NULL OR closed >= :from) "
-        "ORDER BY opened, id LIMIT :limit");
     bind_filter(stmt, filter);
     stmt.bind(":limit", limit + 1);
     Json out = Json::array();
@@ -54,18 +52,31 @@ Json episodes_for(Database& db, const Filter& filter, std::int64_t limit, bool& 
             truncated = true;
             break;
         }
-        out.push_back(Json{{"id", stmt.column_int(0)},
-                           {"ip", stmt.column_text(1)},
-                           {"scope", stmt.column_text(2)},
-                           {"opened", stmt.column_text(3)},
-                           {"closed", column_json_text(stmt, 4)},
-                           {"first_evidence", column_json_int(stmt, 5)},
-                           {"last_evidence", column_json_int(stmt, 6)},
-                           {"reason", column_json_text(stmt, 7)},
-                           {"codes", column_json_document(stmt, 8)},
-                           {"evidence_count", stmt.column_int(9)}});
+        out.push_back(make_row(stmt));
     }
     return out;
+}
+
+Json episodes_for(Database& db, const Filter& filter, std::int64_t limit, bool& truncated)
+{
+    auto stmt = db.prepare(
+        "SELECT id, ip, scope, opened, closed, first_evidence, last_evidence, reason, codes, "
+        "evidence_count FROM episode "
+        "WHERE (:ip IS NULL OR ip = :ip) AND (:scope IS NULL OR scope = :scope) "
+        "AND opened <= :to AND (closed IS NULL OR closed >= :from) "
+        "ORDER BY opened, id LIMIT :limit");
+    return collect_limited(stmt, filter, limit, truncated, [](const store::Statement& row) {
+        return Json{{"id", row.column_int(0)},
+                    {"ip", row.column_text(1)},
+                    {"scope", row.column_text(2)},
+                    {"opened", row.column_text(3)},
+                    {"closed", column_json_text(row, 4)},
+                    {"first_evidence", column_json_int(row, 5)},
+                    {"last_evidence", column_json_int(row, 6)},
+                    {"reason", column_json_text(row, 7)},
+                    {"codes", column_json_document(row, 8)},
+                    {"evidence_count", row.column_int(9)}};
+    });
 }
 
 Json notes_for(Database& db, const Filter& filter, std::int64_t limit, bool& truncated)
@@ -75,21 +86,13 @@ Json notes_for(Database& db, const Filter& filter, std::int64_t limit, bool& tru
                            "WHERE (:ip IS NULL OR ip IS NULL OR ip = :ip) "
                            "AND (:scope IS NULL OR scope IS NULL OR scope = :scope) "
                            "AND time >= :from AND time <= :to ORDER BY time, id LIMIT :limit");
-    bind_filter(stmt, filter);
-    stmt.bind(":limit", limit + 1);
-    Json out = Json::array();
-    while (stmt.step()) {
-        if (static_cast<std::int64_t>(out.size()) == limit) {
-            truncated = true;
-            break;
-        }
-        out.push_back(Json{{"id", stmt.column_int(0)},
-                           {"time", stmt.column_text(1)},
-                           {"ip", column_json_text(stmt, 2)},
-                           {"scope", column_json_text(stmt, 3)},
-                           {"text", stmt.column_text(4)}});
-    }
-    return out;
+    return collect_limited(stmt, filter, limit, truncated, [](const store::Statement& row) {
+        return Json{{"id", row.column_int(0)},
+                    {"time", row.column_text(1)},
+                    {"ip", column_json_text(row, 2)},
+                    {"scope", column_json_text(row, 3)},
+                    {"text", row.column_text(4)}};
+    });
 }
 
 // Evidence in the window in time order. Three statements so each uses its own index

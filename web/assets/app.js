@@ -119,3 +119,14 @@ const sp = (() => {
 
   return {el, svg, api, params, showError, clear, when, duration, badge, linkified, table, pageLink};
 })();
+
+// The header and navigation of every page, built here once instead of copied into each page.
+(() => {
+  const pages = [
+    ['/index.html', 'Overview'], ['/timeline.html', 'Timeline'], ['/evidence.html', 'Evidence'],
+    ['/probes.html', 'Probes'], ['/dnsbl.html', 'DNSBL'], ['/ingest.html', 'Ingestion & hygiene'],
+    ['/metrics', '/metrics'],
+  ];
+  const nav = sp.el('nav', {}, pages.map(([href, text]) => sp.el('a', {href, text})));
+  document.body.prepend(sp.el('header', {}, [sp.el('h1', {text: 'smtpprobe'}), nav]));
+})();
