@@ -1,6 +1,8 @@
 // connect_route: hosts in order, addresses in order, banner read under its deadline.
 #include "probe/connector.hpp"
 
+#include "probe/address_text.hpp"
+
 #include <boost/asio/this_coro.hpp>
 
 namespace smtpprobe::probe {
@@ -53,7 +55,8 @@ connect_route(const dns::MailRoute& route, std::uint16_t port, const SessionOpti
                 continue;
             }
             tried = true;
-            Attempt attempt{host.name, address.to_string(), port, {}};
+            std::string ip = address_text(address);
+            Attempt attempt{host.name, ip, port, {}};
             auto channel = std::make_unique<SmtpChannel>(executor, options.limits, start, end,
                                                          result.transcript, options.cancel);
             ChatResult c =
@@ -70,12 +73,11 @@ connect_route(const dns::MailRoute& route, std::uint16_t port, const SessionOpti
                     co_return nullptr;
                 }
                 result.stage = c.stage;
-                result.error = host.name + " [" + address.to_string() +
-                               "]:" + std::to_string(port) + ": " + c.error;
+                result.error = host.name + " [" + ip + "]:" + std::to_string(port) + ": " + c.error;
                 continue;
             }
             result.mx_host = host.name;
-            result.ip = address.to_string();
+            result.ip = std::move(ip);
             result.port = port;
             result.source_ip = channel->local_address();
             ChatResult banner = co_await channel->read_reply(Stage::banner);

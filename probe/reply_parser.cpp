@@ -1,7 +1,9 @@
-// Incremental reply parser: byte-at-a-time state over a bounded line buffer (see header).
+// Incremental reply parser: finds line ends with memchr, keeps a bounded line buffer (see header).
 #include "probe/reply_parser.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <cstring>
 
 namespace smtpprobe::probe {
 
@@ -87,20 +89,33 @@ std::size_t ReplyParser::feed(std::string_view bytes)
 {
     std::size_t used = 0;
     while (used < bytes.size() && m_state == State::incomplete) {
-        char c = bytes[used++];
-        ++m_bytes;
-        if (m_bytes > m_limits.max_reply_bytes) {
-            fail("reply larger than " + std::to_string(m_limits.max_reply_bytes) + " bytes");
-            break;
+        // Scan no further than the reply-size limit allows; the byte after it is one too many.
+        std::string_view rest = bytes.substr(used);
+        std::size_t budget = m_limits.max_reply_bytes - m_bytes;
+        std::size_t scan = std::min(rest.size(), budget);
+        const void* newline = std::memchr(rest.data(), '\n', scan);
+        std::size_t take =
+            newline ? static_cast<std::size_t>(static_cast<const char*>(newline) - rest.data())
+                    : scan;
+        std::size_t room =
+            m_line.size() < m_limits.max_line_bytes ? m_limits.max_line_bytes - m_line.size() : 0;
+        m_line.append(rest.data(), std::min(take, room));
+        if (take > room) {
+            m_line_cut = true;
         }
-        if (c == '\n') {
+        used += take;
+        m_bytes += take;
+        if (newline) {
+            ++used;
+            ++m_bytes;
             finish_line();
             continue;
         }
-        if (m_line.size() < m_limits.max_line_bytes) {
-            m_line += c;
-        } else {
-            m_line_cut = true;
+        if (scan < rest.size()) {
+            ++used;
+            ++m_bytes;
+            fail("reply larger than " + std::to_string(m_limits.max_reply_bytes) + " bytes");
+            break;
         }
     }
     return used;

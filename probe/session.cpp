@@ -108,7 +108,7 @@ private:
                                Reply* reply)
     {
         ChatResult r = co_await m_ch.command(stage, line);
-        StepRecord step;
+        StepRecord& step = m_result.steps.emplace_back();
         step.stage = stage;
         step.label = label;
         step.command = line;
@@ -116,13 +116,11 @@ private:
         m_result.stage = stage;
         if (!r.is_reply()) {
             step.error = r.error;
-            m_result.steps.push_back(step);
             record_failure(m_result, r);
             co_return false;
         }
-        step.reply = r.reply;
-        m_result.steps.push_back(step);
-        *reply = std::move(r.reply);
+        *reply = r.reply;
+        step.reply = std::move(r.reply);
         co_return true;
     }
 
@@ -294,16 +292,15 @@ private:
                     co_return;
                 }
                 ChatResult end = co_await m_ch.read_reply(Stage::data_end);
-                StepRecord step{Stage::data_end, "data-end", false, ".", {}, {}, m_ch.elapsed_ms()};
+                StepRecord& step = m_result.steps.emplace_back(
+                    StepRecord{Stage::data_end, "data-end", false, ".", {}, {}, m_ch.elapsed_ms()});
                 if (!end.is_reply()) {
                     step.error = end.error;
-                    m_result.steps.push_back(step);
                     record_failure(m_result, end);
                     co_return;
                 }
-                step.reply = end.reply;
-                m_result.steps.push_back(step);
                 reply = end.reply;
+                step.reply = std::move(end.reply);
                 ok = reply.klass() == 2;
             }
             if (s.decisive) {
@@ -395,6 +392,10 @@ asio::awaitable<ProbeResult> run_session(Target target, dns::MailRoute route,
     result.port = target.port;
     result.route = route_kind_name(route.kind);
     result.started_at = std::chrono::system_clock::now();
+    // Room for the greeting's steps, the script's and QUIT, and their transcript lines (a
+    // multi-line EHLO reply adds a few), so a usual session grows neither vector.
+    result.steps.reserve(options.script.steps.size() + 6);
+    result.transcript.reserve(2 * options.script.steps.size() + 24);
     auto start = SmtpChannel::Clock::now();
     auto end = start + options.limits[Stage::session];
     bool routable = route.kind == dns::MailRoute::Kind::mx ||

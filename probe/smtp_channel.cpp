@@ -1,7 +1,17 @@
-// SmtpChannel: deadlines with one steady_timer per connection (its handler holds only a weak
-// reference, so a late timer never touches a finished session), bounded reads, transcript.
+// SmtpChannel: deadlines with one steady_timer per connection used as a lazy watchdog (its
+// handler holds only a weak reference, so a late timer never touches a finished session),
+// bounded reads, transcript.
+//
+// The watchdog: each stage sets `deadline` and `active`; the timer is (re)started only when it
+// is idle or waiting for a later expiry than the new deadline. When it fires it compares the
+// clock with the current deadline: past it while active, the socket is cancelled (the pending
+// operation completes with operation_aborted and io_failure() reports the timeout); otherwise it
+// waits again for the current deadline, or goes idle when no stage is active. A fast dialogue
+// therefore never cancels and re-queues a timer per command: the per-command cost is two
+// stores, not a timer-queue update plus an aborted handler.
 #include "probe/smtp_channel.hpp"
 
+#include "probe/address_text.hpp"
 #include "probe/tls_facts.hpp"
 
 #include <boost/asio/redirect_error.hpp>
@@ -18,10 +28,42 @@ struct SmtpChannel::State {
     tcp::socket socket;
     std::optional<asio::ssl::stream<tcp::socket&>> tls;
     asio::steady_timer timer;
-    std::uint64_t generation = 0;
+    Clock::time_point deadline{};      // of the active stage
+    Clock::time_point waiting_for{};   // the timer's expiry while waiting
+    std::uint64_t wait_generation = 0; // the newest async_wait
+    bool active = false;               // a stage is under its deadline
+    bool waiting = false;              // an async_wait is pending
     bool timed_out = false;
     bool cancelled = false;
 };
+
+// Starts the watchdog wait for s.deadline (see the file comment).
+void SmtpChannel::start_wait(const std::shared_ptr<State>& state)
+{
+    auto& s = *state;
+    std::uint64_t generation = ++s.wait_generation;
+    s.waiting = true;
+    s.waiting_for = s.deadline;
+    s.timer.expires_at(s.deadline);
+    std::weak_ptr<State> weak = state;
+    s.timer.async_wait([weak, generation](const boost::system::error_code& ec) {
+        auto st = weak.lock();
+        if (ec || !st || st->wait_generation != generation) {
+            return; // replaced by a nearer wait, cancelled at close, or the session is gone
+        }
+        st->waiting = false;
+        if (!st->active) {
+            return;
+        }
+        if (Clock::now() < st->deadline) {
+            start_wait(st); // the stage moved on to a later deadline
+            return;
+        }
+        st->timed_out = true;
+        boost::system::error_code ignored;
+        st->socket.cancel(ignored);
+    });
+}
 
 SmtpChannel::SmtpChannel(asio::any_io_executor executor, const Limits& limits,
                          Clock::time_point session_start, Clock::time_point session_end,
@@ -52,7 +94,12 @@ SmtpChannel::~SmtpChannel()
 void SmtpChannel::close()
 {
     boost::system::error_code ignored;
-    m_state->timer.cancel();
+    disarm();
+    if (m_state->waiting) {
+        m_state->waiting = false;
+        ++m_state->wait_generation;
+        m_state->timer.cancel();
+    }
     if (m_state->socket.is_open()) {
         m_state->socket.shutdown(tcp::socket::shutdown_both, ignored);
         m_state->socket.close(ignored);
@@ -71,9 +118,7 @@ void SmtpChannel::event(std::string text)
 
 std::string SmtpChannel::local_address() const
 {
-    boost::system::error_code ec;
-    auto ep = m_state->socket.local_endpoint(ec);
-    return ec ? std::string() : ep.address().to_string();
+    return m_local_address;
 }
 
 // Arms the timer for stage; the nearer of the stage deadline and the session deadline wins.
@@ -95,21 +140,16 @@ void SmtpChannel::arm_until(Clock::time_point deadline)
 {
     auto& s = *m_state;
     s.timed_out = false;
-    std::uint64_t generation = ++s.generation;
-    s.timer.expires_at(deadline);
-    std::weak_ptr<State> weak = m_state;
-    s.timer.async_wait([weak, generation](const boost::system::error_code& ec) {
-        if (ec) {
-            return;
-        }
-        auto st = weak.lock();
-        if (!st || st->generation != generation) {
-            return;
-        }
-        st->timed_out = true;
-        boost::system::error_code ignored;
-        st->socket.cancel(ignored);
-    });
+    s.active = true;
+    s.deadline = deadline;
+    if (!s.waiting || deadline < s.waiting_for) {
+        start_wait(m_state);
+    }
+}
+
+void SmtpChannel::disarm()
+{
+    m_state->active = false;
 }
 
 asio::awaitable<void> SmtpChannel::close_after_quit(std::chrono::milliseconds limit)
@@ -130,8 +170,6 @@ asio::awaitable<void> SmtpChannel::close_after_quit(std::chrono::milliseconds li
             break; // end of stream (the server closed), the limit, or an error
         }
     }
-    ++s.generation;
-    s.timer.cancel();
     close();
 }
 
@@ -192,15 +230,16 @@ asio::awaitable<ChatResult> SmtpChannel::connect(tcp::endpoint endpoint,
     Stage effective;
     arm(Stage::connect, &effective);
     co_await s.socket.async_connect(endpoint, asio::redirect_error(asio::use_awaitable, ec));
-    ++s.generation;
-    s.timer.cancel();
+    disarm();
     if (ec) {
         co_return io_failure(effective, ec, false);
     }
     tcp::no_delay nodelay(true);
     s.socket.set_option(nodelay, ec);
-    event("connected to " + endpoint.address().to_string() + " port " +
-          std::to_string(endpoint.port()) + " from " + local_address());
+    auto local = s.socket.local_endpoint(ec);
+    m_local_address = ec ? std::string() : address_text(local.address());
+    event("connected to " + address_text(endpoint.address()) + " port " +
+          std::to_string(endpoint.port()) + " from " + m_local_address);
     co_return r;
 }
 
@@ -231,14 +270,12 @@ asio::awaitable<ChatResult> SmtpChannel::read_reply(Stage stage)
                                                   asio::redirect_error(asio::use_awaitable, ec));
         }
         if (ec) {
-            ++s.generation;
-            s.timer.cancel();
+            disarm();
             co_return io_failure(effective, ec, true);
         }
         m_buffer_end = n;
     }
-    ++s.generation;
-    s.timer.cancel();
+    disarm();
     std::int64_t ms = elapsed_ms();
     ReplyOutcome out = m_parser.take();
     if (!out.ok) {
@@ -274,8 +311,7 @@ asio::awaitable<ChatResult> SmtpChannel::write_all(Stage stage, const std::strin
         co_await asio::async_write(s.socket, asio::buffer(bytes),
                                    asio::redirect_error(asio::use_awaitable, ec));
     }
-    ++s.generation;
-    s.timer.cancel();
+    disarm();
     if (ec) {
         co_return io_failure(effective, ec, false);
     }
@@ -315,8 +351,7 @@ asio::awaitable<ChatResult> SmtpChannel::start_tls(asio::ssl::context& context, 
     boost::system::error_code ec;
     co_await s.tls->async_handshake(asio::ssl::stream_base::client,
                                     asio::redirect_error(asio::use_awaitable, ec));
-    ++s.generation;
-    s.timer.cancel();
+    disarm();
     if (ec) {
         ChatResult r = io_failure(effective, ec, false);
         if (r.kind == ChatResult::Kind::io_error) {

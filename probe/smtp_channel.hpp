@@ -65,6 +65,7 @@ public:
                                                  std::string sni);
     TlsFacts tls_facts() const;
 
+    // The local address of the connected socket ("" before connect or when unknown).
     std::string local_address() const;
     // Records an event in the transcript ("connected to ...").
     void event(std::string text);
@@ -79,9 +80,13 @@ public:
 
 private:
     struct State;
-    struct Arm;
+    // Puts the stage deadline (the nearer of the stage's limit and the session deadline) on the
+    // watchdog; *effective is the stage whose deadline applies.
     std::chrono::milliseconds arm(Stage stage, Stage* effective);
     void arm_until(Clock::time_point deadline);
+    // The stage is over: a later firing of the watchdog does nothing.
+    void disarm();
+    static void start_wait(const std::shared_ptr<State>& state);
     boost::asio::awaitable<ChatResult> write_all(Stage stage, const std::string& bytes);
     ChatResult io_failure(Stage stage, const boost::system::error_code& ec, bool reading);
 
@@ -96,6 +101,7 @@ private:
     std::array<char, 4096> m_buffer{};
     std::size_t m_buffer_begin = 0;
     std::size_t m_buffer_end = 0;
+    std::string m_local_address; // of the connected socket ("" before, or when unknown)
 };
 
 } // namespace smtpprobe::probe

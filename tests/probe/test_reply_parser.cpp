@@ -137,6 +137,33 @@ TEST_CASE("reply parser: an endless reply or a 1 MB line ends as a protocol erro
     CHECK(consumed <= PeerLimits{}.max_reply_bytes + 4096);
 }
 
+TEST_CASE("reply parser: the size limit is exact, whatever the split")
+{
+    PeerLimits limits;
+    limits.max_reply_bytes = 64;
+    limits.max_line_bytes = 16;
+    // 64 bytes exactly: accepted (its long line cut at 16 bytes); one byte more: refused, and
+    // the parser consumed exactly limit + 1 bytes.
+    std::string fits = "250-" + std::string(40, 'a') + "\r\n250 " + std::string(12, 'b') + "\r\n";
+    REQUIRE(fits.size() == 64);
+    std::string over = "250-" + std::string(40, 'a') + "\r\n250 " + std::string(13, 'b') + "\r\n";
+    for (std::size_t chunk :
+         {std::size_t{1}, std::size_t{3}, std::size_t{7}, std::size_t{64}, std::size_t{4096}}) {
+        CAPTURE(chunk);
+        std::size_t consumed = 0;
+        ReplyOutcome a = parse(fits + "250 next\r\n", chunk, limits, &consumed);
+        REQUIRE(a.ok);
+        CHECK(consumed == 64);
+        CHECK(a.reply.truncated);
+        CHECK(a.reply.lines.at(0) == std::string(12, 'a'));
+        CHECK(a.reply.lines.at(1) == std::string(12, 'b'));
+        ReplyOutcome b = parse(over, chunk, limits, &consumed);
+        CHECK_FALSE(b.ok);
+        CHECK(b.error.find("larger than 64 bytes") != std::string::npos);
+        CHECK(consumed == 65);
+    }
+}
+
 TEST_CASE("reply parser: bytes after a reply are left for the next one")
 {
     ReplyParser parser;
