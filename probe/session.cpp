@@ -5,6 +5,8 @@
 
 #include <boost/asio/this_coro.hpp>
 #include <cctype>
+#include <cstdio>
+#include <ctime>
 
 namespace smtpprobe::probe {
 
@@ -36,18 +38,42 @@ std::optional<TlsMode> parse_tls_mode(std::string_view name)
     return std::nullopt;
 }
 
+// RFC 5322 section 3.3 date-time in UTC: "Sun, 22 Nov 2026 10:04:18 +0000".
+std::string rfc5322_date(std::chrono::system_clock::time_point t)
+{
+    std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    static constexpr const char* k_days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static constexpr const char* k_months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                               "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    char text[40];
+    std::snprintf(text, sizeof text, "%s, %02d %s %04d %02d:%02d:%02d +0000", k_days[tm.tm_wday],
+                  tm.tm_mday, k_months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                  tm.tm_sec);
+    return text;
+}
+
 std::string generated_message(const ScriptValues& values)
 {
-    auto now = std::chrono::system_clock::now();
+    std::string date = rfc5322_date(std::chrono::system_clock::now());
     std::string msg;
-    msg += "From: <" + values.from + ">\r\n";
-    msg += "To: <" + values.rcpt + ">\r\n";
-    msg += "Subject: smtpprobe delivery test " + values.envid + "\r\n";
-    msg += "Date: " + iso8601(now) + "\r\n";
-    msg += "Message-ID: <" + values.envid + "@" + values.helo + ">\r\n";
-    msg += "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n";
-    msg += "This message was sent by smtpprobe to test delivery from " + values.helo + ".\r\n";
-    msg += "It can be deleted.\r\n.\r\n";
+    msg.reserve(320 + 2 * values.from.size() + values.rcpt.size() + 2 * values.envid.size() +
+                2 * values.helo.size() + date.size());
+    msg.append("From: <").append(values.from).append(">\r\n");
+    msg.append("To: <").append(values.rcpt).append(">\r\n");
+    msg.append("Subject: smtpprobe delivery test ").append(values.envid).append("\r\n");
+    msg.append("Date: ").append(date).append("\r\n");
+    msg.append("Message-ID: <")
+        .append(values.envid)
+        .append("@")
+        .append(values.helo)
+        .append(">\r\n");
+    msg.append("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n");
+    msg.append("This message was sent by smtpprobe to test delivery from ")
+        .append(values.helo)
+        .append(".\r\n");
+    msg.append("It can be deleted.\r\n.\r\n");
     return msg;
 }
 
@@ -103,9 +129,10 @@ public:
     }
 
 private:
-    // Sends one command, records it as a step; false when there is no reply (failure set).
-    asio::awaitable<bool> send(Stage stage, const std::string& label, const std::string& line,
-                               Reply* reply)
+    // Sends one command, records it as a step. Returns the step's reply, or nullptr when there
+    // is none (the failure is set). The pointer is valid until the next step is recorded.
+    asio::awaitable<const Reply*> send(Stage stage, const std::string& label,
+                                       const std::string& line)
     {
         ChatResult r = co_await m_ch.command(stage, line);
         StepRecord& step = m_result.steps.emplace_back();
@@ -117,11 +144,10 @@ private:
         if (!r.is_reply()) {
             step.error = r.error;
             record_failure(m_result, r);
-            co_return false;
+            co_return nullptr;
         }
-        *reply = r.reply;
         step.reply = std::move(r.reply);
-        co_return true;
+        co_return &*step.reply;
     }
 
     // Ends the dialogue on a refusal: the reply is decisive; QUIT politely.
@@ -135,10 +161,9 @@ private:
         m_result.stage = stage;
         m_result.decisive = reply;
         if (stage != Stage::quit && reply.code != 421) {
-            Reply ignored;
             Outcome keep = m_result.outcome;
             std::string keep_error = m_result.error;
-            co_await send(Stage::quit, "quit", "QUIT", &ignored);
+            co_await send(Stage::quit, "quit", "QUIT");
             m_result.outcome = keep;
             m_result.error = keep_error;
             m_result.stage = stage;
@@ -147,31 +172,29 @@ private:
 
     asio::awaitable<bool> ehlo()
     {
-        Reply reply;
-        bool ok3 = co_await send(Stage::ehlo, "ehlo", "EHLO " + m_values.helo, &reply);
-        if (!ok3) {
+        const Reply* reply = co_await send(Stage::ehlo, "ehlo", "EHLO " + m_values.helo);
+        if (!reply) {
             co_return false;
         }
-        if (reply.klass() == 2) {
-            m_result.extensions = extensions_of(reply);
+        if (reply->klass() == 2) {
+            m_result.extensions = extensions_of(*reply);
             co_return true;
         }
-        if (reply.klass() == 5 && reply.code != 554 && !m_result.tls) {
+        if (reply->klass() == 5 && reply->code != 554 && !m_result.tls) {
             // EHLO not understood: RFC 5321 section 4.1.4 says fall back to HELO.
-            Reply helo;
-            bool ok4 = co_await send(Stage::helo, "helo", "HELO " + m_values.helo, &helo);
-            if (!ok4) {
+            const Reply* helo = co_await send(Stage::helo, "helo", "HELO " + m_values.helo);
+            if (!helo) {
                 co_return false;
             }
-            if (helo.klass() == 2) {
+            if (helo->klass() == 2) {
                 m_result.used_helo = true;
                 m_result.extensions.clear();
                 co_return true;
             }
-            co_await refuse(Stage::helo, helo);
+            co_await refuse(Stage::helo, *helo);
             co_return false;
         }
-        co_await refuse(Stage::ehlo, reply);
+        co_await refuse(Stage::ehlo, *reply);
         co_return false;
     }
 
@@ -199,22 +222,20 @@ private:
         if (!m_result.has_extension("STARTTLS")) {
             if (required) {
                 tls_failure("STARTTLS not offered and --tls=" + std::string(tls_mode_name(mode)));
-                Reply ignored;
-                co_await send(Stage::quit, "quit", "QUIT", &ignored);
+                co_await send(Stage::quit, "quit", "QUIT");
                 m_result.outcome = Outcome::tls_failed;
                 m_result.stage = Stage::starttls;
                 co_return false;
             }
             co_return true;
         }
-        Reply reply;
-        bool ok5 = co_await send(Stage::starttls, "starttls", "STARTTLS", &reply);
-        if (!ok5) {
+        const Reply* reply = co_await send(Stage::starttls, "starttls", "STARTTLS");
+        if (!reply) {
             co_return false;
         }
-        if (reply.klass() != 2) {
+        if (reply->klass() != 2) {
             if (required) {
-                co_await refuse(Stage::starttls, reply);
+                co_await refuse(Stage::starttls, *reply);
                 m_result.outcome = Outcome::tls_failed;
                 m_result.error = "STARTTLS refused";
                 co_return false;
@@ -246,8 +267,7 @@ private:
         if (mode == TlsMode::require_valid && !m_result.tls->verified) {
             tls_failure("certificate not verified (" + m_result.tls->verify_error +
                         ") and --tls=require-valid");
-            Reply ignored;
-            co_await send(Stage::quit, "quit", "QUIT", &ignored);
+            co_await send(Stage::quit, "quit", "QUIT");
             m_result.outcome = Outcome::tls_failed;
             m_result.stage = Stage::tls_handshake;
             co_return false;
@@ -271,9 +291,8 @@ private:
                 m_result.error = error;
                 co_return;
             }
-            Reply reply;
-            bool ok6 = co_await send(s.stage, s.label, *line, &reply);
-            if (!ok6) {
+            const Reply* reply = co_await send(s.stage, s.label, *line);
+            if (!reply) {
                 if (s.stage == Stage::quit && m_result.outcome != Outcome::cancelled) {
                     // Everything the script asked was answered; a peer that drops the
                     // connection at QUIT does not change the result.
@@ -283,7 +302,7 @@ private:
                 co_return;
             }
             quit_sent = quit_sent || s.stage == Stage::quit;
-            bool ok = reply.klass() == s.expect;
+            bool ok = reply->klass() == s.expect;
             if (ok && s.is_data) {
                 ChatResult w = co_await m_ch.send_raw(Stage::data_end, generated_message(m_values),
                                                       "(message, " + m_values.envid + ")");
@@ -299,16 +318,16 @@ private:
                     record_failure(m_result, end);
                     co_return;
                 }
-                reply = end.reply;
                 step.reply = std::move(end.reply);
-                ok = reply.klass() == 2;
+                reply = &*step.reply; // the pointer from send() is stale after emplace_back
+                ok = reply->klass() == 2;
             }
             if (s.decisive) {
-                m_result.decisive = reply;
+                m_result.decisive = *reply;
             }
-            if (reply.code == 421 && s.stage != Stage::quit) {
+            if (reply->code == 421 && s.stage != Stage::quit) {
                 // The server is closing the channel: nothing more can be said.
-                co_await refuse(s.stage, reply);
+                co_await refuse(s.stage, *reply);
                 co_return;
             }
             if (ok || s.stage == Stage::quit) {
@@ -316,7 +335,7 @@ private:
                 continue;
             }
             if (s.on_failure == OnFailure::stop) {
-                co_await refuse(s.stage, reply);
+                co_await refuse(s.stage, *reply);
                 co_return;
             }
             ++i;
@@ -327,8 +346,7 @@ private:
             }
         }
         if (!quit_sent) {
-            Reply ignored;
-            co_await send(Stage::quit, "quit", "QUIT", &ignored);
+            co_await send(Stage::quit, "quit", "QUIT");
         }
         m_result.outcome = Outcome::completed;
         m_result.error.clear();

@@ -18,6 +18,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -53,6 +54,10 @@ boost::asio::awaitable<ProbeResult> probe_target(Target target, dns::Resolver* r
                                                  const SessionOptions& options);
 
 // The small message the `deliver` script sends after DATA (CRLF lines, dot-terminated).
+// Its Date header is RFC 5322 (section 3.3), in UTC.
 std::string generated_message(const ScriptValues& values);
+
+// RFC 5322 date-time of t in UTC ("Sun, 22 Nov 2026 10:04:18 +0000").
+std::string rfc5322_date(std::chrono::system_clock::time_point t);
 
 } // namespace smtpprobe::probe

@@ -231,6 +231,12 @@ asio::awaitable<ChatResult> SmtpChannel::connect(tcp::endpoint endpoint,
     arm(Stage::connect, &effective);
     co_await s.socket.async_connect(endpoint, asio::redirect_error(asio::use_awaitable, ec));
     disarm();
+    if (ec == asio::error::connection_reset) {
+        // The handshake completed and the server reset the connection at once, before the
+        // socket was seen writable: the server accepted, so this is a reset before the banner,
+        // which the banner read reports, as it does when the reset comes a moment later.
+        ec = {};
+    }
     if (ec) {
         co_return io_failure(effective, ec, false);
     }
