@@ -101,7 +101,8 @@ void SmtpChannel::close()
         m_state->timer.cancel();
     }
     if (m_state->socket.is_open()) {
-        m_state->socket.shutdown(tcp::socket::shutdown_both, ignored);
+        // close() alone sends the FIN (a RST when unread bytes remain): the descriptor is not
+        // shared, so a shutdown() first would only cost a system call per session.
         m_state->socket.close(ignored);
     }
 }
