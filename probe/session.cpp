@@ -432,7 +432,7 @@ asio::awaitable<ProbeResult> run_session(Target target, dns::MailRoute route,
                                    result.steps.back().stage == Stage::quit &&
                                    result.steps.back().error.empty();
         if (quit_answered) {
-            co_await channel->close_after_quit(k_close_wait);
+            channel->close_after_quit(k_close_wait);
         } else {
             channel->close();
         }

@@ -14,6 +14,9 @@
 #include "probe/address_text.hpp"
 #include "probe/tls_facts.hpp"
 
+#include <array>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -93,6 +96,9 @@ SmtpChannel::~SmtpChannel()
 
 void SmtpChannel::close()
 {
+    if (m_lingering) {
+        return;
+    }
     boost::system::error_code ignored;
     disarm();
     if (m_state->waiting) {
@@ -153,25 +159,48 @@ void SmtpChannel::disarm()
     m_state->active = false;
 }
 
-asio::awaitable<void> SmtpChannel::close_after_quit(std::chrono::milliseconds limit)
+// The detached wait of close_after_quit(): owns the connection's state (socket and watchdog)
+// and nothing else of the channel, so it may outlive the channel, its result and its options.
+asio::awaitable<void> SmtpChannel::linger(std::shared_ptr<State> state, Clock::time_point until)
 {
-    auto& s = *m_state;
-    if (!s.socket.is_open() || s.tls) {
-        close();
-        co_return;
+    auto& s = *state;
+    s.timed_out = false;
+    s.active = true;
+    s.deadline = until;
+    if (!s.waiting || until < s.waiting_for) {
+        start_wait(state);
     }
-    arm_until(std::min(Clock::now() + limit, m_end));
+    std::array<char, 512> buffer;
     std::size_t dropped = 0;
     for (;;) {
         boost::system::error_code ec;
         std::size_t n = co_await s.socket.async_read_some(
-            asio::buffer(m_buffer), asio::redirect_error(asio::use_awaitable, ec));
+            asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, ec));
         dropped += n;
-        if (ec || dropped > 16 * m_buffer.size()) {
-            break; // end of stream (the server closed), the limit, or an error
+        if (ec || dropped > 64 * 1024) {
+            break; // end of stream (the server closed), the deadline, or an error
         }
     }
-    close();
+    s.active = false;
+    if (s.waiting) {
+        s.waiting = false;
+        ++s.wait_generation;
+        s.timer.cancel();
+    }
+    boost::system::error_code ignored;
+    s.socket.close(ignored);
+}
+
+void SmtpChannel::close_after_quit(std::chrono::milliseconds limit)
+{
+    auto& s = *m_state;
+    if (!s.socket.is_open() || s.tls) {
+        close();
+        return;
+    }
+    m_lingering = true; // close() leaves the socket to linger() from now on
+    asio::co_spawn(s.socket.get_executor(), linger(m_state, std::min(Clock::now() + limit, m_end)),
+                   asio::detached);
 }
 
 ChatResult SmtpChannel::io_failure(Stage stage, const boost::system::error_code& ec, bool reading)

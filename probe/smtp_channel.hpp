@@ -75,8 +75,10 @@ public:
     // server closes after its 221), so the TIME_WAIT state stays on the server's side and a
     // probe host that runs thousands of sessions does not tie up its own ephemeral ports.
     // Waits for the end of the stream at most `limit` (and never past the session deadline),
-    // dropping any bytes, then closes. Under TLS it closes at once.
-    boost::asio::awaitable<void> close_after_quit(std::chrono::milliseconds limit);
+    // dropping any bytes, then closes. Under TLS it closes at once. Returns at once: the wait
+    // runs detached on the channel's executor and holds only the socket and its timer, so the
+    // caller's session is over (the next one may start) while the server closes.
+    void close_after_quit(std::chrono::milliseconds limit);
 
 private:
     struct State;
@@ -87,6 +89,8 @@ private:
     // The stage is over: a later firing of the watchdog does nothing.
     void disarm();
     static void start_wait(const std::shared_ptr<State>& state);
+    static boost::asio::awaitable<void> linger(std::shared_ptr<State> state,
+                                               Clock::time_point until);
     boost::asio::awaitable<ChatResult> write_all(Stage stage, const std::string& bytes);
     ChatResult io_failure(Stage stage, const boost::system::error_code& ec, bool reading);
 
@@ -102,6 +106,7 @@ private:
     std::size_t m_buffer_begin = 0;
     std::size_t m_buffer_end = 0;
     std::string m_local_address; // of the connected socket ("" before, or when unknown)
+    bool m_lingering = false;    // close_after_quit() handed the socket to linger()
 };
 
 } // namespace smtpprobe::probe

@@ -2,8 +2,8 @@
 # Probe throughput against Postfix's smtp-sink on loopback (see README of bench/).
 #   bench/probe_throughput/run.sh [BUILD_DIR]     (build with the default CMake options first)
 # Prints, for block-check at concurrency 1, 100 and 1000, our sessions/s; for equal work (a
-# `deliver` session = smtp-source's message) our rate beside smtp-source's and the ratio; swaks
-# sequential; and 10,000 concurrent sessions held open (smtp-sink delays RCPT by 2 s) with our
+# `deliver` session = smtp-source's message) our rate beside smtp-source's in three rounds and
+# the median ratio; swaks sequential; and 10,000 concurrent sessions held open (smtp-sink delays RCPT by 2 s) with our
 # peak RSS. Needs smtp-sink, smtp-source (postfix package) and swaks.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -39,17 +39,31 @@ for c in 1 100 1000; do
 done
 
 echo "== equal work: one message per session (our deliver script vs smtp-source)"
+# Three rounds per concurrency, the order alternating (a run after the other tool's meets a
+# warmer or a busier machine); each round's ratio, then the median of the three.
+run_source() { # concurrency messages -> rate
+    t0=$(now)
+    /usr/sbin/smtp-source -s "$1" -m "$2" -f bench@source.test -t rcpt@sink.test 127.0.0.1:"$port"
+    t1=$(now)
+    rate "$2" "$t0" "$t1"
+}
 for c in 1 100; do
     n=2000; [ "$c" -ge 100 ] && n=20000
-    ours=$("$driver" "$port" "$n" "$c" deliver || true)
-    echo "$ours"
-    t0=$(now)
-    /usr/sbin/smtp-source -s "$c" -m "$n" -f bench@source.test -t rcpt@sink.test 127.0.0.1:"$port"
-    t1=$(now)
-    theirs=$(rate "$n" "$t0" "$t1")
-    our_rate=$(field "$ours" rate)
-    echo "smtp-source concurrency=$c messages=$n rate=$theirs"
-    python3 -c "import sys; print(f'ratio ours/smtp-source at concurrency {sys.argv[3]}: {float(sys.argv[1])/float(sys.argv[2]):.2f}x')" "$our_rate" "$theirs" "$c"
+    ratios=""
+    for round in 1 2 3; do
+        if [ $((round % 2)) -eq 1 ]; then
+            ours=$("$driver" "$port" "$n" "$c" deliver || true)
+            theirs=$(run_source "$c" "$n")
+        else
+            theirs=$(run_source "$c" "$n")
+            ours=$("$driver" "$port" "$n" "$c" deliver || true)
+        fi
+        echo "round $round: $ours"
+        echo "round $round: smtp-source concurrency=$c messages=$n rate=$theirs"
+        r=$(python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}')" "$(field "$ours" rate)" "$theirs")
+        ratios="$ratios $r"
+    done
+    python3 -c "import sys, statistics; r=[float(x) for x in sys.argv[2:]]; print(f'ratio ours/smtp-source at concurrency {sys.argv[1]}: rounds {\" \".join(f\"{x:.2f}x\" for x in r)}, median {statistics.median(r):.2f}x')" "$c" $ratios
 done
 
 echo "== swaks, sequential block-check equivalent (--quit-after RCPT)"
