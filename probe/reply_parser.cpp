@@ -156,6 +156,10 @@ void ReplyParser::finish_line()
         m_reply.truncated = true;
     }
     if (m_reply.lines.size() < m_limits.max_reply_lines) {
+        if (m_line_count == 1 && !last) {
+            // A multi-line reply (an EHLO answer has about ten): grow once, not at 1, 2, 4, 8.
+            m_reply.lines.reserve(std::min<std::size_t>(12, m_limits.max_reply_lines));
+        }
         m_reply.lines.push_back(std::move(text));
     } else {
         ++m_reply.skipped_lines;
