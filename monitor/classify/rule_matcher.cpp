@@ -30,6 +30,14 @@ std::string_view provider_family(std::string_view provider)
     return provider.substr(0, provider.find('-'));
 }
 
+// Whether the classifier's provider code would be empty for this winner (then it reports a
+// code shape found in the text): no rule, no code, or a bare "{1}" that captured nothing.
+bool names_no_code(const Rule* rule, std::string_view capture)
+{
+    return rule == nullptr || rule->provider_code.empty() ||
+           (rule->provider_code == "{1}" && capture.empty());
+}
+
 } // namespace
 
 re2::RE2::Options matcher_options()
@@ -57,13 +65,12 @@ RuleMatcher::RuleMatcher(RuleBook book) : m_hints(std::move(book.hints))
 
     // Atoms shorter than three bytes would match almost everywhere: such patterns always run.
     m_filter = std::make_unique<re2::FilteredRE2>(3);
-    auto add_pattern = [&](const std::string& pattern, EntryKind kind, std::size_t index,
-                           const std::string& id) {
+    auto add_pattern = [&](const std::string& pattern, const std::string& id) {
         int regex_id = 0;
         if (m_filter->Add(pattern, matcher_options(), &regex_id) != re2::RE2::NoError) {
             throw RuleError("rule '" + id + "': cannot compile pattern '" + pattern + "'");
         }
-        m_entries.push_back({kind, index});
+        return regex_id;
     };
     std::vector<std::vector<Entry>> literal_entries; // literal id -> what it stands for
     auto add_literal = [&](const std::string& literal, EntryKind kind, std::size_t index) {
@@ -75,6 +82,7 @@ RuleMatcher::RuleMatcher(RuleBook book) : m_hints(std::move(book.hints))
         literal_entries[id].push_back({kind, index});
     };
     m_captures.resize(m_rules.size());
+    m_rule_regex.assign(m_rules.size(), -1);
     m_textless_bits.assign((m_rules.size() + 63) / 64, 0);
     for (std::size_t i = 0; i < m_rules.size(); ++i) {
         const Rule& rule = m_rules[i];
@@ -86,7 +94,7 @@ RuleMatcher::RuleMatcher(RuleBook book) : m_hints(std::move(book.hints))
             for (const std::string& pattern : rule.patterns) {
                 alternation += (alternation.empty() ? "(?:" : "|(?:") + pattern + ")";
             }
-            add_pattern(alternation, EntryKind::rule_text, i, rule.id);
+            m_rule_regex[i] = add_pattern(alternation, rule.id);
         }
         StatusGate gate;
         gate.needs_status = !rule.statuses.empty();
@@ -114,15 +122,20 @@ RuleMatcher::RuleMatcher(RuleBook book) : m_hints(std::move(book.hints))
         }
     }
     for (std::size_t i = 0; i < book.codes.size(); ++i) {
-        add_pattern(book.codes[i].pattern, EntryKind::code, i, "code " + book.codes[i].format);
-        m_code_shapes.push_back(
-            std::make_unique<re2::RE2>(book.codes[i].pattern, matcher_options()));
+        m_code_regex.push_back(add_pattern(book.codes[i].pattern, "code " + book.codes[i].format));
         m_code_formats.push_back(book.codes[i].format);
     }
     // The SMTP command markers: find_command() only runs when one occurs.
     add_literal("in reply to ", EntryKind::command_marker, 0);
     add_literal(">>> ", EntryKind::command_marker, 0);
-    if (!m_entries.empty()) {
+    m_has_patterns = m_filter->NumRegexps() > 0;
+    m_regex_rule.assign(static_cast<std::size_t>(m_filter->NumRegexps()), -1);
+    for (std::size_t i = 0; i < m_rule_regex.size(); ++i) {
+        if (m_rule_regex[i] >= 0) {
+            m_regex_rule[static_cast<std::size_t>(m_rule_regex[i])] = static_cast<int>(i);
+        }
+    }
+    if (m_has_patterns) {
         std::vector<std::string> atoms;
         m_filter->Compile(&atoms);
         for (std::size_t i = 0; i < atoms.size(); ++i) {
@@ -213,18 +226,21 @@ Match RuleMatcher::match(const MatchInput& input) const
     Match result;
     // Atoms that occurred and the patterns they let through; reused per thread to avoid
     // allocation. The candidate rules are a bit set in priority order: the text-less rules,
-    // plus the rules whose text condition occurred, minus the vetoed ones.
-    thread_local std::vector<int> set_hits;
+    // plus the rules whose substring occurred, minus the vetoed ones; a rule with a pattern is
+    // a candidate too while its pattern may match, and that pattern runs only when the rule is
+    // reached and its other conditions hold (RE2 is the costly part of a match).
     thread_local std::vector<int> atom_hits;
+    thread_local std::vector<int> potentials;
     thread_local std::vector<std::uint64_t> candidates;
     thread_local std::vector<std::uint64_t> vetoed;
-    set_hits.clear();
+    thread_local std::vector<std::uint64_t> pattern_only; // candidates by their pattern alone
     atom_hits.clear();
     candidates.assign(m_textless_bits.begin(), m_textless_bits.end());
     vetoed.assign(m_textless_bits.size(), 0);
     std::size_t first_hint = m_hints.size();
-    std::size_t first_code = m_code_shapes.size();
     bool command_marker = false;
+    // A literal that occurs twice dispatches twice: every kind is idempotent except the atom
+    // list, which is deduplicated below.
     auto dispatch = [&](const Entry& entry) {
         switch (entry.kind) {
         case EntryKind::rule_text:
@@ -236,9 +252,6 @@ Match RuleMatcher::match(const MatchInput& input) const
         case EntryKind::hint:
             first_hint = std::min(first_hint, entry.index);
             break;
-        case EntryKind::code:
-            first_code = std::min(first_code, entry.index);
-            break;
         case EntryKind::atom:
             atom_hits.push_back(static_cast<int>(entry.index));
             break;
@@ -247,8 +260,6 @@ Match RuleMatcher::match(const MatchInput& input) const
             break;
         }
     };
-    // A literal that occurs twice dispatches twice: every kind above is idempotent except
-    // the atom list, which is deduplicated below.
     if (!input.text.empty()) {
         m_literals.scan(input.text, [&](std::uint32_t id) {
             for (std::uint32_t i = m_entry_begin[id]; i < m_entry_begin[id + 1]; ++i) {
@@ -256,28 +267,24 @@ Match RuleMatcher::match(const MatchInput& input) const
             }
         });
     }
-    // Only the patterns whose atoms occurred (and those without atoms) run.
-    // Without an atom only the patterns that have none could match: skip RE2 if none exist.
-    if (!m_entries.empty() && !input.text.empty() && (!atom_hits.empty() || m_has_unfiltered)) {
+    // The patterns whose atoms occurred (without an atom only the patterns that have none
+    // could match): their rules join the candidates, marked to run the pattern when reached.
+    potentials.clear();
+    pattern_only.assign(m_textless_bits.size(), 0);
+    if (m_has_patterns && !input.text.empty() && (!atom_hits.empty() || m_has_unfiltered)) {
         std::sort(atom_hits.begin(), atom_hits.end());
         atom_hits.erase(std::unique(atom_hits.begin(), atom_hits.end()), atom_hits.end());
-        m_filter->AllMatches(input.text, atom_hits, &set_hits);
-    }
-    for (const int hit : set_hits) {
-        dispatch(m_entries[static_cast<std::size_t>(hit)]);
+        m_filter->AllPotentials(atom_hits, &potentials);
+        for (const int id : potentials) {
+            const int rule = m_regex_rule[static_cast<std::size_t>(id)];
+            if (rule >= 0) {
+                pattern_only[static_cast<std::size_t>(rule) >> 6] |= std::uint64_t{1}
+                                                                     << (rule & 63);
+            }
+        }
     }
     if (first_hint < m_hints.size()) {
         result.hinted_provider = m_hints[first_hint].provider;
-    }
-    if (first_code < m_code_shapes.size()) {
-        std::string captured;
-        if (re2::RE2::PartialMatch(input.text, *m_code_shapes[first_code], &captured)) {
-            for (char& c : captured) {
-                c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
-            }
-            result.code_in_text = m_code_formats[first_code];
-            result.code_in_text.replace(result.code_in_text.find("{1}"), 3, captured);
-        }
     }
     // The command the reply answered: given, or read from the text when a marker occurred.
     const std::string_view command =
@@ -285,10 +292,12 @@ Match RuleMatcher::match(const MatchInput& input) const
                                : (command_marker ? find_command(input.text) : std::string_view());
     result.command = command;
     // The candidates in priority order (bit order is rule order).
-    for (std::size_t word = 0; word < candidates.size(); ++word) {
-        std::uint64_t bits = candidates[word] & ~vetoed[word];
+    for (std::size_t word = 0; word < candidates.size() && result.rule == nullptr; ++word) {
+        const std::uint64_t by_text = candidates[word];
+        std::uint64_t bits = (by_text | pattern_only[word]) & ~vetoed[word];
         while (bits != 0) {
-            const std::size_t index = word * 64 + static_cast<std::size_t>(std::countr_zero(bits));
+            const unsigned bit = static_cast<unsigned>(std::countr_zero(bits));
+            const std::size_t index = word * 64 + bit;
             bits &= bits - 1;
             // The status gate first: it rejects most text-less rules without touching them.
             const StatusGate& gate = m_gates[index];
@@ -297,12 +306,33 @@ Match RuleMatcher::match(const MatchInput& input) const
                 continue;
             }
             const Rule& rule = m_rules[index];
-            if (other_conditions_hold(rule, input, command, result.hinted_provider)) {
-                result.rule = &rule;
-                if (!m_captures[index].empty()) {
-                    result.capture = capture_for(index, input.text);
+            if (!other_conditions_hold(rule, input, command, result.hinted_provider)) {
+                continue;
+            }
+            if ((by_text >> bit & 1) == 0 &&
+                !re2::RE2::PartialMatch(input.text, m_filter->GetRE2(m_rule_regex[index]))) {
+                continue;
+            }
+            result.rule = &rule;
+            if (!m_captures[index].empty()) {
+                result.capture = capture_for(index, input.text);
+            }
+            break;
+        }
+    }
+    // A provider code shape in the text, the first in load order, when the winner names none.
+    if (!potentials.empty() && names_no_code(result.rule, result.capture)) {
+        for (std::size_t i = 0; i < m_code_regex.size(); ++i) {
+            std::string captured;
+            const int id = m_code_regex[i];
+            if (std::binary_search(potentials.begin(), potentials.end(), id) &&
+                re2::RE2::PartialMatch(input.text, m_filter->GetRE2(id), &captured)) {
+                for (char& c : captured) {
+                    c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
                 }
-                return result;
+                result.code_in_text = m_code_formats[i];
+                result.code_in_text.replace(result.code_in_text.find("{1}"), 3, captured);
+                break;
             }
         }
     }
