@@ -118,8 +118,12 @@ Result Classifier::classify(const Input& input) const
     if (result.reply_code) {
         strip_continuation_prefixes(text, *result.reply_code);
     }
-    const std::string host = normalize_host(input.remote_host);
-    Receiver receiver = receiver_for_host(host); // its strings move into the result below
+    thread_local std::string host;
+    normalize_host(input.remote_host, host);
+    // receiver_for_host(host), without normalizing the host a second time where that changes
+    // nothing. Its strings move into the result below.
+    Receiver receiver =
+        normalizes_again(host) ? receiver_for_host(host) : receiver_for_normalized_host(host);
     std::string command(input.command.substr(0, 16));
     for (char& c : command) {
         c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
@@ -146,11 +150,11 @@ Result Classifier::classify(const Input& input) const
         }
     } else {
         result.provider_code = match.code_in_text;
-        Fallback fallback = status_fallback(status, result.reply_code);
-        result.reason = std::move(fallback.reason);
-        result.about = std::string(default_about(result.reason));
-        result.meaning = std::move(fallback.meaning);
-        result.source = std::move(fallback.source);
+        const Fallback fallback = status_fallback(status, result.reply_code);
+        result.reason = fallback.reason;
+        result.about = default_about(result.reason);
+        result.meaning = fallback.meaning;
+        result.source = fallback.source;
         if (result.reason != "delivered" && result.reason != "undefined") {
             result.action = "No provider-specific rule matched; read the receiver's text. The "
                             "meaning comes from the generic status code only.";

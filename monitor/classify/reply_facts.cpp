@@ -295,6 +295,19 @@ std::string_view find_command(std::string_view text)
 
 std::string normalize_host(std::string_view host)
 {
+    std::string out;
+    normalize_host(host, out);
+    return out;
+}
+
+bool normalizes_again(std::string_view host)
+{
+    return host.find(';') != std::string_view::npos ||
+           (!host.empty() && (is_space(host.back()) || host.back() == ']' || host.back() == '.'));
+}
+
+void normalize_host(std::string_view host, std::string& out)
+{
     // A Remote-MTA / Reporting-MTA value may keep its type: "dns; mx.example.com".
     if (const auto semicolon = host.find(';'); semicolon != std::string_view::npos) {
         host.remove_prefix(semicolon + 1);
@@ -305,12 +318,10 @@ std::string normalize_host(std::string_view host)
     while (!host.empty() && (is_space(host.back()) || host.back() == ']' || host.back() == '.')) {
         host.remove_suffix(1);
     }
-    std::string out;
-    out.reserve(host.size());
+    out.clear();
     for (char c : host.substr(0, 255)) {
         out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
     }
-    return out;
 }
 
 } // namespace smtpprobe::classify

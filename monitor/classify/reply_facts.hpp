@@ -5,6 +5,7 @@
 // never throws on any bytes, and never reads beyond the view.
 #pragma once
 
+#include "monitor/classify/classifier.hpp"
 #include "monitor/classify/rule.hpp"
 
 #include <cstddef>
@@ -46,5 +47,13 @@ std::string_view find_command(std::string_view text);
 
 // A lowercased host name without brackets or a trailing dot; "" if empty.
 std::string normalize_host(std::string_view host);
+// The same written into `out` (reused to avoid allocation).
+void normalize_host(std::string_view host, std::string& out);
+// Whether normalize_host(host) differs from `host` for a host it already returned (a second
+// ';', or a cut at 255 bytes that left a trailing dot, bracket or space).
+bool normalizes_again(std::string_view host);
+
+// receiver_for_host() of a host normalize_host() returned and normalizes_again() refused.
+Receiver receiver_for_normalized_host(std::string_view host);
 
 } // namespace smtpprobe::classify
