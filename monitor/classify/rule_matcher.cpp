@@ -3,6 +3,7 @@
 #include "monitor/classify/rule_matcher.hpp"
 
 #include "monitor/classify/classifier.hpp"
+#include "monitor/classify/pattern_guards.hpp"
 #include "monitor/classify/reply_facts.hpp"
 
 #include <algorithm>
@@ -64,12 +65,15 @@ RuleMatcher::RuleMatcher(RuleBook book) : m_hints(std::move(book.hints))
     }
 
     // Atoms shorter than three bytes would match almost everywhere: such patterns always run.
-    m_filter = std::make_unique<re2::FilteredRE2>(3);
+    constexpr int k_min_atom = 3;
+    m_filter = std::make_unique<re2::FilteredRE2>(k_min_atom);
+    std::vector<std::string> patterns; // by FilteredRE2 pattern id
     auto add_pattern = [&](const std::string& pattern, const std::string& id) {
         int regex_id = 0;
         if (m_filter->Add(pattern, matcher_options(), &regex_id) != re2::RE2::NoError) {
             throw RuleError("rule '" + id + "': cannot compile pattern '" + pattern + "'");
         }
+        patterns.push_back(pattern);
         return regex_id;
     };
     std::vector<std::vector<Entry>> literal_entries; // literal id -> what it stands for
@@ -80,6 +84,7 @@ RuleMatcher::RuleMatcher(RuleBook book) : m_hints(std::move(book.hints))
             literal_entries.resize(id + 1);
         }
         literal_entries[id].push_back({kind, index});
+        return id;
     };
     m_captures.resize(m_rules.size());
     m_rule_regex.assign(m_rules.size(), -1);
@@ -129,21 +134,37 @@ RuleMatcher::RuleMatcher(RuleBook book) : m_hints(std::move(book.hints))
     add_literal("in reply to ", EntryKind::command_marker, 0);
     add_literal(">>> ", EntryKind::command_marker, 0);
     m_has_patterns = m_filter->NumRegexps() > 0;
-    m_regex_rule.assign(static_cast<std::size_t>(m_filter->NumRegexps()), -1);
-    for (std::size_t i = 0; i < m_rule_regex.size(); ++i) {
-        if (m_rule_regex[i] >= 0) {
-            m_regex_rule[static_cast<std::size_t>(m_rule_regex[i])] = static_cast<int>(i);
-        }
-    }
+    m_guard_always_bits.assign(m_textless_bits.size(), 0);
+    m_code_guard_always.assign(m_code_regex.size(), false);
     if (m_has_patterns) {
         std::vector<std::string> atoms;
         m_filter->Compile(&atoms);
+        std::vector<std::uint32_t> atom_literal;
         for (std::size_t i = 0; i < atoms.size(); ++i) {
-            add_literal(atoms[i], EntryKind::atom, i);
+            atom_literal.push_back(add_literal(atoms[i], EntryKind::atom, i));
         }
         std::vector<int> unfiltered;
         m_filter->AllPotentials({}, &unfiltered);
         m_has_unfiltered = !unfiltered.empty();
+        // A guard atom of a pattern makes its rule (or code shape) a candidate.
+        const std::vector<PatternGuard> guards =
+            pattern_guards(*m_filter, atoms, patterns, matcher_options(), k_min_atom);
+        auto guard = [&](int regex_id, EntryKind kind, std::size_t index) {
+            const PatternGuard& g = guards[static_cast<std::size_t>(regex_id)];
+            for (const int atom : g.atoms) {
+                literal_entries[atom_literal[static_cast<std::size_t>(atom)]].push_back(
+                    {kind, index});
+            }
+            return g.always;
+        };
+        for (std::size_t i = 0; i < m_rules.size(); ++i) {
+            if (m_rule_regex[i] >= 0 && guard(m_rule_regex[i], EntryKind::rule_guard, i)) {
+                m_guard_always_bits[i >> 6] |= std::uint64_t{1} << (i & 63);
+            }
+        }
+        for (std::size_t i = 0; i < m_code_regex.size(); ++i) {
+            m_code_guard_always[i] = guard(m_code_regex[i], EntryKind::code_guard, i);
+        }
     }
     m_literals.build();
     // One array for the scan: literal id's entries at [m_entry_begin[id], m_entry_begin[id + 1]).
@@ -224,30 +245,41 @@ std::string RuleMatcher::capture_for(std::size_t index, std::string_view text) c
 Match RuleMatcher::match(const MatchInput& input) const
 {
     Match result;
-    // Atoms that occurred and the patterns they let through; reused per thread to avoid
-    // allocation. The candidate rules are a bit set in priority order: the text-less rules,
-    // plus the rules whose substring occurred, minus the vetoed ones; a rule with a pattern is
-    // a candidate too while its pattern may match, and that pattern runs only when the rule is
-    // reached and its other conditions hold (RE2 is the costly part of a match).
+    // Reused per thread to avoid allocation. The candidate rules are bit sets in priority
+    // order: the text-less rules plus the rules whose substring occurred (`candidates`), the
+    // rules whose pattern may match because one of its guard atoms occurred (`guarded`), minus
+    // the vetoed ones. A guarded rule's pattern runs only when the rule is reached and its
+    // other conditions hold, after FilteredRE2 let it through: RE2 is the costly part.
     thread_local std::vector<int> atom_hits;
     thread_local std::vector<int> potentials;
     thread_local std::vector<std::uint64_t> candidates;
+    thread_local std::vector<std::uint64_t> guarded;
     thread_local std::vector<std::uint64_t> vetoed;
-    thread_local std::vector<std::uint64_t> pattern_only; // candidates by their pattern alone
+    thread_local std::vector<std::uint64_t> guarded_codes;
+    const bool has_text = !input.text.empty();
     atom_hits.clear();
     candidates.assign(m_textless_bits.begin(), m_textless_bits.end());
+    if (has_text) {
+        guarded.assign(m_guard_always_bits.begin(), m_guard_always_bits.end());
+    } else {
+        guarded.assign(m_guard_always_bits.size(), 0);
+    }
     vetoed.assign(m_textless_bits.size(), 0);
+    guarded_codes.assign((m_code_regex.size() + 63) / 64, 0);
     std::size_t first_hint = m_hints.size();
     bool command_marker = false;
+    auto set_bit = [](std::vector<std::uint64_t>& bits, std::size_t index) {
+        bits[index >> 6] |= std::uint64_t{1} << (index & 63);
+    };
     // A literal that occurs twice dispatches twice: every kind is idempotent except the atom
     // list, which is deduplicated below.
     auto dispatch = [&](const Entry& entry) {
         switch (entry.kind) {
         case EntryKind::rule_text:
-            candidates[entry.index >> 6] |= std::uint64_t{1} << (entry.index & 63);
+            set_bit(candidates, entry.index);
             break;
         case EntryKind::rule_unless:
-            vetoed[entry.index >> 6] |= std::uint64_t{1} << (entry.index & 63);
+            set_bit(vetoed, entry.index);
             break;
         case EntryKind::hint:
             first_hint = std::min(first_hint, entry.index);
@@ -255,34 +287,39 @@ Match RuleMatcher::match(const MatchInput& input) const
         case EntryKind::atom:
             atom_hits.push_back(static_cast<int>(entry.index));
             break;
+        case EntryKind::rule_guard:
+            set_bit(guarded, entry.index);
+            break;
+        case EntryKind::code_guard:
+            set_bit(guarded_codes, entry.index);
+            break;
         case EntryKind::command_marker:
             command_marker = true;
             break;
         }
     };
-    if (!input.text.empty()) {
+    if (has_text) {
         m_literals.scan(input.text, [&](std::uint32_t id) {
             for (std::uint32_t i = m_entry_begin[id]; i < m_entry_begin[id + 1]; ++i) {
                 dispatch(m_literal_entries[i]);
             }
         });
     }
-    // The patterns whose atoms occurred (without an atom only the patterns that have none
-    // could match): their rules join the candidates, marked to run the pattern when reached.
-    potentials.clear();
-    pattern_only.assign(m_textless_bits.size(), 0);
-    if (m_has_patterns && !input.text.empty() && (!atom_hits.empty() || m_has_unfiltered)) {
-        std::sort(atom_hits.begin(), atom_hits.end());
-        atom_hits.erase(std::unique(atom_hits.begin(), atom_hits.end()), atom_hits.end());
-        m_filter->AllPotentials(atom_hits, &potentials);
-        for (const int id : potentials) {
-            const int rule = m_regex_rule[static_cast<std::size_t>(id)];
-            if (rule >= 0) {
-                pattern_only[static_cast<std::size_t>(rule) >> 6] |= std::uint64_t{1}
-                                                                     << (rule & 63);
+    // Whether FilteredRE2 lets pattern `id` through (AllPotentials once per text, on demand:
+    // without an atom only the patterns that have none could pass).
+    bool potentials_known = false;
+    auto potential = [&](int id) {
+        if (!potentials_known) {
+            potentials_known = true;
+            potentials.clear();
+            if (m_has_patterns && has_text && (!atom_hits.empty() || m_has_unfiltered)) {
+                std::sort(atom_hits.begin(), atom_hits.end());
+                atom_hits.erase(std::unique(atom_hits.begin(), atom_hits.end()), atom_hits.end());
+                m_filter->AllPotentials(atom_hits, &potentials);
             }
         }
-    }
+        return std::binary_search(potentials.begin(), potentials.end(), id);
+    };
     if (first_hint < m_hints.size()) {
         result.hinted_provider = m_hints[first_hint].provider;
     }
@@ -294,7 +331,7 @@ Match RuleMatcher::match(const MatchInput& input) const
     // The candidates in priority order (bit order is rule order).
     for (std::size_t word = 0; word < candidates.size() && result.rule == nullptr; ++word) {
         const std::uint64_t by_text = candidates[word];
-        std::uint64_t bits = (by_text | pattern_only[word]) & ~vetoed[word];
+        std::uint64_t bits = (by_text | guarded[word]) & ~vetoed[word];
         while (bits != 0) {
             const unsigned bit = static_cast<unsigned>(std::countr_zero(bits));
             const std::size_t index = word * 64 + bit;
@@ -309,9 +346,11 @@ Match RuleMatcher::match(const MatchInput& input) const
             if (!other_conditions_hold(rule, input, command, result.hinted_provider)) {
                 continue;
             }
-            if ((by_text >> bit & 1) == 0 &&
-                !re2::RE2::PartialMatch(input.text, m_filter->GetRE2(m_rule_regex[index]))) {
-                continue;
+            if ((by_text >> bit & 1) == 0) {
+                const int id = m_rule_regex[index];
+                if (!potential(id) || !re2::RE2::PartialMatch(input.text, m_filter->GetRE2(id))) {
+                    continue;
+                }
             }
             result.rule = &rule;
             if (!m_captures[index].empty()) {
@@ -321,11 +360,14 @@ Match RuleMatcher::match(const MatchInput& input) const
         }
     }
     // A provider code shape in the text, the first in load order, when the winner names none.
-    if (!potentials.empty() && names_no_code(result.rule, result.capture)) {
+    if (has_text && names_no_code(result.rule, result.capture)) {
         for (std::size_t i = 0; i < m_code_regex.size(); ++i) {
+            if (!m_code_guard_always[i] && (guarded_codes[i >> 6] >> (i & 63) & 1) == 0) {
+                continue;
+            }
             std::string captured;
             const int id = m_code_regex[i];
-            if (std::binary_search(potentials.begin(), potentials.end(), id) &&
+            if (potential(id) &&
                 re2::RE2::PartialMatch(input.text, m_filter->GetRE2(id), &captured)) {
                 for (char& c : captured) {
                     c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;

@@ -69,14 +69,23 @@ private:
     std::vector<Rule> m_rules; // sorted by priority, highest first
     std::vector<ProviderHint> m_hints;
     std::vector<std::string> m_code_formats;
-    std::unique_ptr<re2::FilteredRE2> m_filter; // every pattern; atoms feed m_literals
-    bool m_has_patterns = false;                // m_filter holds at least one pattern
-    bool m_has_unfiltered = false;              // some pattern has no atom (runs on every text)
-    std::vector<int> m_rule_regex;              // per rule: its FilteredRE2 pattern id, or -1
-    std::vector<int> m_code_regex;              // per code shape: its FilteredRE2 pattern id
-    std::vector<int> m_regex_rule;              // per FilteredRE2 pattern id: its rule, or -1
+    std::unique_ptr<re2::FilteredRE2> m_filter;     // every pattern; atoms feed m_literals
+    bool m_has_patterns = false;                    // m_filter holds at least one pattern
+    bool m_has_unfiltered = false;                  // some pattern has no atom (runs on every text)
+    std::vector<int> m_rule_regex;                  // per rule: its FilteredRE2 pattern id, or -1
+    std::vector<int> m_code_regex;                  // per code shape: its FilteredRE2 pattern id
+    std::vector<std::uint64_t> m_guard_always_bits; // rules whose pattern has no guard atom
+    std::vector<bool> m_code_guard_always;          // per code shape: it has no guard atom
     // Literal -> what it stands for.
-    enum class EntryKind { rule_text, rule_unless, hint, atom, command_marker };
+    enum class EntryKind {
+        rule_text,   // a rule's substring
+        rule_unless, // a rule's veto
+        hint,        // a provider hint
+        atom,        // a FilteredRE2 atom
+        rule_guard,  // a guard atom of a rule's pattern (see pattern_guards.hpp)
+        code_guard,  // a guard atom of a code shape's pattern
+        command_marker
+    };
     struct Entry {
         EntryKind kind;
         std::size_t index;
