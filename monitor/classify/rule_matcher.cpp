@@ -135,7 +135,7 @@ RuleMatcher::RuleMatcher(RuleBook book) : m_hints(std::move(book.hints))
     add_literal(">>> ", EntryKind::command_marker, 0);
     m_has_patterns = m_filter->NumRegexps() > 0;
     m_guard_always_bits.assign(m_textless_bits.size(), 0);
-    m_code_guard_always.assign(m_code_regex.size(), false);
+    m_code_guard_always_bits.assign((m_code_regex.size() + 63) / 64, 0);
     if (m_has_patterns) {
         std::vector<std::string> atoms;
         m_filter->Compile(&atoms);
@@ -163,7 +163,9 @@ RuleMatcher::RuleMatcher(RuleBook book) : m_hints(std::move(book.hints))
             }
         }
         for (std::size_t i = 0; i < m_code_regex.size(); ++i) {
-            m_code_guard_always[i] = guard(m_code_regex[i], EntryKind::code_guard, i);
+            if (guard(m_code_regex[i], EntryKind::code_guard, i)) {
+                m_code_guard_always_bits[i >> 6] |= std::uint64_t{1} << (i & 63);
+            }
         }
     }
     m_literals.build();
@@ -252,23 +254,28 @@ Match RuleMatcher::match(const MatchInput& input) const
     // other conditions hold, after FilteredRE2 let it through: RE2 is the costly part.
     thread_local std::vector<int> atom_hits;
     thread_local std::vector<int> potentials;
-    thread_local std::vector<std::uint64_t> candidates;
-    thread_local std::vector<std::uint64_t> guarded;
-    thread_local std::vector<std::uint64_t> vetoed;
-    thread_local std::vector<std::uint64_t> guarded_codes;
+    thread_local std::vector<std::uint64_t> bit_sets; // the four sets below, one allocation
     const bool has_text = !input.text.empty();
-    atom_hits.clear();
-    candidates.assign(m_textless_bits.begin(), m_textless_bits.end());
+    const std::size_t words = m_textless_bits.size();
+    const std::size_t code_words = m_code_guard_always_bits.size();
+    bit_sets.resize(3 * words + code_words);
+    std::uint64_t* const candidates = bit_sets.data();
+    std::uint64_t* const guarded = candidates + words;
+    std::uint64_t* const vetoed = guarded + words;
+    std::uint64_t* const guarded_codes = vetoed + words; // code shapes, same meaning
+    std::copy(m_textless_bits.begin(), m_textless_bits.end(), candidates);
     if (has_text) {
-        guarded.assign(m_guard_always_bits.begin(), m_guard_always_bits.end());
+        std::copy(m_guard_always_bits.begin(), m_guard_always_bits.end(), guarded);
+        std::copy(m_code_guard_always_bits.begin(), m_code_guard_always_bits.end(), guarded_codes);
     } else {
-        guarded.assign(m_guard_always_bits.size(), 0);
+        std::fill(guarded, guarded + words, 0);
+        std::fill(guarded_codes, guarded_codes + code_words, 0);
     }
-    vetoed.assign(m_textless_bits.size(), 0);
-    guarded_codes.assign((m_code_regex.size() + 63) / 64, 0);
+    std::fill(vetoed, vetoed + words, 0);
+    atom_hits.clear();
     std::size_t first_hint = m_hints.size();
     bool command_marker = false;
-    auto set_bit = [](std::vector<std::uint64_t>& bits, std::size_t index) {
+    auto set_bit = [](std::uint64_t* bits, std::size_t index) {
         bits[index >> 6] |= std::uint64_t{1} << (index & 63);
     };
     // A literal that occurs twice dispatches twice: every kind is idempotent except the atom
@@ -329,7 +336,7 @@ Match RuleMatcher::match(const MatchInput& input) const
                                : (command_marker ? find_command(input.text) : std::string_view());
     result.command = command;
     // The candidates in priority order (bit order is rule order).
-    for (std::size_t word = 0; word < candidates.size() && result.rule == nullptr; ++word) {
+    for (std::size_t word = 0; word < words && result.rule == nullptr; ++word) {
         const std::uint64_t by_text = candidates[word];
         std::uint64_t bits = (by_text | guarded[word]) & ~vetoed[word];
         while (bits != 0) {
@@ -362,7 +369,7 @@ Match RuleMatcher::match(const MatchInput& input) const
     // A provider code shape in the text, the first in load order, when the winner names none.
     if (has_text && names_no_code(result.rule, result.capture)) {
         for (std::size_t i = 0; i < m_code_regex.size(); ++i) {
-            if (!m_code_guard_always[i] && (guarded_codes[i >> 6] >> (i & 63) & 1) == 0) {
+            if ((guarded_codes[i >> 6] >> (i & 63) & 1) == 0) {
                 continue;
             }
             std::string captured;

@@ -75,7 +75,7 @@ private:
     std::vector<int> m_rule_regex;                  // per rule: its FilteredRE2 pattern id, or -1
     std::vector<int> m_code_regex;                  // per code shape: its FilteredRE2 pattern id
     std::vector<std::uint64_t> m_guard_always_bits; // rules whose pattern has no guard atom
-    std::vector<bool> m_code_guard_always;          // per code shape: it has no guard atom
+    std::vector<std::uint64_t> m_code_guard_always_bits; // code shapes without a guard atom
     // Literal -> what it stands for.
     enum class EntryKind {
         rule_text,   // a rule's substring
