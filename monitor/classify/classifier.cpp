@@ -108,7 +108,8 @@ Result Classifier::classify(const Input& input) const
 
     Result result;
     // The status given wins unless it is the generic X.0.0 and the text is more specific.
-    std::optional<PackedStatus> status = parse_status(input.enhanced);
+    std::optional<PackedStatus> status =
+        input.enhanced.empty() ? std::nullopt : parse_status(input.enhanced);
     if (!status || *status % 1'000'000 == 0) {
         if (auto from_text = find_status(text); from_text && (!status || *from_text % 1'000'000)) {
             status = from_text;

@@ -110,14 +110,17 @@ std::optional<PackedStatus> find_status(std::string_view text)
     // The most specific wins: X.Y.Z with Z != 0 over X.Y.0 over X.0.0, the first of each.
     std::optional<PackedStatus> best;
     int best_rank = -1;
-    // Candidates are the bytes before a dot: memchr jumps from one dot to the next.
+    // Candidates are the bytes before a dot (a plain loop: replies are short and have several
+    // dots, so a memchr call per dot costs more than it saves).
     for (std::size_t from = 0; from + 5 <= text.size();) {
-        const void* dot = std::memchr(text.data() + from + 1, '.', text.size() - 4 - from);
-        if (dot == nullptr) {
+        std::size_t dot = from + 1;
+        while (dot < text.size() - 3 && text[dot] != '.') {
+            ++dot;
+        }
+        if (dot >= text.size() - 3) {
             break;
         }
-        const std::size_t i =
-            static_cast<std::size_t>(static_cast<const char*>(dot) - text.data()) - 1;
+        const std::size_t i = dot - 1;
         from = i + 1;
         const char c = text[i];
         if (c != '2' && c != '4' && c != '5') {

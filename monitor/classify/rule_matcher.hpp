@@ -84,7 +84,8 @@ private:
         atom,        // a FilteredRE2 atom
         rule_guard,  // a guard atom of a rule's pattern (see pattern_guards.hpp)
         code_guard,  // a guard atom of a code shape's pattern
-        command_marker
+        command_marker,
+        bit // one of the four above: sets the bit `index` of match()'s bit sets
     };
     struct Entry {
         EntryKind kind;
