@@ -110,13 +110,9 @@ std::optional<PackedStatus> find_status(std::string_view text)
     // The most specific wins: X.Y.Z with Z != 0 over X.Y.0 over X.0.0, the first of each.
     std::optional<PackedStatus> best;
     int best_rank = -1;
-    // Candidates are the bytes before a dot (a plain loop: replies are short and have several
-    // dots, so a memchr call per dot costs more than it saves).
+    // Candidates are the bytes before a dot: find_byte jumps from one dot to the next.
     for (std::size_t from = 0; from + 5 <= text.size();) {
-        std::size_t dot = from + 1;
-        while (dot < text.size() - 3 && text[dot] != '.') {
-            ++dot;
-        }
+        const std::size_t dot = find_byte(text, from + 1, text.size() - 3, '.');
         if (dot >= text.size() - 3) {
             break;
         }
@@ -208,11 +204,10 @@ std::optional<int> find_reply_code(std::string_view text)
 std::string find_named_ip(std::string_view text, bool bare_ok)
 {
     for (std::size_t i = 0; i + 2 < text.size(); ++i) {
-        const void* bracket = std::memchr(text.data() + i, '[', text.size() - 2 - i);
-        if (bracket == nullptr) {
+        i = find_byte(text, i, text.size() - 2, '[');
+        if (i >= text.size() - 2) {
             break; // most replies have no bracket at all
         }
-        i = static_cast<std::size_t>(static_cast<const char*>(bracket) - text.data());
         if (const std::size_t len = ipv4_at(text, i + 1); len > 0) {
             if (i + 1 + len < text.size() && text[i + 1 + len] == ']') {
                 return std::string(text.substr(i + 1, len));

@@ -8,10 +8,14 @@
 #include "monitor/classify/classifier.hpp"
 #include "monitor/classify/rule.hpp"
 
+#include <bit>
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace smtpprobe::classify {
 
@@ -55,5 +59,26 @@ bool normalizes_again(std::string_view host);
 
 // receiver_for_host() of a host normalize_host() returned and normalizes_again() refused.
 Receiver receiver_for_normalized_host(std::string_view host);
+
+// The first position of `byte` in text[from, end) (end <= text.size()), or `end`. Inline and
+// sixteen bytes at a time: replies are short, so a memchr call per search costs more.
+inline std::size_t find_byte(std::string_view text, std::size_t from, std::size_t end, char byte)
+{
+#if defined(__SSE2__)
+    const __m128i wanted = _mm_set1_epi8(byte);
+    for (; from + 16 <= end; from += 16) {
+        const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + from));
+        const unsigned mask =
+            static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, wanted)));
+        if (mask != 0) {
+            return from + static_cast<std::size_t>(std::countr_zero(mask));
+        }
+    }
+#endif
+    while (from < end && text[from] != byte) {
+        ++from;
+    }
+    return from;
+}
 
 } // namespace smtpprobe::classify

@@ -116,15 +116,14 @@ void strip_continuation_prefixes(std::string& text, int reply_code)
                text[i + 1] == code[1] && text[i + 2] == code[2] &&
                (text[i + 3] == '-' || text[i + 3] == ' ');
     };
-    // The next token from `from`: memchr jumps to each first digit of the code (a few per
+    // The next token from `from`: find_byte jumps to each first digit of the code (a few per
     // reply: the status after the leading code), at_token checks the rest.
     auto next_token = [&](std::size_t from) {
         for (from = from > 0 ? from : 1; from + 3 < text.size(); ++from) {
-            const void* found = std::memchr(text.data() + from, code[0], text.size() - 3 - from);
-            if (found == nullptr) {
+            from = find_byte(text, from, text.size() - 3, code[0]);
+            if (from >= text.size() - 3) {
                 break;
             }
-            from = static_cast<std::size_t>(static_cast<const char*>(found) - text.data());
             if (at_token(from)) {
                 return from;
             }
