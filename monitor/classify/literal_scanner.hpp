@@ -5,9 +5,10 @@
 // "a word literal starts with these bytes" and "an anywhere literal has these bytes", and the
 // position is verified only when a bit that applies there is set. The positions are
 // independent of each other, so the CPU overlaps them (an Aho-Corasick table walk would chain one
-// cache miss per byte). An "anywhere" literal that holds a non-alphanumeric byte after its first is
-// keyed at that byte instead: such a byte always begins a "word", so the literal is found by the
-// word-start test and costs nothing inside words. Literals of one or two bytes (only a user
+// cache miss per byte); they are tested a chunk at a time without a branch (key_hits), and only
+// the hits are then verified. An "anywhere" literal that holds a non-alphanumeric byte after its
+// first is keyed at that byte instead: such a byte always begins a "word", so the literal is found
+// by the word-start test and costs nothing inside words. Literals of one or two bytes (only a user
 // rule file can give them) are searched for separately.
 //
 // Contract: add() literals, then build() once; scan() is const, thread-safe, linear in the
