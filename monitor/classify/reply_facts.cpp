@@ -190,8 +190,12 @@ std::optional<int> find_reply_code(std::string_view text)
     }
     for (std::size_t i = start + 1; i + 3 <= text.size(); ++i) {
         // The first digit first: most positions hold none of 2, 4 and 5.
-        if ((text[i] != '2' && text[i] != '4' && text[i] != '5') || is_alnum(text[i - 1]) ||
-            text[i - 1] == '.' || text[i - 1] == '-' || text[i - 1] == ':') {
+        i = find_byte(text, i, text.size() - 2, '2', '4', '5');
+        if (i + 3 > text.size()) {
+            break;
+        }
+        if (is_alnum(text[i - 1]) || text[i - 1] == '.' || text[i - 1] == '-' ||
+            text[i - 1] == ':') {
             continue;
         }
         if (auto code = code_at(i)) {
