@@ -117,6 +117,29 @@ std::string RuleMatcher::capture_for(std::size_t index, std::string_view text) c
     return {};
 }
 
+std::size_t RuleMatcher::status_bucket(std::optional<PackedStatus> status)
+{
+    if (!status) {
+        return 0;
+    }
+    const PackedStatus subject = *status / 1'000 % 1'000;
+    std::size_t klass = 0;
+    switch (*status / 1'000'000) {
+    case 2:
+        klass = 0;
+        break;
+    case 4:
+        klass = 1;
+        break;
+    case 5:
+        klass = 2;
+        break;
+    default:
+        return SIZE_MAX;
+    }
+    return subject < k_subject_buckets ? 1 + klass * k_subject_buckets + subject : SIZE_MAX;
+}
+
 Match RuleMatcher::match(const MatchInput& input) const
 {
     Match result;
@@ -202,9 +225,15 @@ Match RuleMatcher::match(const MatchInput& input) const
                                : (command_marker ? find_command(input.text) : std::string_view());
     result.command = command;
     // The candidates in priority order (bit order is rule order).
+    // Rules whose status gate cannot let the status through are left out first.
+    const std::size_t bucket = status_bucket(input.status);
+    const std::uint64_t* const status_allowed =
+        bucket == SIZE_MAX ? nullptr : m_status_allowed.data() + bucket * words;
     for (std::size_t word = 0; word < words && result.rule == nullptr; ++word) {
+        const std::uint64_t status_mask =
+            status_allowed != nullptr ? status_allowed[word] : ~std::uint64_t{0};
         const std::uint64_t by_text = candidates[word];
-        std::uint64_t bits = (by_text | guarded[word]) & ~vetoed[word];
+        std::uint64_t bits = (by_text | guarded[word]) & ~vetoed[word] & status_mask;
         while (bits != 0) {
             const unsigned bit = static_cast<unsigned>(std::countr_zero(bits));
             const std::size_t index = word * 64 + bit;

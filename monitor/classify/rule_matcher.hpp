@@ -101,6 +101,12 @@ private:
         PackedStatus high = 0;
     };
     std::vector<StatusGate> m_gates;
+    // The rules whose gate may let a status through, per status bucket (bit per rule, a word
+    // count per bucket): bucket 0 is "no status", then class 2, 4, 5 by subject 0 to 9; a status
+    // of another subject uses no mask. Only a prefilter: the gate is still checked.
+    static constexpr std::size_t k_subject_buckets = 10;
+    static std::size_t status_bucket(std::optional<PackedStatus> status);
+    std::vector<std::uint64_t> m_status_allowed;
     std::vector<std::uint64_t> m_textless_bits; // rules without a text condition, bit per rule
     std::vector<std::vector<std::unique_ptr<re2::RE2>>> m_captures; // per rule, if it needs {1}
 };

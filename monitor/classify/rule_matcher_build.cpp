@@ -6,6 +6,7 @@
 #include "monitor/classify/rule_matcher.hpp"
 
 #include <algorithm>
+#include <array>
 #include <numeric>
 
 namespace smtpprobe::classify {
@@ -124,6 +125,25 @@ RuleMatcher::RuleMatcher(RuleBook book) : m_hints(std::move(book.hints))
         for (std::size_t i = 0; i < m_code_regex.size(); ++i) {
             if (guard(m_code_regex[i], EntryKind::code_guard, i)) {
                 m_code_guard_always_bits[i >> 6] |= std::uint64_t{1} << (i & 63);
+            }
+        }
+    }
+    // The gate masks (see status_bucket()).
+    const std::size_t gate_words = m_textless_bits.size();
+    m_status_allowed.assign((1 + 3 * k_subject_buckets) * gate_words, 0);
+    for (std::size_t bucket = 0; bucket < 1 + 3 * k_subject_buckets; ++bucket) {
+        const PackedStatus klass =
+            bucket == 0 ? 0
+                        : std::array<PackedStatus, 3>{2, 4, 5}[(bucket - 1) / k_subject_buckets];
+        const PackedStatus low =
+            klass * 1'000'000 + (bucket == 0 ? 0 : (bucket - 1) % k_subject_buckets) * 1'000;
+        const PackedStatus high = low + 999;
+        for (std::size_t i = 0; i < m_gates.size(); ++i) {
+            const StatusGate& gate = m_gates[i];
+            const bool allowed =
+                !gate.needs_status || (bucket != 0 && gate.low <= high && gate.high >= low);
+            if (allowed) {
+                m_status_allowed[bucket * gate_words + (i >> 6)] |= std::uint64_t{1} << (i & 63);
             }
         }
     }
