@@ -27,15 +27,15 @@ bool understood(const classify::Result& result)
 
 void print_human(const classify::Result& r)
 {
-    auto line = [](std::string_view label, const std::string& value) {
+    auto line = [](std::string_view label, std::string_view value) {
         if (!value.empty()) {
             std::cout << label << printable(value, 2000) << "\n";
         }
     };
     line("provider:      ", r.provider);
     line("scope:         ", r.scope);
-    line("reason:        ",
-         r.reason + " (about " + r.about + (r.is_block() ? ", a block" : "") + ")");
+    line("reason:        ", std::string(r.reason) + " (about " + std::string(r.about) +
+                                (r.is_block() ? ", a block" : "") + ")");
     line("provider code: ", r.provider_code);
     line("status:        ", r.status);
     line("reply code:    ", r.reply_code ? std::to_string(*r.reply_code) : std::string());
@@ -43,7 +43,7 @@ void print_human(const classify::Result& r)
     line("meaning:       ", r.meaning);
     line("action:        ", r.action);
     line("rule:          ",
-         r.rule_id.empty() ? std::string("(RFC fallback, no rule matched)") : r.rule_id);
+         r.rule_id.empty() ? std::string_view("(RFC fallback, no rule matched)") : r.rule_id);
     line("source:        ", r.source);
 }
 

@@ -133,7 +133,8 @@ int run_ingest_bounce(const BounceArgs& args, Context& ctx)
             std::cout << recipient_json(r).dump() << "\n";
             return;
         }
-        const auto key = std::make_pair(r.classified.result.scope, r.classified.result.reason);
+        const auto key =
+            std::make_pair(r.classified.result.scope, std::string(r.classified.result.reason));
         if (ctx.global.verbosity > 0 && samples.find(key) == samples.end()) {
             samples[key] = printable(r.recipient.recipient, 200) + " " + r.classified.status + " " +
                            printable(r.recipient.diagnostic, 160);

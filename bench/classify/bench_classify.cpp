@@ -95,7 +95,7 @@ int main(int argc, char** argv)
         smtpprobe::classify::Input input;
         input.text = text;
         input.remote_host = host;
-        ++reasons[classifier.classify(input).reason];
+        ++reasons[std::string(classifier.classify(input).reason)];
     }
     std::size_t count = 0;
     std::size_t checksum = 0;

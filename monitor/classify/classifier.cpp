@@ -108,7 +108,8 @@ Result Classifier::classify(const Input& input) const
 
     Result result;
     // The status given wins unless it is the generic X.0.0 and the text is more specific.
-    std::optional<PackedStatus> status = parse_status(input.enhanced);
+    std::optional<PackedStatus> status =
+        input.enhanced.empty() ? std::nullopt : parse_status(input.enhanced);
     if (!status || *status % 1'000'000 == 0) {
         if (auto from_text = find_status(text); from_text && (!status || *from_text % 1'000'000)) {
             status = from_text;
@@ -118,8 +119,12 @@ Result Classifier::classify(const Input& input) const
     if (result.reply_code) {
         strip_continuation_prefixes(text, *result.reply_code);
     }
-    const std::string host = normalize_host(input.remote_host);
-    Receiver receiver = receiver_for_host(host); // its strings move into the result below
+    thread_local std::string host;
+    normalize_host(input.remote_host, host);
+    // receiver_for_host(host), without normalizing the host a second time where that changes
+    // nothing. Its strings move into the result below.
+    Receiver receiver =
+        normalizes_again(host) ? receiver_for_host(host) : receiver_for_normalized_host(host);
     std::string command(input.command.substr(0, 16));
     for (char& c : command) {
         c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
@@ -146,11 +151,11 @@ Result Classifier::classify(const Input& input) const
         }
     } else {
         result.provider_code = match.code_in_text;
-        Fallback fallback = status_fallback(status, result.reply_code);
-        result.reason = std::move(fallback.reason);
-        result.about = std::string(default_about(result.reason));
-        result.meaning = std::move(fallback.meaning);
-        result.source = std::move(fallback.source);
+        const Fallback fallback = status_fallback(status, result.reply_code);
+        result.reason = fallback.reason;
+        result.about = default_about(result.reason);
+        result.meaning = fallback.meaning;
+        result.source = fallback.source;
         if (result.reason != "delivered" && result.reason != "undefined") {
             result.action = "No provider-specific rule matched; read the receiver's text. The "
                             "meaning comes from the generic status code only.";

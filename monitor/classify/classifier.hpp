@@ -27,22 +27,27 @@ struct Input {
                                    // "(in reply to end of DATA command)" in the text
 };
 
+// Lifetime: the string_view fields (reason, about, meaning, action, rule_id, source) point into
+// the Classifier's immutable rule set or into static tables: they stay valid as long as the
+// Classifier that produced the Result (builtin() and current() live until the process ends;
+// keep a with_user_rules() classifier alive while its results are used). Assign only string
+// literals or such views to them; copy into std::string to keep a value beyond that.
 struct Result {
     std::string provider;      // "microsoft-consumer", "microsoft-365", "google", "yahoo", ...
                                // or "other"
     std::string scope;         // receiver granularity where blocks differ:
                                // "microsoft-consumer/eur", "microsoft-365/mit-edu", "google",
                                // "yahoo", "host/mx.example.com", "dnsbl/zen.spamhaus.org"
-    std::string reason;        // Sisimai vocabulary: blocked, badreputation, userunknown, ...
-    std::string about;         // ip | domain | recipient | content | transient | none
+    std::string_view reason;   // Sisimai vocabulary: blocked, badreputation, userunknown, ...
+    std::string_view about;    // ip | domain | recipient | content | transient | none
     std::string provider_code; // "S3140", "AS(1234)", "TSS04", "" when none
     std::string status;        // enhanced status given or implied ("5.7.606"), "" if unknown
     std::optional<int> reply_code;
-    std::string named_ip; // the IP the receiver names ("messages from [1.2.3.4]")
-    std::string meaning;  // plain words
-    std::string action;   // what to do, with the delist URL or procedure
-    std::string rule_id;  // which rule decided ("" for the RFC 3463 fallback)
-    std::string source;   // the provider page or RFC the rule comes from
+    std::string named_ip;     // the IP the receiver names ("messages from [1.2.3.4]")
+    std::string_view meaning; // plain words
+    std::string_view action;  // what to do, with the delist URL or procedure
+    std::string_view rule_id; // which rule decided ("" for the RFC 3463 fallback)
+    std::string_view source;  // the provider page or RFC the rule comes from
 
     // A failure that says the receiver refuses our IP or domain (what opens an episode).
     bool is_block() const;
@@ -65,6 +70,7 @@ public:
     // classifies. Throws RuleError on a bad file (current() is then unchanged).
     static void use_user_rules(const std::string& path);
 
+    // Classifies one reply. The result's string_view fields live as long as this Classifier.
     Result classify(const Input& input) const;
 
     std::size_t rule_count() const;

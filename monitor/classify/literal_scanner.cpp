@@ -20,6 +20,37 @@ std::uint32_t LiteralScanner::add(std::string_view literal, bool word)
     return static_cast<std::uint32_t>(m_literals.size() - 1);
 }
 
+std::size_t LiteralScanner::key_hits(std::string_view text, std::size_t from, std::size_t to,
+                                     std::uint16_t* hits) const
+{
+    const auto* data = reinterpret_cast<const unsigned char*>(text.data());
+    unsigned previous_alnum = from > 0 ? k_alnum[data[from - 1]] : 0;
+    std::size_t count = 0;
+    // One position: the hit is always written and counted only when the bit is set, so there
+    // is no branch to mispredict.
+    auto test = [&](std::size_t i, std::uint32_t bytes) {
+        const unsigned alnum = k_alnum[bytes & 0xFF];
+        const unsigned wanted = 2U | (1U ^ (alnum & previous_alnum));
+        previous_alnum = alnum;
+        hits[count] = static_cast<std::uint16_t>(i - from);
+        count += (m_table[hash(bytes & 0xFFFFFF)] & wanted) != 0 ? 1 : 0;
+    };
+    std::size_t i = from;
+    // Four positions from one eight-byte load while eight bytes are left.
+    for (; i + 4 <= to && i + 8 <= text.size(); i += 4) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, data + i, 8);
+        test(i, static_cast<std::uint32_t>(word));
+        test(i + 1, static_cast<std::uint32_t>(word >> 8));
+        test(i + 2, static_cast<std::uint32_t>(word >> 16));
+        test(i + 3, static_cast<std::uint32_t>(word >> 24));
+    }
+    for (; i < to; ++i) {
+        test(i, key_at(text, i));
+    }
+    return count;
+}
+
 void LiteralScanner::build()
 {
     m_table.fill(0);

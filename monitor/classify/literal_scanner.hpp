@@ -5,9 +5,10 @@
 // "a word literal starts with these bytes" and "an anywhere literal has these bytes", and the
 // position is verified only when a bit that applies there is set. The positions are
 // independent of each other, so the CPU overlaps them (an Aho-Corasick table walk would chain one
-// cache miss per byte). An "anywhere" literal that holds a non-alphanumeric byte after its first is
-// keyed at that byte instead: such a byte always begins a "word", so the literal is found by the
-// word-start test and costs nothing inside words. Literals of one or two bytes (only a user
+// cache miss per byte); they are tested a chunk at a time without a branch (key_hits), and only
+// the hits are then verified. An "anywhere" literal that holds a non-alphanumeric byte after its
+// first is keyed at that byte instead: such a byte always begins a "word", so the literal is found
+// by the word-start test and costs nothing inside words. Literals of one or two bytes (only a user
 // rule file can give them) are searched for separately.
 //
 // Contract: add() literals, then build() once; scan() is const, thread-safe, linear in the
@@ -41,30 +42,39 @@ public:
         if (!m_short.empty()) {
             scan_short(text, on_match);
         }
-        const auto* data = reinterpret_cast<const unsigned char*>(text.data());
         const std::size_t size = text.size();
         if (size < 3) {
             return;
         }
-        // Bit 0 of a table entry: a word literal's key; bit 1: an anywhere literal's key.
-        // Inside a word (a letter or digit after a letter or digit) only bit 1 applies.
-        unsigned previous_alnum = 0;
-        std::uint32_t window = data[0] | (std::uint32_t{data[1]} << 8);
-        for (std::size_t i = 0; i + 3 <= size; ++i) {
-            const std::uint32_t key = window | (std::uint32_t{data[i + 2]} << 16);
-            window = key >> 8;
-            const unsigned alnum = k_alnum[data[i]];
-            const unsigned wanted = 2U | (1U ^ (alnum & previous_alnum));
-            previous_alnum = alnum;
-            const std::uint32_t h = hash(key);
-            if ((m_table[h] & wanted) != 0) [[unlikely]] {
-                verify(key, text, i, on_match);
+        // First the positions whose key bits are set, a chunk at a time without a branch per
+        // byte; then each of them is verified (most texts have a few).
+        std::uint16_t hits[k_chunk];
+        for (std::size_t from = 0; from + 3 <= size; from += k_chunk) {
+            const std::size_t to = size - 2 - from < k_chunk ? size - 2 : from + k_chunk;
+            const std::size_t count = key_hits(text, from, to, hits);
+            for (std::size_t j = 0; j < count; ++j) {
+                const std::size_t at = from + hits[j];
+                verify(key_at(text, at), text, at, on_match);
             }
         }
     }
 
 private:
+    static constexpr std::size_t k_chunk = 256; // positions per key_hits() call
+
     static std::uint32_t hash(std::uint32_t key) { return (key * 2654435761U) >> 17; }
+    // The three bytes at `at` (at + 3 <= text size), little-endian.
+    static std::uint32_t key_at(std::string_view text, std::size_t at)
+    {
+        const auto* data = reinterpret_cast<const unsigned char*>(text.data()) + at;
+        return data[0] | (std::uint32_t{data[1]} << 8) | (std::uint32_t{data[2]} << 16);
+    }
+    // Writes into `hits` (offsets from `from`) the positions in [from, to) whose key bit that
+    // applies there is set (to + 2 <= text size, to - from <= k_chunk); returns their count.
+    // Bit 0 of a table entry: a word literal's key; bit 1: an anywhere literal's key. Inside a
+    // word (a letter or digit after a letter or digit) only bit 1 applies.
+    std::size_t key_hits(std::string_view text, std::size_t from, std::size_t to,
+                         std::uint16_t* hits) const;
     static bool is_alnum(unsigned char c) { return k_alnum[c] != 0; }
     // Whether a word literal may start at `at` (not a letter or digit after one).
     static bool word_start(std::string_view text, std::size_t at)
@@ -77,7 +87,11 @@ private:
     {
         std::uint64_t head = 0;
         const std::size_t left = text.size() - at;
-        std::memcpy(&head, text.data() + at, left >= 8 ? 8 : left);
+        if (left >= 8) [[likely]] {
+            std::memcpy(&head, text.data() + at, 8); // one load, not a call to memcpy
+        } else {
+            std::memcpy(&head, text.data() + at, left);
+        }
         return head;
     }
 

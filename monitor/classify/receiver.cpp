@@ -80,7 +80,11 @@ std::string_view label_before(std::string_view host, std::string_view suffix)
 
 Receiver receiver_for_host(std::string_view raw_host)
 {
-    const std::string host = normalize_host(raw_host);
+    return receiver_for_normalized_host(normalize_host(raw_host));
+}
+
+Receiver receiver_for_normalized_host(std::string_view host)
+{
     if (host.empty()) {
         return {};
     }
@@ -114,7 +118,7 @@ Receiver receiver_for_host(std::string_view raw_host)
             return {std::string(entry.provider), std::string(entry.provider)};
         }
     }
-    return {"other", "host/" + host};
+    return {"other", "host/" + std::string(host)};
 }
 
 } // namespace smtpprobe::classify

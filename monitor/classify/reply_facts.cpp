@@ -110,14 +110,13 @@ std::optional<PackedStatus> find_status(std::string_view text)
     // The most specific wins: X.Y.Z with Z != 0 over X.Y.0 over X.0.0, the first of each.
     std::optional<PackedStatus> best;
     int best_rank = -1;
-    // Candidates are the bytes before a dot: memchr jumps from one dot to the next.
+    // Candidates are the bytes before a dot: find_byte jumps from one dot to the next.
     for (std::size_t from = 0; from + 5 <= text.size();) {
-        const void* dot = std::memchr(text.data() + from + 1, '.', text.size() - 4 - from);
-        if (dot == nullptr) {
+        const std::size_t dot = find_byte(text, from + 1, text.size() - 3, '.');
+        if (dot >= text.size() - 3) {
             break;
         }
-        const std::size_t i =
-            static_cast<std::size_t>(static_cast<const char*>(dot) - text.data()) - 1;
+        const std::size_t i = dot - 1;
         from = i + 1;
         const char c = text[i];
         if (c != '2' && c != '4' && c != '5') {
@@ -190,6 +189,11 @@ std::optional<int> find_reply_code(std::string_view text)
         return code;
     }
     for (std::size_t i = start + 1; i + 3 <= text.size(); ++i) {
+        // The first digit first: most positions hold none of 2, 4 and 5.
+        i = find_byte(text, i, text.size() - 2, '2', '4', '5');
+        if (i + 3 > text.size()) {
+            break;
+        }
         if (is_alnum(text[i - 1]) || text[i - 1] == '.' || text[i - 1] == '-' ||
             text[i - 1] == ':') {
             continue;
@@ -204,11 +208,10 @@ std::optional<int> find_reply_code(std::string_view text)
 std::string find_named_ip(std::string_view text, bool bare_ok)
 {
     for (std::size_t i = 0; i + 2 < text.size(); ++i) {
-        const void* bracket = std::memchr(text.data() + i, '[', text.size() - 2 - i);
-        if (bracket == nullptr) {
+        i = find_byte(text, i, text.size() - 2, '[');
+        if (i >= text.size() - 2) {
             break; // most replies have no bracket at all
         }
-        i = static_cast<std::size_t>(static_cast<const char*>(bracket) - text.data());
         if (const std::size_t len = ipv4_at(text, i + 1); len > 0) {
             if (i + 1 + len < text.size() && text[i + 1 + len] == ']') {
                 return std::string(text.substr(i + 1, len));
@@ -295,6 +298,19 @@ std::string_view find_command(std::string_view text)
 
 std::string normalize_host(std::string_view host)
 {
+    std::string out;
+    normalize_host(host, out);
+    return out;
+}
+
+bool normalizes_again(std::string_view host)
+{
+    return host.find(';') != std::string_view::npos ||
+           (!host.empty() && (is_space(host.back()) || host.back() == ']' || host.back() == '.'));
+}
+
+void normalize_host(std::string_view host, std::string& out)
+{
     // A Remote-MTA / Reporting-MTA value may keep its type: "dns; mx.example.com".
     if (const auto semicolon = host.find(';'); semicolon != std::string_view::npos) {
         host.remove_prefix(semicolon + 1);
@@ -305,12 +321,10 @@ std::string normalize_host(std::string_view host)
     while (!host.empty() && (is_space(host.back()) || host.back() == ']' || host.back() == '.')) {
         host.remove_suffix(1);
     }
-    std::string out;
-    out.reserve(host.size());
+    out.clear();
     for (char c : host.substr(0, 255)) {
         out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
     }
-    return out;
 }
 
 } // namespace smtpprobe::classify

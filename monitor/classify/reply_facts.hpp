@@ -5,12 +5,17 @@
 // never throws on any bytes, and never reads beyond the view.
 #pragma once
 
+#include "monitor/classify/classifier.hpp"
 #include "monitor/classify/rule.hpp"
 
+#include <bit>
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace smtpprobe::classify {
 
@@ -46,5 +51,46 @@ std::string_view find_command(std::string_view text);
 
 // A lowercased host name without brackets or a trailing dot; "" if empty.
 std::string normalize_host(std::string_view host);
+// The same written into `out` (reused to avoid allocation).
+void normalize_host(std::string_view host, std::string& out);
+// Whether normalize_host(host) differs from `host` for a host it already returned (a second
+// ';', or a cut at 255 bytes that left a trailing dot, bracket or space).
+bool normalizes_again(std::string_view host);
+
+// receiver_for_host() of a host normalize_host() returned and normalizes_again() refused.
+Receiver receiver_for_normalized_host(std::string_view host);
+
+// The first position in text[from, end) (end <= text.size()) of `a`, `b` or `c`, or `end`.
+// Inline and sixteen bytes at a time: replies are short, so a memchr call per search costs
+// more than the search.
+inline std::size_t find_byte(std::string_view text, std::size_t from, std::size_t end, char a,
+                             char b, char c)
+{
+#if defined(__SSE2__)
+    const __m128i want_a = _mm_set1_epi8(a);
+    const __m128i want_b = _mm_set1_epi8(b);
+    const __m128i want_c = _mm_set1_epi8(c);
+    for (; from + 16 <= end; from += 16) {
+        const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + from));
+        const __m128i found =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(chunk, want_a), _mm_cmpeq_epi8(chunk, want_b)),
+                         _mm_cmpeq_epi8(chunk, want_c));
+        const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(found));
+        if (mask != 0) {
+            return from + static_cast<std::size_t>(std::countr_zero(mask));
+        }
+    }
+#endif
+    while (from < end && text[from] != a && text[from] != b && text[from] != c) {
+        ++from;
+    }
+    return from;
+}
+
+// The first position of `byte` in text[from, end), or `end`.
+inline std::size_t find_byte(std::string_view text, std::size_t from, std::size_t end, char byte)
+{
+    return find_byte(text, from, end, byte, byte, byte);
+}
 
 } // namespace smtpprobe::classify

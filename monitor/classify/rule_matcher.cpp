@@ -1,5 +1,6 @@
-// One LiteralScanner pass (substrings and pattern atoms), the FilteredRE2 patterns whose atoms
-// occurred, then priority-ordered checks of the candidates. See rule_matcher.hpp.
+// Matching: one LiteralScanner pass (substrings, pattern atoms and their guards), then
+// priority-ordered checks of the candidates, with FilteredRE2 and RE2 asked only for the rules
+// reached. See rule_matcher.hpp; the rule book is compiled in rule_matcher_build.cpp.
 #include "monitor/classify/rule_matcher.hpp"
 
 #include "monitor/classify/classifier.hpp"
@@ -7,7 +8,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <numeric>
 
 namespace smtpprobe::classify {
 namespace {
@@ -30,6 +30,14 @@ std::string_view provider_family(std::string_view provider)
     return provider.substr(0, provider.find('-'));
 }
 
+// Whether the classifier's provider code would be empty for this winner (then it reports a
+// code shape found in the text): no rule, no code, or a bare "{1}" that captured nothing.
+bool names_no_code(const Rule* rule, std::string_view capture)
+{
+    return rule == nullptr || rule->provider_code.empty() ||
+           (rule->provider_code == "{1}" && capture.empty());
+}
+
 } // namespace
 
 re2::RE2::Options matcher_options()
@@ -40,105 +48,6 @@ re2::RE2::Options matcher_options()
     options.set_log_errors(false);
     options.set_max_mem(64 << 20);
     return options;
-}
-
-RuleMatcher::RuleMatcher(RuleBook book) : m_hints(std::move(book.hints))
-{
-    // Highest priority first; stable so that ties keep load order.
-    std::vector<std::size_t> order(book.rules.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return book.rules[a].priority > book.rules[b].priority;
-    });
-    m_rules.reserve(order.size());
-    for (std::size_t index : order) {
-        m_rules.push_back(std::move(book.rules[index]));
-    }
-
-    // Atoms shorter than three bytes would match almost everywhere: such patterns always run.
-    m_filter = std::make_unique<re2::FilteredRE2>(3);
-    auto add_pattern = [&](const std::string& pattern, EntryKind kind, std::size_t index,
-                           const std::string& id) {
-        int regex_id = 0;
-        if (m_filter->Add(pattern, matcher_options(), &regex_id) != re2::RE2::NoError) {
-            throw RuleError("rule '" + id + "': cannot compile pattern '" + pattern + "'");
-        }
-        m_entries.push_back({kind, index});
-    };
-    std::vector<std::vector<Entry>> literal_entries; // literal id -> what it stands for
-    auto add_literal = [&](const std::string& literal, EntryKind kind, std::size_t index) {
-        // Pattern atoms may sit inside a word; phrases start at a word boundary.
-        const std::uint32_t id = m_literals.add(literal, kind != EntryKind::atom);
-        if (id >= literal_entries.size()) {
-            literal_entries.resize(id + 1);
-        }
-        literal_entries[id].push_back({kind, index});
-    };
-    m_captures.resize(m_rules.size());
-    m_textless_bits.assign((m_rules.size() + 63) / 64, 0);
-    for (std::size_t i = 0; i < m_rules.size(); ++i) {
-        const Rule& rule = m_rules[i];
-        for (const std::string& literal : rule.contains) {
-            add_literal(literal, EntryKind::rule_text, i);
-        }
-        if (!rule.patterns.empty()) {
-            std::string alternation;
-            for (const std::string& pattern : rule.patterns) {
-                alternation += (alternation.empty() ? "(?:" : "|(?:") + pattern + ")";
-            }
-            add_pattern(alternation, EntryKind::rule_text, i, rule.id);
-        }
-        StatusGate gate;
-        gate.needs_status = !rule.statuses.empty();
-        for (const StatusRange& range : rule.statuses) {
-            gate.low = std::min(gate.low, range.low);
-            gate.high = std::max(gate.high, range.high);
-        }
-        m_gates.push_back(gate);
-        if (!rule.has_text_condition()) {
-            m_textless_bits[i >> 6] |= std::uint64_t{1} << (i & 63);
-        }
-        for (const std::string& literal : rule.unless) {
-            add_literal(literal, EntryKind::rule_unless, i);
-        }
-        if (rule.provider_code.find("{1}") != std::string::npos ||
-            rule.scope.find("{1}") != std::string::npos) {
-            for (const std::string& pattern : rule.patterns) {
-                m_captures[i].push_back(std::make_unique<re2::RE2>(pattern, matcher_options()));
-            }
-        }
-    }
-    for (std::size_t i = 0; i < m_hints.size(); ++i) {
-        for (const std::string& literal : m_hints[i].contains) {
-            add_literal(literal, EntryKind::hint, i);
-        }
-    }
-    for (std::size_t i = 0; i < book.codes.size(); ++i) {
-        add_pattern(book.codes[i].pattern, EntryKind::code, i, "code " + book.codes[i].format);
-        m_code_shapes.push_back(
-            std::make_unique<re2::RE2>(book.codes[i].pattern, matcher_options()));
-        m_code_formats.push_back(book.codes[i].format);
-    }
-    // The SMTP command markers: find_command() only runs when one occurs.
-    add_literal("in reply to ", EntryKind::command_marker, 0);
-    add_literal(">>> ", EntryKind::command_marker, 0);
-    if (!m_entries.empty()) {
-        std::vector<std::string> atoms;
-        m_filter->Compile(&atoms);
-        for (std::size_t i = 0; i < atoms.size(); ++i) {
-            add_literal(atoms[i], EntryKind::atom, i);
-        }
-        std::vector<int> unfiltered;
-        m_filter->AllPotentials({}, &unfiltered);
-        m_has_unfiltered = !unfiltered.empty();
-    }
-    m_literals.build();
-    // One array for the scan: literal id's entries at [m_entry_begin[id], m_entry_begin[id + 1]).
-    m_entry_begin.push_back(0);
-    for (const std::vector<Entry>& entries : literal_entries) {
-        m_literal_entries.insert(m_literal_entries.end(), entries.begin(), entries.end());
-        m_entry_begin.push_back(static_cast<std::uint32_t>(m_literal_entries.size()));
-    }
 }
 
 RuleMatcher::~RuleMatcher() = default;
@@ -208,36 +117,71 @@ std::string RuleMatcher::capture_for(std::size_t index, std::string_view text) c
     return {};
 }
 
+std::size_t RuleMatcher::status_bucket(std::optional<PackedStatus> status)
+{
+    if (!status) {
+        return 0;
+    }
+    const PackedStatus subject = *status / 1'000 % 1'000;
+    std::size_t klass = 0;
+    switch (*status / 1'000'000) {
+    case 2:
+        klass = 0;
+        break;
+    case 4:
+        klass = 1;
+        break;
+    case 5:
+        klass = 2;
+        break;
+    default:
+        return SIZE_MAX;
+    }
+    return subject < k_subject_buckets ? 1 + klass * k_subject_buckets + subject : SIZE_MAX;
+}
+
 Match RuleMatcher::match(const MatchInput& input) const
 {
     Match result;
-    // Atoms that occurred and the patterns they let through; reused per thread to avoid
-    // allocation. The candidate rules are a bit set in priority order: the text-less rules,
-    // plus the rules whose text condition occurred, minus the vetoed ones.
-    thread_local std::vector<int> set_hits;
+    // Reused per thread to avoid allocation. The candidate rules are bit sets in priority
+    // order: the text-less rules plus the rules whose substring occurred (`candidates`), the
+    // rules whose pattern may match because one of its guard atoms occurred (`guarded`), minus
+    // the vetoed ones. A guarded rule's pattern runs only when the rule is reached and its
+    // other conditions hold, after FilteredRE2 let it through: RE2 is the costly part.
     thread_local std::vector<int> atom_hits;
-    thread_local std::vector<std::uint64_t> candidates;
-    thread_local std::vector<std::uint64_t> vetoed;
-    set_hits.clear();
+    thread_local std::vector<int> potentials;
+    thread_local std::vector<std::uint64_t> bit_sets; // the four sets below, one allocation
+    const bool has_text = !input.text.empty();
+    const std::size_t words = m_textless_bits.size();
+    const std::size_t code_words = m_code_guard_always_bits.size();
+    bit_sets.resize(3 * words + code_words);
+    std::uint64_t* const candidates = bit_sets.data();
+    std::uint64_t* const guarded = candidates + words;
+    std::uint64_t* const vetoed = guarded + words;
+    std::uint64_t* const guarded_codes = vetoed + words; // code shapes, same meaning
+    std::copy(m_textless_bits.begin(), m_textless_bits.end(), candidates);
+    if (has_text) {
+        std::copy(m_guard_always_bits.begin(), m_guard_always_bits.end(), guarded);
+        std::copy(m_code_guard_always_bits.begin(), m_code_guard_always_bits.end(), guarded_codes);
+    } else {
+        std::fill(guarded, guarded + words, 0);
+        std::fill(guarded_codes, guarded_codes + code_words, 0);
+    }
+    std::fill(vetoed, vetoed + words, 0);
     atom_hits.clear();
-    candidates.assign(m_textless_bits.begin(), m_textless_bits.end());
-    vetoed.assign(m_textless_bits.size(), 0);
     std::size_t first_hint = m_hints.size();
-    std::size_t first_code = m_code_shapes.size();
     bool command_marker = false;
-    auto dispatch = [&](const Entry& entry) {
-        switch (entry.kind) {
-        case EntryKind::rule_text:
+    // A literal that occurs twice dispatches twice: every kind is idempotent except the atom
+    // list, which is deduplicated below.
+    auto dispatch = [&](const Entry& entry) __attribute__((always_inline))
+    {
+        if (entry.kind == EntryKind::bit) [[likely]] {
             candidates[entry.index >> 6] |= std::uint64_t{1} << (entry.index & 63);
-            break;
-        case EntryKind::rule_unless:
-            vetoed[entry.index >> 6] |= std::uint64_t{1} << (entry.index & 63);
-            break;
+            return;
+        }
+        switch (entry.kind) {
         case EntryKind::hint:
             first_hint = std::min(first_hint, entry.index);
-            break;
-        case EntryKind::code:
-            first_code = std::min(first_code, entry.index);
             break;
         case EntryKind::atom:
             atom_hits.push_back(static_cast<int>(entry.index));
@@ -245,39 +189,35 @@ Match RuleMatcher::match(const MatchInput& input) const
         case EntryKind::command_marker:
             command_marker = true;
             break;
+        default: // the bit kinds, turned into `bit` at construction
+            break;
         }
     };
-    // A literal that occurs twice dispatches twice: every kind above is idempotent except
-    // the atom list, which is deduplicated below.
-    if (!input.text.empty()) {
-        m_literals.scan(input.text, [&](std::uint32_t id) {
-            for (std::uint32_t i = m_entry_begin[id]; i < m_entry_begin[id + 1]; ++i) {
-                dispatch(m_literal_entries[i]);
+    if (has_text) {
+        m_literals.scan(
+            input.text, [&](std::uint32_t id) __attribute__((always_inline)) {
+                for (std::uint32_t i = m_entry_begin[id]; i < m_entry_begin[id + 1]; ++i) {
+                    dispatch(m_literal_entries[i]);
+                }
+            });
+    }
+    // Whether FilteredRE2 lets pattern `id` through (AllPotentials once per text, on demand:
+    // without an atom only the patterns that have none could pass).
+    bool potentials_known = false;
+    auto potential = [&](int id) {
+        if (!potentials_known) {
+            potentials_known = true;
+            potentials.clear();
+            if (m_has_patterns && has_text && (!atom_hits.empty() || m_has_unfiltered)) {
+                std::sort(atom_hits.begin(), atom_hits.end());
+                atom_hits.erase(std::unique(atom_hits.begin(), atom_hits.end()), atom_hits.end());
+                m_filter->AllPotentials(atom_hits, &potentials);
             }
-        });
-    }
-    // Only the patterns whose atoms occurred (and those without atoms) run.
-    // Without an atom only the patterns that have none could match: skip RE2 if none exist.
-    if (!m_entries.empty() && !input.text.empty() && (!atom_hits.empty() || m_has_unfiltered)) {
-        std::sort(atom_hits.begin(), atom_hits.end());
-        atom_hits.erase(std::unique(atom_hits.begin(), atom_hits.end()), atom_hits.end());
-        m_filter->AllMatches(input.text, atom_hits, &set_hits);
-    }
-    for (const int hit : set_hits) {
-        dispatch(m_entries[static_cast<std::size_t>(hit)]);
-    }
+        }
+        return std::binary_search(potentials.begin(), potentials.end(), id);
+    };
     if (first_hint < m_hints.size()) {
         result.hinted_provider = m_hints[first_hint].provider;
-    }
-    if (first_code < m_code_shapes.size()) {
-        std::string captured;
-        if (re2::RE2::PartialMatch(input.text, *m_code_shapes[first_code], &captured)) {
-            for (char& c : captured) {
-                c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
-            }
-            result.code_in_text = m_code_formats[first_code];
-            result.code_in_text.replace(result.code_in_text.find("{1}"), 3, captured);
-        }
     }
     // The command the reply answered: given, or read from the text when a marker occurred.
     const std::string_view command =
@@ -285,10 +225,18 @@ Match RuleMatcher::match(const MatchInput& input) const
                                : (command_marker ? find_command(input.text) : std::string_view());
     result.command = command;
     // The candidates in priority order (bit order is rule order).
-    for (std::size_t word = 0; word < candidates.size(); ++word) {
-        std::uint64_t bits = candidates[word] & ~vetoed[word];
+    // Rules whose status gate cannot let the status through are left out first.
+    const std::size_t bucket = status_bucket(input.status);
+    const std::uint64_t* const status_allowed =
+        bucket == SIZE_MAX ? nullptr : m_status_allowed.data() + bucket * words;
+    for (std::size_t word = 0; word < words && result.rule == nullptr; ++word) {
+        const std::uint64_t status_mask =
+            status_allowed != nullptr ? status_allowed[word] : ~std::uint64_t{0};
+        const std::uint64_t by_text = candidates[word];
+        std::uint64_t bits = (by_text | guarded[word]) & ~vetoed[word] & status_mask;
         while (bits != 0) {
-            const std::size_t index = word * 64 + static_cast<std::size_t>(std::countr_zero(bits));
+            const unsigned bit = static_cast<unsigned>(std::countr_zero(bits));
+            const std::size_t index = word * 64 + bit;
             bits &= bits - 1;
             // The status gate first: it rejects most text-less rules without touching them.
             const StatusGate& gate = m_gates[index];
@@ -297,12 +245,38 @@ Match RuleMatcher::match(const MatchInput& input) const
                 continue;
             }
             const Rule& rule = m_rules[index];
-            if (other_conditions_hold(rule, input, command, result.hinted_provider)) {
-                result.rule = &rule;
-                if (!m_captures[index].empty()) {
-                    result.capture = capture_for(index, input.text);
+            if (!other_conditions_hold(rule, input, command, result.hinted_provider)) {
+                continue;
+            }
+            if ((by_text >> bit & 1) == 0) {
+                const int id = m_rule_regex[index];
+                if (!potential(id) || !re2::RE2::PartialMatch(input.text, m_filter->GetRE2(id))) {
+                    continue;
                 }
-                return result;
+            }
+            result.rule = &rule;
+            if (!m_captures[index].empty()) {
+                result.capture = capture_for(index, input.text);
+            }
+            break;
+        }
+    }
+    // A provider code shape in the text, the first in load order, when the winner names none.
+    if (has_text && names_no_code(result.rule, result.capture)) {
+        for (std::size_t i = 0; i < m_code_regex.size(); ++i) {
+            if ((guarded_codes[i >> 6] >> (i & 63) & 1) == 0) {
+                continue;
+            }
+            std::string captured;
+            const int id = m_code_regex[i];
+            if (potential(id) &&
+                re2::RE2::PartialMatch(input.text, m_filter->GetRE2(id), &captured)) {
+                for (char& c : captured) {
+                    c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
+                }
+                result.code_in_text = m_code_formats[i];
+                result.code_in_text.replace(result.code_in_text.find("{1}"), 3, captured);
+                break;
             }
         }
     }

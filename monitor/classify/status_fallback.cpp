@@ -149,12 +149,12 @@ Fallback status_fallback(std::optional<PackedStatus> status, std::optional<int> 
         for (const StatusMeaning& entry : k_details) {
             if (entry.status == detail) {
                 // 4.7.1 without words is mostly greylisting or a temporary policy refusal.
-                return {std::string(entry.reason), std::string(entry.meaning), "RFC 3463"};
+                return {entry.reason, entry.meaning, "RFC 3463"};
             }
         }
         for (const SubjectMeaning& entry : k_subjects) {
             if (entry.subject == subject) {
-                return {std::string(entry.reason), std::string(entry.meaning), "RFC 3463"};
+                return {entry.reason, entry.meaning, "RFC 3463"};
             }
         }
     }

@@ -12,10 +12,11 @@
 
 namespace smtpprobe::classify {
 
+// Views into static tables (valid for the whole process).
 struct Fallback {
-    std::string reason;
-    std::string meaning;
-    std::string source;
+    std::string_view reason;
+    std::string_view meaning;
+    std::string_view source;
 };
 
 // From the status if known (exact code, then its class and subject), else from the reply

@@ -56,7 +56,7 @@ void DeliverySummary::add(const DeliveryEvent& event)
     if (scope.empty()) {
         scope = "(no receiver)";
     }
-    Key key{scope, result.reason.empty() ? std::string("unknown") : result.reason,
+    Key key{scope, result.reason.empty() ? std::string("unknown") : std::string(result.reason),
             result.provider_code};
     auto found = m_groups.find(key);
     if (found == m_groups.end()) {

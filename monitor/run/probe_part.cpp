@@ -94,7 +94,7 @@ void record(TickContext& tick, const Job& job, const probe::ProbeResult& r)
             scope = "host/" + r.mx_host;
         }
     }
-    store::ProbeAnnotations a{c.provider, scope, c.reason, c.provider_code, "", ""};
+    store::ProbeAnnotations a{c.provider, scope, std::string(c.reason), c.provider_code, "", ""};
     std::int64_t id = store::store_probe_result(tick.db, r, a);
     if (scope.empty()) {
         return; // nothing answered: no receiver to attribute anything to

@@ -115,7 +115,7 @@ std::string classified_action(store::Database& db, std::int64_t evidence_id)
     input.text = reply->text;
     input.remote_host = reply->host;
     const classify::Result result = classify::Classifier::current().classify(input);
-    return result.rule_id.empty() ? std::string() : result.action;
+    return result.rule_id.empty() ? std::string() : std::string(result.action);
 }
 
 } // namespace

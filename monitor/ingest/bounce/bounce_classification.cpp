@@ -157,7 +157,7 @@ ClassifiedRecipient classify_recipient(const BounceReport& report, const Recipie
         const bool temporary = recipient.action == "delayed" ||
                                (recipient.reply_code && *recipient.reply_code / 100 == 4) ||
                                says_temporary(recipient.diagnostic);
-        out.status = pseudo_status(out.result.reason, temporary);
+        out.status = pseudo_status(std::string(out.result.reason), temporary);
     }
     out.named_ip =
         !out.result.named_ip.empty() ? out.result.named_ip : find_named_ip(recipient.diagnostic);

@@ -98,7 +98,7 @@ void BounceIngester::handle(const std::string& path, std::uint64_t index, std::s
         const ClassifiedRecipient& c = classified.back();
         ++m_stats.recipients;
         ++m_stats.kinds[kind_name(report->kind)];
-        ++m_stats.by_scope[{c.result.scope, c.result.reason}];
+        ++m_stats.by_scope[{c.result.scope, std::string(c.result.reason)}];
         if (on_recipient) {
             on_recipient(IngestedRecipient{path, *report, recipient, c});
         }

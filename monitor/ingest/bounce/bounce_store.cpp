@@ -7,7 +7,7 @@ namespace smtpprobe::ingest {
 
 namespace {
 
-std::optional<std::string> optional_text(const std::string& value)
+std::optional<std::string> optional_text(std::string_view value)
 {
     return value.empty() ? std::nullopt : std::optional<std::string>(value);
 }

@@ -1,8 +1,10 @@
 // The hand-written scanners: status codes, reply codes, named IPs, normalization.
 #include "monitor/classify/reply_facts.hpp"
 
+#include <cstdint>
 #include <doctest/doctest.h>
 #include <string>
+#include <string_view>
 #include <vector>
 
 using namespace smtpprobe::classify;
@@ -70,4 +72,43 @@ TEST_CASE("reply facts: normalization, continuation prefixes and the SMTP comman
     CHECK(find_command("... >>> rcpt to:<a@b> <<< 550 5.1.1 no") == "RCPT");
     CHECK(find_command("550 user unknown").empty());
     CHECK(normalize_host("dns; MX.Example.ORG.") == "mx.example.org");
+}
+
+// normalize_text's word-at-a-time paths (16 and 8 bytes) against the byte-by-byte definition,
+// on texts whose white space, capitals and Latin-1 bytes fall at every offset of a chunk.
+TEST_CASE("reply facts: normalization equals its byte-by-byte definition")
+{
+    auto reference = [](std::string_view text) {
+        std::string out;
+        for (const char raw : text.substr(0, k_max_text)) {
+            const bool space = raw == ' ' || raw == '\t' || raw == '\r' || raw == '\n';
+            if (space) {
+                if (!out.empty() && out.back() != ' ') {
+                    out.push_back(' ');
+                }
+                continue;
+            }
+            out.push_back(raw >= 'A' && raw <= 'Z' ? static_cast<char>(raw + 32) : raw);
+        }
+        if (!out.empty() && out.back() == ' ') {
+            out.pop_back();
+        }
+        return out;
+    };
+    const std::string alphabet = std::string("aZ5. \t\r\n-@[") + '\x01' + '\x0e' + '\xc0' + '\xff';
+    std::uint32_t state = 12345;
+    std::string text;
+    for (int round = 0; round < 3000; ++round) {
+        state = state * 1664525 + 1013904223;
+        const std::size_t size = state % 70;
+        std::string input;
+        for (std::size_t i = 0; i < size; ++i) {
+            state = state * 1664525 + 1013904223;
+            // Mostly plain letters, so that whole chunks take the fast paths.
+            input.push_back(state % 4 != 0 ? static_cast<char>('a' + (state >> 8) % 26)
+                                           : alphabet[(state >> 8) % alphabet.size()]);
+        }
+        normalize_text(input, text);
+        REQUIRE(text == reference(input));
+    }
 }

@@ -257,7 +257,7 @@ TEST_CASE("coverage: every listed provider reply gets its reason, code and advic
             CHECK_FALSE(r.source.empty());
         }
         if (!c.action_mentions.empty()) {
-            std::string action = r.action;
+            std::string action(r.action);
             std::string want = c.action_mentions;
             for (auto* s : {&action, &want}) {
                 for (char& ch : *s) {

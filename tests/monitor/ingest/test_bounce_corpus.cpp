@@ -73,7 +73,7 @@ std::vector<Got> parse_file(const std::string& path)
                 ingest::classify_recipient(*report, r, classify::Classifier::builtin());
             out.push_back({r.recipient, c.status,
                            c.reply_code ? std::to_string(*c.reply_code) : std::string(),
-                           c.result.reason, r.diagnostic.substr(0, 160)});
+                           std::string(c.result.reason), r.diagnostic.substr(0, 160)});
         }
         return true;
     });
