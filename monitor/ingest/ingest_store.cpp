@@ -3,6 +3,7 @@
 
 #include "monitor/ingest/log_time.hpp"
 
+#include <algorithm>
 #include <ctime>
 
 namespace smtpprobe::ingest {
@@ -38,7 +39,7 @@ std::string_view host_key(const LogRecord& record)
 
 } // namespace
 
-IngestStore::IngestStore(store::Database& db)
+IngestStore::IngestStore(store::Database& db, bool fresh_path)
     : m_db(db),
       m_insert_delivery(db, "INSERT OR IGNORE INTO delivery (time, mta, host, queue_id, sender, "
                             "recipient, orig_recipient, relay_host, relay_ip, relay_port, delay, "
@@ -51,10 +52,26 @@ IngestStore::IngestStore(store::Database& db)
       m_insert_finding(db, "INSERT OR IGNORE INTO finding (time, kind, host, queue_id, detail, "
                            "source_kind, source_key) VALUES (?1, ?2, ?3, ?4, ?5, 'log', ?6)"),
       m_put_message(db, "INSERT OR REPLACE INTO ingest_message (host, queue_id, sender, size, "
-                        "time) VALUES (?1, ?2, ?3, ?4, ?5)"),
+                        "time, recipients_left) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+      m_count_message(db, "UPDATE ingest_message SET recipients_left = ?3 WHERE host = ?1 AND "
+                          "queue_id = ?2"),
       m_delete_message(db, "DELETE FROM ingest_message WHERE host = ?1 AND queue_id = ?2"),
-      m_find_message(db, "SELECT sender, size FROM ingest_message WHERE host = ?1 AND "
-                         "queue_id = ?2")
+      m_find_message(db, "SELECT sender, size, recipients_left FROM ingest_message WHERE "
+                         "host = ?1 AND queue_id = ?2"),
+      m_max_key(db, "SELECT max(source_key) FROM delivery WHERE source_key > ?1 AND "
+                    "source_key < ?2"),
+      m_max_delivery_id(db, "SELECT max(id) FROM delivery"),
+      m_delivery_rows(db,
+                      "INSERT OR IGNORE INTO delivery (id, time, mta, host, queue_id, sender, "
+                      "recipient, orig_recipient, relay_host, relay_ip, relay_port, delay, dsn, "
+                      "status, reply, provider, scope, reason, provider_code, about, size, "
+                      "source_key)",
+                      22, true),
+      m_evidence_rows(db,
+                      "INSERT OR IGNORE INTO evidence (time, ip, scope, verdict, reason, "
+                      "provider_code, source_kind, source_id)",
+                      8, false),
+      m_fresh_path(fresh_path)
 {
     // A bigger page cache and fewer checkpoints for bulk inserts (bounded: 32 MB, WAL up to
     // ~40 MB before it is folded back).
@@ -64,22 +81,63 @@ IngestStore::IngestStore(store::Database& db)
     m_db_may_have = any.step() && any.column_int(0) != 0;
 }
 
-IngestStore::~IngestStore() = default; // an open batch rolls back
+IngestStore::~IngestStore() = default; // an open batch rolls back, pending rows are dropped
 
 void IngestStore::begin()
 {
     if (!m_transaction) {
         m_transaction.emplace(m_db);
+        // Another writer may have added rows since the last transaction.
+        m_fresh_known = false;
+        m_next_id = 0;
     }
 }
 
 void IngestStore::commit()
 {
+    write_rows();
     flush_messages();
     if (m_transaction) {
         m_transaction->commit();
         m_transaction.reset();
     }
+    m_fresh_known = false;
+    m_next_id = 0;
+}
+
+void IngestStore::write_rows()
+{
+    // Deliveries first: evidence rows name them.
+    m_delivery_rows.write();
+    m_evidence_rows.write();
+}
+
+bool IngestStore::fresh(std::string_view source_key)
+{
+    std::size_t colon = source_key.rfind(':');
+    if (colon == std::string_view::npos || !m_transaction || !m_fresh_path) {
+        return false;
+    }
+    std::string_view prefix = source_key.substr(0, colon + 1);
+    if (!m_fresh_known || prefix != m_fresh_prefix) {
+        // The highest stored key of this file: every key above it is not stored. Asked under
+        // the write lock (BEGIN IMMEDIATE), so it holds until commit.
+        write_rows();
+        m_fresh_prefix.assign(prefix);
+        std::string end(prefix);
+        end.back() = ':' + 1;
+        m_max_key.bind(1, prefix);
+        m_max_key.bind(2, end);
+        m_fresh_floor =
+            m_max_key.step() && !m_max_key.is_null(0) ? m_max_key.column_text(0) : m_fresh_prefix;
+        m_max_key.reset();
+        m_fresh_known = true;
+    }
+    if (source_key <= std::string_view(m_fresh_floor)) {
+        return false;
+    }
+    m_fresh_floor.assign(source_key);
+    return true;
 }
 
 bool IngestStore::add_delivery(const LogRecord& record, std::string_view source_key,
@@ -88,6 +146,14 @@ bool IngestStore::add_delivery(const LogRecord& record, std::string_view source_
 {
     char time[24];
     std::string_view time_text(time, format_utc(record.time, time));
+    if (fresh(source_key)) {
+        add_fresh_delivery(record, time_text, source_key, message, result, evidence_scope, verdict);
+        return true;
+    }
+    // Checked path: pending fresh rows go first (the OR IGNORE must see them, ids stay in
+    // order), and the next fresh row asks for the highest id again.
+    write_rows();
+    m_next_id = 0;
     auto& s = m_insert_delivery;
     s.bind_borrowed(1, time_text);
     s.bind_borrowed(2, mta_name(record.mta));
@@ -145,6 +211,86 @@ bool IngestStore::add_delivery(const LogRecord& record, std::string_view source_
     return true;
 }
 
+void IngestStore::add_fresh_delivery(const LogRecord& record, std::string_view time,
+                                     std::string_view source_key, const QueuedMessage* message,
+                                     const classify::Result& result,
+                                     std::string_view evidence_scope, std::string_view verdict)
+{
+    if (m_next_id == 0) {
+        write_rows();
+        m_next_id = m_max_delivery_id.step() ? m_max_delivery_id.column_int(0) + 1 : 1;
+        m_max_delivery_id.reset();
+    }
+    std::int64_t id = m_next_id++;
+    auto& d = m_delivery_rows;
+    // Empty optional text is NULL, as on the checked path.
+    auto text = [&d](std::string_view value) {
+        if (value.empty()) {
+            d.add_null();
+        } else {
+            d.add_text(value);
+        }
+    };
+    d.add_int(id);
+    d.add_text(time);
+    d.add_text(mta_name(record.mta));
+    text(record.host);
+    text(record.queue_id);
+    if (message != nullptr) {
+        d.add_text(message->sender);
+    } else {
+        d.add_null();
+    }
+    d.add_text(record.recipient);
+    text(record.orig_recipient);
+    text(record.relay_host);
+    text(record.relay_ip);
+    if (record.relay_port > 0) {
+        d.add_int(record.relay_port);
+    } else {
+        d.add_null();
+    }
+    if (record.delay >= 0) {
+        d.add_real(record.delay);
+    } else {
+        d.add_null();
+    }
+    text(record.dsn);
+    d.add_text(record.status);
+    text(record.reply);
+    text(result.provider);
+    text(result.scope);
+    text(result.reason);
+    text(result.provider_code);
+    text(result.about);
+    if (message != nullptr && message->size >= 0) {
+        d.add_int(message->size);
+    } else {
+        d.add_null();
+    }
+    d.add_text(source_key);
+    if (evidence_scope.empty()) {
+        return;
+    }
+    auto& e = m_evidence_rows;
+    e.add_text(time);
+    e.add_text(result.named_ip);
+    e.add_text(evidence_scope);
+    e.add_text(verdict);
+    if (result.reason.empty()) {
+        e.add_null();
+    } else {
+        e.add_text(result.reason);
+    }
+    if (result.provider_code.empty()) {
+        e.add_null();
+    } else {
+        e.add_text(result.provider_code);
+    }
+    e.add_text("log");
+    e.add_int(id);
+}
+
 bool IngestStore::add_finding(const LogRecord& record, std::string_view kind,
                               std::string_view source_key)
 {
@@ -169,7 +315,7 @@ const std::string& IngestStore::message_key(const LogRecord& record)
     return m_key;
 }
 
-void IngestStore::put_message(const LogRecord& record)
+void IngestStore::make_room()
 {
     if (m_messages.size() >= k_message_cache_limit) {
         // The database holds every join once flushed: the cache can start over.
@@ -177,6 +323,11 @@ void IngestStore::put_message(const LogRecord& record)
         m_messages.clear();
         m_db_may_have = true;
     }
+}
+
+void IngestStore::put_message(const LogRecord& record)
+{
+    make_room();
     auto [it, added] = m_messages.try_emplace(message_key(record));
     Cached& cached = it->second;
     if (added) {
@@ -184,6 +335,7 @@ void IngestStore::put_message(const LogRecord& record)
     }
     cached.message.sender.assign(record.sender);
     cached.message.size = record.size;
+    cached.message.recipients_left = record.recipients;
     cached.time = record.time;
     if (!cached.dirty) {
         cached.dirty = true;
@@ -217,19 +369,50 @@ const QueuedMessage* IngestStore::find_message(const LogRecord& record)
     m_find_message.bind(2, record.queue_id);
     const QueuedMessage* out = nullptr;
     if (m_find_message.step()) {
-        m_found.sender = m_find_message.column_text(0);
-        m_found.size = m_find_message.is_null(1) ? -1 : m_find_message.column_int(1);
-        out = &m_found;
-        if (m_messages.size() < k_message_cache_limit) {
-            Cached& cached = m_messages[m_key];
-            cached.message = m_found;
-            cached.time = -1; // only written when put again (then dirty)
-            cached.persisted = true;
-            out = &cached.message;
-        }
+        QueuedMessage message;
+        message.sender = m_find_message.column_text(0);
+        message.size = m_find_message.is_null(1) ? -1 : m_find_message.column_int(1);
+        message.recipients_left =
+            m_find_message.is_null(2) ? -1 : static_cast<int>(m_find_message.column_int(2));
+        // Always cached (count_delivery() counts on it); make_room() keeps m_key.
+        make_room();
+        Cached& cached = m_messages[m_key];
+        cached.message = std::move(message);
+        cached.time = -1; // only written whole when put again (then dirty)
+        cached.persisted = true;
+        out = &cached.message;
     }
     m_find_message.reset();
     return out;
+}
+
+void IngestStore::count_delivery(const LogRecord& record)
+{
+    // Final: delivered (2.x.x) or failed for good (5.x.x); a deferral is tried again.
+    if (record.dsn.empty() || (record.dsn[0] != '2' && record.dsn[0] != '5')) {
+        return;
+    }
+    auto found = m_messages.find(message_key(record));
+    if (found == m_messages.end() || found->second.message.recipients_left < 0) {
+        return; // not counted (Postfix, Exim; a sendmail from= without nrcpts)
+    }
+    // One to= line names every recipient of one delivery: "to=<a@x>,<b@x>".
+    int done =
+        1 + static_cast<int>(std::count(record.recipient.begin(), record.recipient.end(), ','));
+    Cached& cached = found->second;
+    cached.message.recipients_left = std::max(0, cached.message.recipients_left - done);
+    if (cached.message.recipients_left == 0) {
+        remove_message(record); // every recipient done: it left the queue
+        return;
+    }
+    if (cached.dirty) {
+        return; // written whole, count included, by the next flush
+    }
+    // Stored by an earlier batch or run: the stored count follows in this transaction.
+    m_count_message.bind(1, host_key(record));
+    m_count_message.bind(2, record.queue_id);
+    m_count_message.bind(3, cached.message.recipients_left);
+    m_count_message.run();
 }
 
 void IngestStore::flush_messages()
@@ -251,6 +434,11 @@ void IngestStore::flush_messages()
         char time[24];
         m_put_message.bind_borrowed(5,
                                     std::string_view(time, format_utc(found->second.time, time)));
+        if (found->second.message.recipients_left >= 0) {
+            m_put_message.bind(6, found->second.message.recipients_left);
+        } else {
+            m_put_message.bind(6, nullptr);
+        }
         m_put_message.run();
         found->second.dirty = false;
         found->second.persisted = true;
