@@ -73,10 +73,8 @@ IngestStore::IngestStore(store::Database& db, bool fresh_path)
     m_db.exec("PRAGMA cache_size = -32768");
     store::Statement page_size(db, "PRAGMA page_size");
     std::int64_t page = page_size.step() ? page_size.column_int(0) : 4096;
-    store::Statement checkpoint(
-        db, "PRAGMA wal_autocheckpoint = " +
-                std::to_string(k_wal_bytes / std::max<std::int64_t>(page, 512)));
-    checkpoint.step();
+    sqlite3_wal_autocheckpoint(m_db.handle(),
+                               static_cast<int>(k_wal_bytes / std::max<std::int64_t>(page, 512)));
     store::Statement any(db, "SELECT EXISTS (SELECT 1 FROM ingest_message)");
     m_db_may_have = any.step() && any.column_int(0) != 0;
 }
