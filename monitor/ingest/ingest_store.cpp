@@ -3,14 +3,15 @@
 
 #include "monitor/ingest/log_time.hpp"
 
+#include <algorithm>
 #include <ctime>
 
 namespace smtpprobe::ingest {
 
 namespace {
 
-// ~100 bytes each: the cache stays near 20 MB whatever the log size (the table has the rest).
-constexpr std::size_t k_message_cache_limit = 100000;
+// WAL size at which a commit folds it back into the database.
+constexpr std::int64_t k_wal_bytes = 64 * 1024 * 1024;
 
 // Empty optional text is stored as NULL.
 std::optional<std::string_view> text_or_null(std::string_view text)
@@ -31,14 +32,9 @@ void bind_text(store::Statement& statement, int index, std::string_view text)
     }
 }
 
-std::string_view host_key(const LogRecord& record)
-{
-    return record.host;
-}
-
 } // namespace
 
-IngestStore::IngestStore(store::Database& db)
+IngestStore::IngestStore(store::Database& db, bool fresh_path)
     : m_db(db),
       m_insert_delivery(db, "INSERT OR IGNORE INTO delivery (time, mta, host, queue_id, sender, "
                             "recipient, orig_recipient, relay_host, relay_ip, relay_port, delay, "
@@ -51,35 +47,95 @@ IngestStore::IngestStore(store::Database& db)
       m_insert_finding(db, "INSERT OR IGNORE INTO finding (time, kind, host, queue_id, detail, "
                            "source_kind, source_key) VALUES (?1, ?2, ?3, ?4, ?5, 'log', ?6)"),
       m_put_message(db, "INSERT OR REPLACE INTO ingest_message (host, queue_id, sender, size, "
-                        "time) VALUES (?1, ?2, ?3, ?4, ?5)"),
+                        "time, recipients_left) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+      m_count_message(db, "UPDATE ingest_message SET recipients_left = ?3 WHERE host = ?1 AND "
+                          "queue_id = ?2"),
       m_delete_message(db, "DELETE FROM ingest_message WHERE host = ?1 AND queue_id = ?2"),
-      m_find_message(db, "SELECT sender, size FROM ingest_message WHERE host = ?1 AND "
-                         "queue_id = ?2")
+      m_find_message(db, "SELECT sender, size, recipients_left FROM ingest_message WHERE "
+                         "host = ?1 AND queue_id = ?2"),
+      m_max_key(db, "SELECT max(source_key) FROM delivery WHERE source_key > ?1 AND "
+                    "source_key < ?2"),
+      m_max_delivery_id(db, "SELECT max(id) FROM delivery"),
+      m_delivery_rows(db,
+                      "INSERT OR IGNORE INTO delivery (id, time, mta, host, queue_id, sender, "
+                      "recipient, orig_recipient, relay_host, relay_ip, relay_port, delay, dsn, "
+                      "status, reply, provider, scope, reason, provider_code, about, size, "
+                      "source_key)",
+                      22, true),
+      m_evidence_rows(db,
+                      "INSERT OR IGNORE INTO evidence (time, ip, scope, verdict, reason, "
+                      "provider_code, source_kind, source_id)",
+                      8, false),
+      m_fresh_path(fresh_path)
 {
     // A bigger page cache and fewer checkpoints for bulk inserts (bounded: 32 MB, WAL up to
-    // ~40 MB before it is folded back).
+    // ~64 MB before it is folded back, whatever the page size: 4 KiB in older files).
     m_db.exec("PRAGMA cache_size = -32768");
-    m_db.exec("PRAGMA wal_autocheckpoint = 10000");
+    store::Statement page_size(db, "PRAGMA page_size");
+    std::int64_t page = page_size.step() ? page_size.column_int(0) : 4096;
+    sqlite3_wal_autocheckpoint(m_db.handle(),
+                               static_cast<int>(k_wal_bytes / std::max<std::int64_t>(page, 512)));
     store::Statement any(db, "SELECT EXISTS (SELECT 1 FROM ingest_message)");
     m_db_may_have = any.step() && any.column_int(0) != 0;
 }
 
-IngestStore::~IngestStore() = default; // an open batch rolls back
+IngestStore::~IngestStore() = default; // an open batch rolls back, pending rows are dropped
 
 void IngestStore::begin()
 {
     if (!m_transaction) {
         m_transaction.emplace(m_db);
+        // Another writer may have added rows since the last transaction.
+        m_fresh_known = false;
+        m_next_id = 0;
     }
 }
 
 void IngestStore::commit()
 {
+    write_rows();
     flush_messages();
     if (m_transaction) {
         m_transaction->commit();
         m_transaction.reset();
     }
+    m_fresh_known = false;
+    m_next_id = 0;
+}
+
+void IngestStore::write_rows()
+{
+    // Deliveries first: evidence rows name them.
+    m_delivery_rows.write();
+    m_evidence_rows.write();
+}
+
+bool IngestStore::fresh(std::string_view source_key)
+{
+    std::size_t colon = source_key.rfind(':');
+    if (colon == std::string_view::npos || !m_transaction || !m_fresh_path) {
+        return false;
+    }
+    std::string_view prefix = source_key.substr(0, colon + 1);
+    if (!m_fresh_known || prefix != m_fresh_prefix) {
+        // The highest stored key of this file: every key above it is not stored. Asked under
+        // the write lock (BEGIN IMMEDIATE), so it holds until commit.
+        write_rows();
+        m_fresh_prefix.assign(prefix);
+        std::string end(prefix);
+        end.back() = ':' + 1;
+        m_max_key.bind(1, prefix);
+        m_max_key.bind(2, end);
+        m_fresh_floor =
+            m_max_key.step() && !m_max_key.is_null(0) ? m_max_key.column_text(0) : m_fresh_prefix;
+        m_max_key.reset();
+        m_fresh_known = true;
+    }
+    if (source_key <= std::string_view(m_fresh_floor)) {
+        return false;
+    }
+    m_fresh_floor.assign(source_key);
+    return true;
 }
 
 bool IngestStore::add_delivery(const LogRecord& record, std::string_view source_key,
@@ -88,6 +144,14 @@ bool IngestStore::add_delivery(const LogRecord& record, std::string_view source_
 {
     char time[24];
     std::string_view time_text(time, format_utc(record.time, time));
+    if (fresh(source_key)) {
+        add_fresh_delivery(record, time_text, source_key, message, result, evidence_scope, verdict);
+        return true;
+    }
+    // Checked path: pending fresh rows go first (the OR IGNORE must see them, ids stay in
+    // order), and the next fresh row asks for the highest id again.
+    write_rows();
+    m_next_id = 0;
     auto& s = m_insert_delivery;
     s.bind_borrowed(1, time_text);
     s.bind_borrowed(2, mta_name(record.mta));
@@ -145,6 +209,86 @@ bool IngestStore::add_delivery(const LogRecord& record, std::string_view source_
     return true;
 }
 
+void IngestStore::add_fresh_delivery(const LogRecord& record, std::string_view time,
+                                     std::string_view source_key, const QueuedMessage* message,
+                                     const classify::Result& result,
+                                     std::string_view evidence_scope, std::string_view verdict)
+{
+    if (m_next_id == 0) {
+        write_rows();
+        m_next_id = m_max_delivery_id.step() ? m_max_delivery_id.column_int(0) + 1 : 1;
+        m_max_delivery_id.reset();
+    }
+    std::int64_t id = m_next_id++;
+    auto& d = m_delivery_rows;
+    // Empty optional text is NULL, as on the checked path.
+    auto text = [&d](std::string_view value) {
+        if (value.empty()) {
+            d.add_null();
+        } else {
+            d.add_text(value);
+        }
+    };
+    d.add_int(id);
+    d.add_text(time);
+    d.add_text(mta_name(record.mta));
+    text(record.host);
+    text(record.queue_id);
+    if (message != nullptr) {
+        d.add_text(message->sender);
+    } else {
+        d.add_null();
+    }
+    d.add_text(record.recipient);
+    text(record.orig_recipient);
+    text(record.relay_host);
+    text(record.relay_ip);
+    if (record.relay_port > 0) {
+        d.add_int(record.relay_port);
+    } else {
+        d.add_null();
+    }
+    if (record.delay >= 0) {
+        d.add_real(record.delay);
+    } else {
+        d.add_null();
+    }
+    text(record.dsn);
+    d.add_text(record.status);
+    text(record.reply);
+    text(result.provider);
+    text(result.scope);
+    text(result.reason);
+    text(result.provider_code);
+    text(result.about);
+    if (message != nullptr && message->size >= 0) {
+        d.add_int(message->size);
+    } else {
+        d.add_null();
+    }
+    d.add_text(source_key);
+    if (evidence_scope.empty()) {
+        return;
+    }
+    auto& e = m_evidence_rows;
+    e.add_text(time);
+    e.add_text(result.named_ip);
+    e.add_text(evidence_scope);
+    e.add_text(verdict);
+    if (result.reason.empty()) {
+        e.add_null();
+    } else {
+        e.add_text(result.reason);
+    }
+    if (result.provider_code.empty()) {
+        e.add_null();
+    } else {
+        e.add_text(result.provider_code);
+    }
+    e.add_text("log");
+    e.add_int(id);
+}
+
 bool IngestStore::add_finding(const LogRecord& record, std::string_view kind,
                               std::string_view source_key)
 {
@@ -158,112 +302,6 @@ bool IngestStore::add_finding(const LogRecord& record, std::string_view kind,
     s.bind(6, source_key);
     s.run();
     return m_db.changes() > 0;
-}
-
-const std::string& IngestStore::message_key(const LogRecord& record)
-{
-    // Built in a reused buffer: no allocation per line.
-    m_key.assign(host_key(record));
-    m_key += '\0';
-    m_key += record.queue_id;
-    return m_key;
-}
-
-void IngestStore::put_message(const LogRecord& record)
-{
-    if (m_messages.size() >= k_message_cache_limit) {
-        // The database holds every join once flushed: the cache can start over.
-        flush_messages();
-        m_messages.clear();
-        m_db_may_have = true;
-    }
-    auto [it, added] = m_messages.try_emplace(message_key(record));
-    Cached& cached = it->second;
-    if (added) {
-        cached.persisted = m_db_may_have;
-    }
-    cached.message.sender.assign(record.sender);
-    cached.message.size = record.size;
-    cached.time = record.time;
-    if (!cached.dirty) {
-        cached.dirty = true;
-        m_dirty.push_back(it->first);
-    }
-}
-
-void IngestStore::remove_message(const LogRecord& record)
-{
-    auto found = m_messages.find(message_key(record));
-    if (found != m_messages.end()) {
-        bool persisted = found->second.persisted;
-        m_messages.erase(found);
-        if (!persisted) {
-            return; // never written: nothing to delete
-        }
-    }
-    // It may have been written by an earlier batch or run.
-    m_delete_message.bind(1, host_key(record));
-    m_delete_message.bind(2, record.queue_id);
-    m_delete_message.run();
-}
-
-const QueuedMessage* IngestStore::find_message(const LogRecord& record)
-{
-    auto found = m_messages.find(message_key(record));
-    if (found != m_messages.end()) {
-        return &found->second.message;
-    }
-    m_find_message.bind(1, host_key(record));
-    m_find_message.bind(2, record.queue_id);
-    const QueuedMessage* out = nullptr;
-    if (m_find_message.step()) {
-        m_found.sender = m_find_message.column_text(0);
-        m_found.size = m_find_message.is_null(1) ? -1 : m_find_message.column_int(1);
-        out = &m_found;
-        if (m_messages.size() < k_message_cache_limit) {
-            Cached& cached = m_messages[m_key];
-            cached.message = m_found;
-            cached.time = -1; // only written when put again (then dirty)
-            cached.persisted = true;
-            out = &cached.message;
-        }
-    }
-    m_find_message.reset();
-    return out;
-}
-
-void IngestStore::flush_messages()
-{
-    for (const std::string& key : m_dirty) {
-        auto found = m_messages.find(key);
-        if (found == m_messages.end() || !found->second.dirty) {
-            continue; // removed (or already written) since
-        }
-        std::size_t zero = key.find('\0');
-        m_put_message.bind_borrowed(1, std::string_view(key).substr(0, zero));
-        m_put_message.bind_borrowed(2, std::string_view(key).substr(zero + 1));
-        m_put_message.bind_borrowed(3, found->second.message.sender);
-        if (found->second.message.size >= 0) {
-            m_put_message.bind(4, static_cast<std::int64_t>(found->second.message.size));
-        } else {
-            m_put_message.bind(4, nullptr);
-        }
-        char time[24];
-        m_put_message.bind_borrowed(5,
-                                    std::string_view(time, format_utc(found->second.time, time)));
-        m_put_message.run();
-        found->second.dirty = false;
-        found->second.persisted = true;
-    }
-    m_dirty.clear();
-}
-
-void IngestStore::prune_messages(std::int64_t newest, std::int64_t keep_seconds)
-{
-    store::Statement prune(m_db, "DELETE FROM ingest_message WHERE time < ?1");
-    prune.bind(1, format_utc(newest - keep_seconds));
-    prune.run();
-    m_messages.clear();
 }
 
 std::optional<FileCursor> IngestStore::cursor(const std::string& path)

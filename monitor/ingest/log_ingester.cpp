@@ -36,7 +36,7 @@ LogIngester::LogIngester(store::Database* db, const classify::Classifier& classi
       m_parser(m_time, m_options.format)
 {
     if (m_db != nullptr) {
-        m_store = std::make_unique<IngestStore>(*m_db);
+        m_store = std::make_unique<IngestStore>(*m_db, m_options.fresh_path);
     }
 }
 
@@ -206,6 +206,9 @@ void LogIngester::handle(const Line& line, std::string_view content_id, LineRead
         }
         if (m_on_delivery) {
             m_on_delivery(DeliveryEvent{m_record, message, result, evidence.verdict});
+        }
+        if (message != nullptr) {
+            m_store->count_delivery(m_record); // may forget message
         }
         break;
     }

@@ -7,8 +7,9 @@
 // rotated copy's rest if there is one, then the file from the start; another file at the
 // path (rotated) -> read the rest of the old one (found by identity or content, .gz too),
 // then the new one from the start. Rows and cursor commit together every batch; every row
-// has a unique source key (content identity + zero-padded offset), inserted OR IGNORE: a kill at
-// any moment, then a re-run, gives exactly the rows of one clean run.
+// has a unique source key (content identity + zero-padded offset), and a key already stored
+// never adds a row (ingest_store.hpp: checked or fresh path): a kill at any moment, then a
+// re-run, gives exactly the rows of one clean run.
 #pragma once
 
 #include "monitor/classify/classifier.hpp"
@@ -32,6 +33,7 @@ struct IngestOptions {
     std::string timezone;    // "" -> $TZ / system
     std::optional<int> year; // --year for classic stamps
     std::size_t batch_lines = 20000;
+    bool fresh_path = true;       // false: every delivery checked one by one (ingest_store.hpp)
     std::size_t sample_limit = 5; // unparseable samples kept (escaped)
 };
 

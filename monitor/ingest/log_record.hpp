@@ -41,6 +41,7 @@ struct LogRecord {
     int relay_port = 0; // 0 when absent
     double delay = -1;  // seconds; -1 when absent
     std::int64_t size = -1;
+    int recipients = -1;     // sendmail from= nrcpts: recipients after aliasing; -1 when absent
     std::string_view dsn;    // "5.7.1"
     std::string_view status; // sent | deferred | bounced | expired | Sent | User unknown ...
     std::string_view reply;  // the remote reply / explanation

@@ -1,5 +1,6 @@
-// sendmail (sm-mta) log lines: deliveries (to= ... stat=), senders (from= ... size=) and the
-// DSNs our own server generates ("DSN: Return receipt" is backscatter evidence).
+// sendmail (sm-mta) log lines: deliveries (to= ... stat=), senders (from= ... size=, nrcpts=:
+// the recipients after aliasing, one to= line each when final) and the DSNs our own server
+// generates ("DSN: Return receipt" is backscatter evidence).
 //
 // sendmail writes relay as "host. [ip]" ("[]" when it did not record the address), delay as
 // [d+]hh:mm:ss, and stat last, free text: "Sent (<id> Queued mail for delivery)",
@@ -85,19 +86,24 @@ RecordKind parse_to(std::string_view fields, LogRecord& record)
 RecordKind parse_from(std::string_view fields, LogRecord& record)
 {
     bool have_from = false;
-    scan::for_each_field(fields, is_rest_of_line,
-                         [&](std::string_view key, std::string_view value) {
-                             if (key == "from") {
-                                 record.sender = scan::strip_angles(value);
-                                 have_from = true;
-                             } else if (key == "size") {
-                                 std::int64_t size = 0;
-                                 if (scan::to_int(value, size)) {
-                                     record.size = size;
-                                 }
-                             }
-                             return key != "size"; // nothing after size is needed
-                         });
+    scan::for_each_field(
+        fields, is_rest_of_line, [&](std::string_view key, std::string_view value) {
+            std::int64_t number = 0;
+            if (key == "from") {
+                record.sender = scan::strip_angles(value);
+                have_from = true;
+            } else if (key == "size") {
+                if (scan::to_int(value, number)) {
+                    record.size = number;
+                }
+            } else if (key == "nrcpts") {
+                if (scan::to_int(value, number) && number >= 0 && number < 1000000) {
+                    record.recipients = static_cast<int>(number);
+                }
+                return false; // nothing after nrcpts is needed
+            }
+            return true;
+        });
     return have_from ? RecordKind::message_from : RecordKind::unparseable;
 }
 

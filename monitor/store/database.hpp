@@ -22,9 +22,10 @@ public:
 
 class Statement;
 
-// One open database. Opening creates the file and its folder if needed, turns on WAL,
-// foreign keys and a busy timeout (so `serve` and `run` can share the file), and applies
-// every embedded migration not yet applied, each in its own transaction.
+// One open database. Opening creates the file and its folder if needed (a new file gets
+// 64 KiB pages, see database.cpp), turns on WAL, foreign keys and a busy timeout (so `serve`
+// and `run` can share the file), and applies every embedded migration not yet applied, each
+// in its own transaction.
 class Database {
 public:
     enum class Mode { read_write, read_only };

@@ -232,6 +232,47 @@ TEST_CASE("postfix sender joined from qmgr across runs, forgotten after 'removed
     CHECK(count(db, "SELECT count(*) FROM ingest_message") == 0);
 }
 
+TEST_CASE("sendmail sender joined until every recipient (nrcpts) is done, counted across runs")
+{
+    TempDir dir;
+    store::Database db(dir.file("h.db"));
+    std::string log = dir.file("maillog");
+    auto to = [](const char* qid, const char* rcpt, const char* outcome) {
+        return std::string("Nov 22 04:10:01 mail sm-mta[2]: ") + qid + ": to=" + rcpt +
+               ", delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=1, relay=mx.x.example. "
+               "[192.0.2.1], " +
+               outcome + "\n";
+    };
+    const char* sent = "dsn=2.0.0, stat=Sent (ok)";
+    const char* deferred = "dsn=4.7.0, stat=Deferred: 421 4.7.0 try later";
+    const char* unknown = "dsn=5.1.1, stat=User unknown";
+    std::string from_a = "Nov 22 04:10:00 mail sm-mta[1]: 0AAAAAAA000001: from=<s@example.com>, "
+                         "size=4321, class=0, nrcpts=3, msgid=<a@example.com>, proto=ESMTP\n";
+    std::string from_b = "Nov 22 04:10:00 mail sm-mta[1]: 0BBBBBBB000002: from=<t@example.com>, "
+                         "size=99, class=0, nrcpts=2, msgid=<b@example.com>, proto=ESMTP\n";
+    // A: one of three sent, one deferred. B: both recipients in one to= line, sent.
+    smtpprobe::test::write_file(log, from_a + to("0AAAAAAA000001", "<a@x.example>", sent) +
+                                         to("0AAAAAAA000001", "<b@x.example>", deferred) + from_b +
+                                         to("0BBBBBBB000002", "<c@x.example>,<d@x.example>", sent));
+    ingest_once(db, log);
+    CHECK(count(db, "SELECT count(*) FROM ingest_message WHERE queue_id = '0AAAAAAA000001' AND "
+                    "recipients_left = 2") == 1);
+    CHECK(count(db, "SELECT count(*) FROM ingest_message WHERE queue_id = '0BBBBBBB000002'") == 0);
+    // The next run: b sent on retry, e bounced: A is done too. Its deliveries are all joined.
+    append(log, to("0AAAAAAA000001", "<b@x.example>", deferred) +
+                    to("0AAAAAAA000001", "<b@x.example>", sent));
+    ingest_once(db, log);
+    CHECK(count(db, "SELECT recipients_left FROM ingest_message WHERE queue_id = "
+                    "'0AAAAAAA000001'") == 1);
+    append(log, to("0AAAAAAA000001", "<e@x.example>", unknown));
+    ingest_once(db, log);
+    CHECK(count(db, "SELECT count(*) FROM ingest_message") == 0);
+    CHECK(count(db, "SELECT count(*) FROM delivery WHERE queue_id = '0AAAAAAA000001' AND "
+                    "sender = 's@example.com' AND size = 4321") == 5);
+    CHECK(count(db, "SELECT count(*) FROM delivery WHERE queue_id = '0BBBBBBB000002' AND "
+                    "sender = 't@example.com' AND size = 99") == 1);
+}
+
 TEST_CASE("binary and unparseable lines are counted and skipped, never abort the run")
 {
     TempDir dir;
