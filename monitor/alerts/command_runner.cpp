@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +19,28 @@ namespace {
 constexpr std::size_t k_stderr_limit = 4096;
 
 using Clock = std::chrono::steady_clock;
+
+// write() that gives EPIPE instead of raising SIGPIPE, whatever the process's disposition (the
+// smtpprobe program ignores SIGPIPE, a program or test linking this library may not): SIGPIPE
+// is blocked in this thread around the write, and the one the write raised is consumed.
+ssize_t write_without_sigpipe(int fd, const char* data, std::size_t size)
+{
+    sigset_t pipe_only;
+    sigset_t before;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &before);
+    ssize_t written = write(fd, data, size);
+    int saved_errno = errno;
+    if (written < 0 && saved_errno == EPIPE) {
+        timespec no_wait{0, 0};
+        while (sigtimedwait(&pipe_only, nullptr, &no_wait) < 0 && errno == EINTR) {
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, &before, nullptr);
+    errno = saved_errno;
+    return written;
+}
 
 } // namespace
 
@@ -91,7 +114,8 @@ CommandResult run_command(const std::string& command, const std::string& stdin_d
         }
         for (int i = 0; i < n; ++i) {
             if (fds[i].fd == in_fd && fds[i].revents) {
-                ssize_t w = write(in_fd, stdin_data.data() + written, stdin_data.size() - written);
+                ssize_t w = write_without_sigpipe(in_fd, stdin_data.data() + written,
+                                                  stdin_data.size() - written);
                 if (w > 0) {
                     written += static_cast<std::size_t>(w);
                 }

@@ -135,6 +135,18 @@ TEST_CASE("a command hook that hangs is killed at its deadline")
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
 }
 
+TEST_CASE("a command hook that exits without reading its stdin does not kill the caller")
+{
+    // 1 MiB does not fit the pipe: the write meets a closed reader (EPIPE). This test process
+    // does not ignore SIGPIPE, so without the runner's own guard it would die here.
+    std::string big(1 << 20, 'x');
+    for (int i = 0; i < 3; ++i) {
+        auto r = alerts::run_command("exit 4", big, std::chrono::milliseconds(5000));
+        CHECK_FALSE(r.timed_out);
+        CHECK(r.exit_code == 4);
+    }
+}
+
 TEST_CASE("a webhook POSTs the JSON and is retried within the run after a 5xx")
 {
     namespace asio = boost::asio;
