@@ -1,0 +1,71 @@
+// Part content decoding for the fast path (see part_content.hpp).
+#include "monitor/ingest/bounce/part_content.hpp"
+
+#include "monitor/ingest/bounce/header_fields.hpp"
+#include "monitor/ingest/bounce/mime_reader.hpp"
+
+#include <algorithm>
+
+namespace smtpprobe::ingest {
+
+namespace {
+
+bool is_ascii(std::string_view text)
+{
+    return std::all_of(text.begin(), text.end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+} // namespace
+
+// The part's transfer encoding as GMime reads it (g_mime_content_encoding_from_string), where
+// the fast path knows it: identity (none, 7bit, 8bit, binary), quoted-printable or base64.
+std::optional<GMimeContentEncoding> transfer_encoding(const std::vector<RawField>& fields)
+{
+    const std::string value =
+        lower_ascii(decoded_value(first_field(fields, "content-transfer-encoding")));
+    if (value.empty() || value == "7bit" || value == "8bit" || value == "binary") {
+        return GMIME_CONTENT_ENCODING_DEFAULT;
+    }
+    if (value == "quoted-printable") {
+        return GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
+    }
+    if (value == "base64") {
+        return GMIME_CONTENT_ENCODING_BASE64;
+    }
+    return std::nullopt;
+}
+
+// The bytes of a part's content with its transfer encoding undone, bounded to
+// k_max_part_bytes: what decoded_bytes (mime_reader.cpp) gives. Quoted-printable and base64 are
+// undone by GMime's own decoders (the ones its data wrapper's filter runs), without objects.
+std::string transfer_decoded(std::string_view content, GMimeContentEncoding encoding)
+{
+    if (encoding == GMIME_CONTENT_ENCODING_DEFAULT) {
+        return std::string(content.substr(0, k_max_part_bytes));
+    }
+    GMimeEncoding state;
+    g_mime_encoding_init_decode(&state, encoding);
+    std::string out(g_mime_encoding_outlen(&state, content.size()), '\0');
+    const std::size_t size =
+        g_mime_encoding_flush(&state, content.data(), content.size(), out.data());
+    out.resize(std::min(size, k_max_part_bytes));
+    return out;
+}
+
+// The decoded bytes of a text part as part_text (mime_reader.cpp) leaves them: false when
+// GMime would convert them from their charset (non-ASCII bytes in a named charset, or any
+// charset that is not a superset of ASCII); else cut at the first NUL, as GMime's text is.
+bool as_text_part(std::string& text, const std::string* charset)
+{
+    if (charset != nullptr && !(is_ascii(text) && is_ascii_superset(*charset))) {
+        return false;
+    }
+    const std::size_t nul = text.find('\0');
+    if (nul != std::string::npos) {
+        text.resize(nul);
+    }
+    return true;
+}
+
+} // namespace smtpprobe::ingest
