@@ -59,7 +59,14 @@ std::string transfer_decoded(std::string_view content, GMimeContentEncoding enco
 bool as_text_part(std::string& text, const std::string* charset)
 {
     if (charset != nullptr && !(is_ascii(text) && is_ascii_superset(*charset))) {
-        return false;
+        // GMime runs the text through iconv from the charset to UTF-8: for valid UTF-8 text
+        // (glib's validator, as strict as iconv's decoder) in UTF-8 that is the text itself.
+        const std::string name = lower_ascii(*charset);
+        const bool utf8 = name == "utf-8" || name == "utf8";
+        if (!utf8 || text.find('\0') != std::string::npos ||
+            !g_utf8_validate(text.data(), static_cast<gssize>(text.size()), nullptr)) {
+            return false;
+        }
     }
     const std::size_t nul = text.find('\0');
     if (nul != std::string::npos) {

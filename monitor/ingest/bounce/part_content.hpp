@@ -25,7 +25,8 @@ std::optional<GMimeContentEncoding> transfer_encoding(const std::vector<RawField
 std::string transfer_decoded(std::string_view content, GMimeContentEncoding encoding);
 
 // The decoded bytes of a text part as GMime's text of it: false when GMime would convert them
-// from charset (nullptr: none given); else cut at the first NUL byte.
+// from charset (nullptr: none given) into other bytes, or when that cannot be told without
+// iconv (any charset but UTF-8 for non-ASCII text); else cut at the first NUL byte.
 bool as_text_part(std::string& text, const std::string* charset);
 
 } // namespace smtpprobe::ingest
