@@ -379,12 +379,21 @@ bool repair_boundary(const std::vector<RawField>& fields, std::string& declared)
 
 } // namespace
 
-std::optional<MimeMessage> parse_simple_mime(std::string_view content)
+std::optional<MimeMessage> parse_simple_mime(std::string_view whole)
 {
     // Two memchr passes (find_first_of would call memchr once per byte).
-    if (content.find('\r') != std::string_view::npos ||
-        content.find('\0') != std::string_view::npos) {
+    if (whole.find('\r') != std::string_view::npos || whole.find('\0') != std::string_view::npos) {
         return std::nullopt;
+    }
+    // A leading mbox From_ line (a message saved with its envelope line): GMime skips it.
+    std::string_view content = whole;
+    if (content.starts_with("From ")) {
+        const std::size_t end = content.find('\n');
+        if (end == std::string_view::npos ||
+            lower_ascii(content.substr(0, end)).find("boundary=") != std::string::npos) {
+            return std::nullopt;
+        }
+        content.remove_prefix(end + 1);
     }
     MimeMessage out;
     SimpleWalk walk(content, out);

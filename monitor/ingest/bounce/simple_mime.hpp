@@ -2,7 +2,8 @@
 // the common simple shape, giving exactly the MimeMessage the GMime walk (mime_reader) gives
 // for them, without building GMime objects (which cost about half of a bounce's parse).
 //
-// Simple shape: LF line endings, no NUL byte; every header block (the message's, each part's,
+// Simple shape: LF line endings, no NUL byte; at most a leading mbox From_ line (skipped,
+// as GMime does); every header block (the message's, each part's,
 // a returned original's) made of well-formed fields only; Content-Type values of the plain
 // form (header_block.hpp); multipart/* (not digest) nested at most k_max_simple_depth deep,
 // each part separated by its own boundary, at most k_max_simple_parts leaf parts; and every
