@@ -4,6 +4,7 @@
 #include "monitor/ingest/bounce/gmime_entity.hpp"
 #include "monitor/ingest/bounce/mime_reader.hpp"
 
+#include <algorithm>
 #include <gmime/gmime.h>
 
 namespace smtpprobe::ingest {
@@ -27,7 +28,31 @@ bool is_token_char(char c)
     if (c <= 32 || c >= 127) {
         return false;
     }
-    return std::string_view("()<>@,;:\\\"/[]?=").find(c) == std::string_view::npos;
+    switch (c) {
+    case '(':
+    case ')':
+    case '<':
+    case '>':
+    case '@':
+    case ',':
+    case ';':
+    case ':':
+    case '\\':
+    case '"':
+    case '/':
+    case '[':
+    case ']':
+    case '?':
+    case '=':
+        return false;
+    default:
+        return true;
+    }
+}
+
+bool only_blanks(std::string_view text)
+{
+    return std::all_of(text.begin(), text.end(), [](char c) { return c == ' ' || c == '\t'; });
 }
 
 char lower_char(char c)
@@ -102,7 +127,7 @@ bool scan_header_block(std::string_view text, std::vector<RawField>& fields,
             return !fields.empty() || shape.may_be_empty;
         }
         if (line[0] == ' ' || line[0] == '\t') {
-            if (fields.empty() || line.find_first_not_of(" \t") == std::string_view::npos) {
+            if (fields.empty() || only_blanks(line)) {
                 return false;
             }
             RawField& last = fields.back();

@@ -151,27 +151,27 @@ std::string find_smtp_command(std::string_view text)
     std::string found;
     for (const char* marker : {"in reply to ", "after ", "smtp command", ">>> ",
                                "most progress was ", "smtp:", "command:", "while sending "}) {
-        std::size_t at = lower.find(marker);
+        std::size_t at = find_text(lower, marker);
         while (at != std::string::npos) {
             std::string command = command_at(at + std::char_traits<char>::length(marker));
             if (!command.empty()) {
                 found = command;
             }
-            at = lower.find(marker, at + 1);
+            at = find_text(lower, marker, at + 1);
         }
         if (!found.empty()) {
             return found;
         }
     }
-    if (lower.find("[rcpt_to]") != std::string::npos ||
-        lower.find("recipient address rejected") != std::string::npos) {
+    if (find_text(lower, "[rcpt_to]") != std::string::npos ||
+        find_text(lower, "recipient address rejected") != std::string::npos) {
         return "RCPT"; // Yahoo's tag after the reply
     }
-    if (lower.find("sender was rejected") != std::string::npos) {
+    if (find_text(lower, "sender was rejected") != std::string::npos) {
         return "MAIL";
     }
-    if (lower.find("after i sent the message") != std::string::npos ||
-        lower.find("failed after i sent") != std::string::npos) {
+    if (find_text(lower, "after i sent the message") != std::string::npos ||
+        find_text(lower, "failed after i sent") != std::string::npos) {
         return "DATA";
     }
     return {};

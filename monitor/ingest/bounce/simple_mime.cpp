@@ -30,7 +30,7 @@ enum class End { closed, eof, failed };
 
 bool only_lwsp(std::string_view text)
 {
-    return text.find_first_not_of(" \t") == std::string_view::npos;
+    return std::all_of(text.begin(), text.end(), [](char c) { return c == ' ' || c == '\t'; });
 }
 
 // An HTML part kept aside: read only when there is no text/plain part.

@@ -278,6 +278,7 @@ std::size_t find_original_copy(std::string_view text)
     const std::vector<std::string_view> lines = split_lines(text);
     std::size_t offset = 0;
     bool previous_blank = true;
+    std::string lower; // one buffer for every line's lower-case copy
     for (std::size_t i = 0; i < lines.size(); ++i) {
         const std::string_view line = lines[i];
         const std::string_view trimmed = trim(line);
@@ -285,10 +286,14 @@ std::size_t find_original_copy(std::string_view text)
             const bool decorated = trimmed[0] == '-' || trimmed[0] == '=' || trimmed[0] == '*' ||
                                    trimmed[0] == '_' || trimmed[0] == '[' || trimmed.size() < 60;
             if (decorated) {
-                const std::string lower = lower_ascii(trimmed);
+                lower.assign(trimmed);
+                for (char& c : lower) {
+                    c = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+                }
                 for (std::string_view marker : k_copy_markers) {
-                    if (lower.find(marker) != std::string::npos &&
-                        (marker != "the first " || lower.find("lines") != std::string::npos)) {
+                    if (find_text(lower, marker) != std::string::npos &&
+                        (marker != "the first " ||
+                         find_text(lower, "lines") != std::string::npos)) {
                         return offset;
                     }
                 }
