@@ -199,13 +199,17 @@ std::string decoded_value(const RawField* field)
     if (field == nullptr) {
         return {};
     }
-    std::string value = unfold(field->raw);
+    return decoded_header_text(unfold(field->raw));
+}
+
+std::string decoded_header_text(std::string value)
+{
     bool plain = value.find("=?") == std::string::npos;
     for (char c : value) {
-        plain = plain && static_cast<unsigned char>(c) < 0x80;
+        plain = plain && static_cast<unsigned char>(c) < 0x80 && c != '\0';
     }
     if (plain) {
-        return value;
+        return value; // nothing GMime's decoder would change (and it opens an iconv each call)
     }
     init_gmime();
     return owned_string(g_mime_utils_header_decode_text(nullptr, value.c_str()));

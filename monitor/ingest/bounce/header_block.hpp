@@ -56,6 +56,10 @@ std::size_t count_fields(const std::vector<RawField>& fields, std::string_view l
 // has an "=?" or a byte over 0x7f. "" for nullptr.
 std::string decoded_value(const RawField* field);
 
+// g_mime_utils_header_decode_text of an unfolded value; the value itself when it has no "=?",
+// no 8-bit and no NUL byte (nothing to decode).
+std::string decoded_header_text(std::string value);
+
 // g_mime_utils_decode_message_id of a decoded Message-ID value.
 std::string decoded_message_id(const std::string& value);
 

@@ -3,6 +3,7 @@
 
 #include "monitor/ingest/bounce/boundary_repair.hpp"
 #include "monitor/ingest/bounce/gmime_entity.hpp"
+#include "monitor/ingest/bounce/header_block.hpp"
 #include "monitor/ingest/bounce/header_fields.hpp"
 #include "monitor/ingest/bounce/simple_mime.hpp"
 #include "monitor/ingest/bounce/unread_headers.hpp"
@@ -255,13 +256,9 @@ OriginalMessage original_from_headers(std::string_view headers)
     const std::vector<Field> fields = parse_field_group(headers);
     OriginalMessage original;
     original.message_id = clean_address(field_value(fields, "message-id"));
-    auto decoded = [](const std::string& value) {
-        init_gmime();
-        return owned_string(g_mime_utils_header_decode_text(nullptr, value.c_str()));
-    };
-    original.from = decoded(field_value(fields, "from"));
-    original.to = decoded(field_value(fields, "to"));
-    original.subject = decoded(field_value(fields, "subject"));
+    original.from = decoded_header_text(field_value(fields, "from"));
+    original.to = decoded_header_text(field_value(fields, "to"));
+    original.subject = decoded_header_text(field_value(fields, "subject"));
     original.date = field_value(fields, "date");
     return original;
 }

@@ -99,11 +99,11 @@ bool anchor_of(std::string_view raw, Anchor& anchor)
     if (line.empty() || line.size() > 400) {
         return false;
     }
-    const std::string lower = lower_ascii(line);
     auto [b, e] = locate_address(line);
     if (b == std::string_view::npos) {
-        return false;
+        return false; // most lines: decided before the lower-case copy
     }
+    const std::string lower = lower_ascii(line);
     std::size_t open = b;
     if (open > 0 && line[open - 1] == '<') {
         --open;

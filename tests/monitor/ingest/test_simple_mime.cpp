@@ -136,3 +136,144 @@ TEST_CASE("simple MIME fast path equals GMime on every corpus message, whole and
     // The fast path is what makes ingestion fast: most real bounces must take it.
     CHECK(accepted * 100 >= messages.size() * 60);
 }
+
+namespace {
+
+struct EdgeCase {
+    const char* name;
+    std::string text;
+    bool fast; // the fast path must accept it (else it may or may not)
+};
+
+const std::string k_head = "From: Mail Delivery System <MAILER-DAEMON@mx.example.org>\n"
+                           "To: sender@example.net\n"
+                           "Subject: Undelivered Mail Returned to Sender\n"
+                           "Message-ID: <r-1@mx.example.org>\n"
+                           "MIME-Version: 1.0\n";
+
+const std::string k_status = "Reporting-MTA: dns; mx.example.org\n"
+                             "\n"
+                             "Final-Recipient: rfc822; user@example.com\n"
+                             "Action: failed\n"
+                             "Status: 5.7.1\n"
+                             "Diagnostic-Code: smtp; 550 5.7.1 blocked (S3140)\n";
+
+const std::string k_original = "From: sender@example.net\n"
+                               "To: user@example.com\n"
+                               "Subject: hello\n"
+                               "Message-ID: <o-1@example.net>\n"
+                               "\n"
+                               "body\n";
+
+std::string report(const std::string& boundary, const std::string& original_part)
+{
+    return "--" + boundary + "\nContent-Type: text/plain\n\nyour message was refused\n--" +
+           boundary + "\nContent-Type: message/delivery-status\n\n" + k_status + "\n--" + boundary +
+           "\n" + original_part + "--" + boundary + "--\n";
+}
+
+std::vector<EdgeCase> edge_cases()
+{
+    const std::string rfc822 = "Content-Type: message/rfc822\n\n" + k_original;
+    const std::string top = k_head +
+                            "Content-Type: multipart/report; report-type=delivery-status;\n"
+                            "\tboundary=\"b1\"\n\n";
+    std::vector<EdgeCase> cases;
+    cases.push_back({"plain multipart/report", top + report("b1", rfc822), true});
+    cases.push_back({"nested multipart/report in multipart/mixed",
+                     k_head +
+                         "Content-Type: multipart/mixed; boundary=outer\n\npreamble\n"
+                         "--outer\nContent-Type: multipart/report; boundary=\"inner\"\n\n" +
+                         report("inner", rfc822) +
+                         "inner epilogue\n--outer\n"
+                         "Content-Type: image/png\n"
+                         "Content-Transfer-Encoding: base64\n\n"
+                         "iVBORw0KGgo=\n--outer--\nepilogue\n",
+                     true});
+    cases.push_back({"boundary in a header and boundary-like lines in text",
+                     k_head + "X-Note: --b1\nContent-Type: multipart/report; boundary=b1\n\n" +
+                         "--b1\nContent-Type: text/plain\n\n--b1x is not a delimiter\n"
+                         "-- b1 neither\n--b1 \nContent-Type: message/delivery-status\n\n" +
+                         k_status + "--b1--\n",
+                     true});
+    cases.push_back({"folded and encoded headers",
+                     "From: =?UTF-8?Q?Mail_Syst=C3=A8me?=\n <MAILER-DAEMON@mx.example.org>\n"
+                     "Subject: =?ISO-8859-1?Q?Unzustellbar=3A_Gr=FC=DFe?=\n"
+                     "\tand more\nMessage-ID:\n <r-2@mx.example.org>\n"
+                     "Content-Type: multipart/report;\n report-type=delivery-status;\n"
+                     " boundary=\"b1\"\n\n" +
+                         report("b1", rfc822),
+                     true});
+    cases.push_back({"quoted-printable text and base64 delivery-status",
+                     top + "--b1\nContent-Type: text/plain; charset=utf-8\n"
+                           "Content-Transfer-Encoding: quoted-printable\n\n"
+                           "Die Nachricht wurde abgewiesen: gr=C3=BC=C3=9Fe =\nsoft break\n"
+                           "--b1\nContent-Type: message/delivery-status\n"
+                           "Content-Transfer-Encoding: base64\n\n"
+                           "RmluYWwtUmVjaXBpZW50OiByZmM4MjI7IHVzZXJAZXhhbXBsZS5jb20KQWN0aW9uOiBm"
+                           "YWlsZWQKU3RhdHVzOiA1LjEuMQo=\n--b1--\n",
+                     true});
+    cases.push_back(
+        {"a part without header fields", top + "--b1\n\nno headers here\n--b1--\n", true});
+    cases.push_back({"mbox From_ line first",
+                     "From MAILER-DAEMON Thu Jan  1 00:00:00 2026\n" + top + report("b1", rfc822),
+                     true});
+    cases.push_back({"returned original cut inside its header",
+                     top + report("b1", "Content-Type: message/rfc822\n\nFrom: a@example.net\n"
+                                        "Subject: cut"),
+                     true});
+    cases.push_back({"plain text bounce, no MIME",
+                     k_head + "\nI'm sorry. <user@example.com>: 550 5.1.1 unknown\n", true});
+    // Shapes the fast path leaves to GMime: the results must still be GMime's.
+    cases.push_back({"truncated: no closing delimiter",
+                     top + "--b1\nContent-Type: message/delivery-status\n\n" + k_status, false});
+    cases.push_back(
+        {"truncated inside a part header", top + "--b1\nContent-Type: message/delivery-st", false});
+    cases.push_back({"inner multipart ended by the outer delimiter",
+                     k_head + "Content-Type: multipart/mixed; boundary=outer\n\n--outer\n"
+                              "Content-Type: multipart/alternative; boundary=inner\n\n--inner\n"
+                              "Content-Type: text/plain\n\ninner text\n--outer\n"
+                              "Content-Type: text/plain\n\nouter text\n--outer--\n",
+                     false});
+    cases.push_back({"declared boundary never used", top + report("other", rfc822), false});
+    cases.push_back({"charset that needs converting",
+                     k_head + "Content-Type: text/plain; charset=iso-2022-jp\n\n"
+                              "\x1b$B%a\x1b(B 550 user unknown\n",
+                     false});
+    cases.push_back({"comment in Content-Type",
+                     k_head + "Content-Type: multipart/report (a comment); boundary=b1\n\n" +
+                         report("b1", rfc822),
+                     false});
+    cases.push_back(
+        {"forwarded report",
+         top + report("b1", "Content-Type: message/rfc822\n\n" + top + report("b1", rfc822)),
+         false});
+    cases.push_back(
+        {"whitespace-only header line", "From: a@b.example\n \nSubject: x\n\nbody\n", false});
+    return cases;
+}
+
+} // namespace
+
+TEST_CASE("simple MIME fast path: hand-made edge cases agree with GMime, in every line ending")
+{
+    for (const EdgeCase& c : edge_cases()) {
+        CAPTURE(c.name);
+        const bool accepted = check_agreement(c.name, c.text);
+        if (c.fast) {
+            CHECK(accepted);
+        }
+        // parse_mime (fast path first) must give GMime's result whichever path it takes.
+        CHECK(parse_mime(c.text) == parse_mime_with_gmime(c.text));
+        for (const char* ending : {"\r\n", "\r"}) {
+            std::string other;
+            for (char ch : c.text) {
+                other += ch == '\n' ? std::string(ending) : std::string(1, ch);
+            }
+            CHECK_FALSE(parse_simple_mime(other)); // CR: always GMime's
+            CHECK(parse_mime(other) == parse_mime_with_gmime(other));
+            normalise_line_endings(other); // what the message source does
+            CHECK(check_agreement(c.name, other) == accepted);
+        }
+    }
+}
