@@ -57,9 +57,21 @@ std::size_t find_text(std::string_view text, std::string_view needle, std::size_
     if (needle.empty()) {
         return from;
     }
-    const void* at = memmem(text.data() + from, text.size() - from, needle.data(), needle.size());
-    return at == nullptr ? std::string_view::npos
-                         : static_cast<std::size_t>(static_cast<const char*>(at) - text.data());
+    if (text.size() - from >= 512) {
+        const void* at =
+            memmem(text.data() + from, text.size() - from, needle.data(), needle.size());
+        return at == nullptr ? std::string_view::npos
+                             : static_cast<std::size_t>(static_cast<const char*>(at) - text.data());
+    }
+    // Short texts (a line): a plain loop; memmem's set-up costs more than the search.
+    const char first = needle[0];
+    for (std::size_t at = from; at + needle.size() <= text.size(); ++at) {
+        if (text[at] == first &&
+            std::memcmp(text.data() + at + 1, needle.data() + 1, needle.size() - 1) == 0) {
+            return at;
+        }
+    }
+    return std::string_view::npos;
 }
 
 std::vector<Field> parse_field_group(std::string_view text, std::size_t* consumed)

@@ -31,8 +31,9 @@ const std::string& field_value(const std::vector<Field>& fields, std::string_vie
 // Lower-cases ASCII.
 std::string lower_ascii(std::string_view text);
 
-// text.find(needle, from), by memmem: std::string::find calls memchr and memcmp once per
-// occurrence of the needle's first character, which dominates on long report texts.
+// text.find(needle, from), by memmem on long texts and a plain loop on short ones:
+// std::string::find calls memchr and memcmp once per occurrence of the needle's first
+// character, which dominates on long report texts.
 std::size_t find_text(std::string_view text, std::string_view needle, std::size_t from = 0);
 
 // Trims spaces, tabs and newlines at both ends.

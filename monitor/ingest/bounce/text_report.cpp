@@ -239,6 +239,24 @@ constexpr std::array<std::string_view, 16> k_copy_markers = {
     "rfc822 message",
 };
 
+// Whether a lower-case line holds one of k_copy_markers ("the first " only with "lines"):
+// one pass over the line, each position compared with the markers starting with its byte.
+bool names_copy_marker(std::string_view lower)
+{
+    for (std::size_t at = 0; at < lower.size(); ++at) {
+        const std::string_view rest = lower.substr(at);
+        for (std::string_view marker : k_copy_markers) {
+            if (rest[0] != marker[0] || !rest.starts_with(marker)) {
+                continue;
+            }
+            if (marker != "the first " || find_text(lower, "lines") != std::string_view::npos) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 bool header_like(std::string_view line)
 {
     if (line.empty() || line[0] == ' ' || line[0] == '\t') {
@@ -290,12 +308,8 @@ std::size_t find_original_copy(std::string_view text)
                 for (char& c : lower) {
                     c = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
                 }
-                for (std::string_view marker : k_copy_markers) {
-                    if (find_text(lower, marker) != std::string::npos &&
-                        (marker != "the first " ||
-                         find_text(lower, "lines") != std::string::npos)) {
-                        return offset;
-                    }
+                if (names_copy_marker(lower)) {
+                    return offset;
                 }
             }
         }
