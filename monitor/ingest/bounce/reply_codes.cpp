@@ -165,25 +165,23 @@ std::string find_smtp_command(std::string_view text)
         {"after i sent the message", "DATA"},
         {"failed after i sent", "DATA"},
     }};
+    static const NeedleSet<k_phrases.size()> k_phrase_set(k_phrases);
+    static const NeedleSet<k_words.size()> k_word_set([] {
+        std::array<std::string_view, k_words.size()> words;
+        for (std::size_t k = 0; k < k_words.size(); ++k) {
+            words[k] = k_words[k].first;
+        }
+        return words;
+    }());
     std::array<std::string, k_phrases.size()> found;
     std::array<bool, k_words.size()> has_word{};
-    const std::string_view view(lower);
-    for (std::size_t at = 0; at < view.size(); ++at) {
-        const std::string_view rest = view.substr(at);
-        for (std::size_t k = 0; k < k_phrases.size(); ++k) {
-            if (rest[0] == k_phrases[k][0] && rest.starts_with(k_phrases[k])) {
-                std::string command = command_at(at + k_phrases[k].size());
-                if (!command.empty()) {
-                    found[k] = std::move(command);
-                }
-            }
+    k_phrase_set.each(lower, [&](std::size_t k, std::size_t at) {
+        std::string command = command_at(at + k_phrases[k].size());
+        if (!command.empty()) {
+            found[k] = std::move(command);
         }
-        for (std::size_t k = 0; k < k_words.size(); ++k) {
-            if (rest[0] == k_words[k].first[0] && rest.starts_with(k_words[k].first)) {
-                has_word[k] = true;
-            }
-        }
-    }
+    });
+    k_word_set.each(lower, [&](std::size_t k, std::size_t) { has_word[k] = true; });
     for (const std::string& command : found) {
         if (!command.empty()) {
             return command;

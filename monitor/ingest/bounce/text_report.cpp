@@ -243,18 +243,13 @@ constexpr std::array<std::string_view, 16> k_copy_markers = {
 // one pass over the line, each position compared with the markers starting with its byte.
 bool names_copy_marker(std::string_view lower)
 {
-    for (std::size_t at = 0; at < lower.size(); ++at) {
-        const std::string_view rest = lower.substr(at);
-        for (std::string_view marker : k_copy_markers) {
-            if (rest[0] != marker[0] || !rest.starts_with(marker)) {
-                continue;
-            }
-            if (marker != "the first " || find_text(lower, "lines") != std::string_view::npos) {
-                return true;
-            }
-        }
-    }
-    return false;
+    static const NeedleSet<k_copy_markers.size()> k_markers(k_copy_markers);
+    bool named = false;
+    k_markers.each(lower, [&](std::size_t k, std::size_t) {
+        named = named || k_copy_markers[k] != "the first " ||
+                find_text(lower, "lines") != std::string_view::npos;
+    });
+    return named;
 }
 
 bool header_like(std::string_view line)
