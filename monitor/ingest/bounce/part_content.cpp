@@ -16,6 +16,29 @@ bool is_ascii(std::string_view text)
                        [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
+// What g_mime_text_part_get_text does to a text part's decoded bytes: GMime's own charset
+// filter (iconv from charset to UTF-8, its handling of invalid input) run over them, then a
+// final flush; no filter (the bytes unchanged) when GMime cannot open a converter for charset.
+void convert_as_gmime(std::string& text, const std::string& charset)
+{
+    init_gmime();
+    GMimeFilter* filter = g_mime_filter_charset_new(charset.c_str(), "utf-8");
+    if (filter == nullptr) {
+        return;
+    }
+    std::string out;
+    char* buffer = nullptr;
+    std::size_t size = 0;
+    std::size_t prespace = 0;
+    g_mime_filter_filter(filter, text.data(), text.size(), 0, &buffer, &size, &prespace);
+    out.append(buffer, size);
+    char empty[1] = {0};
+    g_mime_filter_complete(filter, empty, 0, 0, &buffer, &size, &prespace);
+    out.append(buffer, size);
+    g_object_unref(filter);
+    text = std::move(out);
+}
+
 } // namespace
 
 // The part's transfer encoding as GMime reads it (g_mime_content_encoding_from_string), where
@@ -65,7 +88,10 @@ bool as_text_part(std::string& text, const std::string* charset)
         const bool utf8 = name == "utf-8" || name == "utf8";
         if (!utf8 || text.find('\0') != std::string::npos ||
             !g_utf8_validate(text.data(), static_cast<gssize>(text.size()), nullptr)) {
-            return false;
+            if (text.size() >= k_max_part_bytes) {
+                return false; // GMime converts the whole part, not its first k_max_part_bytes
+            }
+            convert_as_gmime(text, *charset);
         }
     }
     const std::size_t nul = text.find('\0');

@@ -3,17 +3,18 @@
 // for them, without building GMime objects (which cost about half of a bounce's parse).
 //
 // Simple shape: LF line endings, no NUL byte; at most a leading mbox From_ line (skipped,
-// as GMime does); every header block (the message's, each part's,
-// a returned original's) made of well-formed fields only; Content-Type values of the plain
-// form (header_block.hpp); multipart/* (not digest) nested at most k_max_simple_depth deep,
-// each part separated by its own boundary, at most k_max_simple_parts leaf parts; and every
-// part whose text is read (text/plain, delivery-status, feedback-report, rfc822-headers,
-// message/rfc822, HTML when there is no text/plain) neither transfer-encoded (7bit, 8bit or
-// binary only) nor in a charset that needs converting (its bytes ASCII, or no charset).
+// as GMime does); every header block (the message's, each part's, a returned original's)
+// made of well-formed fields only; Content-Type values of the plain form (header_block.hpp);
+// multipart/* (not digest) nested at most k_max_simple_depth deep, each part ended by its own
+// boundary, at most k_max_simple_parts leaf parts; and every part whose text is read
+// (text/plain, delivery-status, feedback-report, rfc822-headers, message/rfc822, HTML when
+// there is no text/plain) in 7bit, 8bit, binary, quoted-printable or base64. The decoding
+// and charset conversion stay GMime's own (its stateless decoders and its charset filter,
+// part_content.hpp): what the fast path saves is GMime's object tree, not its conversions.
 // Parts that are not read (attachments, images, an HTML alternative) may be anything.
-// Everything else (quoted-printable or base64 text, other charsets, forwarded reports, a
-// boundary the body never uses, oddities GMime repairs) is refused: std::nullopt, and the
-// caller parses the message with GMime, which stays the reference.
+// Everything else (other transfer encodings, forwarded reports, a boundary the body never
+// uses, header oddities GMime repairs) is refused: std::nullopt, and the caller parses the
+// message with GMime, which stays the reference.
 //
 // Contract: never throws on peer data; reads are bounded by the message; the result, when
 // there is one, equals parse_mime_with_gmime(content) field for field (tested over the whole
