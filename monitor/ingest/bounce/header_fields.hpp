@@ -59,7 +59,11 @@ public:
             while (candidates != 0) {
                 const int k = __builtin_ctzll(candidates);
                 candidates &= candidates - 1;
-                if (text.substr(at).starts_with(m_needles[k])) {
+                const std::string_view needle = m_needles[k];
+                // The second byte inline first: most first-byte hits end there.
+                if (needle.size() <= text.size() - at &&
+                    (needle.size() < 2 || text[at + 1] == needle[1]) &&
+                    text.substr(at).starts_with(needle)) {
                     found(static_cast<std::size_t>(k), at);
                 }
             }

@@ -5,6 +5,8 @@
 #include "monitor/ingest/bounce/mime_reader.hpp"
 
 #include <algorithm>
+#include <memory>
+#include <utility>
 
 namespace smtpprobe::ingest {
 
@@ -19,10 +21,62 @@ bool is_ascii(std::string_view text)
 // What g_mime_text_part_get_text does to a text part's decoded bytes: GMime's own charset
 // filter (iconv from charset to UTF-8, its handling of invalid input) run over them, then a
 // final flush; no filter (the bytes unchanged) when GMime cannot open a converter for charset.
+// GMime charset filters kept per charset name for this thread: opening the iconv converter
+// (glibc's gconv lookup) costs more than converting a bounce's text. A kept filter is reset
+// (converter state and held-back bytes) before each use, so it converts as a new one would.
+class CharsetFilters {
+public:
+    CharsetFilters() = default;
+    CharsetFilters(const CharsetFilters&) = delete;
+    CharsetFilters& operator=(const CharsetFilters&) = delete;
+    ~CharsetFilters()
+    {
+        for (auto& [name, filter] : m_filters) {
+            if (filter != nullptr) {
+                g_object_unref(filter);
+            }
+        }
+    }
+
+    // The reset filter from charset to UTF-8, nullptr when GMime has no converter for it.
+    GMimeFilter* get(const std::string& charset)
+    {
+        for (auto& [name, filter] : m_filters) {
+            if (name == charset) {
+                if (filter != nullptr) {
+                    g_mime_filter_reset(filter);
+                }
+                return filter;
+            }
+        }
+        GMimeFilter* filter = g_mime_filter_charset_new(charset.c_str(), "utf-8");
+        if (m_filters.size() < k_max_kept) {
+            m_filters.emplace_back(charset, filter);
+        } else {
+            m_spare.reset(filter); // beyond the bound: used once, freed on the next call
+        }
+        return filter;
+    }
+
+private:
+    static constexpr std::size_t k_max_kept = 16; // charset names are peer data
+    struct Unref {
+        void operator()(GMimeFilter* filter) const
+        {
+            if (filter != nullptr) {
+                g_object_unref(filter);
+            }
+        }
+    };
+    std::vector<std::pair<std::string, GMimeFilter*>> m_filters;
+    std::unique_ptr<GMimeFilter, Unref> m_spare;
+};
+
 void convert_as_gmime(std::string& text, const std::string& charset)
 {
     init_gmime();
-    GMimeFilter* filter = g_mime_filter_charset_new(charset.c_str(), "utf-8");
+    thread_local CharsetFilters filters;
+    GMimeFilter* filter = filters.get(charset);
     if (filter == nullptr) {
         return;
     }
@@ -35,7 +89,6 @@ void convert_as_gmime(std::string& text, const std::string& charset)
     char empty[1] = {0};
     g_mime_filter_complete(filter, empty, 0, 0, &buffer, &size, &prespace);
     out.append(buffer, size);
-    g_object_unref(filter);
     text = std::move(out);
 }
 
