@@ -1,10 +1,13 @@
 // libFuzzer target for the bounce message parser: arbitrary bytes as a message (line endings
-// normalised first, as the message source does), then the mbox splitter on the same bytes,
-// whole and streamed in chunks (of a size taken from the input): both must give the same
-// messages. Must never crash, hang or read out of bounds, whatever the input.
+// normalised first, as the message source does); where the MIME fast path (simple_mime)
+// accepts the message, its result must equal GMime's (parse_mime_with_gmime), the reference;
+// then the mbox splitter on the same bytes, whole and streamed in chunks (of a size taken
+// from the input): both must give the same messages. Must never crash, hang or read out of
+// bounds, whatever the input.
 #include "monitor/ingest/bounce/bounce_parser.hpp"
 #include "monitor/ingest/bounce/mbox_splitter.hpp"
 #include "monitor/ingest/bounce/message_source.hpp"
+#include "monitor/ingest/bounce/simple_mime.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +20,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string content = raw;
     smtpprobe::ingest::normalise_line_endings(content);
     (void)smtpprobe::ingest::parse_bounce(content);
+    if (const auto simple = smtpprobe::ingest::parse_simple_mime(content)) {
+        if (simple != smtpprobe::ingest::parse_mime_with_gmime(content)) {
+            __builtin_trap(); // the fast path read the message otherwise than GMime
+        }
+    }
     (void)smtpprobe::ingest::message_key(content);
     std::vector<std::string> whole;
     smtpprobe::ingest::split_mbox(content, [&](std::string&& message) {

@@ -3,7 +3,6 @@
 
 #include "monitor/ingest/bounce/delivery_status.hpp"
 #include "monitor/ingest/bounce/header_fields.hpp"
-#include "monitor/ingest/bounce/mime_reader.hpp"
 #include "monitor/ingest/bounce/reply_codes.hpp"
 #include "monitor/ingest/bounce/ses_notification.hpp"
 #include "monitor/ingest/bounce/text_report.hpp"
@@ -145,10 +144,16 @@ const RecipientReport* text_for(const std::vector<RecipientReport>& text_recipie
 
 std::optional<BounceReport> parse_bounce(std::string_view content)
 {
-    std::optional<MimeMessage> mime = parse_mime(content);
+    const std::optional<MimeMessage> mime = parse_mime(content);
     if (!mime) {
         return std::nullopt;
     }
+    return report_from_mime(*mime);
+}
+
+std::optional<BounceReport> report_from_mime(const MimeMessage& message)
+{
+    const MimeMessage* mime = &message;
     BounceReport report;
     report.message_id = mime->message_id;
     report.date = mime->date;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "monitor/ingest/bounce/bounce_report.hpp"
+#include "monitor/ingest/bounce/mime_reader.hpp"
 
 #include <optional>
 #include <string_view>
@@ -16,5 +17,9 @@
 namespace smtpprobe::ingest {
 
 std::optional<BounceReport> parse_bounce(std::string_view content);
+
+// The report of a message already read by the MIME reader (parse_mime or one of its two
+// paths); parse_bounce(content) is report_from_mime(*parse_mime(content)).
+std::optional<BounceReport> report_from_mime(const MimeMessage& mime);
 
 } // namespace smtpprobe::ingest

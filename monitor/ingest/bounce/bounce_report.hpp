@@ -43,6 +43,8 @@ struct OriginalMessage {
     std::string to;
     std::string subject;
     std::string date;
+
+    bool operator==(const OriginalMessage&) const = default;
 };
 
 struct BounceReport {

@@ -2,6 +2,7 @@
 #include "monitor/ingest/bounce/header_fields.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace smtpprobe::ingest {
 
@@ -25,14 +26,52 @@ std::string lower_ascii(std::string_view text)
     return out;
 }
 
+namespace {
+
+bool is_trimmed(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+} // namespace
+
 std::string_view trim(std::string_view text)
 {
-    const std::size_t b = text.find_first_not_of(" \t\r\n");
-    if (b == std::string_view::npos) {
-        return {};
+    // Plain loops: find_first_not_of with a set calls memchr once per byte.
+    std::size_t b = 0;
+    while (b < text.size() && is_trimmed(text[b])) {
+        ++b;
     }
-    const std::size_t e = text.find_last_not_of(" \t\r\n");
-    return text.substr(b, e - b + 1);
+    std::size_t e = text.size();
+    while (e > b && is_trimmed(text[e - 1])) {
+        --e;
+    }
+    return text.substr(b, e - b);
+}
+
+std::size_t find_text(std::string_view text, std::string_view needle, std::size_t from)
+{
+    if (from > text.size()) {
+        return std::string_view::npos;
+    }
+    if (needle.empty()) {
+        return from;
+    }
+    if (text.size() - from >= 512) {
+        const void* at =
+            memmem(text.data() + from, text.size() - from, needle.data(), needle.size());
+        return at == nullptr ? std::string_view::npos
+                             : static_cast<std::size_t>(static_cast<const char*>(at) - text.data());
+    }
+    // Short texts (a line): a plain loop; memmem's set-up costs more than the search.
+    const char first = needle[0];
+    for (std::size_t at = from; at + needle.size() <= text.size(); ++at) {
+        if (text[at] == first &&
+            std::memcmp(text.data() + at + 1, needle.data() + 1, needle.size() - 1) == 0) {
+            return at;
+        }
+    }
+    return std::string_view::npos;
 }
 
 std::vector<Field> parse_field_group(std::string_view text, std::size_t* consumed)

@@ -3,6 +3,8 @@
 // case. Bounded: at most k_max_fields fields, each value at most k_max_field_bytes.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +32,48 @@ const std::string& field_value(const std::vector<Field>& fields, std::string_vie
 
 // Lower-cases ASCII.
 std::string lower_ascii(std::string_view text);
+
+// text.find(needle, from), by memmem on long texts and a plain loop on short ones:
+// std::string::find calls memchr and memcmp once per occurrence of the needle's first
+// character, which dominates on long report texts.
+std::size_t find_text(std::string_view text, std::string_view needle, std::size_t from = 0);
+
+// The needles of a fixed list indexed by their first byte, so that a text can be searched for
+// all of them in one pass: a table lookup per byte, a comparison only where a needle starts.
+template <std::size_t N>
+class NeedleSet {
+public:
+    explicit constexpr NeedleSet(const std::array<std::string_view, N>& needles)
+        : m_needles(needles)
+    {
+        for (std::size_t k = 0; k < N; ++k) {
+            m_by_first[static_cast<unsigned char>(needles[k][0])] |= 1ULL << k;
+        }
+    }
+    // Calls found(k, at) for every occurrence at of needle k in text, in text order.
+    template <typename Found>
+    void each(std::string_view text, Found&& found) const
+    {
+        for (std::size_t at = 0; at < text.size(); ++at) {
+            std::uint64_t candidates = m_by_first[static_cast<unsigned char>(text[at])];
+            while (candidates != 0) {
+                const int k = __builtin_ctzll(candidates);
+                candidates &= candidates - 1;
+                const std::string_view needle = m_needles[k];
+                // The second byte inline first: most first-byte hits end there.
+                if (needle.size() <= text.size() - at &&
+                    (needle.size() < 2 || text[at + 1] == needle[1]) &&
+                    text.substr(at).starts_with(needle)) {
+                    found(static_cast<std::size_t>(k), at);
+                }
+            }
+        }
+    }
+
+private:
+    std::array<std::string_view, N> m_needles;
+    std::array<std::uint64_t, 256> m_by_first{};
+};
 
 // Trims spaces, tabs and newlines at both ends.
 std::string_view trim(std::string_view text);

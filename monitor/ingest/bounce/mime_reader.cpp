@@ -3,7 +3,9 @@
 
 #include "monitor/ingest/bounce/boundary_repair.hpp"
 #include "monitor/ingest/bounce/gmime_entity.hpp"
+#include "monitor/ingest/bounce/header_block.hpp"
 #include "monitor/ingest/bounce/header_fields.hpp"
+#include "monitor/ingest/bounce/simple_mime.hpp"
 #include "monitor/ingest/bounce/unread_headers.hpp"
 
 #include <algorithm>
@@ -69,16 +71,6 @@ std::string decoded_bytes(GMimePart* part)
     GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem.ptr));
     std::size_t size = bytes->len < k_max_part_bytes ? bytes->len : k_max_part_bytes;
     return std::string(reinterpret_cast<const char*>(bytes->data), size);
-}
-
-// Charsets in which ASCII bytes mean ASCII characters: text of ASCII bytes only is already
-// UTF-8 in them (no converter needed; opening one costs more than the rest of the part).
-bool is_ascii_superset(std::string_view charset)
-{
-    const std::string name = lower_ascii(charset);
-    return name == "us-ascii" || name == "ascii" || name == "utf-8" || name == "utf8" ||
-           name.starts_with("iso-8859-") || name.starts_with("iso8859-") ||
-           name.starts_with("windows-125") || name.starts_with("cp125");
 }
 
 // The decoded bytes of a leaf part; text parts converted to UTF-8 from their charset, as
@@ -264,13 +256,9 @@ OriginalMessage original_from_headers(std::string_view headers)
     const std::vector<Field> fields = parse_field_group(headers);
     OriginalMessage original;
     original.message_id = clean_address(field_value(fields, "message-id"));
-    auto decoded = [](const std::string& value) {
-        init_gmime();
-        return owned_string(g_mime_utils_header_decode_text(nullptr, value.c_str()));
-    };
-    original.from = decoded(field_value(fields, "from"));
-    original.to = decoded(field_value(fields, "to"));
-    original.subject = decoded(field_value(fields, "subject"));
+    original.from = decoded_header_text(field_value(fields, "from"));
+    original.to = decoded_header_text(field_value(fields, "to"));
+    original.subject = decoded_header_text(field_value(fields, "subject"));
     original.date = field_value(fields, "date");
     return original;
 }
@@ -293,13 +281,30 @@ std::string iso_utc_date(std::string_view date)
     return out;
 }
 
+// Opening a converter costs more than the rest of the part: skipped for ASCII text in these.
+bool is_ascii_superset(std::string_view charset)
+{
+    const std::string name = lower_ascii(charset);
+    return name == "us-ascii" || name == "ascii" || name == "utf-8" || name == "utf8" ||
+           name.starts_with("iso-8859-") || name.starts_with("iso8859-") ||
+           name.starts_with("windows-125") || name.starts_with("cp125");
+}
+
 namespace {
 
 std::optional<MimeMessage> parse_mime_once(std::string_view content);
 
 } // namespace
 
-std::optional<MimeMessage> parse_mime(std::string_view whole)
+std::optional<MimeMessage> parse_mime(std::string_view content)
+{
+    if (std::optional<MimeMessage> simple = parse_simple_mime(content)) {
+        return simple;
+    }
+    return parse_mime_with_gmime(content);
+}
+
+std::optional<MimeMessage> parse_mime_with_gmime(std::string_view whole)
 {
     const std::string shorter = without_unread_headers(whole);
     const std::string_view content = shorter.empty() ? whole : std::string_view(shorter);

@@ -25,6 +25,8 @@ inline constexpr std::size_t k_max_part_bytes = 1024 * 1024;
 struct MimePart {
     std::string type; // lower case "text/plain", "message/delivery-status", ...
     std::string text; // decoded content (UTF-8 for text parts); "" for parts never read
+
+    bool operator==(const MimePart&) const = default;
 };
 
 struct MimeMessage {
@@ -39,6 +41,8 @@ struct MimeMessage {
     bool autoreply_header = false; // X-Autoreply / X-Autorespond / Precedence: auto_reply
     std::vector<MimePart> parts;   // leaf parts outside the returned original
     std::optional<OriginalMessage> original;
+
+    bool operator==(const MimeMessage&) const = default;
 };
 
 // Makes sure GMime is initialised (call_once), with message/* registered as leaf parts (a
@@ -46,7 +50,16 @@ struct MimeMessage {
 void init_gmime();
 
 // Parses a whole message (LF line endings). std::nullopt when it is not a message at all.
+// Messages of the simple shape are read by parse_simple_mime (simple_mime.hpp), the others
+// by parse_mime_with_gmime: the result is the same either way.
 std::optional<MimeMessage> parse_mime(std::string_view content);
+
+// Parses a whole message with GMime alone: the reference the fast path must agree with.
+std::optional<MimeMessage> parse_mime_with_gmime(std::string_view content);
+
+// Charsets in which ASCII bytes mean ASCII characters: text of ASCII bytes only is already
+// UTF-8 in them (no converter needed).
+bool is_ascii_superset(std::string_view charset);
 
 // Parses a header block ("Name: value" lines, folded lines unfolded) for the fields of an
 // original message; used for text/rfc822-headers and copies inlined in plain text.

@@ -3,6 +3,8 @@
 
 #include "monitor/ingest/bounce/header_fields.hpp"
 
+#include <array>
+
 namespace smtpprobe::ingest {
 
 namespace {
@@ -60,7 +62,8 @@ std::optional<int> find_reply_code(std::string_view text)
     // the receiver's reply.
     std::optional<int> anywhere;
     for (std::size_t pos = 0; pos + 3 <= text.size(); ++pos) {
-        if (!reply_code_at(text, pos)) {
+        if ((text[pos] != '2' && text[pos] != '4' && text[pos] != '5') ||
+            !reply_code_at(text, pos)) {
             continue;
         }
         std::size_t back = pos;
@@ -93,7 +96,8 @@ std::optional<ReplyPair> find_last_reply_pair(std::string_view text)
     std::optional<ReplyPair> last_failure;
     std::optional<ReplyPair> last_any;
     for (std::size_t pos = 0; pos + 9 <= text.size(); ++pos) {
-        if (!reply_code_at(text, pos)) {
+        if ((text[pos] != '2' && text[pos] != '4' && text[pos] != '5') ||
+            !reply_code_at(text, pos)) {
             continue;
         }
         std::size_t at = pos + 3;
@@ -147,32 +151,46 @@ std::string find_smtp_command(std::string_view text)
         }
         return {};
     };
-    // Phrases that name the command, the last one wins (the reply that ended it).
-    std::string found;
-    for (const char* marker : {"in reply to ", "after ", "smtp command", ">>> ",
-                               "most progress was ", "smtp:", "command:", "while sending "}) {
-        std::size_t at = lower.find(marker);
-        while (at != std::string::npos) {
-            std::string command = command_at(at + std::char_traits<char>::length(marker));
-            if (!command.empty()) {
-                found = command;
-            }
-            at = lower.find(marker, at + 1);
+    // Phrases that name the command, the last one wins (the reply that ended it); the first
+    // phrase of this list that names one decides. One pass over the text finds every
+    // occurrence of every phrase (a search per phrase made the function a hot spot).
+    static constexpr std::array<std::string_view, 8> k_phrases = {
+        "in reply to ",       "after ", "smtp command", ">>> ",
+        "most progress was ", "smtp:",  "command:",     "while sending "};
+    // Words that name the command without a phrase, by priority.
+    static constexpr std::array<std::pair<std::string_view, const char*>, 5> k_words = {{
+        {"[rcpt_to]", "RCPT"}, // Yahoo's tag after the reply
+        {"recipient address rejected", "RCPT"},
+        {"sender was rejected", "MAIL"},
+        {"after i sent the message", "DATA"},
+        {"failed after i sent", "DATA"},
+    }};
+    static const NeedleSet<k_phrases.size()> k_phrase_set(k_phrases);
+    static const NeedleSet<k_words.size()> k_word_set([] {
+        std::array<std::string_view, k_words.size()> words;
+        for (std::size_t k = 0; k < k_words.size(); ++k) {
+            words[k] = k_words[k].first;
         }
-        if (!found.empty()) {
-            return found;
+        return words;
+    }());
+    std::array<std::string, k_phrases.size()> found;
+    std::array<bool, k_words.size()> has_word{};
+    k_phrase_set.each(lower, [&](std::size_t k, std::size_t at) {
+        std::string command = command_at(at + k_phrases[k].size());
+        if (!command.empty()) {
+            found[k] = std::move(command);
+        }
+    });
+    k_word_set.each(lower, [&](std::size_t k, std::size_t) { has_word[k] = true; });
+    for (const std::string& command : found) {
+        if (!command.empty()) {
+            return command;
         }
     }
-    if (lower.find("[rcpt_to]") != std::string::npos ||
-        lower.find("recipient address rejected") != std::string::npos) {
-        return "RCPT"; // Yahoo's tag after the reply
-    }
-    if (lower.find("sender was rejected") != std::string::npos) {
-        return "MAIL";
-    }
-    if (lower.find("after i sent the message") != std::string::npos ||
-        lower.find("failed after i sent") != std::string::npos) {
-        return "DATA";
+    for (std::size_t k = 0; k < k_words.size(); ++k) {
+        if (has_word[k]) {
+            return k_words[k].second;
+        }
     }
     return {};
 }

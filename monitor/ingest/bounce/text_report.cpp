@@ -99,11 +99,11 @@ bool anchor_of(std::string_view raw, Anchor& anchor)
     if (line.empty() || line.size() > 400) {
         return false;
     }
-    const std::string lower = lower_ascii(line);
     auto [b, e] = locate_address(line);
     if (b == std::string_view::npos) {
-        return false;
+        return false; // most lines: decided before the lower-case copy
     }
+    const std::string lower = lower_ascii(line);
     std::size_t open = b;
     if (open > 0 && line[open - 1] == '<') {
         --open;
@@ -239,6 +239,19 @@ constexpr std::array<std::string_view, 16> k_copy_markers = {
     "rfc822 message",
 };
 
+// Whether a lower-case line holds one of k_copy_markers ("the first " only with "lines"):
+// one pass over the line, each position compared with the markers starting with its byte.
+bool names_copy_marker(std::string_view lower)
+{
+    static const NeedleSet<k_copy_markers.size()> k_markers(k_copy_markers);
+    bool named = false;
+    k_markers.each(lower, [&](std::size_t k, std::size_t) {
+        named = named || k_copy_markers[k] != "the first " ||
+                find_text(lower, "lines") != std::string_view::npos;
+    });
+    return named;
+}
+
 bool header_like(std::string_view line)
 {
     if (line.empty() || line[0] == ' ' || line[0] == '\t') {
@@ -278,6 +291,7 @@ std::size_t find_original_copy(std::string_view text)
     const std::vector<std::string_view> lines = split_lines(text);
     std::size_t offset = 0;
     bool previous_blank = true;
+    std::string lower; // one buffer for every line's lower-case copy
     for (std::size_t i = 0; i < lines.size(); ++i) {
         const std::string_view line = lines[i];
         const std::string_view trimmed = trim(line);
@@ -285,12 +299,12 @@ std::size_t find_original_copy(std::string_view text)
             const bool decorated = trimmed[0] == '-' || trimmed[0] == '=' || trimmed[0] == '*' ||
                                    trimmed[0] == '_' || trimmed[0] == '[' || trimmed.size() < 60;
             if (decorated) {
-                const std::string lower = lower_ascii(trimmed);
-                for (std::string_view marker : k_copy_markers) {
-                    if (lower.find(marker) != std::string::npos &&
-                        (marker != "the first " || lower.find("lines") != std::string::npos)) {
-                        return offset;
-                    }
+                lower.assign(trimmed);
+                for (char& c : lower) {
+                    c = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+                }
+                if (names_copy_marker(lower)) {
+                    return offset;
                 }
             }
         }

@@ -24,7 +24,9 @@ bool equals_ignoring_case(std::string_view a, std::string_view lower)
     return true;
 }
 
-bool is_read(std::string_view name)
+} // namespace
+
+bool is_read_header(std::string_view name)
 {
     static constexpr std::array<std::string_view, 10> k_read = {
         "from",           "to",          "subject",       "date",       "message-id",
@@ -39,6 +41,8 @@ bool is_read(std::string_view name)
     }
     return false;
 }
+
+namespace {
 
 // The field name of a "Name: value" line (no space before the colon), "" if it is not one.
 std::string_view field_name(std::string_view line)
@@ -81,7 +85,7 @@ std::string without_unread_headers(std::string_view content)
             if (name.empty()) {
                 return {};
             }
-            dropping = !is_read(name);
+            dropping = !is_read_header(name);
             dropped = dropped || dropping;
             if (!dropping) {
                 out.append(line);

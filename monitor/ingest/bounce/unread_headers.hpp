@@ -16,6 +16,10 @@
 
 namespace smtpprobe::ingest {
 
+// Whether the bounce parser reads the top-level field name (or GMime needs it): the fields
+// without_unread_headers keeps.
+bool is_read_header(std::string_view name);
+
 // content without the unread top-level fields; "" when there is nothing to leave out (or
 // the header block is unusual): then parse content itself.
 std::string without_unread_headers(std::string_view content);
