@@ -68,6 +68,29 @@ void SmtpChannel::start_wait(const std::shared_ptr<State>& state)
     });
 }
 
+// Puts `deadline` on the watchdog, restarting the timer only when it must fire sooner.
+void SmtpChannel::watch_until(const std::shared_ptr<State>& state, Clock::time_point deadline)
+{
+    auto& s = *state;
+    s.timed_out = false;
+    s.active = true;
+    s.deadline = deadline;
+    if (!s.waiting || deadline < s.waiting_for) {
+        start_wait(state);
+    }
+}
+
+// Stops the watchdog for good (the connection is closing): its pending wait is cancelled.
+void SmtpChannel::stop_watching(State& s)
+{
+    s.active = false;
+    if (s.waiting) {
+        s.waiting = false;
+        ++s.wait_generation;
+        s.timer.cancel();
+    }
+}
+
 SmtpChannel::SmtpChannel(asio::any_io_executor executor, const Limits& limits,
                          Clock::time_point session_start, Clock::time_point session_end,
                          std::vector<TranscriptLine>& transcript, CancelSignal* cancel)
@@ -100,12 +123,7 @@ void SmtpChannel::close()
         return;
     }
     boost::system::error_code ignored;
-    disarm();
-    if (m_state->waiting) {
-        m_state->waiting = false;
-        ++m_state->wait_generation;
-        m_state->timer.cancel();
-    }
+    stop_watching(*m_state);
     if (m_state->socket.is_open()) {
         // close() alone sends the FIN (a RST when unread bytes remain): the descriptor is not
         // shared, so a shutdown() first would only cost a system call per session.
@@ -145,13 +163,7 @@ std::chrono::milliseconds SmtpChannel::arm(Stage stage, Stage* effective)
 
 void SmtpChannel::arm_until(Clock::time_point deadline)
 {
-    auto& s = *m_state;
-    s.timed_out = false;
-    s.active = true;
-    s.deadline = deadline;
-    if (!s.waiting || deadline < s.waiting_for) {
-        start_wait(m_state);
-    }
+    watch_until(m_state, deadline);
 }
 
 void SmtpChannel::disarm()
@@ -164,12 +176,7 @@ void SmtpChannel::disarm()
 asio::awaitable<void> SmtpChannel::linger(std::shared_ptr<State> state, Clock::time_point until)
 {
     auto& s = *state;
-    s.timed_out = false;
-    s.active = true;
-    s.deadline = until;
-    if (!s.waiting || until < s.waiting_for) {
-        start_wait(state);
-    }
+    watch_until(state, until);
     std::array<char, 512> buffer;
     std::size_t dropped = 0;
     for (;;) {
@@ -181,12 +188,7 @@ asio::awaitable<void> SmtpChannel::linger(std::shared_ptr<State> state, Clock::t
             break; // end of stream (the server closed), the deadline, or an error
         }
     }
-    s.active = false;
-    if (s.waiting) {
-        s.waiting = false;
-        ++s.wait_generation;
-        s.timer.cancel();
-    }
+    stop_watching(s);
     boost::system::error_code ignored;
     s.socket.close(ignored);
 }

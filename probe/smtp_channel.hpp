@@ -89,6 +89,8 @@ private:
     // The stage is over: a later firing of the watchdog does nothing.
     void disarm();
     static void start_wait(const std::shared_ptr<State>& state);
+    static void watch_until(const std::shared_ptr<State>& state, Clock::time_point deadline);
+    static void stop_watching(State& s);
     static boost::asio::awaitable<void> linger(std::shared_ptr<State> state,
                                                Clock::time_point until);
     boost::asio::awaitable<ChatResult> write_all(Stage stage, const std::string& bytes);

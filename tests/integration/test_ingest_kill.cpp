@@ -8,6 +8,7 @@
 // into both: only the appended lines may add rows, and both must still agree.
 #include "monitor/store/database.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/table_dump.hpp"
 
 #include <chrono>
 #include <csignal>
@@ -82,8 +83,7 @@ void write_postfix_log(const std::string& path)
 std::string dump(const std::string& db_path)
 {
     smtpprobe::store::Database db(db_path);
-    std::string out;
-    const std::pair<const char*, int> queries[] = {
+    const smtpprobe::test::DumpQuery queries[] = {
         {"SELECT time, mta, host, queue_id, sender, recipient, orig_recipient, relay_host, "
          "relay_ip, relay_port, delay, dsn, status, reply, provider, scope, reason, "
          "provider_code, about, size, source_key FROM delivery ORDER BY source_key",
@@ -97,18 +97,7 @@ std::string dump(const std::string& db_path)
         {"SELECT path, identity, offset, checksum, content_id FROM ingest_cursor ORDER BY path", 5},
         {"SELECT count(*) FROM evidence", 1},
         {"SELECT count(*) FROM delivery", 1}};
-    for (const auto& [sql, columns] : queries) {
-        smtpprobe::store::Statement query(db, sql);
-        while (query.step()) {
-            for (int column = 0; column < columns; ++column) {
-                out += query.column_optional_text(column).value_or("NULL");
-                out += '|';
-            }
-            out += '\n';
-        }
-        out += "--\n";
-    }
-    return out;
+    return smtpprobe::test::dump_queries(db, queries);
 }
 
 // ~300k lines of sendmail: per message from= with nrcpts, one to three to= lines (relay

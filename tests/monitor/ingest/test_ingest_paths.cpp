@@ -5,6 +5,7 @@
 // copy of an already ingested log (same content identity, so the same keys) with new lines.
 #include "monitor/ingest/log_ingester.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/table_dump.hpp"
 
 #include <algorithm>
 #include <doctest/doctest.h>
@@ -85,25 +86,13 @@ IngestCounts ingest_with(store::Database& db, const std::string& path, std::size
 // Every row ingestion writes, ids included, in id order (cursor paths differ per test).
 std::string dump(store::Database& db)
 {
-    const std::pair<const char*, int> queries[] = {
+    const test::DumpQuery queries[] = {
         {"SELECT * FROM delivery ORDER BY id", 22},
         {"SELECT * FROM evidence ORDER BY id", 9},
         {"SELECT * FROM finding ORDER BY id", 8},
         {"SELECT host, queue_id, sender, size, time FROM ingest_message ORDER BY 1, 2", 5},
         {"SELECT offset, checksum, content_id FROM ingest_cursor ORDER BY path", 3}};
-    std::string out;
-    for (const auto& [sql, columns] : queries) {
-        store::Statement query(db, sql);
-        while (query.step()) {
-            for (int column = 0; column < columns; ++column) {
-                out += query.column_optional_text(column).value_or("NULL");
-                out += '|';
-            }
-            out += '\n';
-        }
-        out += "--\n";
-    }
-    return out;
+    return test::dump_queries(db, queries);
 }
 
 } // namespace
