@@ -60,6 +60,10 @@ EvidenceItem read_item(Statement& st, const std::string& default_ip)
     item.verdict = st.column_text(4);
     item.reason = st.column_text(5);
     item.provider_code = st.column_text(6);
+    item.observations = std::max<std::int64_t>(st.column_int(7), 1);
+    if (!st.is_null(8)) {
+        item.last_time = st.column_text(8);
+    }
     return item;
 }
 
@@ -72,9 +76,9 @@ bool before(const EvidenceItem& a, const EvidenceItem& b)
 std::vector<EvidenceItem> all_items(Database& db, const std::string& ip, const std::string& scope,
                                     const std::string& default_ip)
 {
-    Statement st(db, "SELECT id, time, ip, scope, verdict, reason, provider_code FROM evidence "
-                     "WHERE scope = ?1 AND (ip = ?2 OR (ip = '' AND ?2 = ?3)) "
-                     "ORDER BY time, id");
+    Statement st(db, "SELECT id, time, ip, scope, verdict, reason, provider_code, observations, "
+                     "last_time FROM evidence WHERE scope = ?1 AND (ip = ?2 OR (ip = '' AND "
+                     "?2 = ?3)) ORDER BY time, id");
     st.bind(1, scope).bind(2, ip).bind(3, default_ip);
     std::vector<EvidenceItem> items;
     while (st.step()) {
@@ -101,8 +105,8 @@ BuildResult build(Database& db, const BuildOptions& options, bool force_full)
     std::map<std::pair<std::string, std::string>, std::vector<EvidenceItem>> fresh;
     std::int64_t last_id = cursor;
     {
-        Statement st(db, "SELECT id, time, ip, scope, verdict, reason, provider_code "
-                         "FROM evidence WHERE id > ? ORDER BY id");
+        Statement st(db, "SELECT id, time, ip, scope, verdict, reason, provider_code, "
+                         "observations, last_time FROM evidence WHERE id > ? ORDER BY id");
         st.bind(1, cursor);
         while (st.step()) {
             EvidenceItem item = read_item(st, options.default_ip);

@@ -15,7 +15,7 @@ void add_blocked(Episode& episode, const EvidenceItem& item)
         episode.reason = item.reason.empty() ? "blocked" : item.reason;
     }
     episode.last_evidence = item.id;
-    ++episode.evidence_count;
+    episode.evidence_count += item.observations;
     if (!item.provider_code.empty() && std::find(episode.codes.begin(), episode.codes.end(),
                                                  item.provider_code) == episode.codes.end()) {
         episode.codes.push_back(item.provider_code);
@@ -25,18 +25,22 @@ void add_blocked(Episode& episode, const EvidenceItem& item)
 void start_run(KeyState& state, const EvidenceItem& item)
 {
     state.run_verdict = item.verdict;
-    state.run_count = 1;
+    state.run_count = static_cast<int>(std::min<std::int64_t>(item.observations, 1 << 30));
     state.run_first_time = item.time;
     state.run_first_id = item.id;
 }
 
-void extend_run(KeyState& state, const EvidenceItem& item)
+// Returns whether the item started a new run.
+bool extend_run(KeyState& state, const EvidenceItem& item)
 {
     if (state.run_verdict == item.verdict) {
-        ++state.run_count;
-    } else {
-        start_run(state, item);
+        // Saturating: only the comparison with open_after / close_after matters.
+        state.run_count = static_cast<int>(
+            std::min<std::int64_t>(std::int64_t{state.run_count} + item.observations, 1 << 30));
+        return false;
     }
+    start_run(state, item);
+    return true;
 }
 
 void clear_run(KeyState& state)
@@ -55,8 +59,8 @@ void on_blocked(KeyState& state, const EvidenceItem& item, const config::Episode
         clear_run(state);
         return;
     }
-    extend_run(state, item);
-    if (!state.pending || state.run_count == 1) {
+    bool started = extend_run(state, item);
+    if (!state.pending || started) {
         state.pending = Episode{};
         state.pending->ip = state.ip;
         state.pending->scope = state.scope;
@@ -108,7 +112,13 @@ bool KeyState::is_after(const EvidenceItem& item) const
 void fold(KeyState& state, const EvidenceItem& item, const config::EpisodeSettings& settings,
           std::vector<Episode>& finished)
 {
-    state.last_time = item.time;
+    // The latest observation so far: with one row per observation, folded in time order, that
+    // is the last item's time; a counted item's last observation can be later than the next
+    // item's time (another IP of the key), so the maximum.
+    const std::string& last = item.last_time.empty() ? item.time : item.last_time;
+    if (state.last_id == 0 || last > state.last_time) {
+        state.last_time = last;
+    }
     state.last_id = item.id;
     state.last_verdict = item.verdict;
     if (!item.provider_code.empty()) {

@@ -8,6 +8,12 @@
 // run. A key with no blocked or clear evidence yet is "unknown"; the first clear item makes it
 // "clear" at once (there is nothing to close).
 //
+// An item may stand for several observations (schema 009: log ingestion counts consecutive
+// successes of a scope on one clear row). It folds exactly like that many items of its verdict
+// in a row at its time: a clear item of 3 observations is 3 clear items towards close_after, and
+// the confirming run still starts at the item's time (the first of them). last_time, the last
+// observation's time, only moves the key's last-evidence time.
+//
 // Contract: items must be folded in (time, id) order; fold() checks nothing about order (the
 // builder does, and rebuilds a key when older evidence arrives late).
 #pragma once
@@ -29,6 +35,8 @@ struct EvidenceItem {
     std::string verdict; // blocked | clear | unknown
     std::string reason;
     std::string provider_code;
+    std::int64_t observations = 1; // how many observations the item stands for (>= 1)
+    std::string last_time;         // of the last of them; "" when it is time
 };
 
 struct Episode {
@@ -41,7 +49,7 @@ struct Episode {
     std::int64_t last_evidence = 0;
     std::string reason;
     std::vector<std::string> codes;  // distinct provider codes, in the order first seen
-    std::int64_t evidence_count = 0; // blocked items that belong to the episode
+    std::int64_t evidence_count = 0; // blocked observations that belong to the episode
 
     bool operator==(const Episode&) const = default;
 };
@@ -52,7 +60,7 @@ struct KeyState {
     std::string scope;
     std::string state = "unknown"; // blocked | clear | unknown
     std::optional<std::string> since;
-    std::string last_time;
+    std::string last_time; // the latest observation folded (items' last_time, else time)
     std::int64_t last_id = 0;
     std::string last_verdict;
     std::string provider_code; // last provider code seen
@@ -67,7 +75,8 @@ struct KeyState {
     std::optional<Episode> pending;
     std::optional<Episode> open; // the open episode
 
-    // Whether an item comes after everything folded so far in (time, id) order.
+    // Whether an item comes after everything folded so far in (time, id) order (and after the
+    // last observation of an aggregate item: one inside its span is refolded, conservatively).
     bool is_after(const EvidenceItem& item) const;
 };
 

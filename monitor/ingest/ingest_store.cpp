@@ -41,9 +41,6 @@ IngestStore::IngestStore(store::Database& db, bool fresh_path)
                             "dsn, status, reply, provider, scope, reason, provider_code, about, "
                             "size, source_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
                             "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"),
-      m_insert_evidence(db, "INSERT OR IGNORE INTO evidence (time, ip, scope, verdict, reason, "
-                            "provider_code, source_kind, source_id) VALUES (?1, ?2, ?3, ?4, ?5, "
-                            "?6, 'log', ?7)"),
       m_insert_finding(db, "INSERT OR IGNORE INTO finding (time, kind, host, queue_id, detail, "
                            "source_kind, source_key) VALUES (?1, ?2, ?3, ?4, ?5, 'log', ?6)"),
       m_put_message(db, "INSERT OR REPLACE INTO ingest_message (host, queue_id, sender, size, "
@@ -62,11 +59,7 @@ IngestStore::IngestStore(store::Database& db, bool fresh_path)
                       "status, reply, provider, scope, reason, provider_code, about, size, "
                       "source_key)",
                       22, true),
-      m_evidence_rows(db,
-                      "INSERT OR IGNORE INTO evidence (time, ip, scope, verdict, reason, "
-                      "provider_code, source_kind, source_id)",
-                      8, false),
-      m_fresh_path(fresh_path)
+      m_evidence(db), m_fresh_path(fresh_path)
 {
     // A bigger page cache and fewer checkpoints for bulk inserts (bounded: 32 MB, WAL up to
     // ~64 MB before it is folded back, whatever the page size: 4 KiB in older files).
@@ -85,6 +78,7 @@ void IngestStore::begin()
 {
     if (!m_transaction) {
         m_transaction.emplace(m_db);
+        m_evidence.discard(); // left over from a batch that failed before its commit
         // Another writer may have added rows since the last transaction.
         m_fresh_known = false;
         m_next_id = 0;
@@ -94,6 +88,7 @@ void IngestStore::begin()
 void IngestStore::commit()
 {
     write_rows();
+    m_evidence.write();
     flush_messages();
     if (m_transaction) {
         m_transaction->commit();
@@ -105,9 +100,9 @@ void IngestStore::commit()
 
 void IngestStore::write_rows()
 {
-    // Deliveries first: evidence rows name them.
+    // Evidence waits for the commit (EvidenceBatch counts successes until then); no constraint
+    // ties it to the delivery rows.
     m_delivery_rows.write();
-    m_evidence_rows.write();
 }
 
 bool IngestStore::fresh(std::string_view source_key)
@@ -195,16 +190,11 @@ bool IngestStore::add_delivery(const LogRecord& record, std::string_view source_
         return false;
     }
     if (!evidence_scope.empty()) {
-        std::int64_t id = m_db.last_insert_id();
-        auto& e = m_insert_evidence;
-        e.bind_borrowed(1, time_text);
-        e.bind_borrowed(2, result.named_ip);
-        e.bind_borrowed(3, evidence_scope);
-        e.bind_borrowed(4, verdict);
-        bind_text(e, 5, result.reason);
-        bind_text(e, 6, result.provider_code);
-        e.bind(7, id);
-        e.run();
+        m_evidence.add(time_text, result.named_ip, evidence_scope, verdict, result.reason,
+                       result.provider_code, m_db.last_insert_id());
+        if (!m_transaction) {
+            m_evidence.write(); // no batch to wait for: each statement commits on its own
+        }
     }
     return true;
 }
@@ -270,23 +260,8 @@ void IngestStore::add_fresh_delivery(const LogRecord& record, std::string_view t
     if (evidence_scope.empty()) {
         return;
     }
-    auto& e = m_evidence_rows;
-    e.add_text(time);
-    e.add_text(result.named_ip);
-    e.add_text(evidence_scope);
-    e.add_text(verdict);
-    if (result.reason.empty()) {
-        e.add_null();
-    } else {
-        e.add_text(result.reason);
-    }
-    if (result.provider_code.empty()) {
-        e.add_null();
-    } else {
-        e.add_text(result.provider_code);
-    }
-    e.add_text("log");
-    e.add_int(id);
+    m_evidence.add(time, result.named_ip, evidence_scope, verdict, result.reason,
+                   result.provider_code, id);
 }
 
 bool IngestStore::add_finding(const LogRecord& record, std::string_view kind,

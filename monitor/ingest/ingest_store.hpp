@@ -1,5 +1,6 @@
 // What log ingestion writes to the history, all through prepared statements with bound
-// values: delivery rows (+ their evidence), backscatter findings, the sender/size join of
+// values: delivery rows (+ their evidence, successes counted per evidence_batch.hpp),
+// backscatter findings, the sender/size join of
 // queued messages, and the per-file cursor. Writes happen in batches: begin() opens a
 // transaction, commit() ends it; rows and the cursor always commit together, so a kill at any
 // moment loses only an uncommitted batch, which the next run reads again.
@@ -17,6 +18,7 @@
 #pragma once
 
 #include "monitor/classify/classifier.hpp"
+#include "monitor/ingest/evidence_batch.hpp"
 #include "monitor/ingest/log_record.hpp"
 #include "monitor/store/database.hpp"
 #include "monitor/store/row_batch.hpp"
@@ -56,7 +58,9 @@ public:
     bool in_transaction() const { return m_transaction.has_value(); }
 
     // Inserts the delivery unless its source_key is known; with a new row, also its evidence
-    // (when evidence_scope is not empty). Returns whether the row is new. source_key is
+    // (when evidence_scope is not empty; written at commit, a success maybe counted on an
+    // earlier row of this batch, see evidence_batch.hpp). Returns whether the row is new.
+    // source_key is
     // "<content identity>:<zero-padded offset>" (log_ingester.cpp): the fresh path relies on
     // keys of one identity sorting in the order their rows are added.
     bool add_delivery(const LogRecord& record, std::string_view source_key,
@@ -101,7 +105,6 @@ private:
     store::Database& m_db;
     std::optional<store::Transaction> m_transaction;
     store::Statement m_insert_delivery;
-    store::Statement m_insert_evidence;
     store::Statement m_insert_finding;
     store::Statement m_put_message;
     store::Statement m_count_message;
@@ -110,7 +113,7 @@ private:
     store::Statement m_max_key;
     store::Statement m_max_delivery_id;
     store::RowBatch m_delivery_rows;
-    store::RowBatch m_evidence_rows;
+    EvidenceBatch m_evidence;
     // The fresh path, valid in the current transaction only: keys with m_fresh_prefix above
     // m_fresh_floor are not stored; m_next_id is the next free delivery id (0: unknown).
     bool m_fresh_path;

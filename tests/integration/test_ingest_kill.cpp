@@ -88,10 +88,13 @@ std::string dump(const std::string& db_path)
          "relay_ip, relay_port, delay, dsn, status, reply, provider, scope, reason, "
          "provider_code, about, size, source_key FROM delivery ORDER BY source_key",
          21},
-        {"SELECT e.time, e.ip, e.scope, e.verdict, e.reason, e.provider_code, d.source_key FROM "
-         "evidence e JOIN delivery d ON e.source_kind = 'log' AND e.source_id = d.id ORDER BY "
-         "d.source_key, e.scope",
-         7},
+        // Counted clear rows too (schema 009): a resumed run commits at the same lines as a
+        // clean one (every run starts at a committed cursor), so the same rows and counts.
+        {"SELECT e.time, e.ip, e.scope, e.verdict, e.reason, e.provider_code, d.source_key, "
+         "e.observations, e.last_time FROM evidence e JOIN delivery d ON e.source_kind = 'log' "
+         "AND e.source_id = d.id ORDER BY d.source_key, e.scope",
+         9},
+        {"SELECT sum(observations) FROM evidence", 1},
         {"SELECT time, kind, host, queue_id, detail, source_key FROM finding ORDER BY source_key",
          6},
         {"SELECT path, identity, offset, checksum, content_id FROM ingest_cursor ORDER BY path", 5},

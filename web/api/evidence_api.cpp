@@ -46,11 +46,12 @@ Json api_evidence(Database& db, const Query& query)
     }
     // Paging forward (after) walks up the ids, then the page is reversed so every page reads
     // newest first.
-    std::string sql = "SELECT id, time, ip, scope, verdict, reason, provider_code, source_kind, "
-                      "source_id FROM evidence WHERE (:ip IS NULL OR ip = :ip) "
-                      "AND (:scope IS NULL OR scope = :scope) "
-                      "AND (:verdict IS NULL OR verdict = :verdict) "
-                      "AND (:kind IS NULL OR source_kind = :kind) ";
+    std::string sql =
+        "SELECT id, time, ip, scope, verdict, reason, provider_code, source_kind, "
+        "source_id, observations, last_time FROM evidence WHERE (:ip IS NULL OR ip = :ip) "
+        "AND (:scope IS NULL OR scope = :scope) "
+        "AND (:verdict IS NULL OR verdict = :verdict) "
+        "AND (:kind IS NULL OR source_kind = :kind) ";
     sql += after ? "AND id > :after ORDER BY id ASC LIMIT :limit"
                  : "AND id < :before ORDER BY id DESC LIMIT :limit";
     auto stmt = db.prepare(sql);
@@ -79,6 +80,8 @@ Json api_evidence(Database& db, const Query& query)
                             {"provider_code", column_json_text(stmt, 6)},
                             {"source_kind", source_kind},
                             {"source_id", source_id},
+                            {"observations", stmt.column_int(9)},
+                            {"last_time", column_json_text(stmt, 10)},
                             {"source", std::move(source)},
                             {"explanation", std::move(explanation)}});
     }

@@ -68,10 +68,11 @@ Json api_ingest(Database& db, const Query& query)
     out["bounces"] = grouped_counts(db, "SELECT kind, count(*) FROM bounce GROUP BY kind");
     out["bounce_reasons"] =
         grouped_counts(db, "SELECT reason, count(*) FROM bounce GROUP BY reason");
-    out["evidence"] =
-        grouped_counts(db, "SELECT source_kind, count(*) FROM evidence GROUP BY source_kind");
+    // Observations, not rows: a clear row of log ingestion counts several successes (009).
+    out["evidence"] = grouped_counts(
+        db, "SELECT source_kind, sum(observations) FROM evidence GROUP BY source_kind");
     out["evidence_verdicts"] =
-        grouped_counts(db, "SELECT verdict, count(*) FROM evidence GROUP BY verdict");
+        grouped_counts(db, "SELECT verdict, sum(observations) FROM evidence GROUP BY verdict");
     out["probe_runs"] =
         grouped_counts(db, "SELECT outcome, count(*) FROM probe_run GROUP BY outcome");
     out["dnsbl_checks"] =

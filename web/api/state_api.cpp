@@ -22,7 +22,11 @@ Json api_status(Database& db, const Query& query)
     {
         // Two statements: SQLite answers a lone max() from an index end, but scans the
         // whole table for max(a), max(b) together.
-        auto last_time = db.prepare("SELECT max(time) FROM evidence");
+        // The latest observation: a row's last_time is in the hour of its time (schema 009),
+        // so only rows from the hour of the newest time can hold a later one.
+        auto last_time =
+            db.prepare("SELECT max(coalesce(last_time, time)) FROM evidence WHERE time >= "
+                       "substr((SELECT max(time) FROM evidence), 1, 13)");
         last_time.step();
         out["last_evidence_time"] = column_json_text(last_time, 0);
         auto last_id = db.prepare("SELECT max(id) FROM evidence");
@@ -77,8 +81,8 @@ Json api_overview(Database& db, const Query& query)
     // Pairs the monitor has not folded yet (or an older database): from the evidence.
     // The latest evidence per pair (SQLite takes the bare columns from the max(time) row).
     auto latest = db.prepare(
-        "SELECT ip, scope, max(time), verdict, reason, provider_code, id, source_kind, source_id "
-        "FROM evidence GROUP BY ip, scope");
+        "SELECT ip, scope, max(coalesce(last_time, time)), verdict, reason, provider_code, id, "
+        "source_kind, source_id FROM evidence GROUP BY ip, scope");
     while (latest.step()) {
         if (cells.count({latest.column_text(0), latest.column_text(1)})) {
             continue;

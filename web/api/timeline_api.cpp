@@ -101,7 +101,7 @@ Json notes_for(Database& db, const Filter& filter, std::int64_t limit, bool& tru
 std::string evidence_for(Database& db, const Filter& filter, std::int64_t limit, bool& truncated)
 {
     const char* columns = "SELECT id, time, ip, scope, verdict, reason, provider_code, "
-                          "source_kind, source_id FROM evidence ";
+                          "source_kind, source_id, observations, last_time FROM evidence ";
     std::string where;
     if (filter.ip && filter.scope) {
         where = "WHERE ip = :ip AND scope = :scope AND ";
@@ -148,6 +148,10 @@ std::string evidence_for(Database& db, const Filter& filter, std::int64_t limit,
         append_json_string(out, stmt.column_text(7));
         out += ",\"source_id\":";
         append_json_int(out, stmt.column_int(8));
+        out += ",\"observations\":";
+        append_json_int(out, stmt.column_int(9));
+        out += ",\"last_time\":";
+        append_json_optional(out, stmt.column_optional_text(10));
         out += '}';
     }
     out += ']';

@@ -35,10 +35,11 @@ async function main() {
   const query = Object.assign({}, filters, {limit: p.get('limit') || 50, before: p.get('before'), after: p.get('after')});
   const data = await sp.api('/api/evidence', query);
   const rows = data.evidence.map((row) => sp.el('tr', {'data-id': row.id}, [
-    sp.el('td', {text: sp.when(row.time)}),
+    // A clear row of a log may count several successes (observations, until last_time).
+    sp.el('td', {text: row.observations > 1 && row.last_time ? sp.when(row.time) + ' – ' + sp.when(row.last_time) : sp.when(row.time)}),
     sp.el('td', {text: row.ip || '—'}),
     sp.el('td', {text: row.scope}),
-    sp.el('td', {}, sp.badge(row.verdict)),
+    sp.el('td', {}, row.observations > 1 ? [sp.badge(row.verdict), sp.el('span', {class: 'muted', text: ' ×' + row.observations})] : sp.badge(row.verdict)),
     sp.el('td', {text: [row.reason, row.provider_code].filter(Boolean).join(' · ') || '—'}),
     sourceCell(row),
     sp.el('td', {class: 'words', text: row.source && row.source.text ? row.source.text : '—'}),

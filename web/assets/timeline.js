@@ -140,6 +140,7 @@ function render() {
       mark.addEventListener('mousemove', (event) => tooltip(event, [
         'Evidence #' + ev.id + ': ' + ev.verdict, sp.when(ev.time), ev.ip + ' → ' + ev.scope,
         [ev.reason, ev.provider_code].filter(Boolean).join(' · '), 'from ' + ev.source_kind + ' #' + ev.source_id,
+        ev.observations > 1 ? ev.observations + ' observations' + (ev.last_time ? ' until ' + sp.when(ev.last_time) : '') : '',
       ]));
       mark.addEventListener('mouseleave', hideTooltip);
       mark.addEventListener('click', () => {

@@ -185,6 +185,10 @@ std::string render_metrics(store::Database& db)
     out.family("smtpprobe_evidence_rows", "gauge", "Evidence rows per source kind.");
     counts(out, db, "smtpprobe_evidence_rows", "source_kind",
            "SELECT source_kind, count(*) FROM evidence GROUP BY source_kind ORDER BY 1");
+    out.family("smtpprobe_evidence_observations", "gauge",
+               "Observations per source kind (a clear row of a log counts several successes).");
+    counts(out, db, "smtpprobe_evidence_observations", "source_kind",
+           "SELECT source_kind, sum(observations) FROM evidence GROUP BY source_kind ORDER BY 1");
     if (table_exists(db, "finding")) {
         out.family("smtpprobe_findings", "gauge", "Findings per kind (backscatter, ...).");
         counts(out, db, "smtpprobe_findings", "kind",

@@ -76,9 +76,10 @@ TEST_CASE("the seed sendmail log: rows, the 5.7.606 block, evidence and backscat
     CHECK(count(db, "SELECT count(*) FROM evidence e JOIN delivery d ON d.id = e.source_id "
                     "WHERE e.source_kind = 'log' AND e.verdict = 'blocked' AND "
                     "d.queue_id = 'x2BKIL2H005815'") == 1);
-    CHECK(count(db, "SELECT count(*) FROM evidence WHERE verdict = 'clear'") == 2);
+    // successes as observations (a clear row may count several, schema 009)
+    CHECK(count(db, "SELECT sum(observations) FROM evidence WHERE verdict = 'clear'") == 2);
     // local deliveries are stored but are no evidence about a receiver
-    CHECK(count(db, "SELECT count(*) FROM evidence") == 4);
+    CHECK(count(db, "SELECT sum(observations) FROM evidence") == 4);
     CHECK(count(db, "SELECT count(*) FROM finding WHERE kind = 'backscatter' AND queue_id = "
                     "'06FAFTbL012697' AND detail LIKE '%Return receipt%'") == 1);
     // the from= line's sender and size joined by queue id
