@@ -70,8 +70,8 @@ struct Event {
 
 // Ingests path; events of the new deliveries are appended; throws after abort_after events
 // (an aborted run: its open batch rolls back).
-IngestCounts ingest(store::Database& db, const std::string& path, std::size_t batch,
-                    std::vector<Event>* events = nullptr, std::size_t abort_after = 0)
+IngestCounts ingest_file(store::Database& db, const std::string& path, std::size_t batch,
+                         std::vector<Event>* events = nullptr, std::size_t abort_after = 0)
 {
     IngestOptions options;
     options.timezone = "UTC";
@@ -89,7 +89,8 @@ IngestCounts ingest(store::Database& db, const std::string& path, std::size_t ba
             EvidenceVerdict evidence = evidence_for(event.record, event.result, scope_storage);
             events->push_back(Event{seen, format_utc(event.record.time), event.result.named_ip,
                                     std::string(evidence.scope), std::string(evidence.verdict),
-                                    event.result.reason, event.result.provider_code});
+                                    std::string(event.result.reason),
+                                    std::string(event.result.provider_code)});
         }
     });
     ingester.ingest(path);
@@ -181,7 +182,7 @@ TEST_CASE("counted clear rows: every success once, the first after other evidenc
         CAPTURE(batch);
         store::Database db(dir.file("h" + std::to_string(batch) + ".db"));
         std::vector<Event> events;
-        ingest(db, log, batch, &events);
+        ingest_file(db, log, batch, &events);
         std::map<std::string, std::int64_t> verdicts;
         for (const Event& e : events) {
             ++verdicts[e.verdict];
@@ -239,32 +240,32 @@ TEST_CASE("counted clear rows: re-runs, a copy, a run in two parts and an aborte
     smtpprobe::test::write_file(log, first + second);
     store::Database once(dir.file("once.db"));
     std::vector<Event> events;
-    ingest(once, log, 20000, &events);
+    ingest_file(once, log, 20000, &events);
     std::string expected = observations(once);
     CHECK(stored_observations(once) == expected_observations(events));
 
-    ingest(once, log, 20000); // the cursor: nothing new
+    ingest_file(once, log, 20000); // the cursor: nothing new
     std::string copy = dir.file("maillog.1");
     smtpprobe::test::write_file(copy, first + second);
-    ingest(once, copy, 64); // same content identity: every key known
+    ingest_file(once, copy, 64); // same content identity: every key known
     CHECK(observations(once) == expected);
 
     smtpprobe::test::write_file(log, first);
     store::Database parts(dir.file("parts.db"));
-    ingest(parts, log, 41);
+    ingest_file(parts, log, 41);
     smtpprobe::test::write_file(log, first + second);
-    ingest(parts, log, 41);
+    ingest_file(parts, log, 41);
     CHECK(observations(parts) == expected);
 
     store::Database aborted(dir.file("aborted.db"));
     // Stopped in the middle of a batch (after 700 deliveries, batches of 500 lines): the
     // committed batches stay, the open one rolls back with its counted rows.
-    CHECK_THROWS(ingest(aborted, log, 500, nullptr, 700));
+    CHECK_THROWS(ingest_file(aborted, log, 500, nullptr, 700));
     std::int64_t kept = value(aborted, "SELECT count(*) FROM delivery");
     CHECK(kept > 0);
     CHECK(kept < 700);
     CHECK(value(aborted, "SELECT coalesce(sum(observations), 0) FROM evidence") <= kept);
-    ingest(aborted, log, 500);
+    ingest_file(aborted, log, 500);
     CHECK(observations(aborted) == expected);
     CHECK(value(aborted, "SELECT count(*) FROM delivery") ==
           value(once, "SELECT count(*) FROM delivery"));
@@ -280,7 +281,7 @@ TEST_CASE("counted clear rows: the same episodes and state as one evidence row p
     std::vector<Event> events;
     {
         store::Database db(dir.file("events.db"));
-        ingest(db, log, 20000, &events);
+        ingest_file(db, log, 20000, &events);
     }
     const config::EpisodeSettings settings[] = {{1, 1}, {1, 2}, {2, 3}, {3, 1}, {2, 40}};
     for (const config::EpisodeSettings& s : settings) {
@@ -296,7 +297,7 @@ TEST_CASE("counted clear rows: the same episodes and state as one evidence row p
 
         // Counted rows, folded in one rebuild.
         store::Database counted(dir.file("counted" + name + ".db"));
-        ingest(counted, log, 20000);
+        ingest_file(counted, log, 20000);
         episodes::rebuild_episodes(counted, options);
         CHECK(episodes_text(counted) == expected);
 
@@ -304,10 +305,10 @@ TEST_CASE("counted clear rows: the same episodes and state as one evidence row p
         store::Database incremental(dir.file("incremental" + name + ".db"));
         std::string part = dir.file("part" + name + ".log");
         smtpprobe::test::write_file(part, first);
-        ingest(incremental, part, 97);
+        ingest_file(incremental, part, 97);
         episodes::update_episodes(incremental, options);
         smtpprobe::test::write_file(part, first + second);
-        ingest(incremental, part, 97);
+        ingest_file(incremental, part, 97);
         episodes::update_episodes(incremental, options);
         CHECK(episodes_text(incremental) == expected);
     }

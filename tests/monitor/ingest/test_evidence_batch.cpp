@@ -163,7 +163,7 @@ TEST_CASE("evidence batch: successes counted on one clear row, a new row where t
     }
 }
 
-TEST_CASE("evidence batch: bounded memory, every item written once; discard drops the batch")
+TEST_CASE("evidence batch: bounded memory, every item written once, a discard drops the batch")
 {
     TempDir dir;
     store::Database db(dir.file("h.db"));
