@@ -50,7 +50,8 @@ for kind in postfix sendmail; do
         "$smtpprobe" --db "$work/$kind.db" -q ingest log "$work/$kind.log"
     eval "${kind}_wall=$wall ${kind}_cpu=$cpu"
     echo "    rows: $(sqlite3 "$work/$kind.db" 'SELECT count(*) FROM delivery') deliveries," \
-         "$(sqlite3 "$work/$kind.db" 'SELECT count(*) FROM evidence') evidence," \
+         "$(sqlite3 "$work/$kind.db" 'SELECT count(*) FROM evidence') evidence rows" \
+         "($(sqlite3 "$work/$kind.db" 'SELECT sum(observations) FROM evidence') observations)," \
          "$(sqlite3 "$work/$kind.db" 'SELECT count(*) FROM finding') findings"
     time_it "re-run (cursor: nothing new)" "$lines" \
         "$smtpprobe" --db "$work/$kind.db" -q ingest log "$work/$kind.log"
