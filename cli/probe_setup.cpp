@@ -33,6 +33,8 @@ void add_session_options(CLI::App& app, SessionCliOptions& o)
         ->take_all();
     app.add_flag("--send", o.send, "allow DATA (a real message) when the script has it");
     app.add_flag("--no-store", o.no_store, "do not record the session in the history");
+    app.add_flag("--no-pipelining", o.no_pipelining,
+                 "one command, one reply, even where the script pipelines (RFC 2920)");
 }
 
 ProbeSetup::ProbeSetup() : tls_context(probe::make_client_tls_context()) {}
@@ -98,6 +100,7 @@ std::unique_ptr<ProbeSetup> prepare_probe(const Context& ctx, const SessionCliOp
         }
     }
     s.tls = probe::parse_tls_mode(o.tls).value_or(probe::TlsMode::opportunistic);
+    s.pipelining = !o.no_pipelining;
     if (o.ipv4 && o.ipv6) {
         throw UsageError("-4 and -6 exclude each other");
     }

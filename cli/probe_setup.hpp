@@ -33,6 +33,7 @@ struct SessionCliOptions {
     std::vector<std::string> timeouts; // STAGE=SECONDS
     bool send = false;
     bool no_store = false;
+    bool no_pipelining = false;
 };
 
 // Registers the session options on app (a subcommand, or an option group of the main app).

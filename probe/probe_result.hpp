@@ -81,6 +81,7 @@ struct ProbeResult {
     std::string helo;
     std::optional<Reply> banner;
     bool used_helo = false;              // EHLO refused, HELO used
+    bool pipelined = false;              // the script's commands went out in RFC 2920 groups
     std::vector<std::string> extensions; // EHLO keywords, upper case, last EHLO
     std::optional<TlsFacts> tls;
     Outcome outcome = Outcome::completed;

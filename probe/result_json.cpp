@@ -111,6 +111,7 @@ json result_json(const ProbeResult& r)
                 {"helo", r.helo},
                 {"banner", banner_text(r)},
                 {"extensions", r.extensions},
+                {"pipelined", r.pipelined},
                 {"tls", tls_json(r.tls)},
                 {"outcome", outcome_name(r.outcome)},
                 {"stage", stage_name(r.stage)},

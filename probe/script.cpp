@@ -89,6 +89,7 @@ std::optional<Script> builtin_script(std::string_view name)
         data.expect = 3;
         data.is_data = true;
         script.deliver = true;
+        script.pipelining = true; // deliver as an MTA does
         script.steps = {
             step("mail", "MAIL FROM:<{from}>", Stage::mail, OnFailure::stop),
             step("rcpt", "RCPT TO:<{rcpt}>", Stage::rcpt, OnFailure::stop),
@@ -172,12 +173,35 @@ std::string validate_script(const Script& script, bool send_allowed)
     return {};
 }
 
-Stage stage_for_command(std::string_view command)
+namespace {
+
+// The command's verb in upper case ("MAIL" of "mail from:<a@b>").
+std::string verb_of(std::string_view command)
 {
     std::string verb;
     for (char c : command.substr(0, command.find(' '))) {
         verb += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     }
+    return verb;
+}
+
+} // namespace
+
+bool groups_with_next(const ScriptStep& step)
+{
+    std::string verb = verb_of(step.command);
+    return !step.is_data && (verb == "MAIL" || verb == "RCPT" || verb == "RSET");
+}
+
+bool ends_group(const ScriptStep& step)
+{
+    std::string verb = verb_of(step.command);
+    return step.is_data || verb == "DATA" || verb == "QUIT" || verb == "NOOP";
+}
+
+Stage stage_for_command(std::string_view command)
+{
+    std::string verb = verb_of(command);
     if (verb == "MAIL") {
         return Stage::mail;
     }

@@ -41,6 +41,9 @@ struct Script {
     std::vector<ScriptStep> steps;
     bool deliver = false; // the script itself asks to send DATA
     bool starttls = true; // try STARTTLS when offered (subject to --tls)
+    // Send MAIL, RCPT and RSET steps together, closed by a DATA or QUIT step, in one write when
+    // the server offers PIPELINING (RFC 2920), as MTAs do. Off: one command, one reply.
+    bool pipelining = false;
 
     bool has_data() const;
 };
@@ -61,6 +64,12 @@ std::vector<std::string> builtin_script_names();
 // when an expanded value holds CR, LF or NUL (header/command injection).
 std::optional<std::string> expand_command(const std::string& tmpl, const ScriptValues& values,
                                           std::string* error);
+
+// RFC 2920 section 3.1: MAIL, RCPT and RSET may be anywhere in a group of pipelined commands
+// (true); DATA, QUIT and NOOP only last (false from this, see ends_group).
+bool groups_with_next(const ScriptStep& step);
+// A command that may close a group: DATA, QUIT, NOOP.
+bool ends_group(const ScriptStep& step);
 
 // Checks a script before use: steps present, commands non-empty, no CR/LF in templates,
 // expect 2..3, DATA only with permission (send || script.deliver). "" when fine, else the

@@ -42,6 +42,7 @@ struct SessionOptions {
     dns::IpFamily family = dns::IpFamily::any;        // -4 / -6
     boost::asio::ssl::context* tls_context = nullptr; // shared; required unless tls == off
     CancelSignal* cancel = nullptr;
+    bool pipelining = true; // false (--no-pipelining): lock-step whatever the script says
 };
 
 // Runs the session against a resolved route (hosts tried in order).

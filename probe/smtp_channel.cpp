@@ -375,6 +375,25 @@ asio::awaitable<ChatResult> SmtpChannel::send_raw(Stage stage, std::string bytes
     co_return co_await write_all(stage, bytes);
 }
 
+asio::awaitable<ChatResult> SmtpChannel::send_group(Stage stage, std::vector<std::string> lines,
+                                                    std::string bytes, std::string note)
+{
+    std::int64_t ms = elapsed_ms();
+    if (!note.empty()) {
+        m_transcript.push_back({TranscriptLine::Dir::sent, std::move(note), ms});
+    }
+    std::size_t size = bytes.size();
+    for (const auto& line : lines) {
+        size += line.size() + 2;
+    }
+    bytes.reserve(size);
+    for (auto& line : lines) {
+        bytes.append(line).append("\r\n");
+        m_transcript.push_back({TranscriptLine::Dir::sent, std::move(line), ms});
+    }
+    co_return co_await write_all(stage, bytes);
+}
+
 asio::awaitable<ChatResult> SmtpChannel::start_tls(asio::ssl::context& context, std::string sni)
 {
     auto& s = *m_state;

@@ -59,6 +59,12 @@ public:
     boost::asio::awaitable<ChatResult> command(Stage stage, std::string line);
     // Sends raw bytes (a message body) under stage's deadline; the transcript gets `note`.
     boost::asio::awaitable<ChatResult> send_raw(Stage stage, std::string bytes, std::string note);
+    // Sends in one write, under stage's deadline: `bytes` first (a message body, in the
+    // transcript as `note`; both may be empty), then the command lines (CRLF added), each in
+    // the transcript. For RFC 2920 pipelining: the caller reads one reply per line afterwards
+    // with read_reply, in order.
+    boost::asio::awaitable<ChatResult> send_group(Stage stage, std::vector<std::string> lines,
+                                                  std::string bytes = {}, std::string note = {});
     // TLS handshake (after 220 to STARTTLS). sni may be "" (IP literal). On success the
     // channel speaks TLS from then on and tls_facts() describes the session.
     boost::asio::awaitable<ChatResult> start_tls(boost::asio::ssl::context& context,

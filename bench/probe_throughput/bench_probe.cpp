@@ -1,7 +1,9 @@
-// bench_probe_throughput PORT SESSIONS CONCURRENCY SCRIPT: runs SESSIONS sessions of SCRIPT
-// (block-check or deliver) against 127.0.0.1:PORT, CONCURRENCY at once, on one io_context and
-// one thread, like `smtpprobe probe` does; prints one line:
+// bench_probe_throughput PORT SESSIONS CONCURRENCY SCRIPT [lockstep]: runs SESSIONS sessions
+// of SCRIPT (block-check or deliver) against 127.0.0.1:PORT, CONCURRENCY at once, on one
+// io_context and one thread, like `smtpprobe probe` does (`lockstep`: as --no-pipelining);
+// prints one line:
 //   script=... sessions=... concurrency=... completed=... seconds=... rate=... peak_rss_mb=...
+//   pipelined=yes|no
 #include "probe/batch_runner.hpp"
 #include "probe/tls_facts.hpp"
 
@@ -16,8 +18,8 @@ using namespace smtpprobe::probe;
 
 int main(int argc, char** argv)
 {
-    if (argc != 5) {
-        std::fprintf(stderr, "usage: %s PORT SESSIONS CONCURRENCY SCRIPT\n", argv[0]);
+    if (argc != 5 && !(argc == 6 && std::string(argv[5]) == "lockstep")) {
+        std::fprintf(stderr, "usage: %s PORT SESSIONS CONCURRENCY SCRIPT [lockstep]\n", argv[0]);
         return 2;
     }
     std::string port = argv[1];
@@ -41,6 +43,7 @@ int main(int argc, char** argv)
     options.script = *script;
     options.values = {"bench@source.test", "rcpt@sink.test", "bench.test", "bench.1"};
     options.tls = TlsMode::off;
+    options.pipelining = argc == 5;
     std::string error;
     options.limits.set("all=60", &error);
     options.limits.set("session=120", &error);
@@ -51,10 +54,12 @@ int main(int argc, char** argv)
     batch.concurrency = concurrency;
     batch.per_receiver = concurrency; // one receiver here: the global limit is the one measured
     std::size_t completed = 0;
+    std::size_t pipelined = 0;
     std::size_t in_flight_peak = 0;
     auto start = std::chrono::steady_clock::now();
     auto results = run_batch(io, targets, nullptr, options, batch, [&](const ProbeResult& r) {
         completed += r.outcome == Outcome::completed ? 1 : 0;
+        pipelined += r.pipelined ? 1 : 0;
     });
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -70,9 +75,12 @@ int main(int argc, char** argv)
         }
     }
     std::printf("script=%s sessions=%zu concurrency=%zu completed=%zu seconds=%.3f rate=%.1f "
-                "peak_rss_mb=%.1f%s%s\n",
+                "peak_rss_mb=%.1f pipelined=%s%s%s\n",
                 script_name.c_str(), sessions, concurrency, completed, seconds,
                 static_cast<double>(sessions) / seconds, static_cast<double>(u.ru_maxrss) / 1024.0,
+                pipelined == sessions ? "yes"
+                : pipelined == 0      ? "no"
+                                      : "some",
                 first_failure.empty() ? "" : " first_failure=", first_failure.c_str());
     return completed == sessions ? 0 : 1;
 }

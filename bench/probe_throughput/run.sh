@@ -2,9 +2,10 @@
 # Probe throughput against Postfix's smtp-sink on loopback (see README of bench/).
 #   bench/probe_throughput/run.sh [BUILD_DIR]     (build with the default CMake options first)
 # Prints, for block-check at concurrency 1, 100 and 1000, our sessions/s; for equal work (a
-# `deliver` session = smtp-source's message) our rate beside smtp-source's in three rounds and
-# the median ratio; swaks sequential; and 10,000 concurrent sessions held open (smtp-sink delays RCPT by 2 s) with our
-# peak RSS. Needs smtp-sink, smtp-source (postfix package) and swaks.
+# `deliver` session = smtp-source's message) our rate, pipelined and lock-step, beside
+# smtp-source's in three rounds and the median ratios; swaks sequential; and 10,000 concurrent
+# sessions held open (smtp-sink delays RCPT by 2 s) with our peak RSS. Needs smtp-sink,
+# smtp-source (postfix package) and swaks.
 set -eu
 cd "$(dirname "$0")/../.."
 build=${1:-build}
@@ -39,31 +40,54 @@ for c in 1 100 1000; do
 done
 
 echo "== equal work: one message per session (our deliver script vs smtp-source)"
-# Three rounds per concurrency, the order alternating (a run after the other tool's meets a
-# warmer or a busier machine); each round's ratio, then the median of the three.
+# Our deliver script pipelines MAIL/RCPT/DATA and "."/QUIT when the server offers PIPELINING
+# (RFC 2920, as Postfix's own smtp client does); smtp-source never pipelines, so our lock-step
+# mode (--no-pipelining) is measured too: the same seven round trips as smtp-source.
+# Three rounds per concurrency, the order rotating (a run after another tool's meets a warmer
+# or a busier machine); each round's ratios, then the medians.
 run_source() { # concurrency messages -> rate
     t0=$(now)
     /usr/sbin/smtp-source -s "$1" -m "$2" -f bench@source.test -t rcpt@sink.test 127.0.0.1:"$port"
     t1=$(now)
     rate "$2" "$t0" "$t1"
 }
+ratio() { python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}')" "$@"; }
 for c in 1 100; do
     n=2000; [ "$c" -ge 100 ] && n=20000
-    ratios=""
+    piped=""
+    locked=""
     for round in 1 2 3; do
-        if [ $((round % 2)) -eq 1 ]; then
+        case $round in
+        1)
             ours=$("$driver" "$port" "$n" "$c" deliver || true)
+            lock=$("$driver" "$port" "$n" "$c" deliver lockstep || true)
             theirs=$(run_source "$c" "$n")
-        else
+            ;;
+        2)
             theirs=$(run_source "$c" "$n")
             ours=$("$driver" "$port" "$n" "$c" deliver || true)
-        fi
+            lock=$("$driver" "$port" "$n" "$c" deliver lockstep || true)
+            ;;
+        3)
+            lock=$("$driver" "$port" "$n" "$c" deliver lockstep || true)
+            theirs=$(run_source "$c" "$n")
+            ours=$("$driver" "$port" "$n" "$c" deliver || true)
+            ;;
+        esac
         echo "round $round: $ours"
+        echo "round $round: $lock"
         echo "round $round: smtp-source concurrency=$c messages=$n rate=$theirs"
-        r=$(python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}')" "$(field "$ours" rate)" "$theirs")
-        ratios="$ratios $r"
+        piped="$piped $(ratio "$(field "$ours" rate)" "$theirs")"
+        locked="$locked $(ratio "$(field "$lock" rate)" "$theirs")"
     done
-    python3 -c "import sys, statistics; r=[float(x) for x in sys.argv[2:]]; print(f'ratio ours/smtp-source at concurrency {sys.argv[1]}: rounds {\" \".join(f\"{x:.2f}x\" for x in r)}, median {statistics.median(r):.2f}x')" "$c" $ratios
+    python3 -c "
+import sys, statistics
+c, piped, locked = sys.argv[1], sys.argv[2].split(), sys.argv[3].split()
+for name, r in (('pipelined (default)', piped), ('lock-step', locked)):
+    r = [float(x) for x in r]
+    print(f'ratio ours/smtp-source at concurrency {c}, {name}: rounds ' +
+          ' '.join(f'{x:.2f}x' for x in r) + f', median {statistics.median(r):.2f}x')
+" "$c" "$piped" "$locked"
 done
 
 echo "== swaks, sequential block-check equivalent (--quit-after RCPT)"

@@ -26,7 +26,7 @@ _smtpprobe()
 
     local globals="--db --config --dns-server --json -v --verbose -q --quiet --version -h --help --dsn-test"
     local commands="dsn-test probe ingest dnsbl explain status run serve note config"
-    local session="--source -4 -6 --helo --from --rcpt --tls --port --timeout --send --no-store --help"
+    local session="--source -4 -6 --helo --from --rcpt --tls --port --timeout --send --no-store --no-pipelining --help"
 
     # Find the subcommand (and its sub-subcommand), skipping global options and their values.
     local i cmd="" sub=""

@@ -10,13 +10,28 @@ namespace smtpprobe::scripts {
 
 namespace {
 
+// A true/false field: `fallback` when absent; a ScriptError when it is there but not a bool
+// (`pipelining = "yes"` must not quietly mean false).
+bool flag(const toml::table& table, const char* key, bool fallback, const std::string& where)
+{
+    const toml::node* node = table.get(key);
+    if (!node) {
+        return fallback;
+    }
+    if (const auto* value = node->as_boolean()) { // strict: value<bool>() takes 1 as true
+        return value->get();
+    }
+    throw ScriptError(where + ": '" + key + "' must be true or false");
+}
+
 probe::Script from_table(const toml::table& table, const std::string& where,
                          const std::string& default_name)
 {
     probe::Script script;
     script.name = table["name"].value_or(default_name);
-    script.deliver = table["deliver"].value_or(false);
-    script.starttls = table["starttls"].value_or(true);
+    script.deliver = flag(table, "deliver", false, where);
+    script.starttls = flag(table, "starttls", true, where);
+    script.pipelining = flag(table, "pipelining", false, where);
     const toml::array* steps = table["step"].as_array();
     if (!steps || steps->empty()) {
         throw ScriptError(where + ": no [[step]] entries");
@@ -49,7 +64,7 @@ probe::Script from_table(const toml::table& table, const std::string& where,
                               "' (one of stop, continue, skip-to-rset)");
         }
         step.on_failure = *f;
-        step.decisive = (*t)["decisive"].value_or(false);
+        step.decisive = flag(*t, "decisive", false, at);
         script.steps.push_back(step);
     }
     // Without an explicit decisive step, the last RCPT decides (as in block-check).

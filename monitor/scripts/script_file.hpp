@@ -4,6 +4,8 @@
 //   name = "vrfy-check"            # optional in a file (defaults to the file name)
 //   deliver = false                # true: the script may send DATA without --send
 //   starttls = true
+//   pipelining = false             # true: MAIL/RCPT/RSET + DATA or QUIT in one write when
+//                                  # the server offers PIPELINING (RFC 2920)
 //   [[step]]
 //   command = "MAIL FROM:<{from}>" # templates: {from} {rcpt} {helo} {envid}
 //   label = "mail"                 # optional; default: the verb in lower case

@@ -58,7 +58,7 @@ TEST_CASE("explain: unknown input says so and exits 1")
     CHECK(nlohmann::json::parse(j.out)["known"] == false);
 }
 
-TEST_CASE("explain --rules: a user rule is used; a bad file is exit 2 with one line")
+TEST_CASE("explain --rules: a user rule is used and a bad file is exit 2 with one line")
 {
     TempDir dir;
     const std::string good = dir.file("good.toml");

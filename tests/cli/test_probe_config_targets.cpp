@@ -6,7 +6,7 @@
 
 using namespace smtpprobe::test;
 
-TEST_CASE("probe without TARGET uses the config's receivers; none configured is a usage error")
+TEST_CASE("probe without TARGET uses the config's receivers and none configured is a usage error")
 {
     TempDir dir;
     int closed_port = free_tcp_port(); // nothing listens: the probe must name it and give up

@@ -156,7 +156,7 @@ TEST_CASE_FIXTURE(Fixture, "a dead zone and a zone listing everything give unkno
     CHECK_FALSE(report.any_listed());
 }
 
-TEST_CASE_FIXTURE(Fixture, "IPv6 addresses are queried by nibbles; IPv4-only zones are skipped")
+TEST_CASE_FIXTURE(Fixture, "IPv6 addresses are queried by nibbles and IPv4-only zones are skipped")
 {
     DnsblZone zen = test_zen();
     DnsblReport report =

@@ -260,8 +260,9 @@ TEST_CASE("connector: next host after a refused connection and after a 4xx banne
     CHECK(r3.decisive->code == 421);
 }
 
-TEST_CASE("session: after the 221 to QUIT the server closes first; a server that does not is not "
-          "waited for long")
+TEST_CASE(
+    "session: after the 221 to QUIT the server closes first, and a server that does not is not "
+    "waited for long")
 {
     // The server answers QUIT, waits 150 ms, then looks whether the client has already closed
     // (recv() == 0 without blocking) before it closes itself.

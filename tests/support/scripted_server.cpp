@@ -63,6 +63,15 @@ std::optional<std::string> ServerConnection::read_line(int timeout_ms)
     }
 }
 
+bool ServerConnection::has_input(int wait_ms)
+{
+    if (!m_pending.empty()) {
+        return true;
+    }
+    pollfd p{m_fd, POLLIN, 0};
+    return ::poll(&p, 1, wait_ms) > 0;
+}
+
 bool ServerConnection::pause(int ms)
 {
     for (int waited = 0; waited < ms; waited += 20) {

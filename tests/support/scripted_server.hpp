@@ -21,6 +21,8 @@ public:
     bool send(const std::string& bytes);
     // Reads one line (without CRLF); nullopt on EOF, error, stop or after timeout_ms.
     std::optional<std::string> read_line(int timeout_ms = 5000);
+    // Whether input is waiting (already read ahead, or arriving within wait_ms).
+    bool has_input(int wait_ms);
     // Sleeps up to ms, returning early (false) when the server stops.
     bool pause(int ms);
     // Closes with RST (SO_LINGER 0) instead of FIN.

@@ -9,7 +9,7 @@
 
 using namespace smtpprobe;
 
-TEST_CASE("status exits 1 while blocked and shows the documented JSON fields; notes appear")
+TEST_CASE("status exits 1 while blocked and shows the documented JSON fields and notes")
 {
     test::TempDir dir;
     test::write_file(dir.file("c.toml"), "[[identity]]\nip = \"192.0.2.10\"\n");
