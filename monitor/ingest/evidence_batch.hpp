@@ -16,6 +16,11 @@
 // Every other item is written as it comes. Rows keep the order of the items that opened them,
 // so ids follow the log and same-second items fold in the same order as one row each did.
 //
+// Limit: evidence of the scope from another source (a probe, a bounce) with a time inside a
+// counted row's span (at most an hour, one transaction) folds after the whole row, not between
+// its successes: a block such evidence opens then closes at the next clear row of the scope
+// instead of at the first success after it. Evidence of the log itself keeps its order exactly.
+//
 // Contract: the caller owns the transaction and calls write() before it commits, so a row and
 // the deliveries it counts commit together (or roll back together: discard()). Rows name their
 // first delivery (source_kind 'log', source_id). Memory is bounded: after k_max_pending rows
