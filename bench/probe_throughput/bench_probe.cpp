@@ -3,16 +3,18 @@
 // io_context and one thread, like `smtpprobe probe` does (`lockstep`: as --no-pipelining);
 // prints one line:
 //   script=... sessions=... concurrency=... completed=... seconds=... rate=... peak_rss_mb=...
-//   pipelined=yes|no
+//   pipelined=yes|no session_ms_p50=... p99=... max=...
 #include "probe/batch_runner.hpp"
 #include "probe/tls_facts.hpp"
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <sys/resource.h>
+#include <vector>
 
 using namespace smtpprobe::probe;
 
@@ -66,6 +68,17 @@ int main(int argc, char** argv)
     (void)in_flight_peak;
     rusage u{};
     getrusage(RUSAGE_SELF, &u);
+    // Session durations: a stall (a delayed ACK, a lost wake-up) shows in the tail.
+    std::vector<double> ms;
+    ms.reserve(results.size());
+    for (const auto& r : results) {
+        ms.push_back(
+            std::chrono::duration<double, std::milli>(r.finished_at - r.started_at).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    auto at = [&](double q) {
+        return ms.empty() ? 0.0 : ms[static_cast<std::size_t>(q * (ms.size() - 1))];
+    };
     std::string first_failure;
     for (const auto& r : results) {
         if (r.outcome != Outcome::completed) {
@@ -75,12 +88,13 @@ int main(int argc, char** argv)
         }
     }
     std::printf("script=%s sessions=%zu concurrency=%zu completed=%zu seconds=%.3f rate=%.1f "
-                "peak_rss_mb=%.1f pipelined=%s%s%s\n",
+                "peak_rss_mb=%.1f pipelined=%s session_ms_p50=%.2f p99=%.2f max=%.2f%s%s\n",
                 script_name.c_str(), sessions, concurrency, completed, seconds,
                 static_cast<double>(sessions) / seconds, static_cast<double>(u.ru_maxrss) / 1024.0,
                 pipelined == sessions ? "yes"
                 : pipelined == 0      ? "no"
                                       : "some",
+                at(0.5), at(0.99), at(1.0),
                 first_failure.empty() ? "" : " first_failure=", first_failure.c_str());
     return completed == sessions ? 0 : 1;
 }
