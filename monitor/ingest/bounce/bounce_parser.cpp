@@ -210,7 +210,7 @@ std::optional<BounceReport> report_from_mime(const MimeMessage& message)
     if (report.recipients.empty()) {
         // RFC 3464 fields written inline in the text (some MTAs do that).
         BounceReport inline_fields;
-        if (parse_delivery_status(prose, inline_fields) > 0) {
+        if (may_hold_recipient_fields(prose) && parse_delivery_status(prose, inline_fields) > 0) {
             report.recipients = std::move(inline_fields.recipients);
             report.reporting_mta = inline_fields.reporting_mta;
             report.arrival_date = inline_fields.arrival_date;

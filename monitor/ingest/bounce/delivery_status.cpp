@@ -1,6 +1,7 @@
 // RFC 3464 delivery-status fields into a BounceReport (see delivery_status.hpp).
 #include "monitor/ingest/bounce/delivery_status.hpp"
 
+#include "monitor/ingest/bounce/folded_text.hpp"
 #include "monitor/ingest/bounce/header_fields.hpp"
 #include "monitor/ingest/bounce/reply_codes.hpp"
 
@@ -46,6 +47,48 @@ void complete_codes(RecipientReport& recipient)
         recipient.reply_code.reset();
     }
     recipient.status = status;
+}
+
+bool may_hold_recipient_fields(std::string_view text)
+{
+    // A recipient group needs one of these four fields, and a field name starts its line.
+    for (std::size_t pos = 0; pos < text.size();) {
+        const std::string_view line = text.substr(pos);
+        switch (line[0]) {
+        case 'f':
+        case 'F':
+            if (starts_with_folded(line, "final-recipient")) {
+                return true;
+            }
+            break;
+        case 'o':
+        case 'O':
+            if (starts_with_folded(line, "original-recipient")) {
+                return true;
+            }
+            break;
+        case 'a':
+        case 'A':
+            if (starts_with_folded(line, "action")) {
+                return true;
+            }
+            break;
+        case 's':
+        case 'S':
+            if (starts_with_folded(line, "status")) {
+                return true;
+            }
+            break;
+        default:
+            break;
+        }
+        const std::size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) {
+            break;
+        }
+        pos = end + 1;
+    }
+    return false;
 }
 
 std::size_t parse_delivery_status(std::string_view text, BounceReport& report)

@@ -91,6 +91,26 @@ bool MboxSplitter::feed(std::string_view chunk)
             }
             break;
         }
+        if (!m_long_line && m_partial.empty() && chunk[pos] != 'F' && chunk[pos] != '>') {
+            // Complete lines that can neither start a message nor be an mboxrd quote (first
+            // byte not 'F' or '>') go to the message as one run: one append, not one per line.
+            std::size_t run_end = end + 1;
+            bool blank = end == pos;
+            while (run_end < chunk.size() && chunk[run_end] != 'F' && chunk[run_end] != '>') {
+                const std::size_t next = chunk.find('\n', run_end);
+                if (next == std::string_view::npos) {
+                    break; // a partial line: the next round holds it
+                }
+                blank = next == run_end;
+                run_end = next + 1;
+            }
+            m_previous_blank = blank;
+            if (m_in_message) {
+                append(chunk.substr(pos, run_end - pos));
+            }
+            pos = run_end;
+            continue;
+        }
         const std::string_view piece = chunk.substr(pos, end + 1 - pos);
         pos = end + 1;
         if (m_long_line) {

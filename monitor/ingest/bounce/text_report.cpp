@@ -1,6 +1,7 @@
 // Heuristic reading of plain-text bounce reports (see text_report.hpp).
 #include "monitor/ingest/bounce/text_report.hpp"
 
+#include "monitor/ingest/bounce/folded_text.hpp"
 #include "monitor/ingest/bounce/header_fields.hpp"
 #include "monitor/ingest/bounce/reply_codes.hpp"
 
@@ -186,14 +187,15 @@ std::string collapse(std::string_view text)
 // The host a report names as the receiver: "host X said", "host X [ip]", "by X. [ip]".
 std::string find_remote_host(std::string_view text)
 {
-    const std::string lower = lower_ascii(text);
-    for (const char* marker : {"remote host ", "host ", "server for the recipient domain "}) {
-        std::size_t at = lower.find(marker);
-        while (at != std::string::npos) {
-            std::size_t start = at + std::char_traits<char>::length(marker);
-            if (std::string_view(marker).starts_with("server")) {
-                const std::size_t by = lower.find(" by ", start);
-                if (by == std::string::npos || by > start + 120) {
+    for (const std::string_view marker :
+         {std::string_view("remote host "), std::string_view("host "),
+          std::string_view("server for the recipient domain ")}) {
+        std::size_t at = find_folded(text, marker);
+        while (at != std::string_view::npos) {
+            std::size_t start = at + marker.size();
+            if (marker.starts_with("server")) {
+                const std::size_t by = find_folded(text, " by ", start);
+                if (by == std::string_view::npos || by > start + 120) {
                     break;
                 }
                 start = by + 4;
@@ -214,7 +216,7 @@ std::string find_remote_host(std::string_view text)
             if (host.find('.') != std::string::npos && host.size() > 3) {
                 return host;
             }
-            at = lower.find(marker, at + 1);
+            at = find_folded(text, marker, at + 1);
         }
     }
     return {};
@@ -239,15 +241,15 @@ constexpr std::array<std::string_view, 16> k_copy_markers = {
     "rfc822 message",
 };
 
-// Whether a lower-case line holds one of k_copy_markers ("the first " only with "lines"):
+// Whether a line holds one of k_copy_markers, ignoring case ("the first " only with "lines"):
 // one pass over the line, each position compared with the markers starting with its byte.
-bool names_copy_marker(std::string_view lower)
+bool names_copy_marker(std::string_view line)
 {
-    static const NeedleSet<k_copy_markers.size()> k_markers(k_copy_markers);
+    static const FoldedNeedleSet<k_copy_markers.size()> k_markers(k_copy_markers);
     bool named = false;
-    k_markers.each(lower, [&](std::size_t k, std::size_t) {
+    k_markers.each(line, [&](std::size_t k, std::size_t) {
         named = named || k_copy_markers[k] != "the first " ||
-                find_text(lower, "lines") != std::string_view::npos;
+                find_folded(line, "lines") != std::string_view::npos;
     });
     return named;
 }
@@ -291,21 +293,14 @@ std::size_t find_original_copy(std::string_view text)
     const std::vector<std::string_view> lines = split_lines(text);
     std::size_t offset = 0;
     bool previous_blank = true;
-    std::string lower; // one buffer for every line's lower-case copy
     for (std::size_t i = 0; i < lines.size(); ++i) {
         const std::string_view line = lines[i];
         const std::string_view trimmed = trim(line);
         if (!trimmed.empty() && trimmed.size() < 90) {
             const bool decorated = trimmed[0] == '-' || trimmed[0] == '=' || trimmed[0] == '*' ||
                                    trimmed[0] == '_' || trimmed[0] == '[' || trimmed.size() < 60;
-            if (decorated) {
-                lower.assign(trimmed);
-                for (char& c : lower) {
-                    c = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-                }
-                if (names_copy_marker(lower)) {
-                    return offset;
-                }
+            if (decorated && names_copy_marker(trimmed)) {
+                return offset;
             }
         }
         // Three header lines in a row, one of them a typical message header, after a blank.
