@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,12 @@ struct Field {
 // fields and do not continue one are ignored. consumed (optional) receives the offset just
 // after the group's terminating blank line.
 std::vector<Field> parse_field_group(std::string_view text, std::size_t* consumed = nullptr);
+
+// The fields of parse_field_group(text) whose name is one of wanted (lower case), in order:
+// field_value gives for them what it gives on the whole group, without building the others
+// (a returned original's header has dozens of Received and X- fields for five read ones).
+std::vector<Field> parse_selected_fields(std::string_view text,
+                                         std::initializer_list<std::string_view> wanted);
 
 // Every group of text, split at blank lines; empty groups dropped.
 std::vector<std::vector<Field>> parse_field_groups(std::string_view text);

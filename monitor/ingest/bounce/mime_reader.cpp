@@ -253,7 +253,8 @@ void init_gmime()
 
 OriginalMessage original_from_headers(std::string_view headers)
 {
-    const std::vector<Field> fields = parse_field_group(headers);
+    const std::vector<Field> fields =
+        parse_selected_fields(headers, {"message-id", "from", "to", "subject", "date"});
     OriginalMessage original;
     original.message_id = clean_address(field_value(fields, "message-id"));
     original.from = decoded_header_text(field_value(fields, "from"));

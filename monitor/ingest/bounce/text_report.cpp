@@ -66,9 +66,10 @@ struct Anchor {
     std::string rest;     // text after the address on the anchor line
 };
 
-std::vector<std::string_view> split_lines(std::string_view text)
+// The lines of text (without their LF) into lines, which keeps its capacity between calls.
+void split_lines(std::string_view text, std::vector<std::string_view>& lines)
 {
-    std::vector<std::string_view> lines;
+    lines.clear();
     std::size_t pos = 0;
     while (pos < text.size()) {
         std::size_t end = text.find('\n', pos);
@@ -78,7 +79,6 @@ std::vector<std::string_view> split_lines(std::string_view text)
         lines.push_back(text.substr(pos, end - pos));
         pos = end + 1;
     }
-    return lines;
 }
 
 // Strips what may precede an address that opens a recipient line.
@@ -290,13 +290,29 @@ std::string first_address(std::string_view text)
 
 std::size_t find_original_copy(std::string_view text)
 {
-    const std::vector<std::string_view> lines = split_lines(text);
+    thread_local std::vector<std::string_view> lines; // reused: no allocation per message
+    split_lines(text, lines);
+    // Every copy marker holds "message" or "mail", or is "the first " with "lines": only a
+    // line holding one of these three words is compared with the markers. next[w] is the
+    // next occurrence of word w at or after the current line (npos: none left).
+    static constexpr std::array<std::string_view, 3> k_marker_words = {"message", "mail", "lines"};
+    std::array<std::size_t, 3> next{};
+    for (std::size_t w = 0; w < k_marker_words.size(); ++w) {
+        next[w] = find_folded(text, k_marker_words[w]);
+    }
     std::size_t offset = 0;
     bool previous_blank = true;
     for (std::size_t i = 0; i < lines.size(); ++i) {
         const std::string_view line = lines[i];
         const std::string_view trimmed = trim(line);
-        if (!trimmed.empty() && trimmed.size() < 90) {
+        bool has_word = false;
+        for (std::size_t w = 0; w < k_marker_words.size(); ++w) {
+            if (next[w] != std::string_view::npos && next[w] < offset) {
+                next[w] = find_folded(text, k_marker_words[w], offset);
+            }
+            has_word = has_word || next[w] < offset + line.size();
+        }
+        if (has_word && !trimmed.empty() && trimmed.size() < 90) {
             const bool decorated = trimmed[0] == '-' || trimmed[0] == '=' || trimmed[0] == '*' ||
                                    trimmed[0] == '_' || trimmed[0] == '[' || trimmed.size() < 60;
             if (decorated && names_copy_marker(trimmed)) {
@@ -412,7 +428,9 @@ std::string words_before(const std::vector<std::string_view>& lines, std::size_t
 std::vector<RecipientReport> parse_text_report(std::string_view text,
                                                const std::vector<std::string>& not_recipients)
 {
-    const std::vector<std::string_view> lines = split_lines(text);
+    thread_local std::vector<std::string_view> reused_lines; // no allocation per message
+    split_lines(text, reused_lines);
+    const std::vector<std::string_view>& lines = reused_lines;
     std::vector<Anchor> anchors;
     for (std::size_t i = 0; i < lines.size() && anchors.size() < k_max_recipients; ++i) {
         Anchor anchor;
