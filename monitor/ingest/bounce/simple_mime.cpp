@@ -255,6 +255,17 @@ bool SimpleWalk::read_embedded(std::string_view text)
     if (text.find('\r') != std::string_view::npos || text.find('\0') != std::string_view::npos) {
         return false; // decoded bytes GMime's header parser may read otherwise
     }
+    // A returned original that is empty gives GMime no header at all (no original); one that
+    // opens with a blank line, an empty header whatever follows: an original of empty fields.
+    if (text.empty()) {
+        return true;
+    }
+    if (text[0] == '\n') {
+        if (!m_out.original) {
+            m_out.original = OriginalMessage();
+        }
+        return true;
+    }
     std::vector<RawField> fields;
     std::size_t body_start = 0;
     if (!scan_header_block(text, fields, body_start, BlockShape{.may_end_at_eof = true}) ||

@@ -259,6 +259,25 @@ std::vector<EdgeCase> edge_cases()
          false});
     cases.push_back(
         {"whitespace-only header line", "From: a@b.example\n \nSubject: x\n\nbody\n", false});
+    // A returned original that is empty (GMime: no header, no original) or opens with a blank
+    // line (GMime: an empty header, an original of empty fields whatever follows).
+    cases.push_back(
+        {"empty returned original", top + report("b1", "Content-Type: message/rfc822\n\n"), true});
+    cases.push_back({"empty 8bit returned original",
+                     top + report("b1", "Content-Type: message/rfc822\nContent-Transfer-Encoding: "
+                                        "8bit\n\n\n"),
+                     true});
+    cases.push_back({"returned original opening with a blank line",
+                     top + report("b1", "Content-Type: message/rfc822\n\n\n" + k_original), true});
+    cases.push_back({"returned original of blank lines only",
+                     top + report("b1", "Content-Type: message/rfc822\n\n\n\n\n"), true});
+    cases.push_back({"blank-first returned original after a text/rfc822-headers part",
+                     top + "--b1\nContent-Type: text/rfc822-headers\n\n" + k_original +
+                         "--b1\nContent-Type: message/rfc822\n\n\n" + k_original + "--b1--\n",
+                     true});
+    cases.push_back({"returned original opening with a whitespace line",
+                     top + report("b1", "Content-Type: message/rfc822\n\n \n" + k_original),
+                     false});
     return cases;
 }
 
