@@ -1,6 +1,7 @@
 // RFC 3464 delivery-status fields into a BounceReport (see delivery_status.hpp).
 #include "monitor/ingest/bounce/delivery_status.hpp"
 
+#include "monitor/ingest/bounce/byte_scan.hpp"
 #include "monitor/ingest/bounce/folded_text.hpp"
 #include "monitor/ingest/bounce/header_fields.hpp"
 #include "monitor/ingest/bounce/reply_codes.hpp"
@@ -82,7 +83,7 @@ bool may_hold_recipient_fields(std::string_view text)
         default:
             break;
         }
-        const std::size_t end = text.find('\n', pos);
+        const std::size_t end = find_char(text, '\n', pos);
         if (end == std::string_view::npos) {
             break;
         }

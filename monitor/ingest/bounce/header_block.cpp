@@ -1,6 +1,7 @@
 // Strict header block reading for the simple-message path (see header_block.hpp).
 #include "monitor/ingest/bounce/header_block.hpp"
 
+#include "monitor/ingest/bounce/byte_scan.hpp"
 #include "monitor/ingest/bounce/gmime_entity.hpp"
 #include "monitor/ingest/bounce/mime_reader.hpp"
 
@@ -114,7 +115,7 @@ bool scan_header_block(std::string_view text, std::vector<RawField>& fields,
     fields.clear();
     std::size_t pos = 0;
     while (pos < text.size()) {
-        std::size_t end = text.find('\n', pos);
+        std::size_t end = find_char(text, '\n', pos);
         if (end == std::string_view::npos) {
             if (!shape.may_end_at_eof) {
                 return false; // no blank line: a truncated header

@@ -1,6 +1,7 @@
 // Field blocks: unfolding and lookup (see header_fields.hpp).
 #include "monitor/ingest/bounce/header_fields.hpp"
 
+#include "monitor/ingest/bounce/byte_scan.hpp"
 #include "monitor/ingest/bounce/folded_text.hpp"
 
 #include <algorithm>
@@ -86,7 +87,7 @@ std::vector<Field> parse_field_group(std::string_view text, std::size_t* consume
         ++pos;
     }
     while (pos < text.size()) {
-        std::size_t end = text.find('\n', pos);
+        std::size_t end = find_char(text, '\n', pos);
         const std::size_t next = end == std::string_view::npos ? text.size() : end + 1;
         std::string_view line = text.substr(pos, next - pos);
         if (!line.empty() && line.back() == '\n') {
@@ -147,7 +148,7 @@ std::vector<Field> parse_selected_fields(std::string_view text,
         ++pos;
     }
     while (pos < text.size()) {
-        std::size_t end = text.find('\n', pos);
+        std::size_t end = find_char(text, '\n', pos);
         const std::size_t next = end == std::string_view::npos ? text.size() : end + 1;
         std::string_view line = text.substr(pos, next - pos);
         if (!line.empty() && line.back() == '\n') {

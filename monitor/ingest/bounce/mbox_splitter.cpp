@@ -1,6 +1,8 @@
 // Chunked line-ending normalisation and mbox splitting (see mbox_splitter.hpp).
 #include "monitor/ingest/bounce/mbox_splitter.hpp"
 
+#include "monitor/ingest/bounce/byte_scan.hpp"
+
 #include <algorithm>
 #include <iterator>
 
@@ -75,7 +77,7 @@ bool MboxSplitter::feed(std::string_view chunk)
 {
     std::size_t pos = 0;
     while (pos < chunk.size() && !m_stopped) {
-        const std::size_t end = chunk.find('\n', pos);
+        const std::size_t end = find_char(chunk, '\n', pos);
         if (end == std::string_view::npos) {
             const std::string_view rest = chunk.substr(pos);
             if (m_long_line) {
@@ -97,7 +99,7 @@ bool MboxSplitter::feed(std::string_view chunk)
             std::size_t run_end = end + 1;
             bool blank = end == pos;
             while (run_end < chunk.size() && chunk[run_end] != 'F' && chunk[run_end] != '>') {
-                const std::size_t next = chunk.find('\n', run_end);
+                const std::size_t next = find_char(chunk, '\n', run_end);
                 if (next == std::string_view::npos) {
                     break; // a partial line: the next round holds it
                 }

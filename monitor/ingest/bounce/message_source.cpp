@@ -1,6 +1,7 @@
 // Reads bounce messages from files, mboxes, Maildirs and stdin (see message_source.hpp).
 #include "monitor/ingest/bounce/message_source.hpp"
 
+#include "monitor/ingest/bounce/byte_scan.hpp"
 #include "monitor/ingest/bounce/mbox_splitter.hpp"
 
 #include <algorithm>
@@ -149,7 +150,7 @@ std::string top_message_id(std::string_view content)
 {
     std::size_t pos = 0;
     while (pos < content.size()) {
-        std::size_t end = content.find('\n', pos);
+        std::size_t end = find_char(content, '\n', pos);
         if (end == std::string_view::npos) {
             end = content.size();
         }

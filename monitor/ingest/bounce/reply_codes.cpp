@@ -1,6 +1,7 @@
 // Scanners for reply codes, enhanced status codes and named IPs (see reply_codes.hpp).
 #include "monitor/ingest/bounce/reply_codes.hpp"
 
+#include "monitor/ingest/bounce/byte_scan.hpp"
 #include "monitor/ingest/bounce/folded_text.hpp"
 #include "monitor/ingest/bounce/header_fields.hpp"
 
@@ -333,7 +334,7 @@ std::string find_transcript_command(std::string_view text, std::string_view reci
     bool other_rcpt = false;
     std::size_t pos = 0;
     while (pos < text.size()) {
-        std::size_t end = text.find('\n', pos);
+        std::size_t end = find_char(text, '\n', pos);
         if (end == std::string_view::npos) {
             end = text.size();
         }

@@ -3,6 +3,7 @@
 // is a place where GMime's reading could differ from a plain scan.
 #include "monitor/ingest/bounce/simple_mime.hpp"
 
+#include "monitor/ingest/bounce/byte_scan.hpp"
 #include "monitor/ingest/bounce/header_block.hpp"
 #include "monitor/ingest/bounce/header_fields.hpp"
 #include "monitor/ingest/bounce/part_content.hpp"
@@ -71,7 +72,7 @@ private:
 
 Line SimpleWalk::line_at(std::size_t pos) const
 {
-    const std::size_t end = m_text.find('\n', pos);
+    const std::size_t end = find_char(m_text, '\n', pos);
     if (end == std::string_view::npos) {
         return {m_text.substr(pos), pos, m_text.size()};
     }

@@ -1,6 +1,7 @@
 // Heuristic reading of plain-text bounce reports (see text_report.hpp).
 #include "monitor/ingest/bounce/text_report.hpp"
 
+#include "monitor/ingest/bounce/byte_scan.hpp"
 #include "monitor/ingest/bounce/folded_text.hpp"
 #include "monitor/ingest/bounce/header_fields.hpp"
 #include "monitor/ingest/bounce/reply_codes.hpp"
@@ -72,7 +73,7 @@ void split_lines(std::string_view text, std::vector<std::string_view>& lines)
     lines.clear();
     std::size_t pos = 0;
     while (pos < text.size()) {
-        std::size_t end = text.find('\n', pos);
+        std::size_t end = find_char(text, '\n', pos);
         if (end == std::string_view::npos) {
             end = text.size();
         }
