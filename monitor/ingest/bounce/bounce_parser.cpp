@@ -278,6 +278,7 @@ std::optional<BounceReport> report_from_mime(const MimeMessage& message)
         if (r.command.empty()) {
             r.command = find_transcript_command(prose, r.recipient);
         }
+        r.command_searched = true;
         if (r.action.empty()) {
             r.action = (!r.status.empty() && r.status[0] == '4') ||
                                (r.reply_code && *r.reply_code / 100 == 4)

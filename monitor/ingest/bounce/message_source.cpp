@@ -48,10 +48,18 @@ bool read_stream(std::istream& in, const std::string& path, const MessageSink& s
         if (got == 0) {
             break;
         }
+        const std::string_view chunk(buffer.data(), got);
+        if (kind == Kind::mbox && normaliser.unchanged(chunk)) {
+            // The usual mbox chunk (LF only): split straight from the read buffer, no copy.
+            if (!splitter.feed(chunk)) {
+                return false;
+            }
+            continue;
+        }
         if (kind != Kind::unknown) {
             text.clear();
         }
-        normaliser.normalise(std::string_view(buffer.data(), got), text);
+        normaliser.normalise(chunk, text);
         if (kind == Kind::unknown) {
             if (text.size() < 5) {
                 continue; // too little to tell yet

@@ -4,6 +4,7 @@
 #include "monitor/ingest/bounce/simple_mime.hpp"
 
 #include "monitor/ingest/bounce/byte_scan.hpp"
+#include "monitor/ingest/bounce/folded_text.hpp"
 #include "monitor/ingest/bounce/header_block.hpp"
 #include "monitor/ingest/bounce/header_fields.hpp"
 #include "monitor/ingest/bounce/part_content.hpp"
@@ -365,12 +366,11 @@ bool repair_boundary(const std::vector<RawField>& fields, std::string& declared)
         if (!is_read_header(field.name)) {
             continue;
         }
-        if (lower_ascii(field.name).find("boundary=") != std::string::npos) {
+        if (find_folded(field.name, "boundary=") != std::string_view::npos) {
             return false;
         }
-        const std::string lower = lower_ascii(field.raw);
-        const std::size_t at = lower.find("boundary=");
-        if (at == std::string::npos) {
+        const std::size_t at = find_folded(field.raw, "boundary=");
+        if (at == std::string_view::npos) {
             continue;
         }
         std::string_view value = field.raw.substr(at + 9);

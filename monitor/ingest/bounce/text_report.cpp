@@ -103,16 +103,15 @@ bool anchor_of(std::string_view raw, Anchor& anchor)
     }
     auto [b, e] = locate_address(line);
     if (b == std::string_view::npos) {
-        return false; // most lines: decided before the lower-case copy
+        return false; // most lines: decided here
     }
-    const std::string lower = lower_ascii(line);
     std::size_t open = b;
     if (open > 0 && line[open - 1] == '<') {
         --open;
     }
     // "RCPT TO:<a@b>" anywhere on the line (Exim "after RCPT TO:<a@b>:", transcripts).
-    const std::size_t rcpt = lower.find("rcpt to:");
-    if (rcpt != std::string::npos && rcpt < b) {
+    const std::size_t rcpt = find_folded(line, "rcpt to:");
+    if (rcpt != std::string_view::npos && rcpt < b) {
         anchor.address = lower_address(line.substr(b, e - b));
         std::size_t after = line.find_first_not_of(">: ", e);
         anchor.rest =
@@ -141,15 +140,15 @@ bool anchor_of(std::string_view raw, Anchor& anchor)
     // "Recipient: a@b", "Failed address: a@b", "Original-Recipient: rfc822;a@b".
     const std::size_t colon = line.find(':');
     if (colon != std::string_view::npos && colon < open && colon < 40) {
-        const std::string label = lower.substr(0, colon);
+        const std::string_view label = line.substr(0, colon);
+        auto names = [&](std::string_view word) {
+            return find_folded(label, word) != std::string_view::npos;
+        };
         const bool names_recipient =
-            label.find("recipient") != std::string::npos ||
-            label.find("address") != std::string::npos || label.find("user") != std::string::npos ||
-            label.find("mailbox") != std::string::npos || label.find("rcpt") != std::string::npos ||
-            label.ends_with(" to");
-        const bool names_sender = label.find("from") != std::string::npos ||
-                                  label.find("sender") != std::string::npos ||
-                                  label.find("return") != std::string::npos;
+            names("recipient") || names("address") || names("user") || names("mailbox") ||
+            names("rcpt") ||
+            (label.size() >= 3 && starts_with_folded(label.substr(label.size() - 3), " to"));
+        const bool names_sender = names("from") || names("sender") || names("return");
         std::string_view between = trim(line.substr(colon + 1, open - colon - 1));
         if (names_recipient && !names_sender && (between.empty() || between.ends_with(";"))) {
             anchor.address = lower_address(line.substr(b, e - b));
