@@ -37,4 +37,36 @@ inline std::size_t find_char(std::string_view text, char c, std::size_t from = 0
     return std::string_view::npos;
 }
 
+// The first LF at or after from that is followed by a or b (text[q] == '\n' and text[q + 1]
+// is a or b), std::string_view::npos if none: where the next line starting with a or b begins,
+// one step before. A final LF (nothing after it) never counts.
+inline std::size_t find_line_before(std::string_view text, std::size_t from, char a, char b)
+{
+    const std::size_t size = text.size();
+#if defined(__SSE2__)
+    const __m128i newline = _mm_set1_epi8('\n');
+    const __m128i want_a = _mm_set1_epi8(a);
+    const __m128i want_b = _mm_set1_epi8(b);
+    // Both loads stay inside text: from + 16 < size.
+    for (; from + 17 <= size; from += 16) {
+        const __m128i here = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + from));
+        const __m128i next =
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + from + 1));
+        const __m128i starts =
+            _mm_or_si128(_mm_cmpeq_epi8(next, want_a), _mm_cmpeq_epi8(next, want_b));
+        const unsigned mask = static_cast<unsigned>(
+            _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(here, newline), starts)));
+        if (mask != 0) {
+            return from + static_cast<std::size_t>(std::countr_zero(mask));
+        }
+    }
+#endif
+    for (; from + 1 < size; ++from) {
+        if (text[from] == '\n' && (text[from + 1] == a || text[from + 1] == b)) {
+            return from;
+        }
+    }
+    return std::string_view::npos;
+}
+
 } // namespace smtpprobe::ingest

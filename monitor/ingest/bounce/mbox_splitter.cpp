@@ -4,6 +4,7 @@
 #include "monitor/ingest/bounce/byte_scan.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <iterator>
 
 namespace smtpprobe::ingest {
@@ -96,16 +97,20 @@ bool MboxSplitter::feed(std::string_view chunk)
         if (!m_long_line && m_partial.empty() && chunk[pos] != 'F' && chunk[pos] != '>') {
             // Complete lines that can neither start a message nor be an mboxrd quote (first
             // byte not 'F' or '>') go to the message as one run: one append, not one per line.
-            std::size_t run_end = end + 1;
-            bool blank = end == pos;
-            while (run_end < chunk.size() && chunk[run_end] != 'F' && chunk[run_end] != '>') {
-                const std::size_t next = find_char(chunk, '\n', run_end);
-                if (next == std::string_view::npos) {
-                    break; // a partial line: the next round holds it
-                }
-                blank = next == run_end;
-                run_end = next + 1;
+            // The run ends before the next line starting with 'F' or '>', else at the last
+            // complete line of the chunk.
+            std::size_t run_end = 0;
+            const std::size_t before = find_line_before(chunk, end, 'F', '>');
+            if (before != std::string_view::npos) {
+                run_end = before + 1;
+            } else {
+                const void* last = memrchr(chunk.data() + end, '\n', chunk.size() - end);
+                run_end =
+                    static_cast<std::size_t>(static_cast<const char*>(last) - chunk.data()) + 1;
             }
+            // Whether the run's last line is blank (what the next From_ line needs before it).
+            const bool blank =
+                run_end - 1 == pos || (run_end >= pos + 2 && chunk[run_end - 2] == '\n');
             m_previous_blank = blank;
             if (m_in_message) {
                 append(chunk.substr(pos, run_end - pos));
