@@ -113,6 +113,7 @@ bool scan_header_block(std::string_view text, std::vector<RawField>& fields,
                        std::size_t& body_start, BlockShape shape)
 {
     fields.clear();
+    fields.reserve(32); // one allocation for a usual block instead of one per doubling
     std::size_t pos = 0;
     while (pos < text.size()) {
         std::size_t end = find_char(text, '\n', pos);

@@ -238,6 +238,10 @@ bool SimpleWalk::read_leaf(const std::string& type, const PlainContentType* ct,
     if (!encoding) {
         return false;
     }
+    if (embedded && *encoding == GMIME_CONTENT_ENCODING_DEFAULT) {
+        // Nothing to decode: the returned original's header is read in place, not copied.
+        return read_embedded(content.substr(0, k_max_part_bytes));
+    }
     part.text = transfer_decoded(content, *encoding);
     if (embedded) {
         return read_embedded(part.text);

@@ -184,39 +184,79 @@ std::string collapse(std::string_view text)
     return out;
 }
 
-// The host a report names as the receiver: "host X said", "host X [ip]", "by X. [ip]".
+// The host written at start of text ("mx.example.org", "[192.0.2.1]"), "" when what is there
+// is not a host name (no dot, too short).
+std::string host_at(std::string_view text, std::size_t start)
+{
+    std::size_t end = start;
+    while (end < text.size() && (is_domain_char(text[end]) || text[end] == '[' ||
+                                 text[end] == ']' || text[end] == ':')) {
+        ++end;
+    }
+    std::string host = std::string(text.substr(start, end - start));
+    while (!host.empty() && (host.back() == '.' || host.back() == ':' || host.back() == ']')) {
+        host.pop_back();
+    }
+    if (!host.empty() && host.front() == '[') {
+        host.erase(0, 1);
+    }
+    return host.find('.') != std::string::npos && host.size() > 3 ? host : std::string();
+}
+
+// The host a report names as the receiver: "remote host X" first, then "host X", then
+// "server for the recipient domain D by X". Every "remote host " holds a "host ": one search
+// for "host " serves both (the occurrences kept, up to a bound; beyond it, a search each).
 std::string find_remote_host(std::string_view text)
 {
-    for (const std::string_view marker :
-         {std::string_view("remote host "), std::string_view("host "),
-          std::string_view("server for the recipient domain ")}) {
-        std::size_t at = find_folded(text, marker);
-        while (at != std::string_view::npos) {
-            std::size_t start = at + marker.size();
-            if (marker.starts_with("server")) {
-                const std::size_t by = find_folded(text, " by ", start);
-                if (by == std::string_view::npos || by > start + 120) {
-                    break;
+    constexpr std::size_t k_max_kept = 32;
+    std::array<std::size_t, k_max_kept> hosts{}; // where each "host " starts
+    std::size_t count = 0;
+    bool all_kept = true;
+    for (std::size_t at = find_folded(text, "host "); at != std::string_view::npos;
+         at = find_folded(text, "host ", at + 1)) {
+        if (count == k_max_kept) {
+            all_kept = false;
+            break;
+        }
+        hosts[count++] = at;
+    }
+    auto remote = [&](std::size_t at) {
+        return at >= 7 && starts_with_folded(text.substr(at - 7), "remote ");
+    };
+    if (all_kept) {
+        for (std::size_t i = 0; i < count; ++i) {
+            if (remote(hosts[i])) {
+                if (std::string host = host_at(text, hosts[i] + 5); !host.empty()) {
+                    return host;
                 }
-                start = by + 4;
             }
-            std::size_t end = start;
-            while (end < text.size() && (is_domain_char(text[end]) || text[end] == '[' ||
-                                         text[end] == ']' || text[end] == ':')) {
-                ++end;
-            }
-            std::string host = std::string(text.substr(start, end - start));
-            while (!host.empty() &&
-                   (host.back() == '.' || host.back() == ':' || host.back() == ']')) {
-                host.pop_back();
-            }
-            if (!host.empty() && host.front() == '[') {
-                host.erase(0, 1);
-            }
-            if (host.find('.') != std::string::npos && host.size() > 3) {
+        }
+        for (std::size_t i = 0; i < count; ++i) {
+            if (std::string host = host_at(text, hosts[i] + 5); !host.empty()) {
                 return host;
             }
-            at = find_folded(text, marker, at + 1);
+        }
+    } else {
+        for (const std::string_view marker :
+             {std::string_view("remote host "), std::string_view("host ")}) {
+            for (std::size_t at = find_folded(text, marker); at != std::string_view::npos;
+                 at = find_folded(text, marker, at + 1)) {
+                if (std::string host = host_at(text, at + marker.size()); !host.empty()) {
+                    return host;
+                }
+            }
+        }
+    }
+    constexpr std::string_view k_server = "server for the recipient domain ";
+    for (std::size_t at = find_folded(text, k_server); at != std::string_view::npos;
+         at = find_folded(text, k_server, at + 1)) {
+        const std::size_t start = at + k_server.size();
+        const std::size_t by = find_folded(text, " by ", start);
+        if (by == std::string_view::npos || by > start + 120) {
+            break;
+        }
+        if (std::string host = host_at(text, by + 4); !host.empty()) {
+            return host;
         }
     }
     return {};
