@@ -550,11 +550,12 @@ std::vector<RecipientReport> parse_text_report(std::string_view text,
         }
         RecipientReport r = make(anchors[i].address, block);
         // The words came before the address ("Error message below: 550 ...\n... RCPT TO: a@b").
+        // Only their codes decide: the rest of the entry is read when they are taken.
         if (!r.reply_code && r.status.empty() && anchors.size() == 1) {
             const std::string preamble = block_text(0, anchors[0].line, "");
-            RecipientReport early = make(anchors[i].address, preamble);
-            if (early.reply_code || !early.status.empty()) {
-                r = std::move(early);
+            const std::string_view words = trim(preamble);
+            if (find_reply_code(words) || !find_enhanced_status(words).empty()) {
+                r = make(anchors[i].address, preamble);
             }
         }
         if (trim(r.diagnostic).empty()) {
