@@ -80,6 +80,7 @@ std::size_t find_text(std::string_view text, std::string_view needle, std::size_
 std::vector<Field> parse_field_group(std::string_view text, std::size_t* consumed)
 {
     std::vector<Field> fields;
+    fields.reserve(8);
     std::size_t pos = 0;
     bool last_was_field = false;
     // Skip leading blank lines.
@@ -140,6 +141,7 @@ std::vector<Field> parse_selected_fields(std::string_view text,
 {
     // parse_field_group's reading, line for line; only the storing differs.
     std::vector<Field> fields;
+    fields.reserve(8);
     std::size_t count = 0; // every field read, kept or not: the k_max_fields bound
     std::size_t pos = 0;
     bool last_was_field = false;
