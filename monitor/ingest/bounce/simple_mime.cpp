@@ -46,7 +46,11 @@ struct PendingHtml {
 
 class SimpleWalk {
 public:
-    SimpleWalk(std::string_view text, MimeMessage& out) : m_text(text), m_out(out) {}
+    // depth: how deep text is nested (a forwarded report's walk starts below its part).
+    SimpleWalk(std::string_view text, MimeMessage& out, int depth = 0)
+        : m_text(text), m_out(out), m_depth(depth)
+    {
+    }
 
     // Reads the message's own header fields into out; false when they are not simple.
     bool read_top(std::vector<RawField>& fields, std::size_t& body_start);
@@ -64,11 +68,14 @@ private:
     bool read_leaf(const std::string& type, const PlainContentType* ct,
                    const std::vector<RawField>& fields, std::string_view content);
     bool read_embedded(std::string_view text);
+    bool read_forwarded_report(std::string_view text, const std::vector<RawField>& fields,
+                               const PlainContentType& ct, std::size_t body_start);
 
     std::string_view m_text;
     MimeMessage& m_out;
     std::vector<std::string> m_stack; // "--boundary", innermost last
     std::vector<PendingHtml> m_html;
+    int m_depth = 0;
 };
 
 Line SimpleWalk::line_at(std::size_t pos) const
@@ -280,8 +287,11 @@ bool SimpleWalk::read_embedded(std::string_view text)
     }
     if (const RawField* field = first_field(fields, "content-type")) {
         const std::optional<PlainContentType> ct = parse_plain_content_type(field->raw);
-        if (!ct || ct->type == "multipart/report") {
-            return false; // a forwarded report: GMime reads the report inside
+        if (!ct) {
+            return false;
+        }
+        if (ct->type == "multipart/report") {
+            return read_forwarded_report(text, fields, *ct, body_start);
         }
     }
     const bool any_read = std::any_of(fields.begin(), fields.end(), [](const RawField& f) {
@@ -302,6 +312,23 @@ bool SimpleWalk::read_embedded(std::string_view text)
         m_out.original = std::move(original);
     }
     return true;
+}
+
+// A forwarded report (a message/rfc822 part that is itself a multipart/report): GMime parses
+// the part's text as a message of its own and walks its body into the same parts list, then
+// decodes that walk's HTML parts if no text/plain part has been listed by then; the forwarded
+// message gives no original of its own. The same here, with a walk of its own over the text.
+bool SimpleWalk::read_forwarded_report(std::string_view text, const std::vector<RawField>& fields,
+                                       const PlainContentType& ct, std::size_t body_start)
+{
+    // One level of forwarding only: the nesting then stays far below GMime's walk limit (32)
+    // whatever the multipart depth on either side (at most k_max_simple_depth each).
+    if (m_depth > 0 || body_start >= text.size() || text.starts_with("From ") ||
+        count_fields(fields, "content-transfer-encoding") > 1) {
+        return false; // no body, or a leading From_ line GMime's own parse would skip
+    }
+    SimpleWalk inner(text, m_out, m_depth + 1);
+    return inner.read_body(fields, &ct, body_start);
 }
 
 bool SimpleWalk::finish_html()
@@ -356,7 +383,7 @@ bool SimpleWalk::read_body(const std::vector<RawField>& fields, const PlainConte
         return false;
     }
     std::size_t after = 0;
-    const End end = read_multipart(body_start, *boundary, 0, after);
+    const End end = read_multipart(body_start, *boundary, m_depth, after);
     return end != End::failed && finish_html();
 }
 
