@@ -37,6 +37,29 @@ inline std::size_t find_char(std::string_view text, char c, std::size_t from = 0
     return std::string_view::npos;
 }
 
+// Whether text is ASCII without NUL bytes (every byte 0x01-0x7f): text a header decoder
+// leaves as it is when it holds no encoded word either.
+inline bool is_plain_ascii(std::string_view text)
+{
+    std::size_t at = 0;
+#if defined(__SSE2__)
+    const __m128i zero = _mm_setzero_si128();
+    for (; at + 16 <= text.size(); at += 16) {
+        const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + at));
+        if ((_mm_movemask_epi8(block) | _mm_movemask_epi8(_mm_cmpeq_epi8(block, zero))) != 0) {
+            return false;
+        }
+    }
+#endif
+    for (; at < text.size(); ++at) {
+        const auto c = static_cast<unsigned char>(text[at]);
+        if (c == 0 || c >= 0x80) {
+            return false;
+        }
+    }
+    return true;
+}
+
 // The first LF at or after from that is followed by a or b (text[q] == '\n' and text[q + 1]
 // is a or b), std::string_view::npos if none: where the next line starting with a or b begins,
 // one step before. A final LF (nothing after it) never counts.

@@ -81,12 +81,28 @@ std::string unfold(std::string_view raw)
     while (e > b && is_lwsp(raw[e - 1])) {
         --e;
     }
+    const std::string_view value = raw.substr(b, e - b);
     std::string out;
-    out.reserve(e - b);
-    for (std::size_t i = b; i < e; ++i) {
-        if (raw[i] != '\r' && raw[i] != '\n') {
-            out += raw[i];
+    out.reserve(value.size());
+    // The runs between line breaks appended whole (most values have none: one append).
+    std::size_t pos = 0;
+    std::size_t lf = find_char(value, '\n');
+    std::size_t cr = find_char(value, '\r');
+    while (pos < value.size()) {
+        // Each search resumes only once passed: linear however many folds.
+        if (lf < pos) {
+            lf = find_char(value, '\n', pos);
         }
+        if (cr < pos) {
+            cr = find_char(value, '\r', pos);
+        }
+        const std::size_t stop = std::min(lf, cr);
+        if (stop == std::string_view::npos) {
+            out.append(value.substr(pos));
+            break;
+        }
+        out.append(value.substr(pos, stop - pos));
+        pos = stop + 1;
     }
     return out;
 }
@@ -206,11 +222,7 @@ std::string decoded_value(const RawField* field)
 
 std::string decoded_header_text(std::string value)
 {
-    bool plain = value.find("=?") == std::string::npos;
-    for (char c : value) {
-        plain = plain && static_cast<unsigned char>(c) < 0x80 && c != '\0';
-    }
-    if (plain) {
+    if (value.find("=?") == std::string::npos && is_plain_ascii(value)) {
         return value; // nothing GMime's decoder would change (and it opens an iconv each call)
     }
     init_gmime();

@@ -1,7 +1,8 @@
 // The fast scanners of the bounce reader against their slow definitions, on hand-made cases
 // and on every corpus message (as written and with the case of its letters scrambled):
 // find_folded == lower_ascii(text).find, FoldedNeedleSet == one search per needle,
-// find_char == string_view::find, parse_selected_fields == parse_field_group + field_value,
+// find_char == string_view::find, find_line_before and is_plain_ascii == their loops,
+// parse_selected_fields == parse_field_group + field_value,
 // may_hold_recipient_fields false => parse_delivery_status adds nothing, and
 // find_smtp_command / find_transcript_command == their former lower-case-copy definitions.
 #include "monitor/ingest/bounce/byte_scan.hpp"
@@ -265,6 +266,45 @@ TEST_CASE("find_char: string_view::find for every start")
                 REQUIRE(find_char(text, c, from) == std::string_view(text).find(c, from));
             }
         }
+    }
+}
+
+TEST_CASE("find_line_before and is_plain_ascii: their byte-by-byte definitions")
+{
+    auto slow_line_before = [](std::string_view text, std::size_t from, char a, char b) {
+        for (std::size_t q = from; q + 1 < text.size(); ++q) {
+            if (text[q] == '\n' && (text[q + 1] == a || text[q + 1] == b)) {
+                return q;
+            }
+        }
+        return std::string_view::npos;
+    };
+    auto slow_plain = [](std::string_view text) {
+        return std::all_of(text.begin(), text.end(), [](char c) {
+            return c != '\0' && static_cast<unsigned char>(c) < 0x80;
+        });
+    };
+    std::mt19937 random(11);
+    for (std::size_t size = 0; size < 70; ++size) {
+        for (int round = 0; round < 20; ++round) {
+            std::string text(size, 'a');
+            for (char& c : text) {
+                c = "aF>\n\n\x80\0x"[random() % 8];
+            }
+            for (std::size_t from = 0; from <= size + 1; ++from) {
+                REQUIRE(find_line_before(text, from, 'F', '>') ==
+                        slow_line_before(text, from, 'F', '>'));
+            }
+            REQUIRE(is_plain_ascii(text) == slow_plain(text));
+            std::string plain = text;
+            std::replace(plain.begin(), plain.end(), '\0', 'z');
+            std::replace(plain.begin(), plain.end(), '\x80', 'y');
+            REQUIRE(is_plain_ascii(plain));
+        }
+    }
+    for (const std::string& text : texts()) {
+        REQUIRE(is_plain_ascii(text) == slow_plain(text));
+        REQUIRE(find_line_before(text, 0, 'F', '>') == slow_line_before(text, 0, 'F', '>'));
     }
 }
 
