@@ -60,6 +60,43 @@ inline bool is_plain_ascii(std::string_view text)
     return true;
 }
 
+// The first position at or after from of a byte that may open a reply code or an enhanced
+// status ('2', '4' or '5'), text.size() if none. status_only: followed by a '.' as well.
+inline std::size_t next_code_start(std::string_view text, std::size_t from, bool status_only)
+{
+    const std::size_t size = text.size();
+#if defined(__SSE2__)
+    const __m128i two = _mm_set1_epi8('2');
+    const __m128i four = _mm_set1_epi8('4');
+    const __m128i five = _mm_set1_epi8('5');
+    const __m128i dot = _mm_set1_epi8('.');
+    // Both loads stay inside text: from + 16 < size.
+    for (; from + 17 <= size; from += 16) {
+        const __m128i here = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + from));
+        __m128i hits =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(here, two), _mm_cmpeq_epi8(here, four)),
+                         _mm_cmpeq_epi8(here, five));
+        if (status_only) {
+            const __m128i next =
+                _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + from + 1));
+            hits = _mm_and_si128(hits, _mm_cmpeq_epi8(next, dot));
+        }
+        const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hits));
+        if (mask != 0) {
+            return from + static_cast<std::size_t>(std::countr_zero(mask));
+        }
+    }
+#endif
+    for (; from < size; ++from) {
+        const char c = text[from];
+        if ((c == '2' || c == '4' || c == '5') &&
+            (!status_only || (from + 1 < size && text[from + 1] == '.'))) {
+            return from;
+        }
+    }
+    return size;
+}
+
 // The first LF at or after from that is followed by a or b (text[q] == '\n' and text[q + 1]
 // is a or b), std::string_view::npos if none: where the next line starting with a or b begins,
 // one step before. A final LF (nothing after it) never counts.

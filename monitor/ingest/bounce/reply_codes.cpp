@@ -63,7 +63,9 @@ std::optional<int> find_reply_code(std::string_view text)
     // Preferred: at the start, at a line start, or right after a phrase that introduces
     // the receiver's reply.
     std::optional<int> anywhere;
-    for (std::size_t pos = 0; pos + 3 <= text.size(); ++pos) {
+    // Only bytes that can open a code are looked at (found sixteen bytes at a time).
+    for (std::size_t pos = next_code_start(text, 0, false); pos + 3 <= text.size();
+         pos = next_code_start(text, pos + 1, false)) {
         if ((text[pos] != '2' && text[pos] != '4' && text[pos] != '5') ||
             !reply_code_at(text, pos)) {
             continue;
@@ -97,7 +99,8 @@ std::optional<ReplyPair> find_last_reply_pair(std::string_view text)
 {
     std::optional<ReplyPair> last_failure;
     std::optional<ReplyPair> last_any;
-    for (std::size_t pos = 0; pos + 9 <= text.size(); ++pos) {
+    for (std::size_t pos = next_code_start(text, 0, false); pos + 9 <= text.size();
+         pos = next_code_start(text, pos + 1, false)) {
         if ((text[pos] != '2' && text[pos] != '4' && text[pos] != '5') ||
             !reply_code_at(text, pos)) {
             continue;
@@ -225,7 +228,8 @@ bool is_enhanced_status(std::string_view status)
 
 std::string find_enhanced_status(std::string_view text)
 {
-    for (std::size_t pos = 0; pos + 5 <= text.size(); ++pos) {
+    for (std::size_t pos = next_code_start(text, 0, true); pos + 5 <= text.size();
+         pos = next_code_start(text, pos + 1, true)) {
         const char c = text[pos];
         if ((c != '2' && c != '4' && c != '5') || text[pos + 1] != '.') {
             continue;

@@ -1,7 +1,8 @@
 // The fast scanners of the bounce reader against their slow definitions, on hand-made cases
 // and on every corpus message (as written and with the case of its letters scrambled):
 // find_folded == lower_ascii(text).find, FoldedNeedleSet == one search per needle,
-// find_char == string_view::find, find_line_before and is_plain_ascii == their loops,
+// find_char == string_view::find, find_line_before, is_plain_ascii and next_code_start ==
+// their loops,
 // parse_selected_fields == parse_field_group + field_value,
 // may_hold_recipient_fields false => parse_delivery_status adds nothing, and
 // find_smtp_command / find_transcript_command == their former lower-case-copy definitions.
@@ -269,7 +270,7 @@ TEST_CASE("find_char: string_view::find for every start")
     }
 }
 
-TEST_CASE("find_line_before and is_plain_ascii: their byte-by-byte definitions")
+TEST_CASE("find_line_before, is_plain_ascii and next_code_start: their byte-by-byte definitions")
 {
     auto slow_line_before = [](std::string_view text, std::size_t from, char a, char b) {
         for (std::size_t q = from; q + 1 < text.size(); ++q) {
@@ -296,6 +297,30 @@ TEST_CASE("find_line_before and is_plain_ascii: their byte-by-byte definitions")
                         slow_line_before(text, from, 'F', '>'));
             }
             REQUIRE(is_plain_ascii(text) == slow_plain(text));
+            for (std::size_t from = 0; from <= size; ++from) {
+                for (bool status_only : {false, true}) {
+                    std::size_t slow = from;
+                    while (slow < size &&
+                           !((text[slow] == '2' || text[slow] == '4' || text[slow] == '5') &&
+                             (!status_only || (slow + 1 < size && text[slow + 1] == '.')))) {
+                        ++slow;
+                    }
+                    std::string digits = text;
+                    for (std::size_t i = 0; i < digits.size(); ++i) {
+                        digits[i] = "2.45a"[(i * 7 + random()) % 5];
+                    }
+                    REQUIRE(next_code_start(text, from, status_only) == slow);
+                    std::size_t slow_digits = from;
+                    while (slow_digits < size &&
+                           !((digits[slow_digits] == '2' || digits[slow_digits] == '4' ||
+                              digits[slow_digits] == '5') &&
+                             (!status_only ||
+                              (slow_digits + 1 < size && digits[slow_digits + 1] == '.')))) {
+                        ++slow_digits;
+                    }
+                    REQUIRE(next_code_start(digits, from, status_only) == slow_digits);
+                }
+            }
             std::string plain = text;
             std::replace(plain.begin(), plain.end(), '\0', 'z');
             std::replace(plain.begin(), plain.end(), '\x80', 'y');
