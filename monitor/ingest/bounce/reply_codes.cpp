@@ -16,6 +16,12 @@ bool is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
+// std::isalpha in the "C" locale the program runs in, without a library call.
+bool is_ascii_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 // A 3-digit reply code at pos, not part of a longer number, IP or decimal.
 bool reply_code_at(std::string_view text, std::size_t pos)
 {
@@ -30,8 +36,7 @@ bool reply_code_at(std::string_view text, std::size_t pos)
     if (pos > 0) {
         const char before = text[pos - 1];
         if (is_digit(before) || before == '.' || before == '-' || before == '/' || before == '#' ||
-            before == '+' || before == '=' || before == '_' ||
-            std::isalpha(static_cast<unsigned char>(before))) {
+            before == '+' || before == '=' || before == '_' || is_ascii_alpha(before)) {
             return false;
         }
     }
@@ -234,8 +239,8 @@ std::string find_enhanced_status(std::string_view text)
         if ((c != '2' && c != '4' && c != '5') || text[pos + 1] != '.') {
             continue;
         }
-        if (pos > 0 && (is_digit(text[pos - 1]) || text[pos - 1] == '.' ||
-                        std::isalpha(static_cast<unsigned char>(text[pos - 1])))) {
+        if (pos > 0 &&
+            (is_digit(text[pos - 1]) || text[pos - 1] == '.' || is_ascii_alpha(text[pos - 1]))) {
             continue;
         }
         std::size_t end = pos + 2;
@@ -258,7 +263,7 @@ std::string find_enhanced_status(std::string_view text)
         }
         // Not the start of an IP or a version: "5.1.1.1", "2.0.0a".
         if (end < text.size() &&
-            (is_digit(text[end]) || std::isalpha(static_cast<unsigned char>(text[end])) ||
+            (is_digit(text[end]) || is_ascii_alpha(text[end]) ||
              (text[end] == '.' && end + 1 < text.size() && is_digit(text[end + 1])))) {
             continue;
         }

@@ -16,17 +16,42 @@ namespace {
 constexpr std::size_t k_max_diagnostic = 2000;
 constexpr std::size_t k_max_recipients = 1000;
 
+// ASCII letters and digits: what std::isalnum gives in the "C" locale the program runs in,
+// without a library call per byte.
+constexpr bool is_ascii_alnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// Bytes of an address's local part and of a domain, as 256-entry tables (one load per byte).
+constexpr std::array<bool, 256> k_local_chars = [] {
+    std::array<bool, 256> table{};
+    for (int c = 0; c < 256; ++c) {
+        table[static_cast<std::size_t>(c)] = is_ascii_alnum(static_cast<char>(c));
+    }
+    for (char c : std::string_view("._%+-=/!#$&'*?^`{|}~")) {
+        table[static_cast<unsigned char>(c)] = true;
+    }
+    return table;
+}();
+
+constexpr std::array<bool, 256> k_domain_chars = [] {
+    std::array<bool, 256> table{};
+    for (int c = 0; c < 256; ++c) {
+        table[static_cast<std::size_t>(c)] =
+            is_ascii_alnum(static_cast<char>(c)) || c == '.' || c == '-';
+    }
+    return table;
+}();
+
 bool is_local_char(char c)
 {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '%' ||
-           c == '+' || c == '-' || c == '=' || c == '/' || c == '!' || c == '#' || c == '$' ||
-           c == '&' || c == '\'' || c == '*' || c == '?' || c == '^' || c == '`' || c == '{' ||
-           c == '|' || c == '}' || c == '~';
+    return k_local_chars[static_cast<unsigned char>(c)];
 }
 
 bool is_domain_char(char c)
 {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
+    return k_domain_chars[static_cast<unsigned char>(c)];
 }
 
 // Finds the first address in text at or after from; returns [begin, end) or npos.
@@ -305,7 +330,7 @@ bool header_like(std::string_view line)
     }
     for (std::size_t i = 0; i < colon; ++i) {
         const char c = line[i];
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) {
+        if (!(is_ascii_alnum(c) || c == '-' || c == '_')) {
             return false;
         }
     }
