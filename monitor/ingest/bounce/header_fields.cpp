@@ -81,57 +81,13 @@ std::vector<Field> parse_field_group(std::string_view text, std::size_t* consume
 {
     std::vector<Field> fields;
     fields.reserve(8);
-    std::size_t pos = 0;
-    bool last_was_field = false;
-    // Skip leading blank lines.
-    while (pos < text.size() && text[pos] == '\n') {
-        ++pos;
-    }
-    while (pos < text.size()) {
-        std::size_t end = find_char(text, '\n', pos);
-        const std::size_t next = end == std::string_view::npos ? text.size() : end + 1;
-        std::string_view line = text.substr(pos, next - pos);
-        if (!line.empty() && line.back() == '\n') {
-            line.remove_suffix(1);
-        }
-        pos = next;
-        if (trim(line).empty()) {
-            break;
-        }
-        if ((line[0] == ' ' || line[0] == '\t') && last_was_field) {
-            std::string& value = fields.back().value;
-            if (value.size() < k_max_field_bytes) {
-                std::string_view more = trim(line);
-                if (!value.empty()) {
-                    value += ' ';
-                }
-                value.append(more.substr(0, k_max_field_bytes - value.size()));
-            }
-            continue;
-        }
-        std::size_t colon = line.find(':');
-        std::size_t name_end = 0;
-        while (name_end < line.size() && is_field_name_char(line[name_end])) {
-            ++name_end;
-        }
-        // Tolerate "Name : value".
-        std::size_t after = name_end;
-        while (after < line.size() && (line[after] == ' ' || line[after] == '\t')) {
-            ++after;
-        }
-        if (colon == std::string_view::npos || name_end == 0 || after != colon ||
-            fields.size() >= k_max_fields) {
-            last_was_field = false;
-            continue;
-        }
-        Field field;
-        field.name = lower_ascii(line.substr(0, name_end));
-        field.value = std::string(trim(line.substr(colon + 1)).substr(0, k_max_field_bytes));
-        fields.push_back(std::move(field));
-        last_was_field = true;
-    }
+    std::string buffer;
+    const std::size_t used =
+        visit_field_group(text, buffer, [&](std::string_view name, std::string_view value) {
+            fields.push_back(Field{lower_ascii(name), std::string(value)});
+        });
     if (consumed != nullptr) {
-        *consumed = pos;
+        *consumed = used;
     }
     return fields;
 }

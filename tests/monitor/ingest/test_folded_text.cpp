@@ -4,7 +4,8 @@
 // find_char == string_view::find, find_line_before, is_plain_ascii and next_code_start ==
 // their loops,
 // parse_selected_fields == parse_field_group + field_value,
-// may_hold_recipient_fields false => parse_delivery_status adds nothing, and
+// may_hold_recipient_fields false => parse_delivery_status adds nothing, parse_delivery_status
+// and parse_field_group == their former field-building versions, and
 // find_smtp_command / find_transcript_command == their former lower-case-copy definitions.
 #include "monitor/ingest/bounce/byte_scan.hpp"
 #include "monitor/ingest/bounce/delivery_status.hpp"
@@ -165,6 +166,161 @@ std::string slow_transcript_command(std::string_view text, std::string_view reci
         }
     }
     return {};
+}
+
+// The former parse_field_group: every field built as a lower-case name and a value string.
+std::vector<Field> slow_field_group(std::string_view text, std::size_t* consumed)
+{
+    std::vector<Field> fields;
+    std::size_t pos = 0;
+    bool last_was_field = false;
+    while (pos < text.size() && text[pos] == '\n') {
+        ++pos;
+    }
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        const std::size_t next = end == std::string_view::npos ? text.size() : end + 1;
+        std::string_view line = text.substr(pos, next - pos);
+        if (!line.empty() && line.back() == '\n') {
+            line.remove_suffix(1);
+        }
+        pos = next;
+        if (trim(line).empty()) {
+            break;
+        }
+        if ((line[0] == ' ' || line[0] == '\t') && last_was_field) {
+            std::string& value = fields.back().value;
+            if (value.size() < k_max_field_bytes) {
+                std::string_view more = trim(line);
+                if (!value.empty()) {
+                    value += ' ';
+                }
+                value.append(more.substr(0, k_max_field_bytes - value.size()));
+            }
+            continue;
+        }
+        std::size_t colon = line.find(':');
+        std::size_t name_end = 0;
+        while (name_end < line.size() && line[name_end] > 32 && line[name_end] < 127 &&
+               line[name_end] != ':') {
+            ++name_end;
+        }
+        std::size_t after = name_end;
+        while (after < line.size() && (line[after] == ' ' || line[after] == '\t')) {
+            ++after;
+        }
+        if (colon == std::string_view::npos || name_end == 0 || after != colon ||
+            fields.size() >= k_max_fields) {
+            last_was_field = false;
+            continue;
+        }
+        fields.push_back(
+            Field{lower_ascii(line.substr(0, name_end)),
+                  std::string(trim(line.substr(colon + 1)).substr(0, k_max_field_bytes))});
+        last_was_field = true;
+    }
+    *consumed = pos;
+    return fields;
+}
+
+// The former parse_delivery_status: every group built first (slow_field_group), then read.
+BounceReport slow_delivery_status(std::string_view text)
+{
+    std::vector<std::vector<Field>> groups;
+    for (std::size_t pos = 0; pos < text.size() && groups.size() < k_max_fields;) {
+        std::size_t used = 0;
+        std::vector<Field> group = slow_field_group(text.substr(pos), &used);
+        if (used == 0) {
+            break;
+        }
+        pos += used;
+        if (!group.empty()) {
+            groups.push_back(std::move(group));
+        }
+    }
+    BounceReport report;
+    RecipientReport current;
+    bool has_final = false;
+    std::string message_sender;
+    auto flush = [&]() {
+        if (!current.recipient.empty() || !current.original_recipient.empty() ||
+            !current.action.empty() || !current.status.empty()) {
+            if (current.recipient.empty()) {
+                current.recipient = current.original_recipient;
+            }
+            if (current.sender.empty()) {
+                current.sender = message_sender;
+            }
+            complete_codes(current);
+            report.recipients.push_back(std::move(current));
+        }
+        current = RecipientReport();
+        has_final = false;
+    };
+    auto set_if_empty = [](std::string& target, std::string_view value) {
+        if (target.empty()) {
+            target = std::string(value);
+        }
+    };
+    for (const std::vector<Field>& group : groups) {
+        for (const Field& field : group) {
+            const std::string& name = field.name;
+            if (name == "reporting-mta") {
+                set_if_empty(report.reporting_mta, strip_type(field.value));
+            } else if (name == "arrival-date") {
+                set_if_empty(report.arrival_date, field.value);
+            } else if (name == "received-from-mta") {
+                set_if_empty(report.received_from_mta, strip_type(field.value));
+            } else if (name == "x-postfix-sender" || name == "x-original-sender") {
+                current.sender = clean_address(strip_type(field.value));
+                if (!has_final) {
+                    message_sender = current.sender;
+                }
+            } else if (name == "final-recipient") {
+                if (has_final) {
+                    flush();
+                }
+                current.recipient = clean_address(strip_type(field.value));
+                has_final = true;
+            } else if (name == "original-recipient") {
+                if (has_final && !current.original_recipient.empty()) {
+                    flush();
+                }
+                current.original_recipient = clean_address(strip_type(field.value));
+            } else if (name == "action") {
+                current.action = lower_ascii(trim(field.value).substr(0, 32));
+                const std::size_t space = current.action.find_first_of(" (");
+                if (space != std::string::npos) {
+                    current.action.resize(space);
+                }
+            } else if (name == "status") {
+                current.status = field.value;
+            } else if (name == "remote-mta") {
+                const std::string_view host = strip_type(field.value);
+                current.remote_mta = std::string(host.substr(0, host.find_first_of(" \t(")));
+            } else if (name == "diagnostic-code") {
+                current.diagnostic = std::string(strip_type(field.value));
+            } else if (name == "last-attempt-date") {
+                current.last_attempt = field.value;
+            }
+        }
+        if (has_final) {
+            flush();
+        }
+    }
+    flush();
+    return report;
+}
+
+std::string describe(const BounceReport& r)
+{
+    std::string out = r.reporting_mta + "|" + r.arrival_date + "|" + r.received_from_mta + "\n";
+    for (const RecipientReport& x : r.recipients) {
+        out += x.recipient + "|" + x.original_recipient + "|" + x.action + "|" + x.status + "|" +
+               std::to_string(x.reply_code.value_or(0)) + "|" + x.remote_mta + "|" + x.diagnostic +
+               "|" + x.last_attempt + "|" + x.sender + "\n";
+    }
+    return out;
 }
 
 } // namespace
@@ -424,6 +580,45 @@ TEST_CASE("find_smtp_command and find_transcript_command: their lower-case-copy 
         if (rcpt != std::string::npos) {
             const std::string who = text.substr(rcpt + 9, text.find('>', rcpt) - rcpt - 9);
             REQUIRE(find_transcript_command(text, who) == slow_transcript_command(text, who));
+        }
+    }
+}
+
+TEST_CASE("parse_delivery_status and parse_field_group: their former field-building definitions")
+{
+    std::string many;
+    for (std::size_t i = 0; i < k_max_fields + 3; ++i) {
+        many += "X-" + std::to_string(i) + ": v\n";
+    }
+    std::vector<std::string> inputs = {
+        "Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; a@b.example\n"
+        "Action: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1\n  user unknown\n",
+        "final-recipient: rfc822;a@b\nACTION : delayed (retry)\nStatus:4.4.1\n"
+        "Final-Recipient: rfc822;c@d\nAction: failed\n",
+        "Diagnostic-Code:\n  folded after an empty value\nFinal-Recipient: x@y\n",
+        "\n\n\nOriginal-Recipient: rfc822;o@p\nOriginal-Recipient: rfc822;q@r\n",
+        many + "Final-Recipient: rfc822; late@x\nAction: failed\n",
+        "Final-Recipient: rfc822; a@b\r\nAction: failed\r\n\r\nFinal-Recipient: c@d\n",
+        "Remote-MTA: dns; mx.example.net (192.0.2.1)\nX-Postfix-Sender: rfc822; s@x\n",
+        "",
+    };
+    for (const std::string& text : texts()) {
+        inputs.push_back(text);
+    }
+    for (const std::string& text : inputs) {
+        CAPTURE(text.substr(0, 200));
+        BounceReport fast;
+        parse_delivery_status(text, fast);
+        REQUIRE(describe(fast) == describe(slow_delivery_status(text)));
+        std::size_t fast_used = 0;
+        std::size_t slow_used = 0;
+        const std::vector<Field> a = parse_field_group(text, &fast_used);
+        const std::vector<Field> b = slow_field_group(text, &slow_used);
+        REQUIRE(fast_used == slow_used);
+        REQUIRE(a.size() == b.size());
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            REQUIRE(a[i].name == b[i].name);
+            REQUIRE(a[i].value == b[i].value);
         }
     }
 }
