@@ -88,7 +88,29 @@ public:
     template <typename Found>
     void each(std::string_view text, Found&& found) const
     {
-        std::size_t at = 0;
+        scan(text, 0, [&](std::size_t k, std::size_t at) {
+            found(k, at);
+            return false;
+        });
+    }
+
+    // The first position at or after from where one of the needles occurs (ignoring case),
+    // std::string_view::npos if none.
+    std::size_t find_first(std::string_view text, std::size_t from = 0) const
+    {
+        std::size_t first = std::string_view::npos;
+        scan(text, from, [&](std::size_t, std::size_t at) {
+            first = at;
+            return true;
+        });
+        return first;
+    }
+
+private:
+    // Calls stop(k, at) for the occurrences from `at` on, in text order, until it returns true.
+    template <typename Stop>
+    void scan(std::string_view text, std::size_t at, Stop&& stop) const
+    {
 #if defined(__SSE2__)
         if (m_pair_count <= k_max_pairs) {
             const __m128i fold = _mm_set1_epi8(0x20);
@@ -108,20 +130,23 @@ public:
                 while (bits != 0) {
                     const std::size_t pos = at + static_cast<std::size_t>(__builtin_ctz(bits));
                     bits &= bits - 1;
-                    compare_at(text, pos, found);
+                    if (compare_at(text, pos, stop)) {
+                        return;
+                    }
                 }
             }
         }
 #endif
         for (; at < text.size(); ++at) {
-            compare_at(text, at, found);
+            if (compare_at(text, at, stop)) {
+                return;
+            }
         }
     }
 
-private:
-    // The needles starting at pos, compared whole, in list order.
-    template <typename Found>
-    void compare_at(std::string_view text, std::size_t pos, Found& found) const
+    // The needles starting at pos, compared whole, in list order; true when stop asked to end.
+    template <typename Stop>
+    bool compare_at(std::string_view text, std::size_t pos, Stop& stop) const
     {
         std::uint64_t candidates = m_by_first[static_cast<unsigned char>(text[pos])];
         while (candidates != 0) {
@@ -130,10 +155,12 @@ private:
             const std::string_view needle = m_needles[k];
             if (needle.size() <= text.size() - pos &&
                 (needle.size() < 2 || fold_ascii(text[pos + 1]) == needle[1]) &&
-                starts_with_folded(text.substr(pos), needle)) {
-                found(static_cast<std::size_t>(k), pos);
+                starts_with_folded(text.substr(pos), needle) &&
+                stop(static_cast<std::size_t>(k), pos)) {
+                return true;
             }
         }
+        return false;
     }
 
     std::array<std::string_view, N> m_needles;

@@ -260,6 +260,7 @@ std::optional<PlainContentType> parse_plain_content_type(std::string_view raw)
         return std::nullopt;
     }
     PlainContentType out;
+    out.params.reserve(4); // report-type, boundary, charset ...: one allocation
     std::size_t pos = skip_lwsp(raw, 0);
     const std::size_t type_end = token_end(raw, pos);
     if (type_end == pos || type_end >= raw.size() || raw[type_end] != '/') {

@@ -358,25 +358,20 @@ std::size_t find_original_copy(std::string_view text)
     thread_local std::vector<std::string_view> lines; // reused: no allocation per message
     split_lines(text, lines);
     // Every copy marker holds "message" or "mail", or is "the first " with "lines": only a
-    // line holding one of these three words is compared with the markers. next[w] is the
-    // next occurrence of word w at or after the current line (npos: none left).
+    // line holding one of these three words is compared with the markers. next_word is the
+    // next occurrence of one of them at or after the current line (npos: none left).
     static constexpr std::array<std::string_view, 3> k_marker_words = {"message", "mail", "lines"};
-    std::array<std::size_t, 3> next{};
-    for (std::size_t w = 0; w < k_marker_words.size(); ++w) {
-        next[w] = find_folded(text, k_marker_words[w]);
-    }
+    static const FoldedNeedleSet<k_marker_words.size()> k_words(k_marker_words);
+    std::size_t next_word = k_words.find_first(text);
     std::size_t offset = 0;
     bool previous_blank = true;
     for (std::size_t i = 0; i < lines.size(); ++i) {
         const std::string_view line = lines[i];
         const std::string_view trimmed = trim(line);
-        bool has_word = false;
-        for (std::size_t w = 0; w < k_marker_words.size(); ++w) {
-            if (next[w] != std::string_view::npos && next[w] < offset) {
-                next[w] = find_folded(text, k_marker_words[w], offset);
-            }
-            has_word = has_word || next[w] < offset + line.size();
+        if (next_word != std::string_view::npos && next_word < offset) {
+            next_word = k_words.find_first(text, offset);
         }
+        const bool has_word = next_word < offset + line.size();
         if (has_word && !trimmed.empty() && trimmed.size() < 90) {
             const bool decorated = trimmed[0] == '-' || trimmed[0] == '=' || trimmed[0] == '*' ||
                                    trimmed[0] == '_' || trimmed[0] == '[' || trimmed.size() < 60;
@@ -527,7 +522,7 @@ std::vector<RecipientReport> parse_text_report(std::string_view text,
     auto make = [&](const std::string& address, const std::string& block) {
         RecipientReport r;
         r.recipient = address;
-        const std::string trimmed(trim(block));
+        const std::string_view trimmed = trim(block); // a view: no copy of the block
         r.reply_code = find_reply_code(trimmed);
         r.status = find_enhanced_status(trimmed);
         r.remote_mta = find_remote_host(trimmed);

@@ -406,7 +406,15 @@ TEST_CASE("FoldedNeedleSet: every occurrence of every needle, in text order")
         CHECK(fast(text) == slow(text));
     }
     for (const std::string& text : texts()) {
-        REQUIRE(fast(text) == slow(text));
+        const auto all = slow(text);
+        REQUIRE(fast(text) == all);
+        // find_first: the first occurrence at or after each start.
+        for (std::size_t from = 0; from <= text.size(); from += 1 + text.size() / 64) {
+            auto it =
+                std::lower_bound(all.begin(), all.end(), std::make_pair(from, std::size_t{0}));
+            REQUIRE(set.find_first(text, from) ==
+                    (it == all.end() ? std::string_view::npos : it->first));
+        }
     }
 }
 
