@@ -222,7 +222,7 @@ std::string decoded_value(const RawField* field)
 
 std::string decoded_header_text(std::string value)
 {
-    if (value.find("=?") == std::string::npos && is_plain_ascii(value)) {
+    if (!contains_pair(value, '=', '?') && is_plain_ascii(value)) {
         return value; // nothing GMime's decoder would change (and it opens an iconv each call)
     }
     init_gmime();
@@ -256,7 +256,7 @@ std::optional<PlainContentType> parse_plain_content_type(std::string_view raw)
             return std::nullopt;
         }
     }
-    if (raw.find("=?") != std::string_view::npos) {
+    if (contains_pair(raw, '=', '?')) {
         return std::nullopt;
     }
     PlainContentType out;
@@ -295,7 +295,7 @@ std::optional<PlainContentType> parse_plain_content_type(std::string_view raw)
         pos = skip_lwsp(raw, pos + 1);
         std::string value;
         if (pos < raw.size() && raw[pos] == '"') {
-            const std::size_t close = raw.find('"', pos + 1);
+            const std::size_t close = find_char(raw, '"', pos + 1);
             if (close == std::string_view::npos) {
                 return std::nullopt;
             }

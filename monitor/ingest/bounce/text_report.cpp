@@ -57,8 +57,8 @@ bool is_domain_char(char c)
 // Finds the first address in text at or after from; returns [begin, end) or npos.
 std::pair<std::size_t, std::size_t> locate_address(std::string_view text, std::size_t from = 0)
 {
-    for (std::size_t at = text.find('@', from); at != std::string_view::npos;
-         at = text.find('@', at + 1)) {
+    for (std::size_t at = find_char(text, '@', from); at != std::string_view::npos;
+         at = find_char(text, '@', at + 1)) {
         std::size_t b = at;
         while (b > 0 && is_local_char(text[b - 1])) {
             --b;
@@ -163,7 +163,7 @@ bool anchor_of(std::string_view raw, Anchor& anchor)
         return true;
     }
     // "Recipient: a@b", "Failed address: a@b", "Original-Recipient: rfc822;a@b".
-    const std::size_t colon = line.find(':');
+    const std::size_t colon = find_char(line, ':');
     if (colon != std::string_view::npos && colon < open && colon < 40) {
         const std::string_view label = line.substr(0, colon);
         auto names = [&](std::string_view word) {
@@ -324,7 +324,7 @@ bool header_like(std::string_view line)
     if (line.empty() || line[0] == ' ' || line[0] == '\t') {
         return false;
     }
-    const std::size_t colon = line.find(':');
+    const std::size_t colon = find_char(line, ':');
     if (colon == std::string_view::npos || colon == 0 || colon > 40) {
         return false;
     }

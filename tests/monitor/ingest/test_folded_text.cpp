@@ -434,7 +434,8 @@ TEST_CASE("find_char: string_view::find for every start")
     }
 }
 
-TEST_CASE("find_line_before, is_plain_ascii and next_code_start: their byte-by-byte definitions")
+TEST_CASE("find_line_before, is_plain_ascii, contains_pair and next_code_start: their byte-by-byte "
+          "definitions")
 {
     auto slow_line_before = [](std::string_view text, std::size_t from, char a, char b) {
         for (std::size_t q = from; q + 1 < text.size(); ++q) {
@@ -461,6 +462,12 @@ TEST_CASE("find_line_before, is_plain_ascii and next_code_start: their byte-by-b
                         slow_line_before(text, from, 'F', '>'));
             }
             REQUIRE(is_plain_ascii(text) == slow_plain(text));
+            for (const auto& [a, b] :
+                 {std::pair{'a', 'F'}, std::pair{'\n', '\n'}, std::pair{'F', '>'}}) {
+                const char pair[2] = {a, b};
+                REQUIRE(contains_pair(text, a, b) == (std::string_view(text).find(std::string_view(
+                                                          pair, 2)) != std::string_view::npos));
+            }
             for (std::size_t from = 0; from <= size; ++from) {
                 for (bool status_only : {false, true}) {
                     std::size_t slow = from;
