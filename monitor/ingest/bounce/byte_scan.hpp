@@ -8,6 +8,7 @@
 #include <bit>
 #include <cstddef>
 #include <string_view>
+#include <vector>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -140,6 +141,21 @@ inline std::size_t find_line_before(std::string_view text, std::size_t from, cha
         }
     }
     return std::string_view::npos;
+}
+
+// The lines of text (without their LF) into lines, which keeps its capacity between calls.
+inline void split_lines(std::string_view text, std::vector<std::string_view>& lines)
+{
+    lines.clear();
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = find_char(text, '\n', pos);
+        if (end == std::string_view::npos) {
+            end = text.size();
+        }
+        lines.push_back(text.substr(pos, end - pos));
+        pos = end + 1;
+    }
 }
 
 } // namespace smtpprobe::ingest

@@ -92,21 +92,6 @@ struct Anchor {
     std::string rest;     // text after the address on the anchor line
 };
 
-// The lines of text (without their LF) into lines, which keeps its capacity between calls.
-void split_lines(std::string_view text, std::vector<std::string_view>& lines)
-{
-    lines.clear();
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        std::size_t end = find_char(text, '\n', pos);
-        if (end == std::string_view::npos) {
-            end = text.size();
-        }
-        lines.push_back(text.substr(pos, end - pos));
-        pos = end + 1;
-    }
-}
-
 // Strips what may precede an address that opens a recipient line.
 std::string_view strip_lead(std::string_view line)
 {
@@ -287,116 +272,12 @@ std::string find_remote_host(std::string_view text)
     return {};
 }
 
-constexpr std::array<std::string_view, 16> k_copy_markers = {
-    "below this line is a copy of the message",
-    "copy of the message",
-    "original message",
-    "message headers follow",
-    "returned message",
-    "header of the original message",
-    "headers of the original message",
-    "original message headers",
-    "undelivered message",
-    "text of the message",
-    "message header follows",
-    "your message reads",
-    "the first ",
-    "original mail",
-    "returned mail",
-    "rfc822 message",
-};
-
-// Whether a line holds one of k_copy_markers, ignoring case ("the first " only with "lines"):
-// one pass over the line, each position compared with the markers starting with its byte.
-bool names_copy_marker(std::string_view line)
-{
-    static const FoldedNeedleSet<k_copy_markers.size()> k_markers(k_copy_markers);
-    bool named = false;
-    k_markers.each(line, [&](std::size_t k, std::size_t) {
-        named = named || k_copy_markers[k] != "the first " ||
-                find_folded(line, "lines") != std::string_view::npos;
-    });
-    return named;
-}
-
-bool header_like(std::string_view line)
-{
-    if (line.empty() || line[0] == ' ' || line[0] == '\t') {
-        return false;
-    }
-    const std::size_t colon = find_char(line, ':');
-    if (colon == std::string_view::npos || colon == 0 || colon > 40) {
-        return false;
-    }
-    for (std::size_t i = 0; i < colon; ++i) {
-        const char c = line[i];
-        if (!(is_ascii_alnum(c) || c == '-' || c == '_')) {
-            return false;
-        }
-    }
-    return true;
-}
-
-bool original_header_name(std::string_view line)
-{
-    const std::string lower = lower_ascii(line.substr(0, line.find(':')));
-    return lower == "received" || lower == "return-path" || lower == "message-id" ||
-           lower == "dkim-signature" || lower == "mime-version" || lower == "x-mailer" ||
-           lower == "date" || lower == "from" || lower == "subject";
-}
-
 } // namespace
 
 std::string first_address(std::string_view text)
 {
     auto [b, e] = locate_address(text);
     return b == std::string_view::npos ? std::string() : std::string(text.substr(b, e - b));
-}
-
-std::size_t find_original_copy(std::string_view text)
-{
-    thread_local std::vector<std::string_view> lines; // reused: no allocation per message
-    split_lines(text, lines);
-    // Every copy marker holds "message" or "mail", or is "the first " with "lines": only a
-    // line holding one of these three words is compared with the markers. next_word is the
-    // next occurrence of one of them at or after the current line (npos: none left).
-    static constexpr std::array<std::string_view, 3> k_marker_words = {"message", "mail", "lines"};
-    static const FoldedNeedleSet<k_marker_words.size()> k_words(k_marker_words);
-    std::size_t next_word = k_words.find_first(text);
-    std::size_t offset = 0;
-    bool previous_blank = true;
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-        const std::string_view line = lines[i];
-        const std::string_view trimmed = trim(line);
-        if (next_word != std::string_view::npos && next_word < offset) {
-            next_word = k_words.find_first(text, offset);
-        }
-        const bool has_word = next_word < offset + line.size();
-        if (has_word && !trimmed.empty() && trimmed.size() < 90) {
-            const bool decorated = trimmed[0] == '-' || trimmed[0] == '=' || trimmed[0] == '*' ||
-                                   trimmed[0] == '_' || trimmed[0] == '[' || trimmed.size() < 60;
-            if (decorated && names_copy_marker(trimmed)) {
-                return offset;
-            }
-        }
-        // Three header lines in a row, one of them a typical message header, after a blank.
-        if (previous_blank && i + 2 < lines.size() && header_like(line) &&
-            (header_like(lines[i + 1]) || lines[i + 1].starts_with(" ") ||
-             lines[i + 1].starts_with("\t")) &&
-            (header_like(lines[i + 2]) || lines[i + 2].starts_with(" ") ||
-             lines[i + 2].starts_with("\t"))) {
-            int typical = 0;
-            for (std::size_t j = i; j < std::min(lines.size(), i + 6); ++j) {
-                typical += header_like(lines[j]) && original_header_name(lines[j]) ? 1 : 0;
-            }
-            if (typical >= 2) {
-                return offset;
-            }
-        }
-        previous_blank = trimmed.empty();
-        offset += line.size() + 1;
-    }
-    return text.size();
 }
 
 namespace {
@@ -610,58 +491,6 @@ std::vector<RecipientReport> parse_text_report(std::string_view text,
         }
     }
     return unique;
-}
-
-std::string html_to_text(std::string_view html)
-{
-    std::string out;
-    out.reserve(html.size());
-    std::size_t pos = 0;
-    while (pos < html.size()) {
-        const char c = html[pos];
-        if (c == '<') {
-            const std::size_t close = html.find('>', pos);
-            if (close == std::string_view::npos) {
-                break;
-            }
-            const std::string tag =
-                lower_ascii(html.substr(pos + 1, std::min<std::size_t>(close - pos - 1, 6)));
-            if (tag.starts_with("br") || tag.starts_with("p") || tag.starts_with("/p") ||
-                tag.starts_with("div") || tag.starts_with("/div") || tag.starts_with("tr") ||
-                tag.starts_with("/tr") || tag.starts_with("li") || tag.starts_with("h")) {
-                out += '\n';
-            } else if (tag.starts_with("td") || tag.starts_with("/td")) {
-                out += ' ';
-            }
-            pos = close + 1;
-            continue;
-        }
-        if (c == '&') {
-            static const std::array<std::pair<std::string_view, char>, 6> entities = {{
-                {"&lt;", '<'},
-                {"&gt;", '>'},
-                {"&amp;", '&'},
-                {"&quot;", '"'},
-                {"&#39;", '\''},
-                {"&nbsp;", ' '},
-            }};
-            bool done = false;
-            for (const auto& [name, ch] : entities) {
-                if (html.substr(pos, name.size()) == name) {
-                    out += ch;
-                    pos += name.size();
-                    done = true;
-                    break;
-                }
-            }
-            if (done) {
-                continue;
-            }
-        }
-        out += c;
-        ++pos;
-    }
-    return out;
 }
 
 } // namespace smtpprobe::ingest
