@@ -1,6 +1,7 @@
 // Classification of bounce recipients (see bounce_classification.hpp).
 #include "monitor/ingest/bounce/bounce_classification.hpp"
 
+#include "monitor/ingest/bounce/folded_text.hpp"
 #include "monitor/ingest/bounce/header_fields.hpp"
 #include "monitor/ingest/bounce/reply_codes.hpp"
 
@@ -43,10 +44,10 @@ std::string verdict_of(const classify::Result& result, ReportKind kind)
 // quotes no 4xx code: "Message will be retried for 2 more day(s)").
 bool says_temporary(std::string_view diagnostic)
 {
-    const std::string lower = lower_ascii(diagnostic.substr(0, 4000));
+    const std::string_view head = diagnostic.substr(0, 4000);
     for (std::string_view phrase : {"will be retried", "details of temporary failure",
                                     "will keep trying", "will retry", "still trying"}) {
-        if (lower.find(phrase) != std::string::npos) {
+        if (find_folded(head, phrase) != std::string_view::npos) {
             return true;
         }
     }
@@ -60,7 +61,7 @@ bool says_temporary(std::string_view diagnostic)
 void apply_command_convention(const RecipientReport& recipient, ClassifiedRecipient& out)
 {
     std::string command = recipient.command;
-    if (command.empty()) {
+    if (command.empty() && !recipient.command_searched) {
         command = find_smtp_command(recipient.diagnostic);
     }
     // An address refused in answer to MAIL FROM is the sender's, whatever the words say.

@@ -144,23 +144,24 @@ const RecipientReport* text_for(const std::vector<RecipientReport>& text_recipie
 
 std::optional<BounceReport> parse_bounce(std::string_view content)
 {
-    const std::optional<MimeMessage> mime = parse_mime(content);
+    std::optional<MimeMessage> mime = parse_mime(content);
     if (!mime) {
         return std::nullopt;
     }
-    return report_from_mime(*mime);
+    return report_from_mime(std::move(*mime));
 }
 
-std::optional<BounceReport> report_from_mime(const MimeMessage& message)
+std::optional<BounceReport> report_from_mime(MimeMessage message)
 {
-    const MimeMessage* mime = &message;
+    MimeMessage* mime = &message;
     BounceReport report;
-    report.message_id = mime->message_id;
-    report.date = mime->date;
+    report.message_id = std::move(mime->message_id);
+    report.date = std::move(mime->date);
     report.from = mime->from;
     report.subject = mime->subject;
     if (mime->original) {
-        report.original = *mime->original;
+        // Moved from: mime->original stays engaged (its presence is read below).
+        report.original = std::move(*mime->original);
     }
     if (is_feedback(*mime)) {
         read_feedback(*mime, report);
@@ -178,9 +179,15 @@ std::optional<BounceReport> report_from_mime(const MimeMessage& message)
             any_plain = any_plain || part.type == "text/plain";
         }
     }
-    for (const MimePart& part : mime->parts) {
+    for (MimePart& part : mime->parts) {
         if (part.type == "text/plain" || (!any_plain && part.type == "text/html")) {
-            text += part.type == "text/html" ? html_to_text(part.text) : part.text;
+            if (part.type == "text/html") {
+                text += html_to_text(part.text);
+            } else if (text.empty()) {
+                text = std::move(part.text); // the usual single text part: no copy
+            } else {
+                text += part.text;
+            }
             text += '\n';
         }
     }
@@ -201,8 +208,8 @@ std::optional<BounceReport> report_from_mime(const MimeMessage& message)
     }
 
     std::vector<std::string> not_recipients;
-    for (const std::string& header : {mime->to, mime->from}) {
-        const std::string address = lower_ascii(first_address(header));
+    for (const std::string* header : {&mime->to, &mime->from}) {
+        const std::string address = lower_ascii(first_address(*header));
         if (!address.empty()) {
             not_recipients.push_back(address);
         }
@@ -210,7 +217,7 @@ std::optional<BounceReport> report_from_mime(const MimeMessage& message)
     if (report.recipients.empty()) {
         // RFC 3464 fields written inline in the text (some MTAs do that).
         BounceReport inline_fields;
-        if (parse_delivery_status(prose, inline_fields) > 0) {
+        if (may_hold_recipient_fields(prose) && parse_delivery_status(prose, inline_fields) > 0) {
             report.recipients = std::move(inline_fields.recipients);
             report.reporting_mta = inline_fields.reporting_mta;
             report.arrival_date = inline_fields.arrival_date;
@@ -278,6 +285,7 @@ std::optional<BounceReport> report_from_mime(const MimeMessage& message)
         if (r.command.empty()) {
             r.command = find_transcript_command(prose, r.recipient);
         }
+        r.command_searched = true;
         if (r.action.empty()) {
             r.action = (!r.status.empty() && r.status[0] == '4') ||
                                (r.reply_code && *r.reply_code / 100 == 4)

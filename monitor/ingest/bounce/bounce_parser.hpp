@@ -19,7 +19,9 @@ namespace smtpprobe::ingest {
 std::optional<BounceReport> parse_bounce(std::string_view content);
 
 // The report of a message already read by the MIME reader (parse_mime or one of its two
-// paths); parse_bounce(content) is report_from_mime(*parse_mime(content)).
-std::optional<BounceReport> report_from_mime(const MimeMessage& mime);
+// paths); parse_bounce(content) is report_from_mime(*parse_mime(content)). Taken by value:
+// the report moves the message's strings (ids, the original, the text parts) instead of
+// copying them; pass std::move(mime) when it is not needed afterwards.
+std::optional<BounceReport> report_from_mime(MimeMessage mime);
 
 } // namespace smtpprobe::ingest

@@ -34,6 +34,8 @@ struct RecipientReport {
     std::string sender;             // X-Postfix-Sender (or the envelope sender named)
     std::string command;            // SMTP command the reply answered (CONNECT, HELO, MAIL,
                                     // RCPT, DATA), "" when the report does not say
+    bool command_searched = false;  // command is what find_smtp_command(diagnostic) and the
+                                    // transcript give: an empty one need not be searched again
 };
 
 // The message returned with the report (message/rfc822, text/rfc822-headers or inline copy).

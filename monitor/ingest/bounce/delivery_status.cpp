@@ -1,6 +1,8 @@
 // RFC 3464 delivery-status fields into a BounceReport (see delivery_status.hpp).
 #include "monitor/ingest/bounce/delivery_status.hpp"
 
+#include "monitor/ingest/bounce/byte_scan.hpp"
+#include "monitor/ingest/bounce/folded_text.hpp"
 #include "monitor/ingest/bounce/header_fields.hpp"
 #include "monitor/ingest/bounce/reply_codes.hpp"
 
@@ -13,6 +15,12 @@ void set_if_empty(std::string& target, std::string_view value)
     if (target.empty()) {
         target = std::string(value);
     }
+}
+
+// Whether a field name as written is lower (a lower-case name), ignoring case.
+bool is_name(std::string_view name, std::string_view lower)
+{
+    return name.size() == lower.size() && starts_with_folded(name, lower);
 }
 
 bool has_recipient(const RecipientReport& r)
@@ -48,6 +56,48 @@ void complete_codes(RecipientReport& recipient)
     recipient.status = status;
 }
 
+bool may_hold_recipient_fields(std::string_view text)
+{
+    // A recipient group needs one of these four fields, and a field name starts its line.
+    for (std::size_t pos = 0; pos < text.size();) {
+        const std::string_view line = text.substr(pos);
+        switch (line[0]) {
+        case 'f':
+        case 'F':
+            if (starts_with_folded(line, "final-recipient")) {
+                return true;
+            }
+            break;
+        case 'o':
+        case 'O':
+            if (starts_with_folded(line, "original-recipient")) {
+                return true;
+            }
+            break;
+        case 'a':
+        case 'A':
+            if (starts_with_folded(line, "action")) {
+                return true;
+            }
+            break;
+        case 's':
+        case 'S':
+            if (starts_with_folded(line, "status")) {
+                return true;
+            }
+            break;
+        default:
+            break;
+        }
+        const std::size_t end = find_char(text, '\n', pos);
+        if (end == std::string_view::npos) {
+            break;
+        }
+        pos = end + 1;
+    }
+    return false;
+}
+
 std::size_t parse_delivery_status(std::string_view text, BounceReport& report)
 {
     std::size_t added = 0;
@@ -69,51 +119,64 @@ std::size_t parse_delivery_status(std::string_view text, BounceReport& report)
         current = RecipientReport();
         current_has_final = false;
     };
-    for (const std::vector<Field>& group : parse_field_groups(text)) {
-        for (const Field& field : group) {
-            const std::string& name = field.name;
-            if (name == "reporting-mta") {
-                set_if_empty(report.reporting_mta, strip_type(field.value));
-            } else if (name == "arrival-date") {
-                set_if_empty(report.arrival_date, field.value);
-            } else if (name == "received-from-mta") {
-                set_if_empty(report.received_from_mta, strip_type(field.value));
-            } else if (name == "x-postfix-sender" || name == "x-original-sender") {
-                current.sender = clean_address(strip_type(field.value));
+    // The groups of parse_field_groups(text), read in place: no Field strings built.
+    std::string buffer; // a folded value, unfolded
+    std::size_t pos = 0;
+    std::size_t groups = 0; // non-empty groups: at most k_max_fields, as parse_field_groups
+    while (pos < text.size() && groups < k_max_fields) {
+        bool any = false;
+        auto on_field = [&](std::string_view name, std::string_view value) {
+            any = true;
+            if (is_name(name, "reporting-mta")) {
+                set_if_empty(report.reporting_mta, strip_type(value));
+            } else if (is_name(name, "arrival-date")) {
+                set_if_empty(report.arrival_date, value);
+            } else if (is_name(name, "received-from-mta")) {
+                set_if_empty(report.received_from_mta, strip_type(value));
+            } else if (is_name(name, "x-postfix-sender") || is_name(name, "x-original-sender")) {
+                current.sender = clean_address(strip_type(value));
                 if (!current_has_final) {
                     message_sender = current.sender;
                 }
-            } else if (name == "final-recipient") {
+            } else if (is_name(name, "final-recipient")) {
                 if (current_has_final) {
                     flush();
                 }
-                current.recipient = clean_address(strip_type(field.value));
+                current.recipient = clean_address(strip_type(value));
                 current_has_final = true;
-            } else if (name == "original-recipient") {
+            } else if (is_name(name, "original-recipient")) {
                 if (current_has_final && !current.original_recipient.empty()) {
                     flush();
                 }
-                current.original_recipient = clean_address(strip_type(field.value));
-            } else if (name == "action") {
-                current.action = lower_ascii(trim(field.value).substr(0, 32));
+                current.original_recipient = clean_address(strip_type(value));
+            } else if (is_name(name, "action")) {
+                current.action = lower_ascii(trim(value).substr(0, 32));
                 const std::size_t space = current.action.find_first_of(" (");
                 if (space != std::string::npos) {
                     current.action.resize(space);
                 }
-            } else if (name == "status") {
-                current.status = field.value;
-            } else if (name == "remote-mta") {
-                const std::string_view host = strip_type(field.value);
+            } else if (is_name(name, "status")) {
+                current.status = value;
+            } else if (is_name(name, "remote-mta")) {
+                const std::string_view host = strip_type(value);
                 current.remote_mta = std::string(host.substr(0, host.find_first_of(" \t(")));
-            } else if (name == "diagnostic-code") {
-                current.diagnostic = std::string(strip_type(field.value));
-            } else if (name == "last-attempt-date") {
-                current.last_attempt = field.value;
+            } else if (is_name(name, "diagnostic-code")) {
+                current.diagnostic = std::string(strip_type(value));
+            } else if (is_name(name, "last-attempt-date")) {
+                current.last_attempt = value;
             }
+        };
+        const std::size_t used = visit_field_group(text.substr(pos), buffer, on_field);
+        if (used == 0) {
+            break;
         }
-        // A blank line ends a recipient group.
-        if (current_has_final) {
-            flush();
+        pos += used;
+        // A blank line ends a recipient group (empty groups are no groups).
+        if (any) {
+            ++groups;
+            if (current_has_final) {
+                flush();
+            }
         }
     }
     flush();

@@ -15,6 +15,11 @@ namespace smtpprobe::ingest {
 // appended. Returns the number of recipients added.
 std::size_t parse_delivery_status(std::string_view text, BounceReport& report);
 
+// Whether text has a line that starts (ignoring case) with "Final-Recipient",
+// "Original-Recipient", "Action" or "Status": false means parse_delivery_status(text, ...)
+// would add no recipient, so the caller may skip it (it reads every field of the text).
+bool may_hold_recipient_fields(std::string_view text);
+
 // Fills status and reply_code of a recipient from its Status field and diagnostic.
 void complete_codes(RecipientReport& recipient);
 

@@ -1,6 +1,9 @@
 // Field blocks: unfolding and lookup (see header_fields.hpp).
 #include "monitor/ingest/bounce/header_fields.hpp"
 
+#include "monitor/ingest/bounce/byte_scan.hpp"
+#include "monitor/ingest/bounce/folded_text.hpp"
+
 #include <algorithm>
 #include <cstring>
 
@@ -77,14 +80,33 @@ std::size_t find_text(std::string_view text, std::string_view needle, std::size_
 std::vector<Field> parse_field_group(std::string_view text, std::size_t* consumed)
 {
     std::vector<Field> fields;
+    fields.reserve(8);
+    std::string buffer;
+    const std::size_t used =
+        visit_field_group(text, buffer, [&](std::string_view name, std::string_view value) {
+            fields.push_back(Field{lower_ascii(name), std::string(value)});
+        });
+    if (consumed != nullptr) {
+        *consumed = used;
+    }
+    return fields;
+}
+
+std::vector<Field> parse_selected_fields(std::string_view text,
+                                         std::initializer_list<std::string_view> wanted)
+{
+    // parse_field_group's reading, line for line; only the storing differs.
+    std::vector<Field> fields;
+    fields.reserve(8);
+    std::size_t count = 0; // every field read, kept or not: the k_max_fields bound
     std::size_t pos = 0;
     bool last_was_field = false;
-    // Skip leading blank lines.
+    bool last_kept = false;
     while (pos < text.size() && text[pos] == '\n') {
         ++pos;
     }
     while (pos < text.size()) {
-        std::size_t end = text.find('\n', pos);
+        std::size_t end = find_char(text, '\n', pos);
         const std::size_t next = end == std::string_view::npos ? text.size() : end + 1;
         std::string_view line = text.substr(pos, next - pos);
         if (!line.empty() && line.back() == '\n') {
@@ -95,13 +117,15 @@ std::vector<Field> parse_field_group(std::string_view text, std::size_t* consume
             break;
         }
         if ((line[0] == ' ' || line[0] == '\t') && last_was_field) {
-            std::string& value = fields.back().value;
-            if (value.size() < k_max_field_bytes) {
-                std::string_view more = trim(line);
-                if (!value.empty()) {
-                    value += ' ';
+            if (last_kept) {
+                std::string& value = fields.back().value;
+                if (value.size() < k_max_field_bytes) {
+                    std::string_view more = trim(line);
+                    if (!value.empty()) {
+                        value += ' ';
+                    }
+                    value.append(more.substr(0, k_max_field_bytes - value.size()));
                 }
-                value.append(more.substr(0, k_max_field_bytes - value.size()));
             }
             continue;
         }
@@ -110,24 +134,31 @@ std::vector<Field> parse_field_group(std::string_view text, std::size_t* consume
         while (name_end < line.size() && is_field_name_char(line[name_end])) {
             ++name_end;
         }
-        // Tolerate "Name : value".
         std::size_t after = name_end;
         while (after < line.size() && (line[after] == ' ' || line[after] == '\t')) {
             ++after;
         }
         if (colon == std::string_view::npos || name_end == 0 || after != colon ||
-            fields.size() >= k_max_fields) {
+            count >= k_max_fields) {
             last_was_field = false;
             continue;
         }
-        Field field;
-        field.name = lower_ascii(line.substr(0, name_end));
-        field.value = std::string(trim(line.substr(colon + 1)).substr(0, k_max_field_bytes));
-        fields.push_back(std::move(field));
+        ++count;
         last_was_field = true;
-    }
-    if (consumed != nullptr) {
-        *consumed = pos;
+        const std::string_view name = line.substr(0, name_end);
+        last_kept = false;
+        for (const std::string_view w : wanted) {
+            if (w.size() == name.size() && starts_with_folded(name, w)) {
+                last_kept = true;
+                break;
+            }
+        }
+        if (last_kept) {
+            Field field;
+            field.name = lower_ascii(name);
+            field.value = std::string(trim(line.substr(colon + 1)).substr(0, k_max_field_bytes));
+            fields.push_back(std::move(field));
+        }
     }
     return fields;
 }

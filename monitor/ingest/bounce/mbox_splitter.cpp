@@ -1,7 +1,10 @@
 // Chunked line-ending normalisation and mbox splitting (see mbox_splitter.hpp).
 #include "monitor/ingest/bounce/mbox_splitter.hpp"
 
+#include "monitor/ingest/bounce/byte_scan.hpp"
+
 #include <algorithm>
+#include <cstring>
 #include <iterator>
 
 namespace smtpprobe::ingest {
@@ -75,7 +78,7 @@ bool MboxSplitter::feed(std::string_view chunk)
 {
     std::size_t pos = 0;
     while (pos < chunk.size() && !m_stopped) {
-        const std::size_t end = chunk.find('\n', pos);
+        const std::size_t end = find_char(chunk, '\n', pos);
         if (end == std::string_view::npos) {
             const std::string_view rest = chunk.substr(pos);
             if (m_long_line) {
@@ -90,6 +93,30 @@ bool MboxSplitter::feed(std::string_view chunk)
                 }
             }
             break;
+        }
+        if (!m_long_line && m_partial.empty() && chunk[pos] != 'F' && chunk[pos] != '>') {
+            // Complete lines that can neither start a message nor be an mboxrd quote (first
+            // byte not 'F' or '>') go to the message as one run: one append, not one per line.
+            // The run ends before the next line starting with 'F' or '>', else at the last
+            // complete line of the chunk.
+            std::size_t run_end = 0;
+            const std::size_t before = find_line_before(chunk, end, 'F', '>');
+            if (before != std::string_view::npos) {
+                run_end = before + 1;
+            } else {
+                const void* last = memrchr(chunk.data() + end, '\n', chunk.size() - end);
+                run_end =
+                    static_cast<std::size_t>(static_cast<const char*>(last) - chunk.data()) + 1;
+            }
+            // Whether the run's last line is blank (what the next From_ line needs before it).
+            const bool blank =
+                run_end - 1 == pos || (run_end >= pos + 2 && chunk[run_end - 2] == '\n');
+            m_previous_blank = blank;
+            if (m_in_message) {
+                append(chunk.substr(pos, run_end - pos));
+            }
+            pos = run_end;
+            continue;
         }
         const std::string_view piece = chunk.substr(pos, end + 1 - pos);
         pos = end + 1;

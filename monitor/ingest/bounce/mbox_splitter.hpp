@@ -20,6 +20,12 @@ class LineEndingNormaliser {
 public:
     // Appends the normalised form of chunk to out.
     void normalise(std::string_view chunk, std::string& out);
+    // Whether chunk (the next one) is its own normalised form: no CR in it, none before it.
+    // The caller may then use chunk itself instead of normalise's copy.
+    bool unchanged(std::string_view chunk) const
+    {
+        return !m_after_cr && chunk.find('\r') == std::string_view::npos;
+    }
 
 private:
     bool m_after_cr = false; // the previous chunk ended with CR: drop a leading LF

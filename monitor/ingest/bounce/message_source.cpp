@@ -1,6 +1,7 @@
 // Reads bounce messages from files, mboxes, Maildirs and stdin (see message_source.hpp).
 #include "monitor/ingest/bounce/message_source.hpp"
 
+#include "monitor/ingest/bounce/byte_scan.hpp"
 #include "monitor/ingest/bounce/mbox_splitter.hpp"
 
 #include <algorithm>
@@ -47,10 +48,18 @@ bool read_stream(std::istream& in, const std::string& path, const MessageSink& s
         if (got == 0) {
             break;
         }
+        const std::string_view chunk(buffer.data(), got);
+        if (kind == Kind::mbox && normaliser.unchanged(chunk)) {
+            // The usual mbox chunk (LF only): split straight from the read buffer, no copy.
+            if (!splitter.feed(chunk)) {
+                return false;
+            }
+            continue;
+        }
         if (kind != Kind::unknown) {
             text.clear();
         }
-        normaliser.normalise(std::string_view(buffer.data(), got), text);
+        normaliser.normalise(chunk, text);
         if (kind == Kind::unknown) {
             if (text.size() < 5) {
                 continue; // too little to tell yet
@@ -149,7 +158,7 @@ std::string top_message_id(std::string_view content)
 {
     std::size_t pos = 0;
     while (pos < content.size()) {
-        std::size_t end = content.find('\n', pos);
+        std::size_t end = find_char(content, '\n', pos);
         if (end == std::string_view::npos) {
             end = content.size();
         }

@@ -1,6 +1,8 @@
 // Scanners for reply codes, enhanced status codes and named IPs (see reply_codes.hpp).
 #include "monitor/ingest/bounce/reply_codes.hpp"
 
+#include "monitor/ingest/bounce/byte_scan.hpp"
+#include "monitor/ingest/bounce/folded_text.hpp"
 #include "monitor/ingest/bounce/header_fields.hpp"
 
 #include <array>
@@ -12,6 +14,12 @@ namespace {
 bool is_digit(char c)
 {
     return c >= '0' && c <= '9';
+}
+
+// std::isalpha in the "C" locale the program runs in, without a library call.
+bool is_ascii_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
 // A 3-digit reply code at pos, not part of a longer number, IP or decimal.
@@ -28,8 +36,7 @@ bool reply_code_at(std::string_view text, std::size_t pos)
     if (pos > 0) {
         const char before = text[pos - 1];
         if (is_digit(before) || before == '.' || before == '-' || before == '/' || before == '#' ||
-            before == '+' || before == '=' || before == '_' ||
-            std::isalpha(static_cast<unsigned char>(before))) {
+            before == '+' || before == '=' || before == '_' || is_ascii_alpha(before)) {
             return false;
         }
     }
@@ -61,7 +68,9 @@ std::optional<int> find_reply_code(std::string_view text)
     // Preferred: at the start, at a line start, or right after a phrase that introduces
     // the receiver's reply.
     std::optional<int> anywhere;
-    for (std::size_t pos = 0; pos + 3 <= text.size(); ++pos) {
+    // Only bytes that can open a code are looked at (found sixteen bytes at a time).
+    for (std::size_t pos = next_code_start(text, 0, false); pos + 3 <= text.size();
+         pos = next_code_start(text, pos + 1, false)) {
         if ((text[pos] != '2' && text[pos] != '4' && text[pos] != '5') ||
             !reply_code_at(text, pos)) {
             continue;
@@ -95,7 +104,8 @@ std::optional<ReplyPair> find_last_reply_pair(std::string_view text)
 {
     std::optional<ReplyPair> last_failure;
     std::optional<ReplyPair> last_any;
-    for (std::size_t pos = 0; pos + 9 <= text.size(); ++pos) {
+    for (std::size_t pos = next_code_start(text, 0, false); pos + 9 <= text.size();
+         pos = next_code_start(text, pos + 1, false)) {
         if ((text[pos] != '2' && text[pos] != '4' && text[pos] != '5') ||
             !reply_code_at(text, pos)) {
             continue;
@@ -125,71 +135,73 @@ std::optional<ReplyPair> find_last_reply_pair(std::string_view text)
 
 std::string find_smtp_command(std::string_view text)
 {
-    const std::string lower = lower_ascii(text.substr(0, 8000));
-    auto command_at = [&](std::size_t at) -> std::string {
-        std::string_view rest = std::string_view(lower).substr(at);
+    // Read ignoring case, without a lower-case copy (this runs several times per message).
+    text = text.substr(0, 8000);
+    auto command_at = [&](std::size_t at) -> const char* {
+        std::string_view rest = text.substr(at);
         while (!rest.empty() &&
                (rest.front() == ' ' || rest.front() == '\n' || rest.front() == ':')) {
             rest.remove_prefix(1);
         }
-        if (rest.starts_with("end of data") || rest.starts_with("data") ||
-            rest.starts_with("end of message") || rest.starts_with("message body")) {
+        if (starts_with_folded(rest, "end of data") || starts_with_folded(rest, "data") ||
+            starts_with_folded(rest, "end of message") ||
+            starts_with_folded(rest, "message body")) {
             return "DATA";
         }
-        if (rest.starts_with("rcpt")) {
+        if (starts_with_folded(rest, "rcpt")) {
             return "RCPT";
         }
-        if (rest.starts_with("mail")) {
+        if (starts_with_folded(rest, "mail")) {
             return "MAIL";
         }
-        if (rest.starts_with("helo") || rest.starts_with("ehlo")) {
+        if (starts_with_folded(rest, "helo") || starts_with_folded(rest, "ehlo")) {
             return "HELO";
         }
-        if (rest.starts_with("initial connection") || rest.starts_with("connect") ||
-            rest.starts_with("greeting") || rest.starts_with("banner")) {
+        if (starts_with_folded(rest, "initial connection") || starts_with_folded(rest, "connect") ||
+            starts_with_folded(rest, "greeting") || starts_with_folded(rest, "banner")) {
             return "CONNECT";
         }
-        return {};
+        return nullptr;
     };
-    // Phrases that name the command, the last one wins (the reply that ended it); the first
-    // phrase of this list that names one decides. One pass over the text finds every
-    // occurrence of every phrase (a search per phrase made the function a hot spot).
-    static constexpr std::array<std::string_view, 8> k_phrases = {
-        "in reply to ",       "after ", "smtp command", ">>> ",
-        "most progress was ", "smtp:",  "command:",     "while sending "};
-    // Words that name the command without a phrase, by priority.
-    static constexpr std::array<std::pair<std::string_view, const char*>, 5> k_words = {{
-        {"[rcpt_to]", "RCPT"}, // Yahoo's tag after the reply
-        {"recipient address rejected", "RCPT"},
-        {"sender was rejected", "MAIL"},
-        {"after i sent the message", "DATA"},
-        {"failed after i sent", "DATA"},
-    }};
-    static const NeedleSet<k_phrases.size()> k_phrase_set(k_phrases);
-    static const NeedleSet<k_words.size()> k_word_set([] {
-        std::array<std::string_view, k_words.size()> words;
-        for (std::size_t k = 0; k < k_words.size(); ++k) {
-            words[k] = k_words[k].first;
-        }
-        return words;
-    }());
-    std::array<std::string, k_phrases.size()> found;
-    std::array<bool, k_words.size()> has_word{};
-    k_phrase_set.each(lower, [&](std::size_t k, std::size_t at) {
-        std::string command = command_at(at + k_phrases[k].size());
-        if (!command.empty()) {
-            found[k] = std::move(command);
+    // Phrases that name the command (the first k_phrase_count needles), the last occurrence
+    // wins (the reply that ended it); the first phrase of the list that names one decides.
+    // Then words that name the command without a phrase (the rest), by priority. One pass over
+    // the text finds every occurrence of every needle.
+    constexpr std::size_t k_phrase_count = 8;
+    static constexpr std::array<std::string_view, 13> k_needles = {
+        "in reply to ",
+        "after ",
+        "smtp command",
+        ">>> ",
+        "most progress was ",
+        "smtp:",
+        "command:",
+        "while sending ",
+        "[rcpt_to]", // Yahoo's tag after the reply
+        "recipient address rejected",
+        "sender was rejected",
+        "after i sent the message",
+        "failed after i sent"};
+    static constexpr std::array<const char*, 5> k_word_commands = {"RCPT", "RCPT", "MAIL", "DATA",
+                                                                   "DATA"};
+    static const FoldedNeedleSet<k_needles.size()> k_set(k_needles);
+    std::array<const char*, k_phrase_count> found{};
+    std::array<bool, k_needles.size() - k_phrase_count> has_word{};
+    k_set.each(text, [&](std::size_t k, std::size_t at) {
+        if (k >= k_phrase_count) {
+            has_word[k - k_phrase_count] = true;
+        } else if (const char* command = command_at(at + k_needles[k].size())) {
+            found[k] = command;
         }
     });
-    k_word_set.each(lower, [&](std::size_t k, std::size_t) { has_word[k] = true; });
-    for (const std::string& command : found) {
-        if (!command.empty()) {
+    for (const char* command : found) {
+        if (command != nullptr) {
             return command;
         }
     }
-    for (std::size_t k = 0; k < k_words.size(); ++k) {
+    for (std::size_t k = 0; k < has_word.size(); ++k) {
         if (has_word[k]) {
-            return k_words[k].second;
+            return k_word_commands[k];
         }
     }
     return {};
@@ -221,13 +233,14 @@ bool is_enhanced_status(std::string_view status)
 
 std::string find_enhanced_status(std::string_view text)
 {
-    for (std::size_t pos = 0; pos + 5 <= text.size(); ++pos) {
+    for (std::size_t pos = next_code_start(text, 0, true); pos + 5 <= text.size();
+         pos = next_code_start(text, pos + 1, true)) {
         const char c = text[pos];
         if ((c != '2' && c != '4' && c != '5') || text[pos + 1] != '.') {
             continue;
         }
-        if (pos > 0 && (is_digit(text[pos - 1]) || text[pos - 1] == '.' ||
-                        std::isalpha(static_cast<unsigned char>(text[pos - 1])))) {
+        if (pos > 0 &&
+            (is_digit(text[pos - 1]) || text[pos - 1] == '.' || is_ascii_alpha(text[pos - 1]))) {
             continue;
         }
         std::size_t end = pos + 2;
@@ -250,7 +263,7 @@ std::string find_enhanced_status(std::string_view text)
         }
         // Not the start of an IP or a version: "5.1.1.1", "2.0.0a".
         if (end < text.size() &&
-            (is_digit(text[end]) || std::isalpha(static_cast<unsigned char>(text[end])) ||
+            (is_digit(text[end]) || is_ascii_alpha(text[end]) ||
              (text[end] == '.' && end + 1 < text.size() && is_digit(text[end + 1])))) {
             continue;
         }
@@ -319,41 +332,49 @@ std::string find_transcript_command(std::string_view text, std::string_view reci
     if (recipient.empty()) {
         return {};
     }
-    const std::string lower = lower_ascii(text.substr(0, 16000));
+    text = text.substr(0, 16000);
+    // Only a "<<< " reply line can decide: most reports have none (one memmem, no copy).
+    if (find_text(text, "<<< ") == std::string_view::npos) {
+        return {};
+    }
     const std::string who = lower_ascii(recipient);
-    std::string last_sent;
+    // What our side last sent: a command, "RCPT" for another recipient (other_rcpt), or none.
+    const char* last_sent = nullptr;
+    bool other_rcpt = false;
     std::size_t pos = 0;
-    while (pos < lower.size()) {
-        std::size_t end = lower.find('\n', pos);
-        if (end == std::string::npos) {
-            end = lower.size();
+    while (pos < text.size()) {
+        std::size_t end = find_char(text, '\n', pos);
+        if (end == std::string_view::npos) {
+            end = text.size();
         }
-        std::string_view line = std::string_view(lower).substr(pos, end - pos);
+        std::string_view line = text.substr(pos, end - pos);
         pos = end + 1;
         while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
             line.remove_prefix(1);
         }
         if (line.starts_with(">>> ")) {
             const std::string_view sent = line.substr(4);
-            if (sent.starts_with("rcpt")) {
-                last_sent = sent.find(who) != std::string_view::npos ? "RCPT" : "RCPT-other";
-            } else if (sent.starts_with("data") || sent.starts_with(".")) {
+            other_rcpt = false;
+            if (starts_with_folded(sent, "rcpt")) {
+                last_sent = "RCPT";
+                other_rcpt = find_folded(sent, who) == std::string_view::npos;
+            } else if (starts_with_folded(sent, "data") || sent.starts_with(".")) {
                 last_sent = "DATA";
-            } else if (sent.starts_with("mail")) {
+            } else if (starts_with_folded(sent, "mail")) {
                 last_sent = "MAIL";
-            } else if (sent.starts_with("helo") || sent.starts_with("ehlo")) {
+            } else if (starts_with_folded(sent, "helo") || starts_with_folded(sent, "ehlo")) {
                 last_sent = "HELO";
             } else {
-                last_sent.clear();
+                last_sent = nullptr;
             }
             continue;
         }
         if (line.starts_with("<<< ") && line.size() > 4 && (line[4] == '4' || line[4] == '5')) {
-            if (last_sent == "RCPT") {
+            if (last_sent != nullptr && !other_rcpt && std::string_view(last_sent) == "RCPT") {
                 return last_sent;
             }
-            if (line.find(who) != std::string_view::npos && !last_sent.empty() &&
-                last_sent != "RCPT-other") {
+            if (last_sent != nullptr && !other_rcpt &&
+                find_folded(line, who) != std::string_view::npos) {
                 return last_sent;
             }
         }

@@ -12,7 +12,9 @@
 // and charset conversion stay GMime's own (its stateless decoders and its charset filter,
 // part_content.hpp): what the fast path saves is GMime's object tree, not its conversions.
 // Parts that are not read (attachments, images, an HTML alternative) may be anything.
-// Everything else (other transfer encodings, forwarded reports, a boundary the body never
+// A forwarded report (a message/rfc822 part that is a multipart/report) is read as GMime
+// reads it: its parts join the list (one level of forwarding). Everything else (other
+// transfer encodings, deeper forwarding, a boundary the body never
 // uses, header oddities GMime repairs) is refused: std::nullopt, and the caller parses the
 // message with GMime, which stays the reference.
 //

@@ -1,6 +1,8 @@
 // Heuristic reading of plain-text bounce reports (see text_report.hpp).
 #include "monitor/ingest/bounce/text_report.hpp"
 
+#include "monitor/ingest/bounce/byte_scan.hpp"
+#include "monitor/ingest/bounce/folded_text.hpp"
 #include "monitor/ingest/bounce/header_fields.hpp"
 #include "monitor/ingest/bounce/reply_codes.hpp"
 
@@ -14,24 +16,49 @@ namespace {
 constexpr std::size_t k_max_diagnostic = 2000;
 constexpr std::size_t k_max_recipients = 1000;
 
+// ASCII letters and digits: what std::isalnum gives in the "C" locale the program runs in,
+// without a library call per byte.
+constexpr bool is_ascii_alnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// Bytes of an address's local part and of a domain, as 256-entry tables (one load per byte).
+constexpr std::array<bool, 256> k_local_chars = [] {
+    std::array<bool, 256> table{};
+    for (int c = 0; c < 256; ++c) {
+        table[static_cast<std::size_t>(c)] = is_ascii_alnum(static_cast<char>(c));
+    }
+    for (char c : std::string_view("._%+-=/!#$&'*?^`{|}~")) {
+        table[static_cast<unsigned char>(c)] = true;
+    }
+    return table;
+}();
+
+constexpr std::array<bool, 256> k_domain_chars = [] {
+    std::array<bool, 256> table{};
+    for (int c = 0; c < 256; ++c) {
+        table[static_cast<std::size_t>(c)] =
+            is_ascii_alnum(static_cast<char>(c)) || c == '.' || c == '-';
+    }
+    return table;
+}();
+
 bool is_local_char(char c)
 {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '%' ||
-           c == '+' || c == '-' || c == '=' || c == '/' || c == '!' || c == '#' || c == '$' ||
-           c == '&' || c == '\'' || c == '*' || c == '?' || c == '^' || c == '`' || c == '{' ||
-           c == '|' || c == '}' || c == '~';
+    return k_local_chars[static_cast<unsigned char>(c)];
 }
 
 bool is_domain_char(char c)
 {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
+    return k_domain_chars[static_cast<unsigned char>(c)];
 }
 
 // Finds the first address in text at or after from; returns [begin, end) or npos.
 std::pair<std::size_t, std::size_t> locate_address(std::string_view text, std::size_t from = 0)
 {
-    for (std::size_t at = text.find('@', from); at != std::string_view::npos;
-         at = text.find('@', at + 1)) {
+    for (std::size_t at = find_char(text, '@', from); at != std::string_view::npos;
+         at = find_char(text, '@', at + 1)) {
         std::size_t b = at;
         while (b > 0 && is_local_char(text[b - 1])) {
             --b;
@@ -65,21 +92,6 @@ struct Anchor {
     std::string rest;     // text after the address on the anchor line
 };
 
-std::vector<std::string_view> split_lines(std::string_view text)
-{
-    std::vector<std::string_view> lines;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        std::size_t end = text.find('\n', pos);
-        if (end == std::string_view::npos) {
-            end = text.size();
-        }
-        lines.push_back(text.substr(pos, end - pos));
-        pos = end + 1;
-    }
-    return lines;
-}
-
 // Strips what may precede an address that opens a recipient line.
 std::string_view strip_lead(std::string_view line)
 {
@@ -101,16 +113,15 @@ bool anchor_of(std::string_view raw, Anchor& anchor)
     }
     auto [b, e] = locate_address(line);
     if (b == std::string_view::npos) {
-        return false; // most lines: decided before the lower-case copy
+        return false; // most lines: decided here
     }
-    const std::string lower = lower_ascii(line);
     std::size_t open = b;
     if (open > 0 && line[open - 1] == '<') {
         --open;
     }
     // "RCPT TO:<a@b>" anywhere on the line (Exim "after RCPT TO:<a@b>:", transcripts).
-    const std::size_t rcpt = lower.find("rcpt to:");
-    if (rcpt != std::string::npos && rcpt < b) {
+    const std::size_t rcpt = find_folded(line, "rcpt to:");
+    if (rcpt != std::string_view::npos && rcpt < b) {
         anchor.address = lower_address(line.substr(b, e - b));
         std::size_t after = line.find_first_not_of(">: ", e);
         anchor.rest =
@@ -137,17 +148,17 @@ bool anchor_of(std::string_view raw, Anchor& anchor)
         return true;
     }
     // "Recipient: a@b", "Failed address: a@b", "Original-Recipient: rfc822;a@b".
-    const std::size_t colon = line.find(':');
+    const std::size_t colon = find_char(line, ':');
     if (colon != std::string_view::npos && colon < open && colon < 40) {
-        const std::string label = lower.substr(0, colon);
+        const std::string_view label = line.substr(0, colon);
+        auto names = [&](std::string_view word) {
+            return find_folded(label, word) != std::string_view::npos;
+        };
         const bool names_recipient =
-            label.find("recipient") != std::string::npos ||
-            label.find("address") != std::string::npos || label.find("user") != std::string::npos ||
-            label.find("mailbox") != std::string::npos || label.find("rcpt") != std::string::npos ||
-            label.ends_with(" to");
-        const bool names_sender = label.find("from") != std::string::npos ||
-                                  label.find("sender") != std::string::npos ||
-                                  label.find("return") != std::string::npos;
+            names("recipient") || names("address") || names("user") || names("mailbox") ||
+            names("rcpt") ||
+            (label.size() >= 3 && starts_with_folded(label.substr(label.size() - 3), " to"));
+        const bool names_sender = names("from") || names("sender") || names("return");
         std::string_view between = trim(line.substr(colon + 1, open - colon - 1));
         if (names_recipient && !names_sender && (between.empty() || between.ends_with(";"))) {
             anchor.address = lower_address(line.substr(b, e - b));
@@ -183,99 +194,82 @@ std::string collapse(std::string_view text)
     return out;
 }
 
-// The host a report names as the receiver: "host X said", "host X [ip]", "by X. [ip]".
+// The host written at start of text ("mx.example.org", "[192.0.2.1]"), "" when what is there
+// is not a host name (no dot, too short).
+std::string host_at(std::string_view text, std::size_t start)
+{
+    std::size_t end = start;
+    while (end < text.size() && (is_domain_char(text[end]) || text[end] == '[' ||
+                                 text[end] == ']' || text[end] == ':')) {
+        ++end;
+    }
+    std::string host = std::string(text.substr(start, end - start));
+    while (!host.empty() && (host.back() == '.' || host.back() == ':' || host.back() == ']')) {
+        host.pop_back();
+    }
+    if (!host.empty() && host.front() == '[') {
+        host.erase(0, 1);
+    }
+    return host.find('.') != std::string::npos && host.size() > 3 ? host : std::string();
+}
+
+// The host a report names as the receiver: "remote host X" first, then "host X", then
+// "server for the recipient domain D by X". Every "remote host " holds a "host ": one search
+// for "host " serves both (the occurrences kept, up to a bound; beyond it, a search each).
 std::string find_remote_host(std::string_view text)
 {
-    const std::string lower = lower_ascii(text);
-    for (const char* marker : {"remote host ", "host ", "server for the recipient domain "}) {
-        std::size_t at = lower.find(marker);
-        while (at != std::string::npos) {
-            std::size_t start = at + std::char_traits<char>::length(marker);
-            if (std::string_view(marker).starts_with("server")) {
-                const std::size_t by = lower.find(" by ", start);
-                if (by == std::string::npos || by > start + 120) {
-                    break;
+    constexpr std::size_t k_max_kept = 32;
+    std::array<std::size_t, k_max_kept> hosts{}; // where each "host " starts
+    std::size_t count = 0;
+    bool all_kept = true;
+    for (std::size_t at = find_folded(text, "host "); at != std::string_view::npos;
+         at = find_folded(text, "host ", at + 1)) {
+        if (count == k_max_kept) {
+            all_kept = false;
+            break;
+        }
+        hosts[count++] = at;
+    }
+    auto remote = [&](std::size_t at) {
+        return at >= 7 && starts_with_folded(text.substr(at - 7), "remote ");
+    };
+    if (all_kept) {
+        for (std::size_t i = 0; i < count; ++i) {
+            if (remote(hosts[i])) {
+                if (std::string host = host_at(text, hosts[i] + 5); !host.empty()) {
+                    return host;
                 }
-                start = by + 4;
             }
-            std::size_t end = start;
-            while (end < text.size() && (is_domain_char(text[end]) || text[end] == '[' ||
-                                         text[end] == ']' || text[end] == ':')) {
-                ++end;
-            }
-            std::string host = std::string(text.substr(start, end - start));
-            while (!host.empty() &&
-                   (host.back() == '.' || host.back() == ':' || host.back() == ']')) {
-                host.pop_back();
-            }
-            if (!host.empty() && host.front() == '[') {
-                host.erase(0, 1);
-            }
-            if (host.find('.') != std::string::npos && host.size() > 3) {
+        }
+        for (std::size_t i = 0; i < count; ++i) {
+            if (std::string host = host_at(text, hosts[i] + 5); !host.empty()) {
                 return host;
             }
-            at = lower.find(marker, at + 1);
+        }
+    } else {
+        for (const std::string_view marker :
+             {std::string_view("remote host "), std::string_view("host ")}) {
+            for (std::size_t at = find_folded(text, marker); at != std::string_view::npos;
+                 at = find_folded(text, marker, at + 1)) {
+                if (std::string host = host_at(text, at + marker.size()); !host.empty()) {
+                    return host;
+                }
+            }
+        }
+    }
+    constexpr std::string_view k_server = "server for the recipient domain ";
+    for (std::size_t at = find_folded(text, k_server); at != std::string_view::npos;
+         at = find_folded(text, k_server, at + 1)) {
+        const std::size_t start = at + k_server.size();
+        const std::size_t by = find_folded(text, " by ", start);
+        if (by == std::string_view::npos || by > start + 120) {
+            break;
+        }
+        if (std::string host = host_at(text, by + 4); !host.empty()) {
+            return host;
         }
     }
     return {};
-}
-
-constexpr std::array<std::string_view, 16> k_copy_markers = {
-    "below this line is a copy of the message",
-    "copy of the message",
-    "original message",
-    "message headers follow",
-    "returned message",
-    "header of the original message",
-    "headers of the original message",
-    "original message headers",
-    "undelivered message",
-    "text of the message",
-    "message header follows",
-    "your message reads",
-    "the first ",
-    "original mail",
-    "returned mail",
-    "rfc822 message",
-};
-
-// Whether a lower-case line holds one of k_copy_markers ("the first " only with "lines"):
-// one pass over the line, each position compared with the markers starting with its byte.
-bool names_copy_marker(std::string_view lower)
-{
-    static const NeedleSet<k_copy_markers.size()> k_markers(k_copy_markers);
-    bool named = false;
-    k_markers.each(lower, [&](std::size_t k, std::size_t) {
-        named = named || k_copy_markers[k] != "the first " ||
-                find_text(lower, "lines") != std::string_view::npos;
-    });
-    return named;
-}
-
-bool header_like(std::string_view line)
-{
-    if (line.empty() || line[0] == ' ' || line[0] == '\t') {
-        return false;
-    }
-    const std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0 || colon > 40) {
-        return false;
-    }
-    for (std::size_t i = 0; i < colon; ++i) {
-        const char c = line[i];
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) {
-            return false;
-        }
-    }
-    return true;
-}
-
-bool original_header_name(std::string_view line)
-{
-    const std::string lower = lower_ascii(line.substr(0, line.find(':')));
-    return lower == "received" || lower == "return-path" || lower == "message-id" ||
-           lower == "dkim-signature" || lower == "mime-version" || lower == "x-mailer" ||
-           lower == "date" || lower == "from" || lower == "subject";
 }
 
 } // namespace
@@ -284,48 +278,6 @@ std::string first_address(std::string_view text)
 {
     auto [b, e] = locate_address(text);
     return b == std::string_view::npos ? std::string() : std::string(text.substr(b, e - b));
-}
-
-std::size_t find_original_copy(std::string_view text)
-{
-    const std::vector<std::string_view> lines = split_lines(text);
-    std::size_t offset = 0;
-    bool previous_blank = true;
-    std::string lower; // one buffer for every line's lower-case copy
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-        const std::string_view line = lines[i];
-        const std::string_view trimmed = trim(line);
-        if (!trimmed.empty() && trimmed.size() < 90) {
-            const bool decorated = trimmed[0] == '-' || trimmed[0] == '=' || trimmed[0] == '*' ||
-                                   trimmed[0] == '_' || trimmed[0] == '[' || trimmed.size() < 60;
-            if (decorated) {
-                lower.assign(trimmed);
-                for (char& c : lower) {
-                    c = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-                }
-                if (names_copy_marker(lower)) {
-                    return offset;
-                }
-            }
-        }
-        // Three header lines in a row, one of them a typical message header, after a blank.
-        if (previous_blank && i + 2 < lines.size() && header_like(line) &&
-            (header_like(lines[i + 1]) || lines[i + 1].starts_with(" ") ||
-             lines[i + 1].starts_with("\t")) &&
-            (header_like(lines[i + 2]) || lines[i + 2].starts_with(" ") ||
-             lines[i + 2].starts_with("\t"))) {
-            int typical = 0;
-            for (std::size_t j = i; j < std::min(lines.size(), i + 6); ++j) {
-                typical += header_like(lines[j]) && original_header_name(lines[j]) ? 1 : 0;
-            }
-            if (typical >= 2) {
-                return offset;
-            }
-        }
-        previous_blank = trimmed.empty();
-        offset += line.size() + 1;
-    }
-    return text.size();
 }
 
 namespace {
@@ -417,7 +369,9 @@ std::string words_before(const std::vector<std::string_view>& lines, std::size_t
 std::vector<RecipientReport> parse_text_report(std::string_view text,
                                                const std::vector<std::string>& not_recipients)
 {
-    const std::vector<std::string_view> lines = split_lines(text);
+    thread_local std::vector<std::string_view> reused_lines; // no allocation per message
+    split_lines(text, reused_lines);
+    const std::vector<std::string_view>& lines = reused_lines;
     std::vector<Anchor> anchors;
     for (std::size_t i = 0; i < lines.size() && anchors.size() < k_max_recipients; ++i) {
         Anchor anchor;
@@ -449,7 +403,7 @@ std::vector<RecipientReport> parse_text_report(std::string_view text,
     auto make = [&](const std::string& address, const std::string& block) {
         RecipientReport r;
         r.recipient = address;
-        const std::string trimmed(trim(block));
+        const std::string_view trimmed = trim(block); // a view: no copy of the block
         r.reply_code = find_reply_code(trimmed);
         r.status = find_enhanced_status(trimmed);
         r.remote_mta = find_remote_host(trimmed);
@@ -497,11 +451,12 @@ std::vector<RecipientReport> parse_text_report(std::string_view text,
         }
         RecipientReport r = make(anchors[i].address, block);
         // The words came before the address ("Error message below: 550 ...\n... RCPT TO: a@b").
+        // Only their codes decide: the rest of the entry is read when they are taken.
         if (!r.reply_code && r.status.empty() && anchors.size() == 1) {
             const std::string preamble = block_text(0, anchors[0].line, "");
-            RecipientReport early = make(anchors[i].address, preamble);
-            if (early.reply_code || !early.status.empty()) {
-                r = std::move(early);
+            const std::string_view words = trim(preamble);
+            if (find_reply_code(words) || !find_enhanced_status(words).empty()) {
+                r = make(anchors[i].address, preamble);
             }
         }
         if (trim(r.diagnostic).empty()) {
@@ -536,58 +491,6 @@ std::vector<RecipientReport> parse_text_report(std::string_view text,
         }
     }
     return unique;
-}
-
-std::string html_to_text(std::string_view html)
-{
-    std::string out;
-    out.reserve(html.size());
-    std::size_t pos = 0;
-    while (pos < html.size()) {
-        const char c = html[pos];
-        if (c == '<') {
-            const std::size_t close = html.find('>', pos);
-            if (close == std::string_view::npos) {
-                break;
-            }
-            const std::string tag =
-                lower_ascii(html.substr(pos + 1, std::min<std::size_t>(close - pos - 1, 6)));
-            if (tag.starts_with("br") || tag.starts_with("p") || tag.starts_with("/p") ||
-                tag.starts_with("div") || tag.starts_with("/div") || tag.starts_with("tr") ||
-                tag.starts_with("/tr") || tag.starts_with("li") || tag.starts_with("h")) {
-                out += '\n';
-            } else if (tag.starts_with("td") || tag.starts_with("/td")) {
-                out += ' ';
-            }
-            pos = close + 1;
-            continue;
-        }
-        if (c == '&') {
-            static const std::array<std::pair<std::string_view, char>, 6> entities = {{
-                {"&lt;", '<'},
-                {"&gt;", '>'},
-                {"&amp;", '&'},
-                {"&quot;", '"'},
-                {"&#39;", '\''},
-                {"&nbsp;", ' '},
-            }};
-            bool done = false;
-            for (const auto& [name, ch] : entities) {
-                if (html.substr(pos, name.size()) == name) {
-                    out += ch;
-                    pos += name.size();
-                    done = true;
-                    break;
-                }
-            }
-            if (done) {
-                continue;
-            }
-        }
-        out += c;
-        ++pos;
-    }
-    return out;
 }
 
 } // namespace smtpprobe::ingest

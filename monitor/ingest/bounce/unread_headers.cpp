@@ -1,6 +1,8 @@
 // Top-level header fields the bounce parser never reads, left out (see unread_headers.hpp).
 #include "monitor/ingest/bounce/unread_headers.hpp"
 
+#include "monitor/ingest/bounce/byte_scan.hpp"
+
 #include <array>
 
 namespace smtpprobe::ingest {
@@ -64,7 +66,7 @@ std::string without_unread_headers(std::string_view content)
     bool dropping = false;
     bool dropped = false;
     while (pos < content.size()) {
-        const std::size_t end = content.find('\n', pos);
+        const std::size_t end = find_char(content, '\n', pos);
         if (end == std::string_view::npos) {
             return {}; // a header without a body: nothing worth the copy
         }

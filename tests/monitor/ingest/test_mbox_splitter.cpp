@@ -79,6 +79,14 @@ TEST_CASE("mbox splitter: same messages whatever the chunk boundaries")
         {"long From_ line after a blank line",
          k_from + "\nS: a\n\nA\n\nFrom " + long_line + "\nS: b\n\nB\n",
          {"S: a\n\nA\n", "S: b\n\nB\n"}},
+        // Runs of lines that start neither with 'F' nor '>' are appended whole: the blank line
+        // that ends a run still lets the next From_ line separate, other F and > lines do not.
+        {"runs of plain lines between F and > lines",
+         k_from + "\nS: a\n\nx\ny\n\nFoo\n>bar\n\n>From q\nz\n\n" + k_from + "\nS: b\n",
+         {"S: a\n\nx\ny\n\nFoo\n>bar\n\nFrom q\nz\n", "S: b\n"}},
+        {"blank run then From_ without the full form",
+         k_from + "\nS: a\n\n\n\nFrom x\nS: b\n\nline\nFrom y\n",
+         {"S: a\n\n\n", "S: b\n\nline\nFrom y\n"}},
     };
     for (const Case& c : cases) {
         for (std::size_t chunk :

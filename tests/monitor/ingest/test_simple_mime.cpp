@@ -254,11 +254,60 @@ std::vector<EdgeCase> edge_cases()
                          report("b1", rfc822),
                      false});
     cases.push_back(
-        {"forwarded report",
+        {"forwarded report reusing the outer boundary (the outer part ends at its first one)",
          top + report("b1", "Content-Type: message/rfc822\n\n" + top + report("b1", rfc822)),
          false});
+    const std::string inner_top = "From: MAILER-DAEMON@inner.example\nSubject: inner\n"
+                                  "Content-Type: multipart/report; boundary=\"b2\"\n\n";
+    cases.push_back({"forwarded report with its own boundary, before the outer text part",
+                     top + "--b1\nContent-Type: message/rfc822\n\n" + inner_top +
+                         report("b2", rfc822) + "--b1\nContent-Type: text/plain\n\nouter\n--b1--\n",
+                     true});
+    // HTML parts: the forwarded walk decodes its own when no text/plain is listed by then.
+    const std::string html_only =
+        "--b2\nContent-Type: text/html\n\n<p>inner 550</p>\n--b2\n" + rfc822 + "--b2--\n";
+    cases.push_back({"forwarded report of HTML only, outer text after it",
+                     top + "--b1\nContent-Type: message/rfc822\n\n" + inner_top + html_only +
+                         "--b1\nContent-Type: text/plain\n\nouter\n--b1--\n",
+                     true});
+    cases.push_back({"forwarded report of HTML only, outer HTML before it",
+                     top +
+                         "--b1\nContent-Type: text/html\n\n<b>outer</b>\n--b1\n"
+                         "Content-Type: message/rfc822\n\n" +
+                         inner_top + html_only + "--b1--\n",
+                     true});
+    cases.push_back(
+        {"forwarded report whose boundary never occurs",
+         top + report("b1", "Content-Type: message/rfc822\n\n" + inner_top + "no delimiter here\n"),
+         false});
+    cases.push_back({"forwarded report cut after its header",
+                     top + report("b1", "Content-Type: message/rfc822\n\n" + inner_top), false});
+    cases.push_back({"report forwarded twice",
+                     top + report("b1", "Content-Type: message/rfc822\n\n" + inner_top +
+                                            report("b2", "Content-Type: message/rfc822\n\n" + top +
+                                                             report("b1", rfc822))),
+                     false});
     cases.push_back(
         {"whitespace-only header line", "From: a@b.example\n \nSubject: x\n\nbody\n", false});
+    // A returned original that is empty (GMime: no header, no original) or opens with a blank
+    // line (GMime: an empty header, an original of empty fields whatever follows).
+    cases.push_back(
+        {"empty returned original", top + report("b1", "Content-Type: message/rfc822\n\n"), true});
+    cases.push_back({"empty 8bit returned original",
+                     top + report("b1", "Content-Type: message/rfc822\nContent-Transfer-Encoding: "
+                                        "8bit\n\n\n"),
+                     true});
+    cases.push_back({"returned original opening with a blank line",
+                     top + report("b1", "Content-Type: message/rfc822\n\n\n" + k_original), true});
+    cases.push_back({"returned original of blank lines only",
+                     top + report("b1", "Content-Type: message/rfc822\n\n\n\n\n"), true});
+    cases.push_back({"blank-first returned original after a text/rfc822-headers part",
+                     top + "--b1\nContent-Type: text/rfc822-headers\n\n" + k_original +
+                         "--b1\nContent-Type: message/rfc822\n\n\n" + k_original + "--b1--\n",
+                     true});
+    cases.push_back({"returned original opening with a whitespace line",
+                     top + report("b1", "Content-Type: message/rfc822\n\n \n" + k_original),
+                     false});
     return cases;
 }
 
