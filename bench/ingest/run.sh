@@ -46,8 +46,24 @@ for kind in postfix sendmail; do
     time_it "parse+classify (bench_ingest_parse)" "$lines" "$parse" "$work/$kind.log"
     sed 's/^/    /' "$work/out"
     eval "${kind}_parse_wall=$wall ${kind}_parse_cpu=$cpu"
-    time_it "ingest into SQLite (smtpprobe)" "$lines" \
-        "$smtpprobe" --db "$work/$kind.db" -q ingest log "$work/$kind.log"
+    # Three runs, each into a fresh database after the previous one's pages are written back
+    # (sync); the run with the median CPU time is the figure (one run moves by up to a
+    # quarter, depending on what the machine did just before).
+    runs=""
+    for run in 1 2 3; do
+        rm -f "$work/$kind.db" "$work/$kind.db-wal" "$work/$kind.db-shm"
+        sync
+        time_it "ingest into SQLite, run $run" "$lines" \
+            "$smtpprobe" --db "$work/$kind.db" -q ingest log "$work/$kind.log"
+        runs="$runs$cpu $wall
+"
+    done
+    read -r cpu wall <<EOT
+$(printf '%s' "$runs" | sort -n | sed -n 2p)
+EOT
+    printf '%-34s wall %7.2f s %10.0f lines/s | cpu %7.2f s %10.0f lines/s\n' \
+        "ingest into SQLite (median run)" "$wall" "$(echo "$lines / $wall" | bc -l)" "$cpu" \
+        "$(echo "$lines / ($cpu + 0.001)" | bc -l)"
     eval "${kind}_wall=$wall ${kind}_cpu=$cpu"
     echo "    rows: $(sqlite3 "$work/$kind.db" 'SELECT count(*) FROM delivery') deliveries," \
          "$(sqlite3 "$work/$kind.db" 'SELECT count(*) FROM evidence') evidence rows" \
