@@ -447,11 +447,14 @@ std::optional<MimeMessage> parse_simple_mime(std::string_view whole)
     if (whole.find('\r') != std::string_view::npos || whole.find('\0') != std::string_view::npos) {
         return std::nullopt;
     }
-    // A leading mbox From_ line (a message saved with its envelope line): GMime skips it.
+    // A leading mbox From_ line (a message saved with its envelope line): GMime skips it. But
+    // "From :x" is a From header field (RFC 5322 obs-optional: blanks before the colon), which
+    // GMime reads as one: left to GMime.
     std::string_view content = whole;
     if (content.starts_with("From ")) {
         const std::size_t end = content.find('\n');
-        if (end == std::string_view::npos ||
+        const std::size_t colon = content.find_first_not_of(" \t", 4);
+        if (end == std::string_view::npos || (colon < end && content[colon] == ':') ||
             lower_ascii(content.substr(0, end)).find("boundary=") != std::string::npos) {
             return std::nullopt;
         }

@@ -218,6 +218,12 @@ std::vector<EdgeCase> edge_cases()
     cases.push_back({"mbox From_ line first",
                      "From MAILER-DAEMON Thu Jan  1 00:00:00 2026\n" + top + report("b1", rfc822),
                      true});
+    // Found by fuzz_bounce_message: "From :" opens a From header field (blanks before the
+    // colon), not an envelope line; the fast path took it for one and read the next From.
+    cases.push_back({"From header with blanks before its colon, first",
+                     "From :9 23:45:10 -0600\n" + top + report("b1", rfc822), false});
+    cases.push_back({"From header with a tab before its colon, first",
+                     "From \t: someone@example.org\n" + top + report("b1", rfc822), false});
     cases.push_back({"returned original cut inside its header",
                      top + report("b1", "Content-Type: message/rfc822\n\nFrom: a@example.net\n"
                                         "Subject: cut"),
