@@ -1,22 +1,12 @@
 // Field blocks: unfolding and lookup (see header_fields.hpp).
 #include "monitor/ingest/bounce/header_fields.hpp"
 
-#include "monitor/ingest/bounce/byte_scan.hpp"
 #include "monitor/ingest/bounce/folded_text.hpp"
 
 #include <algorithm>
 #include <cstring>
 
 namespace smtpprobe::ingest {
-
-namespace {
-
-bool is_field_name_char(char c)
-{
-    return c > 32 && c < 127 && c != ':';
-}
-
-} // namespace
 
 std::string lower_ascii(std::string_view text)
 {
@@ -95,71 +85,17 @@ std::vector<Field> parse_field_group(std::string_view text, std::size_t* consume
 std::vector<Field> parse_selected_fields(std::string_view text,
                                          std::initializer_list<std::string_view> wanted)
 {
-    // parse_field_group's reading, line for line; only the storing differs.
     std::vector<Field> fields;
     fields.reserve(8);
-    std::size_t count = 0; // every field read, kept or not: the k_max_fields bound
-    std::size_t pos = 0;
-    bool last_was_field = false;
-    bool last_kept = false;
-    while (pos < text.size() && text[pos] == '\n') {
-        ++pos;
-    }
-    while (pos < text.size()) {
-        std::size_t end = find_char(text, '\n', pos);
-        const std::size_t next = end == std::string_view::npos ? text.size() : end + 1;
-        std::string_view line = text.substr(pos, next - pos);
-        if (!line.empty() && line.back() == '\n') {
-            line.remove_suffix(1);
-        }
-        pos = next;
-        if (trim(line).empty()) {
-            break;
-        }
-        if ((line[0] == ' ' || line[0] == '\t') && last_was_field) {
-            if (last_kept) {
-                std::string& value = fields.back().value;
-                if (value.size() < k_max_field_bytes) {
-                    std::string_view more = trim(line);
-                    if (!value.empty()) {
-                        value += ' ';
-                    }
-                    value.append(more.substr(0, k_max_field_bytes - value.size()));
-                }
-            }
-            continue;
-        }
-        std::size_t colon = line.find(':');
-        std::size_t name_end = 0;
-        while (name_end < line.size() && is_field_name_char(line[name_end])) {
-            ++name_end;
-        }
-        std::size_t after = name_end;
-        while (after < line.size() && (line[after] == ' ' || line[after] == '\t')) {
-            ++after;
-        }
-        if (colon == std::string_view::npos || name_end == 0 || after != colon ||
-            count >= k_max_fields) {
-            last_was_field = false;
-            continue;
-        }
-        ++count;
-        last_was_field = true;
-        const std::string_view name = line.substr(0, name_end);
-        last_kept = false;
+    std::string buffer;
+    visit_field_group(text, buffer, [&](std::string_view name, std::string_view value) {
         for (const std::string_view w : wanted) {
             if (w.size() == name.size() && starts_with_folded(name, w)) {
-                last_kept = true;
-                break;
+                fields.push_back(Field{lower_ascii(name), std::string(value)});
+                return;
             }
         }
-        if (last_kept) {
-            Field field;
-            field.name = lower_ascii(name);
-            field.value = std::string(trim(line.substr(colon + 1)).substr(0, k_max_field_bytes));
-            fields.push_back(std::move(field));
-        }
-    }
+    });
     return fields;
 }
 
