@@ -3,6 +3,8 @@
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
 #include "monitor/config/config_loader.hpp"
+#include "monitor/scripts/script_file.hpp"
+#include "probe/script.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -13,12 +15,72 @@ namespace smtpprobe::cli {
 
 namespace {
 
+// Receivers whose script sends DATA: refused without allow_data (a problem), or a notice that
+// `run` will send real mail. Scripts that cannot be loaded are a problem too.
+struct DataPermissions {
+    std::vector<std::string> problems;
+    std::vector<std::string> notices;
+};
+
+DataPermissions data_permissions(const config::Config& c, const std::string& path)
+{
+    DataPermissions out;
+    for (std::size_t i = 0; i < c.receivers.size(); ++i) {
+        const config::Receiver& r = c.receivers[i];
+        const std::string key = path + ": receiver[" + std::to_string(i) + "].script: ";
+        std::optional<probe::Script> script = probe::builtin_script(r.script);
+        if (!script) {
+            try {
+                script = scripts::load_config_script(path, r.script);
+            } catch (const std::exception& e) {
+                out.problems.push_back(key + e.what());
+                continue;
+            }
+        }
+        if (!script) {
+            out.problems.push_back(key + "no script named \"" + r.script + "\"");
+            continue;
+        }
+        if (!script->has_data()) {
+            continue;
+        }
+        if (r.allow_data) {
+            out.notices.push_back("receiver " + r.name +
+                                  ": allow_data = true: `run` sends a real "
+                                  "message (script " +
+                                  r.script + ") every interval");
+        } else {
+            out.problems.push_back(key + "'" + r.script +
+                                   "' sends DATA (a real message); `run` refuses it unless the "
+                                   "receiver says allow_data = true");
+        }
+    }
+    return out;
+}
+
 int check_config(Context& ctx, const std::string& file)
 {
     bool explicit_choice = true;
     std::string path = file.empty() ? config_path(ctx.global, &explicit_choice) : file;
     try {
         config::Config c = config::load_config(path);
+        const DataPermissions data = data_permissions(c, path);
+        if (!data.problems.empty()) {
+            for (const std::string& problem : data.problems) {
+                std::cerr << problem << "\n";
+            }
+            if (ctx.global.json) {
+                std::cout << nlohmann::json{{"file", path},
+                                            {"valid", false},
+                                            {"problems", data.problems}}
+                                 .dump()
+                          << "\n";
+            }
+            return k_exit_usage;
+        }
+        for (const std::string& notice : data.notices) {
+            std::cerr << "note: " << notice << "\n";
+        }
         if (ctx.global.json) {
             nlohmann::json out{
                 {"file", path},

@@ -31,15 +31,16 @@ struct DnsblArgs {
     bool no_store = false;
 };
 
-dns::ResolverOptions resolver_options(const GlobalOptions& global, int timeout_ms)
+// --dns-server, else the config's dns_server, else the system's resolver.
+dns::ResolverOptions resolver_options(const GlobalOptions& global, const config::Config& config,
+                                      int timeout_ms)
 {
     dns::ResolverOptions options;
-    if (!global.dns_server.empty()) {
-        std::string error;
-        options.server = dns::parse_server_address(global.dns_server, &error);
-        if (!options.server) {
-            throw UsageError(error);
-        }
+    try {
+        options = dns::resolver_options(global.dns_server.empty() ? config.dns_server
+                                                                  : global.dns_server);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
     }
     options.timeout = std::chrono::milliseconds(timeout_ms);
     return options;
@@ -86,7 +87,7 @@ int run_dnsbl(const Context& ctx, const DnsblArgs& args)
     const auto ips = parse_ips(args.ips);
     const config::Config config = load_effective_config(ctx.global);
     const auto zones = chosen_zones(config, args);
-    const dns::ResolverOptions options = resolver_options(ctx.global, args.timeout_ms);
+    const dns::ResolverOptions options = resolver_options(ctx.global, config, args.timeout_ms);
 
     boost::asio::io_context io;
     dns::Resolver resolver(io.get_executor(), options);
@@ -104,7 +105,7 @@ int run_dnsbl(const Context& ctx, const DnsblArgs& args)
     const std::string time = dnsbl::utc_now_iso8601();
     if (!args.no_store) {
         store::Database db(monitor_db_path(ctx.global, config));
-        dnsbl::store_dnsbl_report(db, *report, time);
+        dnsbl::record_dnsbl_report(db, config, *report, time);
     }
     if (ctx.global.json) {
         std::cout << dnsbl::report_json(*report, time)

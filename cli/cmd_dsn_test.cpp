@@ -3,6 +3,7 @@
 // could not complete.
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
+#include "cli/monitor_context.hpp"
 #include "cli/probe_report.hpp"
 #include "cli/probe_setup.hpp"
 #include "probe/dsn_test.hpp"
@@ -24,24 +25,38 @@ struct DsnTestArgs {
 
 int run_dsn_test(Context& ctx, const DsnTestArgs& args)
 {
-    auto script = probe::builtin_script("dsn-test");
-    auto setup = prepare_probe(ctx, args.session, *script, {args.target});
-    probe::BatchOptions batch;
-    batch.concurrency = 1;
-    auto results =
-        probe::run_batch(setup->io, setup->targets, setup->resolver.get(), setup->session, batch);
-    const probe::ProbeResult& result = results.front();
-    probe::DsnReport report = probe::evaluate_dsn_test(result);
-    store::ProbeAnnotations annotations = classify_decisive(result);
-    if (report.verdict == probe::DsnVerdict::inconclusive && !annotations.reason.empty()) {
-        report.reason +=
-            " [classified: " + annotations.reason +
-            (annotations.provider_code.empty() ? "" : ", " + annotations.provider_code) + "]";
+    const config::Config config = load_effective_config(ctx.global);
+    probing::PipelineOptions options =
+        pipeline_options(ctx, config, args.session, *probe::builtin_script("dsn-test"));
+    options.batch.concurrency = 1;
+    // The verdict and its detail are stored with the run (the pipeline's annotate hook).
+    options.annotate = [](const probe::ProbeResult& result, std::string& verdict,
+                          std::string& detail) {
+        const probe::DsnReport report = probe::evaluate_dsn_test(result);
+        verdict = probe::dsn_verdict_name(report.verdict);
+        detail = probe::dsn_json(result, report)
+                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    };
+    std::unique_ptr<store::Database> db = probe_database(ctx, config, args.session);
+    std::vector<probing::ProbeOutcome> outcomes;
+    try {
+        outcomes = probing::run_probes(
+            db.get(), config, {explicit_request(config, args.session, args.target)}, options);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
     }
-    annotations.verdict = probe::dsn_verdict_name(report.verdict);
+    const probing::ProbeOutcome& outcome = outcomes.front();
+    if (!outcome.result) {
+        throw IncompleteError("dsn-test: " + outcome.skipped);
+    }
+    const probe::ProbeResult& result = *outcome.result;
+    probe::DsnReport report = probe::evaluate_dsn_test(result);
+    const classify::Result& c = outcome.classification;
+    if (report.verdict == probe::DsnVerdict::inconclusive && !c.reason.empty()) {
+        report.reason += " [classified: " + std::string(c.reason) +
+                         (c.provider_code.empty() ? "" : ", " + c.provider_code) + "]";
+    }
     nlohmann::json doc = probe::dsn_json(result, report);
-    annotations.detail_json = doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    store_results(ctx, args.session, results, {annotations});
 
     if (ctx.global.json) {
         std::cout << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";

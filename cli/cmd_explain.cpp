@@ -4,6 +4,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
 #include "monitor/classify/classifier.hpp"
+#include "monitor/evidence/outcome_class.hpp"
 #include "probe/printable.hpp"
 
 #include <CLI/CLI.hpp>
@@ -34,8 +35,10 @@ void print_human(const classify::Result& r)
     };
     line("provider:      ", r.provider);
     line("scope:         ", r.scope);
-    line("reason:        ", std::string(r.reason) + " (about " + std::string(r.about) +
-                                (r.is_block() ? ", a block" : "") + ")");
+    const evidence::OutcomeClass outcome = evidence::outcome_class(r);
+    line("reason:        ", std::string(r.reason) + " (about " + std::string(r.about) + ")");
+    line("outcome:       ",
+         std::string(evidence::name(outcome)) + ": " + std::string(evidence::label(outcome)));
     line("provider code: ", r.provider_code);
     line("status:        ", r.status);
     line("reply code:    ", r.reply_code ? std::to_string(*r.reply_code) : std::string());
@@ -63,7 +66,9 @@ nlohmann::json to_json(const classify::Result& r, bool known)
     out["action"] = r.action;
     out["rule_id"] = r.rule_id;
     out["source"] = r.source;
-    out["is_block"] = r.is_block();
+    const evidence::OutcomeClass outcome = evidence::outcome_class(r);
+    out["outcome"] = evidence::name(outcome);
+    out["is_block"] = outcome == evidence::OutcomeClass::blocked;
     return out;
 }
 

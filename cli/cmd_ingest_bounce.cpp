@@ -5,7 +5,9 @@
 // Exit: 0 done; 1 a block about our IP/domain was among the recipients; 2 usage; 3 I/O/store.
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
+#include "cli/monitor_context.hpp"
 #include "monitor/classify/classifier.hpp"
+#include "monitor/episodes/episode_builder.hpp"
 #include "monitor/ingest/bounce/bounce_ingest.hpp"
 #include "monitor/ingest/bounce/message_source.hpp"
 #include "monitor/store/database.hpp"
@@ -47,7 +49,12 @@ nlohmann::json recipient_json(const ingest::IngestedRecipient& r)
         {"reason", r.classified.result.reason},
         {"provider_code", text(r.classified.result.provider_code)},
         {"named_ip", r.classified.named_ip},
-        {"verdict", r.classified.verdict},
+        {"time", r.evidence.time.empty() ? json(nullptr) : json(r.evidence.time)},
+        {"verdict", r.evidence.decision.recorded && !r.evidence.time.empty()
+                        ? json(evidence::name(r.evidence.decision.verdict))
+                        : json(nullptr)},
+        {"outcome", evidence::name(r.evidence.decision.outcome)},
+        {"ip", std::string(r.evidence.decision.ip)},
         {"original_message_id", text(r.report.original.message_id)},
     };
     return line;
@@ -116,19 +123,22 @@ void print_summary(const ingest::BounceIngestStats& stats, bool json, int verbos
 
 int run_ingest_bounce(const BounceArgs& args, Context& ctx)
 {
+    const config::Config config = load_effective_config(ctx.global);
     std::unique_ptr<store::Database> db;
     if (!args.dry_run) {
-        db = std::make_unique<store::Database>(db_path(ctx.global));
+        db = std::make_unique<store::Database>(monitor_db_path(ctx.global, config));
     }
     ingest::BounceIngestOptions options;
     options.skip_seen = !args.again;
+    options.ours = evidence::OurIps::of(config);
     ingest::BounceIngester ingester(db.get(), classify::Classifier::current(), options);
     const bool json = ctx.global.json;
     const bool progress = !json && ctx.global.verbosity >= 0 && isatty(STDERR_FILENO) == 1;
     std::map<std::pair<std::string, std::string>, std::string> samples;
     bool blocked = false;
     auto on_recipient = [&](const ingest::IngestedRecipient& r) {
-        blocked = blocked || r.classified.verdict == "blocked";
+        blocked = blocked || (r.evidence.decision.recorded && !r.evidence.time.empty() &&
+                              r.evidence.decision.verdict == evidence::Verdict::blocked);
         if (json) {
             std::cout << recipient_json(r).dump() << "\n";
             return;
@@ -165,6 +175,9 @@ int run_ingest_bounce(const BounceArgs& args, Context& ctx)
     }
     if (progress) {
         std::fprintf(stderr, "\r\033[K");
+    }
+    if (db) {
+        episodes::update_episodes(*db, config); // the explicit fold step of ingest
     }
     print_summary(ingester.stats(), json, ctx.global.verbosity, samples);
     return blocked ? k_exit_finding : k_exit_ok;

@@ -6,7 +6,9 @@
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
 #include "cli/exit_code.hpp"
+#include "cli/monitor_context.hpp"
 #include "monitor/classify/classifier.hpp"
+#include "monitor/episodes/episode_builder.hpp"
 #include "monitor/ingest/delivery_summary.hpp"
 #include "monitor/ingest/log_ingester.hpp"
 #include "monitor/store/database.hpp"
@@ -93,7 +95,9 @@ int run_ingest_log(const IngestLogArgs& args, const Context& ctx)
             total += static_cast<std::uint64_t>(st.st_size);
         }
     }
-    store::Database db(db_path(ctx.global));
+    const config::Config config = load_effective_config(ctx.global);
+    options.ours = evidence::OurIps::of(config);
+    store::Database db(monitor_db_path(ctx.global, config));
     std::unique_ptr<ingest::LogIngester> ingester;
     try {
         ingester =
@@ -128,6 +132,7 @@ int run_ingest_log(const IngestLogArgs& args, const Context& ctx)
         }
     }
     ingester->finish();
+    episodes::update_episodes(db, config); // the explicit fold step of ingest
     bar.reset();
     const ingest::IngestCounts& counts = ingester->counts();
     if (json) {

@@ -1,8 +1,11 @@
 // `smtpprobe probe TARGET... [--script NAME|FILE] [session options] [--concurrency N]
 // [--per-receiver N]`: scripted sessions against domains or hosts, concurrently. Prints one
 // summary line per target (or --json), stores every session unless --no-store.
+// Every session goes through the one probe pipeline (monitor/probing): a configured receiver
+// is never probed within its min_interval unless --ignore-min-interval is given.
 // Exit: 0 every session completed and accepted; 1 a finding (a 4xx/5xx refusal: a block);
-// 3 some session could not complete (DNS, connect, TLS, timeout, protocol error); 2 usage.
+// 3 some session could not complete (DNS, connect, TLS, timeout, protocol error) or was not
+// run (min_interval); 2 usage.
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/monitor_context.hpp"
@@ -10,6 +13,7 @@
 #include "cli/probe_setup.hpp"
 #include "monitor/config/config.hpp"
 #include "monitor/scripts/script_file.hpp"
+#include "probe/printable.hpp"
 #include "probe/result_json.hpp"
 
 #include <CLI/CLI.hpp>
@@ -63,53 +67,69 @@ bool is_finding(const probe::ProbeResult& r)
 
 int run_probe(Context& ctx, const ProbeArgs& args)
 {
-    // No TARGET: the receivers of the configuration (file or built-in defaults), as
-    // DESIGN.md's CLI contract says.
-    std::vector<std::string> targets = args.targets;
-    if (targets.empty()) {
-        for (const config::Receiver& receiver : load_effective_config(ctx.global).receivers) {
-            if (receiver.enabled) {
-                targets.push_back(receiver.target());
-            }
+    const config::Config config = load_effective_config(ctx.global);
+    probing::PipelineOptions options =
+        pipeline_options(ctx, config, args.session, find_script(ctx, args.script));
+    options.batch.concurrency = args.concurrency;
+    options.batch.per_receiver = args.per_receiver;
+    // No TARGET: the receivers of the configuration (file or built-in defaults) from their
+    // identities, as `run` probes them (DESIGN.md's CLI contract).
+    std::vector<probing::ProbeRequest> requests;
+    if (args.targets.empty()) {
+        requests = config_requests(config, args.session);
+        if (requests.empty()) {
+            throw UsageError("probe: no TARGET given and no enabled [[receiver]] in the config");
+        }
+    } else {
+        for (const std::string& target : args.targets) {
+            requests.push_back(explicit_request(config, args.session, target));
         }
     }
-    if (targets.empty()) {
-        throw UsageError("probe: no TARGET given and no enabled [[receiver]] in the config");
+    std::unique_ptr<store::Database> db = probe_database(ctx, config, args.session);
+    std::vector<probing::ProbeOutcome> outcomes;
+    try {
+        outcomes = probing::run_probes(db.get(), config, requests, options);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
     }
-    auto setup = prepare_probe(ctx, args.session, find_script(ctx, args.script), targets);
-    probe::BatchOptions batch;
-    batch.concurrency = args.concurrency;
-    batch.per_receiver = args.per_receiver;
-    auto results =
-        probe::run_batch(setup->io, setup->targets, setup->resolver.get(), setup->session, batch);
-    std::vector<store::ProbeAnnotations> annotations;
-    for (const auto& r : results) {
-        annotations.push_back(classify_decisive(r));
-    }
-    store_results(ctx, args.session, results, annotations);
 
     bool finding = false;
     bool incomplete = false;
     nlohmann::json docs = nlohmann::json::array();
-    for (std::size_t i = 0; i < results.size(); ++i) {
-        const auto& r = results[i];
+    for (const probing::ProbeOutcome& outcome : outcomes) {
+        if (!outcome.result) {
+            incomplete = true; // skipped: the minimum interval, or a problem named below
+            if (ctx.global.json) {
+                docs.push_back({{"target", outcome.request.target},
+                                {"receiver", outcome.request.receiver},
+                                {"skipped", outcome.skipped}});
+            } else {
+                std::cout << printable(outcome.request.target, 256)
+                          << ": not probed: " << printable(outcome.skipped, 400) << "\n";
+            }
+            continue;
+        }
+        const probe::ProbeResult& r = *outcome.result;
         finding = finding || is_finding(r);
         incomplete = incomplete || (r.outcome != probe::Outcome::completed && !is_finding(r));
         if (ctx.global.json) {
             nlohmann::json doc = probe::result_json(r);
-            const auto& a = annotations[i];
-            doc["classification"] = a.reason.empty()
-                                        ? nlohmann::json(nullptr)
-                                        : nlohmann::json{{"provider", a.provider},
-                                                         {"scope", a.scope},
-                                                         {"reason", a.reason},
-                                                         {"provider_code", a.provider_code}};
+            const classify::Result& c = outcome.classification;
+            doc["classification"] =
+                c.reason.empty()
+                    ? nlohmann::json(nullptr)
+                    : nlohmann::json{{"provider", c.provider},
+                                     {"scope", c.scope},
+                                     {"reason", c.reason},
+                                     {"provider_code", c.provider_code},
+                                     {"outcome", evidence::name(outcome.decision.outcome)}};
+            doc["receiver"] = outcome.request.receiver;
             docs.push_back(doc);
         } else {
             if (ctx.global.verbosity > 0) {
                 print_transcript(std::cout, r);
             }
-            print_summary(std::cout, r, annotations[i]);
+            print_summary(std::cout, r, outcome.classification, outcome.decision);
         }
     }
     if (ctx.global.json) {

@@ -3,6 +3,7 @@
 // (exit 2 without one). SIGINT/SIGTERM end it cleanly (exit 0).
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
+#include "cli/monitor_context.hpp"
 #include "monitor/store/database.hpp"
 #include "web/server/server.hpp"
 
@@ -81,19 +82,21 @@ int serve(const Context& ctx, const ServeOptions& opts)
     server_options.threads = opts.threads;
     server_options.request_timeout =
         std::chrono::milliseconds(static_cast<long long>(opts.request_timeout * 1000));
-    std::string path = db_path(ctx.global);
+    const config::Config config = load_effective_config(ctx.global);
+    std::string path = monitor_db_path(ctx.global, config);
     if (!std::filesystem::exists(path)) {
         throw IncompleteError("serve: database " + path +
                               " does not exist (run smtpprobe run or ingest first, or use --db)");
     }
     {
         // Fail now, with the path, rather than on every request.
-        store::Database check(path, store::Database::Mode::read_only);
-        if (check.schema_version() < 1) {
-            throw IncompleteError("serve: database " + path + " has no smtpprobe schema");
+        try {
+            store::Database check(path, store::Database::Mode::read_only);
+        } catch (const store::StoreError& e) {
+            throw IncompleteError(std::string("serve: ") + e.what());
         }
     }
-    web::Server server(server_options, web::RouterOptions{path, token});
+    web::Server server(server_options, web::RouterOptions{path, token, config});
     unsigned short bound = 0;
     try {
         bound = server.listen();

@@ -3,9 +3,12 @@
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/monitor_context.hpp"
+#include "monitor/episodes/episode_builder.hpp"
 #include "monitor/status/status_report.hpp"
+#include "probe/printable.hpp"
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -16,7 +19,20 @@ namespace {
 int show_status(Context& ctx)
 {
     config::Config config = load_effective_config(ctx.global);
-    store::Database db(monitor_db_path(ctx.global, config));
+    const std::string path = monitor_db_path(ctx.global, config);
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+        // Nothing recorded yet: say so (status never creates a database).
+        if (ctx.global.json) {
+            std::cout << monitor::status_json({}).dump(2) << "\n";
+        } else {
+            std::cout << "No history at " << printable(path, 300)
+                      << " yet: run `smtpprobe run` (or ingest logs/bounces) first.\n";
+        }
+        return k_exit_ok;
+    }
+    // Read-only: status never writes (it runs on a database it may not write).
+    store::Database db(path, store::Database::Mode::read_only);
     monitor::StatusReport report = monitor::load_status(db, config);
     if (ctx.global.json) {
         std::cout << monitor::status_json(report).dump(2) << "\n";
@@ -44,6 +60,7 @@ int add_note(Context& ctx, const NoteArgs& args)
     config::Config config = load_effective_config(ctx.global);
     store::Database db(monitor_db_path(ctx.global, config));
     std::int64_t id = monitor::add_note(db, args.ip, args.scope, text);
+    episodes::update_episodes(db, config); // the note is on the timeline at once
     if (ctx.global.json) {
         std::cout << nlohmann::json{{"id", id},
                                     {"ip", args.ip},

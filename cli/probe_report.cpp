@@ -17,7 +17,8 @@ void print_transcript(std::ostream& out, const probe::ProbeResult& result)
     }
 }
 
-void print_summary(std::ostream& out, const probe::ProbeResult& r, const store::ProbeAnnotations& a)
+void print_summary(std::ostream& out, const probe::ProbeResult& r, const classify::Result& a,
+                   const evidence::Decision& decision)
 {
     out << printable(r.target, 256) << ": ";
     if (!r.ip.empty()) {
@@ -37,13 +38,13 @@ void print_summary(std::ostream& out, const probe::ProbeResult& r, const store::
         out << "; TLS " << r.tls->version
             << (r.tls->verified ? " verified" : " unverified: " + r.tls->verify_error);
     }
-    if (!a.reason.empty() && r.decisive && r.decisive->code >= 400) {
-        out << "; " << a.reason;
-        if (!a.scope.empty()) {
-            out << " (" << a.scope << ")";
+    if (!a.reason.empty() && (!r.decisive || r.decisive->code >= 400)) {
+        out << "; " << evidence::label(decision.outcome) << ": " << a.reason;
+        if (decision.recorded && !decision.scope.empty()) {
+            out << " (" << printable(decision.scope, 200) << ")";
         }
         if (!a.provider_code.empty()) {
-            out << " " << a.provider_code;
+            out << " " << printable(a.provider_code, 60);
         }
     }
     out << "\n";

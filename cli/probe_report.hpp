@@ -2,7 +2,8 @@
 // one summary line per target. Every peer string passes through printable().
 #pragma once
 
-#include "monitor/store/probe_store.hpp"
+#include "monitor/classify/classifier.hpp"
+#include "monitor/evidence/policy.hpp"
 #include "probe/probe_result.hpp"
 
 #include <ostream>
@@ -15,6 +16,6 @@ void print_transcript(std::ostream& out, const probe::ProbeResult& result);
 // One line per target: which MX answered, where the dialogue stopped, the decisive reply,
 // TLS, and the classification when there is one.
 void print_summary(std::ostream& out, const probe::ProbeResult& result,
-                   const store::ProbeAnnotations& annotations);
+                   const classify::Result& classification, const evidence::Decision& decision);
 
 } // namespace smtpprobe::cli

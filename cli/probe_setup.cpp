@@ -1,28 +1,28 @@
-// Shared setup of probe runs: options -> SessionOptions, default HELO, storing.
+// Command-line session options -> the one probe pipeline's requests and options.
 #include "cli/probe_setup.hpp"
 
-#include "monitor/classify/classifier.hpp"
-#include "monitor/store/database.hpp"
-#include "probe/tls_facts.hpp"
+#include "cli/monitor_context.hpp"
 
 #include <CLI/CLI.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_future.hpp>
-#include <random>
-#include <unistd.h>
+#include <algorithm>
+#include <boost/asio/ip/address.hpp>
+#include <cctype>
+#include <filesystem>
 
 namespace smtpprobe::cli {
-
-namespace asio = boost::asio;
 
 void add_session_options(CLI::App& app, SessionCliOptions& o)
 {
     app.add_option("--source", o.source, "bind this local IP (probe from the IP that matters)");
     app.add_flag("-4", o.ipv4, "IPv4 only");
     app.add_flag("-6", o.ipv6, "IPv6 only");
-    app.add_option("--helo", o.helo, "HELO/EHLO name (default: PTR of --source, else host name)");
-    app.add_option("--from", o.from, "envelope sender (default: smtpprobe@HELO)");
-    app.add_option("--rcpt", o.rcpt, "recipient (default: postmaster@TARGET)");
+    app.add_option("--helo", o.helo,
+                   "HELO/EHLO name (default: PTR of the source IP, else the identity's helo, "
+                   "else the host name)");
+    app.add_option("--from", o.from,
+                   "envelope sender (default: the identity's, else "
+                   "postmaster@HELO)");
+    app.add_option("--rcpt", o.rcpt, "recipient (default: the receiver's, else postmaster@TARGET)");
     app.add_option("--tls", o.tls, "STARTTLS: off | auto | require | require-valid")
         ->check(CLI::IsMember({"off", "auto", "require", "require-valid"}));
     app.add_option("--port", o.port, "SMTP port when the target gives none")
@@ -35,160 +35,195 @@ void add_session_options(CLI::App& app, SessionCliOptions& o)
     app.add_flag("--no-store", o.no_store, "do not record the session in the history");
     app.add_flag("--no-pipelining", o.no_pipelining,
                  "one command, one reply, even where the script pipelines (RFC 2920)");
+    app.add_flag("--ignore-min-interval", o.ignore_min_interval,
+                 "probe a configured receiver even within its min_interval (a person's "
+                 "explicit choice; the schedule of `run` never does)");
 }
-
-ProbeSetup::ProbeSetup() : tls_context(probe::make_client_tls_context()) {}
 
 namespace {
 
-std::string random_envid()
+std::string lower(std::string text)
 {
-    std::random_device rd;
-    std::uniform_int_distribution<std::uint64_t> dist;
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(dist(rd)));
-    return std::string("smtpprobe.") + buf;
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
 }
 
-std::string local_host_name()
-{
-    char name[256] = {};
-    if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') {
-        return "localhost";
-    }
-    return name;
-}
-
-// The PTR name of the source IP (what a receiver expects as HELO), or "".
-std::string ptr_name(ProbeSetup& setup, const asio::ip::address& source)
-{
-    auto future = asio::co_spawn(setup.io, setup.resolver->query_ptr(source), asio::use_future);
-    setup.io.run();
-    setup.io.restart();
-    dns::Answer answer = future.get();
-    if (answer.status == dns::Status::ok && !answer.texts.empty()) {
-        std::string name = answer.texts.front();
-        if (!name.empty() && name.back() == '.') {
-            name.pop_back();
-        }
-        return name;
-    }
-    return {};
-}
-
-bool has_line_break(const std::string& s)
+bool has_bad_char(const std::string& s)
 {
     return s.find_first_of(std::string_view("\r\n\0 <>", 6)) != std::string::npos;
 }
 
-} // namespace
-
-std::unique_ptr<ProbeSetup> prepare_probe(const Context& ctx, const SessionCliOptions& o,
-                                          probe::Script script,
-                                          const std::vector<std::string>& targets)
+const config::Identity* identity_of(const config::Config& config, const std::string& ip)
 {
-    auto setup = std::make_unique<ProbeSetup>();
-    auto& s = setup->session;
-    if (std::string why = probe::validate_script(script, o.send); !why.empty()) {
-        throw UsageError(why);
-    }
-    s.script = std::move(script);
-    for (const auto& spec : o.timeouts) {
-        std::string error;
-        if (!s.limits.set(spec, &error)) {
-            throw UsageError(error);
+    for (const config::Identity& identity : config.identities) {
+        if (identity.ip == ip) {
+            return &identity;
         }
     }
-    s.tls = probe::parse_tls_mode(o.tls).value_or(probe::TlsMode::opportunistic);
-    s.pipelining = !o.no_pipelining;
+    return nullptr;
+}
+
+const config::Receiver* receiver_named_by(const config::Config& config, const std::string& target)
+{
+    const std::string wanted = lower(target);
+    for (const config::Receiver& receiver : config.receivers) {
+        for (const std::string& name : {receiver.target(), receiver.domain, receiver.mx}) {
+            if (!name.empty() && lower(name) == wanted) {
+                return &receiver;
+            }
+        }
+    }
+    return nullptr;
+}
+
+void apply_overrides(const SessionCliOptions& o, probing::ProbeRequest& request)
+{
+    if (!o.helo.empty()) {
+        request.helo = o.helo;
+    }
+    if (!o.from.empty()) {
+        request.from = o.from;
+    }
+    if (!o.rcpt.empty()) {
+        request.rcpt = o.rcpt;
+    }
+}
+
+void check_source(const SessionCliOptions& o)
+{
     if (o.ipv4 && o.ipv6) {
         throw UsageError("-4 and -6 exclude each other");
     }
-    s.family = o.ipv4 ? dns::IpFamily::v4 : o.ipv6 ? dns::IpFamily::v6 : dns::IpFamily::any;
-    if (!o.source.empty()) {
-        boost::system::error_code ec;
-        auto a = asio::ip::make_address(o.source, ec);
-        if (ec) {
-            throw UsageError("--source: '" + o.source + "' is not an IP address");
-        }
-        if ((o.ipv4 && !a.is_v4()) || (o.ipv6 && !a.is_v6())) {
-            throw UsageError("--source " + o.source + " does not match -4/-6");
-        }
-        s.source = a;
+    if (o.source.empty()) {
+        return;
     }
-    dns::ResolverOptions ropts;
-    if (!ctx.global.dns_server.empty()) {
+    boost::system::error_code ec;
+    const auto address = boost::asio::ip::make_address(o.source, ec);
+    if (ec) {
+        throw UsageError("--source: '" + o.source + "' is not an IP address");
+    }
+    if ((o.ipv4 && !address.is_v4()) || (o.ipv6 && !address.is_v6())) {
+        throw UsageError("--source " + o.source + " does not match -4/-6");
+    }
+}
+
+} // namespace
+
+probing::PipelineOptions pipeline_options(const Context& ctx, const config::Config& config,
+                                          const SessionCliOptions& o, probe::Script script)
+{
+    probing::PipelineOptions options;
+    if (std::string why = probe::validate_script(script, o.send); !why.empty()) {
+        // Refused for every request: a usage error, not a finding (nothing was sent). A config
+        // receiver's allow_data does not count here: a person asked on the command line.
+        throw UsageError(why);
+    }
+    options.script = std::move(script);
+    for (const std::string& spec : o.timeouts) {
         std::string error;
-        auto server = dns::parse_server_address(ctx.global.dns_server, &error);
-        if (!server) {
+        if (!options.limits.set(spec, &error)) {
             throw UsageError(error);
         }
-        ropts.server = *server;
     }
-    setup->resolver = std::make_unique<dns::Resolver>(setup->io.get_executor(), ropts);
-    for (const auto& text : targets) {
-        std::string error;
-        auto t = probe::parse_target(text, static_cast<std::uint16_t>(o.port), &error);
-        if (!t) {
-            throw UsageError(error);
-        }
-        setup->targets.push_back(*t);
+    options.tls = probe::parse_tls_mode(o.tls).value_or(probe::TlsMode::opportunistic);
+    options.pipelining = !o.no_pipelining;
+    check_source(o);
+    options.family = o.ipv4 ? dns::IpFamily::v4 : o.ipv6 ? dns::IpFamily::v6 : dns::IpFamily::any;
+    options.send = o.send;
+    options.store = !o.no_store;
+    options.ignore_min_interval = o.ignore_min_interval;
+    options.dns_server = ctx.global.dns_server.empty() ? config.dns_server : ctx.global.dns_server;
+    try {
+        (void)dns::resolver_options(options.dns_server);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(ctx.global.dns_server.empty() ? std::string("config: ") + e.what()
+                                                       : std::string("--dns-server: ") + e.what());
     }
-    s.values.helo = o.helo;
-    if (s.values.helo.empty() && s.source) {
-        s.values.helo = ptr_name(*setup, *s.source);
-    }
-    if (s.values.helo.empty()) {
-        s.values.helo = local_host_name();
-    }
-    s.values.from = o.from.empty() ? "smtpprobe@" + s.values.helo : o.from;
-    s.values.rcpt = o.rcpt;
-    for (const auto* v : {&s.values.helo, &s.values.from, &s.values.rcpt}) {
-        if (has_line_break(*v)) {
-            throw UsageError("--helo/--from/--rcpt: '" + *v +
+    for (const std::string* value : {&o.helo, &o.from, &o.rcpt}) {
+        if (has_bad_char(*value)) {
+            throw UsageError("--helo/--from/--rcpt: '" + *value +
                              "' contains a space, '<', '>', CR or LF");
         }
     }
-    s.values.envid = random_envid();
-    s.tls_context = &setup->tls_context;
-    return setup;
+    return options;
 }
 
-store::ProbeAnnotations classify_decisive(const probe::ProbeResult& result)
+probing::ProbeRequest explicit_request(const config::Config& config, const SessionCliOptions& o,
+                                       const std::string& target)
 {
-    store::ProbeAnnotations a;
-    // CLASSIFICATION CALL SITE: the one place where the decisive reply of a probe becomes
-    // provider / scope / reason / provider code (the probe layer reports mechanism only).
-    if (!result.decisive) {
-        return a;
+    check_source(o);
+    std::string error;
+    auto parsed = probe::parse_target(target, static_cast<std::uint16_t>(o.port), &error);
+    if (!parsed) {
+        throw UsageError(error);
     }
-    const probe::Reply& reply = *result.decisive;
-    std::string text = reply.text();
-    classify::Input input;
-    input.reply_code = reply.code;
-    input.enhanced = reply.enhanced;
-    input.text = text;
-    input.remote_host = result.mx_host;
-    classify::Result c = classify::Classifier::current().classify(input);
-    a.provider = c.provider;
-    a.scope = c.scope;
-    a.reason = c.reason;
-    a.provider_code = c.provider_code;
-    return a;
+    probing::ProbeRequest request;
+    request.target = parsed->text;
+    if (const config::Receiver* receiver = receiver_named_by(config, target)) {
+        request.receiver = receiver->name;
+        request.min_interval = receiver->min_interval;
+        request.allow_data = receiver->allow_data;
+        request.rcpt = receiver->recipient;
+    }
+    const config::Identity* identity = nullptr;
+    if (!o.source.empty()) {
+        request.source_ip = o.source;
+        identity = identity_of(config, o.source);
+    } else if (config.identities.size() == 1) {
+        identity = &config.identities.front();
+        request.source_ip = identity->ip;
+    }
+    if (identity != nullptr) {
+        request.configured_helo = identity->helo;
+        request.from = identity->mail_from;
+    }
+    apply_overrides(o, request);
+    return request;
 }
 
-void store_results(const Context& ctx, const SessionCliOptions& options,
-                   const std::vector<probe::ProbeResult>& results,
-                   const std::vector<store::ProbeAnnotations>& annotations)
+std::vector<probing::ProbeRequest> config_requests(const config::Config& config,
+                                                   const SessionCliOptions& o)
 {
-    if (options.no_store || results.empty()) {
-        return;
+    check_source(o);
+    std::vector<probing::ProbeRequest> requests;
+    for (const config::Receiver& receiver : config.receivers) {
+        if (!receiver.enabled) {
+            continue;
+        }
+        for (const config::Identity& identity : config.identities_for(receiver)) {
+            if (!o.source.empty() && identity.ip != o.source && !identity.ip.empty()) {
+                continue; // --source picks the identity to probe from
+            }
+            probing::ProbeRequest request;
+            request.target = receiver.target();
+            request.receiver = receiver.name;
+            request.min_interval = receiver.min_interval;
+            request.allow_data = receiver.allow_data;
+            request.rcpt = receiver.recipient;
+            request.source_ip = identity.ip.empty() ? o.source : identity.ip;
+            request.configured_helo = identity.helo;
+            request.from = identity.mail_from;
+            apply_overrides(o, request);
+            requests.push_back(std::move(request));
+        }
     }
-    store::Database db(db_path(ctx.global));
-    for (std::size_t i = 0; i < results.size(); ++i) {
-        store::store_probe_result(
-            db, results[i], i < annotations.size() ? annotations[i] : store::ProbeAnnotations{});
+    return requests;
+}
+
+std::unique_ptr<store::Database> probe_database(const Context& ctx, const config::Config& config,
+                                                const SessionCliOptions& options)
+{
+    const std::string path = monitor_db_path(ctx.global, config);
+    if (!options.no_store) {
+        return std::make_unique<store::Database>(path);
     }
+    // --no-store writes nothing, but the minimum intervals of the history still hold.
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+        return nullptr;
+    }
+    return std::make_unique<store::Database>(path, store::Database::Mode::read_only);
 }
 
 } // namespace smtpprobe::cli

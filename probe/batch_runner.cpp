@@ -11,6 +11,7 @@
 #include <cctype>
 #include <map>
 #include <memory>
+#include <stdexcept>
 
 namespace smtpprobe::probe {
 
@@ -22,7 +23,7 @@ struct BatchState {
     asio::io_context& io;
     const std::vector<Target>& targets;
     dns::Resolver* resolver;
-    SessionOptions options; // with cancel pointing at `cancel`
+    std::vector<SessionOptions> options; // one for all, or one per target; cancel -> `cancel`
     const BatchOptions& batch;
     const std::function<void(const ProbeResult&)>& on_result;
     CancelSignal cancel;
@@ -31,6 +32,11 @@ struct BatchState {
     std::size_t next = 0;
     std::size_t workers_left = 0;
     std::unique_ptr<asio::signal_set> signals;
+
+    const SessionOptions& options_for(std::size_t index) const
+    {
+        return options.size() == 1 ? options.front() : options[index];
+    }
 
     AsyncSemaphore& receiver(const std::string& key)
     {
@@ -55,10 +61,11 @@ asio::awaitable<void> worker(BatchState& st)
     while (st.next < st.targets.size()) {
         std::size_t index = st.next++;
         const Target& target = st.targets[index];
+        const SessionOptions& options = st.options_for(index);
         ProbeResult result;
         if (st.cancel.cancelled()) {
             result.target = target.text;
-            result.script = st.options.script.name;
+            result.script = options.script.name;
             result.outcome = Outcome::cancelled;
             result.error = "cancelled before start";
             result.started_at = result.finished_at = std::chrono::system_clock::now();
@@ -68,8 +75,7 @@ asio::awaitable<void> worker(BatchState& st)
                 route.kind = dns::MailRoute::Kind::literal;
                 route.hosts.push_back({target.host, 0, {asio::ip::make_address(target.host)}});
             } else if (st.resolver) {
-                route =
-                    co_await dns::resolve_mail_route(*st.resolver, target.host, st.options.family);
+                route = co_await dns::resolve_mail_route(*st.resolver, target.host, options.family);
             } else {
                 route.kind = dns::MailRoute::Kind::error;
                 route.error = "no resolver for " + target.host;
@@ -77,7 +83,7 @@ asio::awaitable<void> worker(BatchState& st)
             std::string key = lower(route.hosts.empty() ? target.host : route.hosts.front().name);
             AsyncSemaphore& sem = st.receiver(key);
             co_await sem.acquire();
-            result = co_await run_session(target, std::move(route), st.options);
+            result = co_await run_session(target, std::move(route), options);
             sem.release();
         }
         if (st.on_result) {
@@ -93,18 +99,19 @@ asio::awaitable<void> worker(BatchState& st)
 
 } // namespace
 
-std::vector<ProbeResult> run_batch(asio::io_context& io, const std::vector<Target>& targets,
-                                   dns::Resolver* resolver, const SessionOptions& options,
-                                   const BatchOptions& batch,
-                                   const std::function<void(const ProbeResult&)>& on_result)
+namespace {
+
+std::vector<ProbeResult> run(BatchState& st)
 {
-    BatchState st{io, targets, resolver, options, batch, on_result, {}, {}, {}, 0, 0, {}};
-    st.options.cancel = &st.cancel;
-    st.results.resize(targets.size());
-    if (targets.empty()) {
+    for (SessionOptions& options : st.options) {
+        options.cancel = &st.cancel;
+    }
+    st.results.resize(st.targets.size());
+    if (st.targets.empty()) {
         return {};
     }
-    if (batch.handle_signals) {
+    asio::io_context& io = st.io;
+    if (st.batch.handle_signals) {
         st.signals = std::make_unique<asio::signal_set>(io, SIGINT, SIGTERM);
         st.signals->async_wait([&st](const boost::system::error_code& ec, int) {
             if (!ec) {
@@ -115,7 +122,7 @@ std::vector<ProbeResult> run_batch(asio::io_context& io, const std::vector<Targe
             }
         });
     }
-    std::size_t n = std::min(std::max<std::size_t>(1, batch.concurrency), targets.size());
+    std::size_t n = std::min(std::max<std::size_t>(1, st.batch.concurrency), st.targets.size());
     st.workers_left = n;
     for (std::size_t i = 0; i < n; ++i) {
         asio::co_spawn(io, worker(st), asio::detached);
@@ -123,6 +130,33 @@ std::vector<ProbeResult> run_batch(asio::io_context& io, const std::vector<Targe
     io.run();
     io.restart();
     return std::move(st.results);
+}
+
+} // namespace
+
+std::vector<ProbeResult> run_batch(asio::io_context& io, const std::vector<Target>& targets,
+                                   dns::Resolver* resolver, const SessionOptions& options,
+                                   const BatchOptions& batch,
+                                   const std::function<void(const ProbeResult&)>& on_result)
+{
+    BatchState st{io, targets, resolver, {options}, batch, on_result, {}, {}, {}, 0, 0, {}};
+    return run(st);
+}
+
+std::vector<ProbeResult> run_batch(asio::io_context& io, const std::vector<Target>& targets,
+                                   dns::Resolver* resolver,
+                                   const std::vector<SessionOptions>& per_target,
+                                   const BatchOptions& batch,
+                                   const std::function<void(const ProbeResult&)>& on_result)
+{
+    if (per_target.size() != targets.size()) {
+        throw std::invalid_argument("run_batch: one SessionOptions per target");
+    }
+    if (targets.empty()) {
+        return {};
+    }
+    BatchState st{io, targets, resolver, per_target, batch, on_result, {}, {}, {}, 0, 0, {}};
+    return run(st);
 }
 
 } // namespace smtpprobe::probe

@@ -28,4 +28,12 @@ std::vector<ProbeResult> run_batch(boost::asio::io_context& io, const std::vecto
                                    const BatchOptions& batch,
                                    const std::function<void(const ProbeResult&)>& on_result = {});
 
+// The same with options per target (per_target[i] for targets[i]: each session probes from its
+// own identity, HELO and sender). per_target.size() must equal targets.size().
+std::vector<ProbeResult> run_batch(boost::asio::io_context& io, const std::vector<Target>& targets,
+                                   dns::Resolver* resolver,
+                                   const std::vector<SessionOptions>& per_target,
+                                   const BatchOptions& batch,
+                                   const std::function<void(const ProbeResult&)>& on_result = {});
+
 } // namespace smtpprobe::probe

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <random>
 
 namespace smtpprobe::probe {
 
@@ -145,6 +147,15 @@ std::optional<std::string> expand_command(const std::string& tmpl, const ScriptV
     return out;
 }
 
+std::string new_envid()
+{
+    thread_local std::mt19937_64 engine{std::random_device{}()};
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "smtpprobe.%016llx",
+                  static_cast<unsigned long long>(engine()));
+    return buffer;
+}
+
 std::string validate_script(const Script& script, bool send_allowed)
 {
     if (script.steps.empty()) {
@@ -166,9 +177,10 @@ std::string validate_script(const Script& script, bool send_allowed)
             return "script '" + script.name + "': DATA must be a data step";
         }
     }
-    if (script.has_data() && !send_allowed && !script.deliver) {
+    if (script.has_data() && !send_allowed) {
         return "script '" + script.name +
-               "' sends DATA (a real message); refused without --send or deliver = true";
+               "' sends DATA (a real message): refused without --send (command line) or "
+               "allow_data = true on the receiver (config)";
     }
     return {};
 }

@@ -5,8 +5,8 @@
 // own from TOML (monitor/scripts/script_file.hpp) with the same fields.
 //
 // Templates: {from}, {rcpt}, {helo}, {envid}; nothing else is expanded. A script that
-// contains DATA is refused unless the user asked to send (--send) or the script itself says
-// `deliver = true`.
+// contains DATA is refused unless the user asked to send: --send on the command line, or
+// allow_data = true on the receiver in the config. A script cannot grant itself permission.
 #pragma once
 
 #include "probe/limits.hpp"
@@ -39,7 +39,7 @@ struct ScriptStep {
 struct Script {
     std::string name;
     std::vector<ScriptStep> steps;
-    bool deliver = false; // the script itself asks to send DATA
+    bool deliver = false; // the script is meant to deliver (documentation only: never permission)
     bool starttls = true; // try STARTTLS when offered (subject to --tls)
     // Send MAIL, RCPT and RSET steps together, closed by a DATA or QUIT step, in one write when
     // the server offers PIPELINING (RFC 2920), as MTAs do. Off: one command, one reply.
@@ -53,7 +53,7 @@ struct ScriptValues {
     std::string from;
     std::string rcpt;
     std::string helo;
-    std::string envid;
+    std::string envid; // new_envid()
 };
 
 // "block-check", "dsn-test", "deliver"; nullopt for another name.
@@ -71,9 +71,13 @@ bool groups_with_next(const ScriptStep& step);
 // A command that may close a group: DATA, QUIT, NOOP.
 bool ends_group(const ScriptStep& step);
 
+// A fresh ENVID (RFC 3461) for one session: "smtpprobe.<16 hex digits>", the one format every
+// probe uses (xtext-safe: letters, digits and '.').
+std::string new_envid();
+
 // Checks a script before use: steps present, commands non-empty, no CR/LF in templates,
-// expect 2..3, DATA only with permission (send || script.deliver). "" when fine, else the
-// one-sentence reason.
+// expect 2..3, DATA only with permission (send_allowed: --send or the receiver's allow_data).
+// "" when fine, else the one-sentence reason.
 std::string validate_script(const Script& script, bool send_allowed);
 
 // The stage (and so the deadline) of a command by its verb: MAIL, RCPT, DATA, RSET, QUIT,

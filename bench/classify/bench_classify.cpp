@@ -6,6 +6,7 @@
 //        bench_classify --dump MIXFILE   (every result field of every reply, one line each:
 //                                         to diff the classifier's behaviour before/after)
 #include "monitor/classify/classifier.hpp"
+#include "monitor/evidence/outcome_class.hpp"
 
 #include <chrono>
 #include <fstream>
@@ -42,7 +43,9 @@ int dump(const std::vector<std::pair<std::string, std::string>>& mix)
                       << r.provider_code << '|' << r.status << '|'
                       << (r.reply_code ? *r.reply_code : 0) << '|' << r.named_ip << '|' << r.meaning
                       << '|' << r.action << '|' << r.rule_id << '|' << r.source << '|'
-                      << r.is_block() << r.is_success() << '\n';
+                      << (smtpprobe::evidence::outcome_class(r) ==
+                          smtpprobe::evidence::OutcomeClass::blocked)
+                      << r.is_success() << '\n';
         }
     }
     return 0;

@@ -22,8 +22,9 @@ int main(int argc, char** argv)
     auto start = std::chrono::steady_clock::now();
     ingest::LogIngester ingester(nullptr, classifier, options);
     std::uint64_t blocks = 0;
-    ingester.on_delivery(
-        [&](const ingest::DeliveryEvent& event) { blocks += event.result.is_block() ? 1 : 0; });
+    ingester.on_delivery([&](const ingest::DeliveryEvent& event) {
+        blocks += event.decision.verdict == evidence::Verdict::blocked ? 1 : 0;
+    });
     ingester.ingest(argv[1]);
     ingester.finish();
     double seconds =

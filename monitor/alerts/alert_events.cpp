@@ -76,7 +76,7 @@ std::vector<AlertEvent> current_events(store::Database& db, const config::Config
     std::vector<AlertEvent> events;
     for (const monitor::EpisodeView& e : report.episodes) {
         std::string action;
-        for (const monitor::ScopeStatus& s : report.scopes) {
+        for (const evidence::ScopeState& s : report.scopes) {
             if (s.ip == e.ip && s.scope == e.scope) {
                 action = s.action;
             }
@@ -98,24 +98,19 @@ std::vector<AlertEvent> current_events(store::Database& db, const config::Config
             events.push_back(std::move(closed));
         }
     }
-    for (const json& row : report.findings) {
-        std::string kind = finding_text(row, "kind");
-        if (kind.empty()) {
-            kind = "finding";
-        }
-        std::string identity = finding_text(row, "source_key");
-        if (identity.empty()) {
-            identity = finding_text(row, "id");
-        }
+    for (const store::FindingRow& finding : report.findings) {
+        const std::string kind = finding.kind.empty() ? std::string("finding") : finding.kind;
+        const std::string identity =
+            finding.source_key.empty() ? std::to_string(finding.id) : finding.source_key;
         AlertEvent event;
         event.kind = kind == "backscatter" ? "backscatter" : "finding";
         event.key = "finding|" + kind + "|" + identity;
-        event.time = finding_text(row, "time");
+        event.time = finding.time;
         event.payload = json{{"version", 1},
                              {"event", event.kind},
                              {"finding_kind", kind},
                              {"time", event.time},
-                             {"finding", row}};
+                             {"finding", monitor::finding_json(finding)}};
         events.push_back(std::move(event));
     }
     for (AlertEvent& event : events) {

@@ -189,20 +189,58 @@ Result Classifier::classify(const Input& input) const
     return result;
 }
 
+Result classify_failure(Failure failure, std::string_view remote_host)
+{
+    Result result;
+    switch (failure) {
+    case Failure::unreachable:
+        result.reason = "networkerror";
+        result.about = "unreachable";
+        result.meaning = "The receiver could not be reached (connection refused, no route, or "
+                         "no usable address): nothing about your IP.";
+        result.action = "Check the receiver's MX and your outbound connectivity (firewall, "
+                        "port 25 blocked by your provider); it is not a block.";
+        break;
+    case Failure::timeout:
+        result.reason = "networkerror";
+        result.about = "transient";
+        result.meaning = "The receiver stopped answering within the deadline.";
+        result.action = "Retry later; a receiver that never answers in time needs a longer "
+                        "--timeout or is overloaded.";
+        break;
+    case Failure::tls:
+        result.reason = "failedstarttls";
+        result.about = "tls";
+        result.meaning = "TLS could not be established as required (handshake failed, not "
+                         "offered, or the certificate did not verify).";
+        result.action = "Check --tls and the receiver's certificate; with --tls auto the probe "
+                        "goes on in clear text when STARTTLS is not offered.";
+        break;
+    case Failure::protocol:
+        result.reason = "systemerror";
+        result.about = "transient";
+        result.meaning = "The receiver broke the SMTP dialogue (malformed reply or closed the "
+                         "connection).";
+        result.action = "Retry later; if it persists the receiver is faulty.";
+        break;
+    case Failure::no_mail:
+        result.reason = "hostunknown";
+        result.about = "recipient";
+        result.meaning = "The domain accepts no mail (null MX or no such domain).";
+        result.action = "Check the recipient domain.";
+        break;
+    }
+    result.source = "RFC 5321 section 4.5.3.2 (timeouts), RFC 7505 (null MX)";
+    Receiver receiver = receiver_for_host(remote_host);
+    result.provider = receiver.provider.empty() ? "other" : receiver.provider;
+    result.scope = std::move(receiver.scope);
+    return result;
+}
+
 bool Result::is_success() const
 {
     return reason == "delivered" || status.starts_with("2.") ||
            (reply_code && *reply_code >= 200 && *reply_code < 300);
-}
-
-bool Result::is_block() const
-{
-    if (is_success() || (about != "ip" && about != "domain")) {
-        return false;
-    }
-    return reason != "toomanyconn" && reason != "networkerror" && reason != "expired" &&
-           reason != "systemerror" && reason != "systemfull" && reason != "undefined" &&
-           reason != "onhold" && reason != "greylisting";
 }
 
 } // namespace smtpprobe::classify

@@ -49,9 +49,8 @@ struct Result {
     std::string_view rule_id; // which rule decided ("" for the RFC 3463 fallback)
     std::string_view source;  // the provider page or RFC the rule comes from
 
-    // A failure that says the receiver refuses our IP or domain (what opens an episode).
-    bool is_block() const;
-    // A success (2xx / 2.x.x / delivered).
+    // A success (2xx / 2.x.x / delivered). Whether a failure is a block of our IP is not the
+    // classifier's to say: monitor/evidence/outcome_class.hpp decides it from about/reason.
     bool is_success() const;
 };
 
@@ -88,6 +87,21 @@ class RuleError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
+
+// A delivery attempt that ended without a reply to classify: what the mechanism saw.
+enum class Failure {
+    unreachable, // no connection: refused, no route, DNS gave no usable address
+    timeout,     // a stage deadline passed after the receiver answered
+    tls,         // our STARTTLS failed (handshake, required and not offered, not valid)
+    protocol,    // the receiver broke the protocol (malformed reply, closed mid-dialogue)
+    no_mail,     // the domain accepts no mail (null MX, no such domain)
+};
+
+// The meaning of such an ending, in the same vocabulary as a reply's: unreachable ->
+// about "unreachable", reason "networkerror"; timeout -> "transient"/"networkerror"; tls ->
+// "tls"/"failedstarttls"; protocol -> "transient"/"systemerror"; no_mail -> "recipient"/
+// "hostunknown". remote_host gives the receiver's provider and scope.
+Result classify_failure(Failure failure, std::string_view remote_host);
 
 // Provider and scope from a receiving host name alone (MX, relay, Remote-MTA).
 // "eur.olc.protection.outlook.com" -> {"microsoft-consumer", "microsoft-consumer/eur"}.

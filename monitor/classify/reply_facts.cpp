@@ -205,12 +205,37 @@ std::optional<int> find_reply_code(std::string_view text)
     return std::nullopt;
 }
 
-std::string find_named_ip(std::string_view text, bool bare_ok)
+namespace {
+
+bool host_name_char(char c)
+{
+    return is_alnum(c) || c == '.' || c == '-' || c == '_';
+}
+
+// Whether the text before `at` ends with a host name in "name[ip]" notation: a run of host-name
+// characters with a dot in it ("mx.example.com[...]"; not "sender[...]" or "from[...]").
+bool host_name_before(std::string_view text, std::size_t at)
+{
+    std::size_t start = at;
+    while (start > 0 && host_name_char(text[start - 1])) {
+        --start;
+    }
+    const std::string_view name = text.substr(start, at - start);
+    return name.size() >= 3 && name.find('.') != std::string_view::npos && name.front() != '.' &&
+           name.back() != '.';
+}
+
+// The first bracketed IP literal whose "follows a host name" property is `after_name`; "" if
+// none.
+std::string bracketed_ip(std::string_view text, bool after_name)
 {
     for (std::size_t i = 0; i + 2 < text.size(); ++i) {
         i = find_byte(text, i, text.size() - 2, '[');
         if (i >= text.size() - 2) {
             break; // most replies have no bracket at all
+        }
+        if (host_name_before(text, i) != after_name) {
+            continue;
         }
         if (const std::size_t len = ipv4_at(text, i + 1); len > 0) {
             if (i + 1 + len < text.size() && text[i + 1 + len] == ']') {
@@ -237,12 +262,30 @@ std::string find_named_ip(std::string_view text, bool bare_ok)
             return std::string(rest.substr(0, len));
         }
     }
+    return {};
+}
+
+} // namespace
+
+std::string find_host_address(std::string_view text)
+{
+    return bracketed_ip(text, true);
+}
+
+std::string find_named_ip(std::string_view text, bool bare_ok)
+{
+    if (std::string ip = bracketed_ip(text, false); !ip.empty()) {
+        return ip;
+    }
     if (!bare_ok) {
         return {};
     }
     for (std::size_t i = 0; i + 7 <= text.size(); ++i) {
         if (!is_digit(text[i]) || (i > 0 && (is_alnum(text[i - 1]) || text[i - 1] == '.'))) {
             continue;
+        }
+        if (i > 1 && text[i - 1] == '[' && host_name_before(text, i - 1)) {
+            continue; // "name[ip]": a host's own address
         }
         if (const std::size_t len = ipv4_at(text, i); len > 0) {
             const std::size_t end = i + len;

@@ -35,9 +35,16 @@ std::optional<PackedStatus> find_status(std::string_view text);
 // stand-alone 2xx/4xx/5xx token followed by a space or a dash.
 std::optional<int> find_reply_code(std::string_view text);
 
-// The IP the receiver names: the first bracketed IPv4 or IPv6 literal ("[192.0.2.1]",
-// "[IPv6:2001:db8::1]"); if `bare_ok`, else the first stand-alone IPv4 address.
+// The IP the receiver names as the sender: the first bracketed IPv4 or IPv6 literal that does
+// not follow a host name ("messages from [192.0.2.1]", "banned sender[192.0.2.1]",
+// "[IPv6:2001:db8::1]"; not the "mx.example.com[198.51.100.7]" notation of a dotted host
+// name, which gives that host's own address); if `bare_ok`,
+// else the first stand-alone IPv4 address.
 std::string find_named_ip(std::string_view text, bool bare_ok);
+
+// The address of a host the text names in "name[IP]" notation ("host mx.google.com[
+// 74.125.203.27] said: ..."): in a delivery report, the receiver's own address. "" if none.
+std::string find_host_address(std::string_view text);
 
 // Removes the reply-code prefixes of continuation lines inside a normalized multi-line reply
 // ("... with multiple 550-5.7.1 addresses" -> "... with multiple addresses"), so phrases that

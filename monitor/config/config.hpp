@@ -36,6 +36,9 @@ struct Receiver {
     std::chrono::seconds min_interval{std::chrono::minutes(15)}; // never more often than this
     std::chrono::seconds jitter{std::chrono::minutes(5)};        // random delay added to interval
     bool enabled = true;
+    // A script that sends DATA (a real message, like `deliver`) may run against this receiver
+    // only with allow_data = true: a probe never sends mail unless asked.
+    bool allow_data = false;
 
     // What the probe connects to: mx if given, else domain; ":port" added when not 25 and
     // the mx does not carry its own.

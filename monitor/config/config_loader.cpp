@@ -86,6 +86,7 @@ void read_receivers(TomlReader& top, Config& config, bool keep_defaults)
         r.get_duration("min_interval", rc.min_interval);
         r.get_duration("jitter", rc.jitter);
         r.get("enabled", rc.enabled);
+        r.get("allow_data", rc.allow_data);
         if (rc.name.empty()) {
             rc.name = rc.target();
         }

@@ -1,21 +1,25 @@
-// Keeps DNSBL results in the dnsbl_check table (schema/001_init.sql): one row per IP x zone.
+// Records a DNSBL report in the history: one dnsbl_check row per IP x zone and its evidence
+// (through the evidence policy and the one writer: listed -> blocked, a policy listing too,
+// reason "policy-listed"; clean -> clear; unknown -> unknown), in one transaction, then folds
+// the episodes. `smtpprobe dnsbl` and the DNSBL part of `run` both record through here.
 #pragma once
 
+#include "monitor/config/config.hpp"
 #include "monitor/dnsbl/checker.hpp"
 #include "monitor/store/database.hpp"
 
-#include <cstdint>
 #include <string>
-#include <vector>
 
 namespace smtpprobe::dnsbl {
 
-// Inserts one row per (IP, zone) of the report, in report order, in one transaction, and
-// returns the new row ids in that order (for evidence rows: source_kind 'dnsbl'). `time` is
-// ISO 8601 UTC ("2026-03-11T20:18:23Z"). Codes are stored as a JSON array, TXT records joined
-// by newlines. The zone column holds the DNS zone (never a DQS key).
-std::vector<std::int64_t> store_dnsbl_report(store::Database& db, const DnsblReport& report,
-                                             const std::string& time);
+struct RecordCounts {
+    int listed = 0;
+    int unknown = 0;
+};
+
+// `time` is ISO 8601 UTC ("2026-03-11T20:18:23Z").
+RecordCounts record_dnsbl_report(store::Database& db, const config::Config& config,
+                                 const DnsblReport& report, const std::string& time);
 
 // The current time as ISO 8601 UTC with seconds ("2026-03-11T20:18:23Z").
 std::string utc_now_iso8601();

@@ -19,7 +19,9 @@ constexpr const char* k_fingerprint = "episodes.settings";
 
 std::int64_t fingerprint(const BuildOptions& options)
 {
-    std::string text = std::to_string(options.settings.open_after) + "|" +
+    // "2|": the fold's semantics (state reason/code from agreeing items, schema 010): a
+    // database folded by an older binary is rebuilt once.
+    std::string text = "2|" + std::to_string(options.settings.open_after) + "|" +
                        std::to_string(options.settings.close_after) + "|" + options.default_ip;
     std::uint64_t hash = 1469598103934665603ULL; // FNV-1a: stable across builds
     for (unsigned char c : text) {
@@ -57,7 +59,7 @@ EvidenceItem read_item(Statement& st, const std::string& default_ip)
         item.ip = default_ip;
     }
     item.scope = st.column_text(3);
-    item.verdict = st.column_text(4);
+    item.verdict = evidence::parse_verdict(st.column_text(4)).value_or(evidence::Verdict::unknown);
     item.reason = st.column_text(5);
     item.provider_code = st.column_text(6);
     item.observations = std::max<std::int64_t>(st.column_int(7), 1);
@@ -154,6 +156,11 @@ BuildResult build(Database& db, const BuildOptions& options, bool force_full)
 BuildResult update_episodes(Database& db, const BuildOptions& options)
 {
     return build(db, options, false);
+}
+
+BuildResult update_episodes(Database& db, const config::Config& config)
+{
+    return build(db, {config.episodes, config.default_ip()}, false);
 }
 
 BuildResult rebuild_episodes(Database& db, const BuildOptions& options)

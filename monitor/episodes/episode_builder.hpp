@@ -34,6 +34,9 @@ struct BuildResult {
 };
 
 BuildResult update_episodes(store::Database& db, const BuildOptions& options);
+// The fold with the settings of config (its confirmations, its single identity's IP for
+// unattributed evidence): what `run`, every ingest, `probe` and `note` do after writing.
+BuildResult update_episodes(store::Database& db, const config::Config& config);
 BuildResult rebuild_episodes(store::Database& db, const BuildOptions& options);
 
 } // namespace smtpprobe::episodes

@@ -5,6 +5,8 @@
 
 namespace smtpprobe::episodes {
 
+using evidence::Verdict;
+
 namespace {
 
 void add_blocked(Episode& episode, const EvidenceItem& item)
@@ -45,7 +47,7 @@ bool extend_run(KeyState& state, const EvidenceItem& item)
 
 void clear_run(KeyState& state)
 {
-    state.run_verdict.clear();
+    state.run_verdict = Verdict::unknown;
     state.run_count = 0;
     state.run_first_time.clear();
     state.run_first_id = 0;
@@ -69,7 +71,7 @@ void on_blocked(KeyState& state, const EvidenceItem& item, const config::Episode
     if (state.run_count >= s.open_after) {
         state.open = std::move(state.pending);
         state.pending.reset();
-        state.state = "blocked";
+        state.state = Verdict::blocked;
         state.since = state.open->opened;
         clear_run(state);
     }
@@ -82,8 +84,8 @@ void on_clear(KeyState& state, const EvidenceItem& item, const config::EpisodeSe
         // Not blocked: a clear item confirms "clear" at once and breaks a blocked run.
         state.pending.reset();
         clear_run(state);
-        if (state.state != "clear") {
-            state.state = "clear";
+        if (state.state != Verdict::clear) {
+            state.state = Verdict::clear;
             state.since = item.time;
         }
         return;
@@ -91,7 +93,7 @@ void on_clear(KeyState& state, const EvidenceItem& item, const config::EpisodeSe
     extend_run(state, item);
     if (state.run_count >= s.close_after) {
         state.open->closed = state.run_first_time;
-        state.state = "clear";
+        state.state = Verdict::clear;
         state.since = state.run_first_time;
         finished.push_back(std::move(*state.open));
         state.open.reset();
@@ -121,17 +123,17 @@ void fold(KeyState& state, const EvidenceItem& item, const config::EpisodeSettin
     }
     state.last_id = item.id;
     state.last_verdict = item.verdict;
-    if (!item.provider_code.empty()) {
-        state.provider_code = item.provider_code;
-    }
-    if (item.verdict == "blocked") {
-        state.reason = item.reason;
+    if (item.verdict == Verdict::blocked) {
         on_blocked(state, item, settings);
-    } else if (item.verdict == "clear") {
-        state.reason = item.reason;
+    } else if (item.verdict == Verdict::clear) {
         on_clear(state, item, settings, finished);
     }
-    // "unknown" changes nothing but the last-evidence facts above.
+    // "unknown" changes nothing but the last-evidence facts above (and, while nothing is known
+    // yet, what explains that).
+    if (item.verdict == state.state) {
+        state.reason = item.reason;
+        state.provider_code = item.provider_code;
+    }
 }
 
 } // namespace smtpprobe::episodes

@@ -19,6 +19,7 @@
 #pragma once
 
 #include "monitor/config/config.hpp"
+#include "monitor/evidence/verdict.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -32,7 +33,7 @@ struct EvidenceItem {
     std::string time; // ISO 8601 UTC
     std::string ip;   // already mapped (default identity for "")
     std::string scope;
-    std::string verdict; // blocked | clear | unknown
+    evidence::Verdict verdict = evidence::Verdict::unknown;
     std::string reason;
     std::string provider_code;
     std::int64_t observations = 1; // how many observations the item stands for (>= 1)
@@ -58,15 +59,18 @@ struct Episode {
 struct KeyState {
     std::string ip;
     std::string scope;
-    std::string state = "unknown"; // blocked | clear | unknown
+    evidence::Verdict state = evidence::Verdict::unknown;
     std::optional<std::string> since;
     std::string last_time; // the latest observation folded (items' last_time, else time)
     std::int64_t last_id = 0;
-    std::string last_verdict;
-    std::string provider_code; // last provider code seen
-    std::string reason;        // last reason of a blocked/clear item
-    // The run of consecutive same-verdict items not yet confirmed.
-    std::string run_verdict;
+    evidence::Verdict last_verdict = evidence::Verdict::unknown;
+    // Reason and provider code of the last item that agreed with the state (a blocked item
+    // while blocked, a clear one while clear, an unknown one while nothing is known): what the
+    // state is explained by, never a code from before the state changed.
+    std::string provider_code;
+    std::string reason;
+    // The run of consecutive same-verdict items not yet confirmed (unknown: no run).
+    evidence::Verdict run_verdict = evidence::Verdict::unknown;
     int run_count = 0;
     std::string run_first_time;
     std::int64_t run_first_id = 0;

@@ -90,17 +90,19 @@ bool load_state(store::Database& db, const std::string& ip, const std::string& s
     state = KeyState{};
     state.ip = ip;
     state.scope = scope;
-    state.state = st.column_text(0);
+    state.state = evidence::parse_verdict(st.column_text(0)).value_or(evidence::Verdict::unknown);
     state.since = st.column_optional_text(1);
     state.last_time = st.column_text(2);
     state.last_id = st.column_int(3);
-    state.last_verdict = st.column_text(4);
+    state.last_verdict =
+        evidence::parse_verdict(st.column_text(4)).value_or(evidence::Verdict::unknown);
     state.provider_code = st.column_text(5);
     state.reason = st.column_text(6);
     json machine = json::parse(st.column_text(7), nullptr, false);
     std::optional<std::int64_t> open_id = st.column_optional_int(8);
     if (machine.is_object()) {
-        state.run_verdict = machine.value("run_verdict", "");
+        state.run_verdict = evidence::parse_verdict(machine.value("run_verdict", ""))
+                                .value_or(evidence::Verdict::unknown);
         state.run_count = machine.value("run_count", 0);
         state.run_first_time = machine.value("run_first_time", "");
         state.run_first_id = machine.value("run_first_id", std::int64_t{0});
@@ -116,7 +118,9 @@ bool load_state(store::Database& db, const std::string& ip, const std::string& s
 
 void save_state(store::Database& db, const KeyState& state)
 {
-    json machine{{"run_verdict", state.run_verdict},
+    json machine{{"run_verdict", state.run_verdict == evidence::Verdict::unknown
+                                     ? std::string()
+                                     : std::string(evidence::name(state.run_verdict))},
                  {"run_count", state.run_count},
                  {"run_first_time", state.run_first_time},
                  {"run_first_id", state.run_first_id}};
@@ -132,11 +136,11 @@ void save_state(store::Database& db, const KeyState& state)
                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(1, state.ip)
         .bind(2, state.scope)
-        .bind(3, state.state)
+        .bind(3, evidence::name(state.state))
         .bind(4, state.since)
         .bind(5, state.last_time)
         .bind(6, state.last_id)
-        .bind(7, state.last_verdict)
+        .bind(7, evidence::name(state.last_verdict))
         .bind(8, state.provider_code)
         .bind(9, state.reason)
         .bind(10, machine.dump())

@@ -1,4 +1,4 @@
-// Delivery -> classifier input -> evidence verdict (see delivery_classification.hpp).
+// Delivery -> classifier input -> evidence observation (see delivery_classification.hpp).
 #include "monitor/ingest/delivery_classification.hpp"
 
 #include "monitor/ingest/field_scan.hpp"
@@ -99,24 +99,19 @@ const classify::Result& DeliveryClassifier::classify(const LogRecord& record)
     return m_last;
 }
 
-EvidenceVerdict evidence_for(const LogRecord& record, const classify::Result& result,
-                             std::string& scope_storage)
+evidence::Observation log_observation(const LogRecord& record, const classify::Result& result)
 {
-    EvidenceVerdict out;
+    evidence::Observation o;
+    o.source = evidence::SourceKind::log;
     if (record.local || (record.relay_host.empty() && record.relay_ip.empty())) {
-        return out; // no receiver to hold evidence about
+        return o; // no receiver: classified stays null, nothing is recorded
     }
-    if (!result.scope.empty()) {
-        out.scope = result.scope;
-    } else {
-        scope_storage = classify::receiver_for_host(record.relay_host).scope;
-        out.scope = scope_storage;
-    }
-    if (out.scope.empty()) {
-        return out;
-    }
-    out.verdict = result.is_block() ? "blocked" : result.is_success() ? "clear" : "unknown";
-    return out;
+    o.observed = evidence::Observed::attempt;
+    o.classified = &result;
+    o.receiver_host = record.relay_host;
+    o.receiver_ip = record.relay_ip;
+    o.named_ip = result.named_ip;
+    return o;
 }
 
 } // namespace smtpprobe::ingest

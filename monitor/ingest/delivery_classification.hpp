@@ -1,8 +1,9 @@
-// The one place where a delivery read from a log meets the shared classifier, and where its
-// classification becomes monitor evidence (blocked / clear / unknown for a receiver scope).
+// The one place where a delivery read from a log meets the shared classifier, and what it
+// tells the evidence policy.
 #pragma once
 
 #include "monitor/classify/classifier.hpp"
+#include "monitor/evidence/policy.hpp"
 #include "monitor/ingest/log_record.hpp"
 
 #include <string>
@@ -29,13 +30,9 @@ private:
     std::string m_key; // reused cache key
 };
 
-// Evidence for the monitor: the receiver scope (classification's, else from the relay host;
-// "" when there is none: local deliveries, no relay) and the verdict.
-struct EvidenceVerdict {
-    std::string_view scope;
-    std::string_view verdict; // blocked | clear | unknown
-};
-EvidenceVerdict evidence_for(const LogRecord& record, const classify::Result& result,
-                             std::string& scope_storage);
+// What a delivery tells the evidence policy (monitor/evidence/policy.hpp): a reply of the
+// relay to a delivery attempt, the IP it names. A local delivery has no receiver and no
+// relay: nothing to hold evidence about.
+evidence::Observation log_observation(const LogRecord& record, const classify::Result& result);
 
 } // namespace smtpprobe::ingest

@@ -1,6 +1,7 @@
 // Ingest run summaries and JSON lines (see delivery_summary.hpp).
 #include "monitor/ingest/delivery_summary.hpp"
 
+#include "monitor/evidence/outcome_class.hpp"
 #include "monitor/ingest/log_time.hpp"
 #include "probe/printable.hpp"
 
@@ -45,7 +46,7 @@ void DeliverySummary::add(const DeliveryEvent& event)
     } else {
         ++m_other;
     }
-    bool block = result.is_block();
+    bool block = evidence::outcome_class(result) == evidence::OutcomeClass::blocked;
     if (block) {
         ++m_blocked;
     }

@@ -100,7 +100,7 @@ void IngestStore::commit()
 
 void IngestStore::write_rows()
 {
-    // Evidence waits for the commit (EvidenceBatch counts successes until then); no constraint
+    // Evidence waits for the commit (the writer counts successes until then); no constraint
     // ties it to the delivery rows.
     m_delivery_rows.write();
 }
@@ -135,12 +135,12 @@ bool IngestStore::fresh(std::string_view source_key)
 
 bool IngestStore::add_delivery(const LogRecord& record, std::string_view source_key,
                                const QueuedMessage* message, const classify::Result& result,
-                               std::string_view evidence_scope, std::string_view verdict)
+                               const evidence::Decision& decision)
 {
     char time[24];
     std::string_view time_text(time, format_utc(record.time, time));
     if (fresh(source_key)) {
-        add_fresh_delivery(record, time_text, source_key, message, result, evidence_scope, verdict);
+        add_fresh_delivery(record, time_text, source_key, message, result, decision);
         return true;
     }
     // Checked path: pending fresh rows go first (the OR IGNORE must see them, ids stay in
@@ -189,12 +189,9 @@ bool IngestStore::add_delivery(const LogRecord& record, std::string_view source_
     if (m_db.changes() == 0) {
         return false;
     }
-    if (!evidence_scope.empty()) {
-        m_evidence.add(time_text, result.named_ip, evidence_scope, verdict, result.reason,
-                       result.provider_code, m_db.last_insert_id());
-        if (!m_transaction) {
-            m_evidence.write(); // no batch to wait for: each statement commits on its own
-        }
+    m_evidence.record(time_text, evidence::SourceKind::log, m_db.last_insert_id(), decision);
+    if (!m_transaction) {
+        m_evidence.write(); // no batch to wait for: each statement commits on its own
     }
     return true;
 }
@@ -202,7 +199,7 @@ bool IngestStore::add_delivery(const LogRecord& record, std::string_view source_
 void IngestStore::add_fresh_delivery(const LogRecord& record, std::string_view time,
                                      std::string_view source_key, const QueuedMessage* message,
                                      const classify::Result& result,
-                                     std::string_view evidence_scope, std::string_view verdict)
+                                     const evidence::Decision& decision)
 {
     if (m_next_id == 0) {
         write_rows();
@@ -257,11 +254,7 @@ void IngestStore::add_fresh_delivery(const LogRecord& record, std::string_view t
         d.add_null();
     }
     d.add_text(source_key);
-    if (evidence_scope.empty()) {
-        return;
-    }
-    m_evidence.add(time, result.named_ip, evidence_scope, verdict, result.reason,
-                   result.provider_code, id);
+    m_evidence.record(time, evidence::SourceKind::log, id, decision);
 }
 
 bool IngestStore::add_finding(const LogRecord& record, std::string_view kind,

@@ -1,9 +1,9 @@
 // What log ingestion writes to the history, all through prepared statements with bound
-// values: delivery rows (+ their evidence, successes counted per evidence_batch.hpp),
-// backscatter findings, the sender/size join of
-// queued messages, and the per-file cursor. Writes happen in batches: begin() opens a
-// transaction, commit() ends it; rows and the cursor always commit together, so a kill at any
-// moment loses only an uncommitted batch, which the next run reads again.
+// values: delivery rows (+ their evidence, successes counted per
+// monitor/evidence/evidence_writer.hpp), backscatter findings, the sender/size join of queued
+// messages, and the per-file cursor. Writes happen in batches: begin() opens a transaction,
+// commit() ends it; rows and the cursor always commit together, so a kill at any moment loses only
+// an uncommitted batch, which the next run reads again.
 //
 // Deliveries take one of two paths, both giving the same rows:
 //   - checked: INSERT OR IGNORE of one row, then its evidence with the new row's id; a
@@ -18,7 +18,7 @@
 #pragma once
 
 #include "monitor/classify/classifier.hpp"
-#include "monitor/ingest/evidence_batch.hpp"
+#include "monitor/evidence/evidence_writer.hpp"
 #include "monitor/ingest/log_record.hpp"
 #include "monitor/store/database.hpp"
 #include "monitor/store/row_batch.hpp"
@@ -58,14 +58,14 @@ public:
     bool in_transaction() const { return m_transaction.has_value(); }
 
     // Inserts the delivery unless its source_key is known; with a new row, also its evidence
-    // (when evidence_scope is not empty; written at commit, a success maybe counted on an
-    // earlier row of this batch, see evidence_batch.hpp). Returns whether the row is new.
+    // (what the policy decided; written at commit through the one evidence writer, a success
+    // maybe counted on an earlier row of this batch). Returns whether the row is new.
     // source_key is
     // "<content identity>:<zero-padded offset>" (log_ingester.cpp): the fresh path relies on
     // keys of one identity sorting in the order their rows are added.
     bool add_delivery(const LogRecord& record, std::string_view source_key,
                       const QueuedMessage* message, const classify::Result& result,
-                      std::string_view evidence_scope, std::string_view verdict);
+                      const evidence::Decision& decision);
     bool add_finding(const LogRecord& record, std::string_view kind, std::string_view source_key);
 
     // The sender join, keyed by (host, queue id).
@@ -98,8 +98,7 @@ private:
     void write_rows();
     void add_fresh_delivery(const LogRecord& record, std::string_view time,
                             std::string_view source_key, const QueuedMessage* message,
-                            const classify::Result& result, std::string_view evidence_scope,
-                            std::string_view verdict);
+                            const classify::Result& result, const evidence::Decision& decision);
     const std::string& message_key(const LogRecord& record);
 
     store::Database& m_db;
@@ -113,7 +112,7 @@ private:
     store::Statement m_max_key;
     store::Statement m_max_delivery_id;
     store::RowBatch m_delivery_rows;
-    EvidenceBatch m_evidence;
+    evidence::EvidenceWriter m_evidence;
     // The fresh path, valid in the current transaction only: keys with m_fresh_prefix above
     // m_fresh_floor are not stored; m_next_id is the next free delivery id (0: unknown).
     bool m_fresh_path;

@@ -197,15 +197,16 @@ void LogIngester::handle(const Line& line, std::string_view content_id, LineRead
             m_newest = m_record.time;
         }
         const classify::Result& result = m_classifier.classify(m_record);
-        EvidenceVerdict evidence = evidence_for(m_record, result, m_scope_storage);
+        evidence::decide(log_observation(m_record, result), m_options.ours, m_decision);
         const QueuedMessage* message =
             m_store && !m_record.queue_id.empty() ? m_store->find_message(m_record) : nullptr;
-        if (m_store && m_store->add_delivery(m_record, source_key(), message, result,
-                                             evidence.scope, evidence.verdict)) {
+        if (m_store && m_store->add_delivery(m_record, source_key(), message, result, m_decision)) {
             ++m_counts.new_deliveries;
         }
         if (m_on_delivery) {
-            m_on_delivery(DeliveryEvent{m_record, message, result, evidence.verdict});
+            m_on_delivery(DeliveryEvent{m_record, message, result, m_decision,
+                                        m_decision.recorded ? evidence::name(m_decision.verdict)
+                                                            : std::string_view()});
         }
         if (message != nullptr) {
             m_store->count_delivery(m_record); // may forget message

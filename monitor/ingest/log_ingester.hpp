@@ -13,6 +13,7 @@
 #pragma once
 
 #include "monitor/classify/classifier.hpp"
+#include "monitor/evidence/policy.hpp"
 #include "monitor/ingest/delivery_classification.hpp"
 #include "monitor/ingest/ingest_store.hpp"
 #include "monitor/ingest/line_parser.hpp"
@@ -39,6 +40,7 @@ struct IngestOptions {
     std::size_t batch_lines = 100000;
     bool fresh_path = true;       // false: every delivery checked one by one (ingest_store.hpp)
     std::size_t sample_limit = 5; // unparseable samples kept (escaped)
+    evidence::OurIps ours;        // the configured identities (evidence attribution)
 };
 
 struct IngestCounts {
@@ -61,7 +63,8 @@ struct DeliveryEvent {
     const LogRecord& record;
     const QueuedMessage* message;
     const classify::Result& result;
-    std::string_view verdict; // evidence verdict, "" when no evidence
+    const evidence::Decision& decision; // what the evidence policy made of it
+    std::string_view verdict;           // the evidence verdict's name, "" when no evidence
 };
 
 class LogIngester {
@@ -104,7 +107,7 @@ private:
     std::uint64_t m_total_bytes = 0;
     std::uint64_t m_done_bytes = 0; // of files finished
     std::int64_t m_newest = 0;
-    std::string m_scope_storage;
+    evidence::Decision m_decision; // reused for every delivery
 };
 
 } // namespace smtpprobe::ingest

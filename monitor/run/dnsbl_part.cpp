@@ -6,10 +6,12 @@
 #include "monitor/dnsbl/checker.hpp"
 #include "monitor/dnsbl/config_zones.hpp"
 #include "monitor/dnsbl/dnsbl_store.hpp"
+#include "monitor/evidence/state_query.hpp"
 #include "monitor/run/run_parts.hpp"
 #include "monitor/run/run_schedule.hpp"
 #include "probe/printable.hpp"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
@@ -18,15 +20,6 @@ namespace smtpprobe::monitor {
 namespace {
 
 namespace asio = boost::asio;
-
-std::string join(const std::vector<std::string>& items, const char* separator)
-{
-    std::string out;
-    for (const std::string& item : items) {
-        out += (out.empty() ? "" : separator) + item;
-    }
-    return out;
-}
 
 } // namespace
 
@@ -51,20 +44,31 @@ PartResult run_due_dnsbl(TickContext& tick)
         return part;
     }
     std::vector<dnsbl::DnsblZone> zones = dnsbl::zones_from_config(tick.config);
+    // A list a receiver named in a refusal ("blocked using bl.example.org") is an open
+    // dnsbl/ episode (evidence policy, rule 2) that only the list's own answer can close:
+    // ask it too, as an ad-hoc zone (any 127/8 answer: listed), when it is not configured.
+    evidence::StateFilter lists;
+    lists.scope = "dnsbl/";
+    for (const evidence::ScopeState& s : evidence::read_state(tick.db, tick.config, lists).scopes) {
+        if (s.state != evidence::Verdict::blocked) {
+            continue;
+        }
+        const std::string name = s.scope.substr(6);
+        const bool known = std::any_of(zones.begin(), zones.end(),
+                                       [&](const dnsbl::DnsblZone& z) { return z.zone == name; });
+        dnsbl::DnsblZone zone;
+        zone.name = name;
+        zone.zone = name;
+        if (!known && !dnsbl::validate_zone(zone)) {
+            zones.push_back(std::move(zone));
+        }
+    }
     if (zones.empty()) {
         part.detail = "no zones configured";
         return part;
     }
     asio::io_context io;
-    dns::ResolverOptions resolver_options;
-    if (!tick.dns_server.empty()) {
-        std::string error;
-        resolver_options.server = dns::parse_server_address(tick.dns_server, &error);
-        if (!resolver_options.server) {
-            throw std::runtime_error("dns_server: " + error);
-        }
-    }
-    dns::Resolver resolver(io.get_executor(), resolver_options);
+    dns::Resolver resolver(io.get_executor(), dns::resolver_options(tick.dns_server));
     std::optional<dnsbl::DnsblReport> report;
     std::string failure;
     asio::co_spawn(io, dnsbl::check_dnsbl(resolver, ips, zones),
@@ -83,49 +87,15 @@ PartResult run_due_dnsbl(TickContext& tick)
     if (!report) {
         throw std::runtime_error("DNSBL check failed: " + failure);
     }
-    std::string time = iso_utc(tick.now);
-    std::vector<std::int64_t> ids = dnsbl::store_dnsbl_report(tick.db, *report, time);
-    std::size_t next_id = 0;
-    int listed = 0;
-    int unknown = 0;
-    store::Transaction tx(tick.db);
-    for (const dnsbl::IpReport& ip : report->ips) {
-        for (const dnsbl::ZoneCheck& check : ip.zones) {
-            if (next_id >= ids.size()) {
-                break;
-            }
-            std::int64_t id = ids[next_id++];
-            std::string verdict = "unknown";
-            std::string reason = check.meaning;
-            if (check.result == dnsbl::Listing::listed) {
-                verdict = "blocked";
-                reason = check.policy ? "policy-listed" : "listed";
-                ++listed;
-            } else if (check.result == dnsbl::Listing::clean) {
-                verdict = "clear";
-                reason = "not listed";
-            } else {
-                ++unknown;
-            }
-            tick.db
-                .prepare("INSERT OR IGNORE INTO evidence(time, ip, scope, verdict, reason, "
-                         "provider_code, source_kind, source_id) "
-                         "VALUES (?, ?, ?, ?, ?, ?, 'dnsbl', ?)")
-                .bind(1, time)
-                .bind(2, ip.ip.to_string())
-                .bind(3, "dnsbl/" + check.zone)
-                .bind(4, verdict)
-                .bind(5, printable(reason, 300))
-                .bind(6, join(check.codes, ","))
-                .bind(7, id)
-                .run();
-        }
-    }
+    const std::string time = iso_utc(tick.now);
+    const dnsbl::RecordCounts counts =
+        dnsbl::record_dnsbl_report(tick.db, tick.config, *report, time);
+    const int listed = counts.listed;
+    const int unknown = counts.unknown;
     for (const std::string& task : tasks) {
         task_done(tick.db, task, tick.now, {tick.config.dnsbl.interval, {}, {}},
                   listed ? "listed" : "ok");
     }
-    tx.commit();
     part.ran = true;
     part.detail = std::to_string(ips.size()) + " IPs x " + std::to_string(zones.size()) +
                   " zones: " + std::to_string(listed) + " listed, " + std::to_string(unknown) +

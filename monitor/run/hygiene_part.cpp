@@ -24,15 +24,7 @@ PartResult run_due_hygiene(TickContext& tick)
         return part;
     }
     asio::io_context io;
-    dns::ResolverOptions resolver_options;
-    if (!tick.dns_server.empty()) {
-        std::string error;
-        resolver_options.server = dns::parse_server_address(tick.dns_server, &error);
-        if (!resolver_options.server) {
-            throw std::runtime_error("dns_server: " + error);
-        }
-    }
-    dns::Resolver resolver(io.get_executor(), resolver_options);
+    dns::Resolver resolver(io.get_executor(), dns::resolver_options(tick.dns_server));
     struct Job {
         const config::Identity* identity;
         std::string task;

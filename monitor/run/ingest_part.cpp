@@ -22,6 +22,7 @@ PartResult ingest_logs(TickContext& tick)
     std::uint64_t deliveries = 0;
     for (const config::LogSource& log : tick.config.logs) {
         ingest::IngestOptions options;
+        options.ours = tick.ours;
         if (auto format = ingest::parse_log_format(log.format)) {
             options.format = *format;
         }
@@ -56,7 +57,9 @@ PartResult ingest_bounces(TickContext& tick)
     }
     std::vector<std::string> failures;
     std::uint64_t stored = 0;
-    ingest::BounceIngester ingester(&tick.db, tick.classifier);
+    ingest::BounceIngestOptions bounce_options;
+    bounce_options.ours = tick.ours;
+    ingest::BounceIngester ingester(&tick.db, tick.classifier, bounce_options);
     for (const config::BounceSource& source : tick.config.bounces) {
         try {
             std::error_code ec;

@@ -1,64 +1,30 @@
 // The probe part of a tick: every (receiver, identity) whose schedule says it is due gets one
-// scripted session (never DATA: a script with DATA is refused), all concurrently on one
-// io_context. Each result is stored (probe_store), classified once, and becomes evidence:
-// blocked when the decisive reply says the receiver refuses us, clear when the dialogue
-// completed with a 2xx decisive reply, unknown otherwise (timeouts, greylisting, DNS). The
-// scope comes from the host that answered, so refusals and acceptances of one receiver
-// cluster land in the same scope.
+// session through the one probe pipeline (monitor/probing/probe_pipeline.hpp: minimum
+// interval, DATA only with the receiver's allow_data, the HELO rule, classification,
+// evidence), grouped by script. The schedule then sets the next due time (interval + jitter,
+// never before min_interval).
+#include "monitor/probing/probe_pipeline.hpp"
 #include "monitor/run/run_parts.hpp"
 #include "monitor/run/run_schedule.hpp"
 #include "monitor/scripts/script_file.hpp"
-#include "monitor/store/probe_store.hpp"
-#include "probe/dns/resolver.hpp"
 #include "probe/printable.hpp"
-#include "probe/session.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ssl/context.hpp>
-#include <random>
-#include <unistd.h>
+#include <map>
 
 namespace smtpprobe::monitor {
 
 namespace {
 
-namespace asio = boost::asio;
-
 struct Job {
     const config::Receiver* receiver;
     config::Identity identity;
     std::string task;
-    probe::SessionOptions options;
-    probe::Target target;
-    std::optional<probe::ProbeResult> result;
 };
 
-std::string host_name()
+bool due(TickContext& tick, const std::string& task)
 {
-    char name[256] = {};
-    gethostname(name, sizeof name - 1);
-    return name;
-}
-
-std::string random_envid()
-{
-    std::random_device seed;
-    std::uniform_int_distribution<unsigned long long> pick;
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "smtpprobe-%016llx", pick(seed));
-    return buf;
-}
-
-bool due(TickContext& tick, const config::Receiver& receiver, const std::string& task)
-{
-    if (!tick.force) {
-        return task_due(tick.db, task, tick.now);
-    }
-    // --now still never probes a receiver more often than its minimum interval.
-    auto last = task_last_run(tick.db, task);
-    auto when = last ? parse_iso_utc(*last) : std::nullopt;
-    return !when || *when + receiver.min_interval <= tick.now;
+    // --now ignores the schedule; the pipeline still enforces each minimum interval.
+    return tick.force || task_due(tick.db, task, tick.now);
 }
 
 probe::Script script_for(const TickContext& tick, const std::string& name)
@@ -74,53 +40,18 @@ probe::Script script_for(const TickContext& tick, const std::string& name)
     throw std::runtime_error("no script named \"" + name + "\"");
 }
 
-// Classifies the decisive reply and writes the evidence row of a stored run.
-void record(TickContext& tick, const Job& job, const probe::ProbeResult& r)
+probing::ProbeRequest request_for(const Job& job)
 {
-    classify::Result c;
-    if (r.decisive) {
-        classify::Input in;
-        in.reply_code = r.decisive->code;
-        in.enhanced = r.decisive->enhanced;
-        std::string text = r.decisive->text();
-        in.text = text;
-        in.remote_host = r.mx_host;
-        c = tick.classifier.classify(in);
-    }
-    std::string scope;
-    if (!r.mx_host.empty()) {
-        scope = classify::receiver_for_host(r.mx_host).scope;
-        if (scope.empty()) {
-            scope = "host/" + r.mx_host;
-        }
-    }
-    store::ProbeAnnotations a{c.provider, scope, std::string(c.reason), c.provider_code, "", ""};
-    std::int64_t id = store::store_probe_result(tick.db, r, a);
-    if (scope.empty()) {
-        return; // nothing answered: no receiver to attribute anything to
-    }
-    std::string verdict = "unknown";
-    if (r.decisive && c.is_block()) {
-        verdict = "blocked";
-    } else if (r.outcome == probe::Outcome::completed && r.decisive && r.decisive->code >= 200 &&
-               r.decisive->code < 300) {
-        verdict = "clear";
-    }
-    std::string ip = !r.source_ip.empty() ? r.source_ip : job.identity.ip;
-    if (!job.identity.ip.empty()) {
-        ip = job.identity.ip; // the configured identity is what the user reasons about
-    }
-    tick.db
-        .prepare("INSERT OR IGNORE INTO evidence(time, ip, scope, verdict, reason, provider_code, "
-                 "source_kind, source_id) VALUES (?, ?, ?, ?, ?, ?, 'probe', ?)")
-        .bind(1, probe::iso8601(r.started_at))
-        .bind(2, ip)
-        .bind(3, scope)
-        .bind(4, verdict)
-        .bind(5, c.reason.empty() ? std::string(probe::outcome_name(r.outcome)) : c.reason)
-        .bind(6, c.provider_code)
-        .bind(7, id)
-        .run();
+    probing::ProbeRequest request;
+    request.target = job.receiver->target();
+    request.receiver = job.receiver->name;
+    request.min_interval = job.receiver->min_interval;
+    request.allow_data = job.receiver->allow_data;
+    request.rcpt = job.receiver->recipient;
+    request.source_ip = job.identity.ip;
+    request.configured_helo = job.identity.helo;
+    request.from = job.identity.mail_from;
+    return request;
 }
 
 } // namespace
@@ -128,100 +59,87 @@ void record(TickContext& tick, const Job& job, const probe::ProbeResult& r)
 PartResult run_due_probes(TickContext& tick)
 {
     PartResult part{"probes", false, true, ""};
-    std::vector<Job> jobs;
+    // Due jobs, grouped by script (one pipeline run per script).
+    std::map<std::string, std::vector<Job>> by_script;
     for (const config::Receiver& receiver : tick.config.receivers) {
         if (!receiver.enabled) {
             continue;
         }
         for (const config::Identity& identity : tick.config.identities_for(receiver)) {
-            std::string task = "probe:" + receiver.name + ":" + identity.ip;
-            if (due(tick, receiver, task)) {
-                jobs.push_back(Job{&receiver, identity, task, {}, {}, std::nullopt});
+            std::string task = probing::interval_key(receiver.name, identity.ip);
+            if (due(tick, task)) {
+                by_script[receiver.script].push_back(Job{&receiver, identity, task});
             }
         }
     }
-    if (jobs.empty()) {
+    if (by_script.empty()) {
         part.detail = "none due";
         return part;
     }
-    asio::io_context io;
-    asio::ssl::context tls(asio::ssl::context::tls_client);
-    tls.set_default_verify_paths();
-    dns::ResolverOptions resolver_options;
-    if (!tick.dns_server.empty()) {
-        std::string error;
-        resolver_options.server = dns::parse_server_address(tick.dns_server, &error);
-        if (!resolver_options.server) {
-            throw std::runtime_error("dns_server: " + error);
-        }
-    }
-    dns::Resolver resolver(io.get_executor(), resolver_options);
     std::vector<std::string> failures;
-    for (Job& job : jobs) {
-        try {
-            probe::Script script = script_for(tick, job.receiver->script);
-            if (std::string why = probe::validate_script(script, false); !why.empty()) {
-                throw std::runtime_error(why);
-            }
-            std::string error;
-            auto target = probe::parse_target(job.receiver->target(), 25, &error);
-            if (!target) {
-                throw std::runtime_error(error);
-            }
-            job.target = *target;
-            auto& o = job.options;
-            o.script = std::move(script);
-            o.tls =
-                tick.config.probes.starttls ? probe::TlsMode::opportunistic : probe::TlsMode::off;
-            o.tls_context = &tls;
-            o.values.helo = job.identity.helo.empty() ? host_name() : job.identity.helo;
-            o.values.from = job.identity.mail_from.empty() ? "postmaster@" + o.values.helo
-                                                           : job.identity.mail_from;
-            o.values.rcpt = job.receiver->recipient;
-            o.values.envid = random_envid();
-            if (!job.identity.ip.empty()) {
-                o.source = asio::ip::make_address(job.identity.ip);
-            }
-            asio::co_spawn(io, probe::probe_target(job.target, &resolver, o),
-                           [&job](std::exception_ptr e, probe::ProbeResult r) {
-                               if (!e) {
-                                   job.result = std::move(r);
-                               }
-                           });
-        } catch (const std::exception& e) {
-            failures.push_back(job.receiver->name + ": " + printable(e.what(), 300));
-        }
-    }
-    io.run();
-    int blocked = 0;
     int done = 0;
-    for (Job& job : jobs) {
-        TaskTiming timing{job.receiver->interval, job.receiver->min_interval, job.receiver->jitter};
-        if (!job.result) {
-            task_done(tick.db, job.task, tick.now, timing, "failed");
+    int refused = 0;
+    int waiting = 0;
+    for (const auto& [script_name, jobs] : by_script) {
+        probing::PipelineOptions options;
+        try {
+            options.script = script_for(tick, script_name);
+        } catch (const std::exception& e) {
+            for (const Job& job : jobs) {
+                failures.push_back(job.receiver->name + ": " + printable(e.what(), 300));
+            }
             continue;
         }
-        record(tick, job, *job.result);
-        ++done;
-        const probe::ProbeResult& r = *job.result;
-        std::string outcome = probe::outcome_name(r.outcome);
-        switch (r.outcome) {
-        case probe::Outcome::completed:
-            break;
-        case probe::Outcome::rejected:
-        case probe::Outcome::deferred:
-        case probe::Outcome::no_mail:
-            ++blocked; // an answer: the receiver refused (classified in the evidence)
-            break;
-        default:
-            // Could not complete (DNS, connect, TLS, timeout, protocol): the part failed.
-            failures.push_back(job.receiver->name + ": " + outcome +
-                               (r.error.empty() ? "" : " (" + printable(r.error, 200) + ")"));
+        options.tls =
+            tick.config.probes.starttls ? probe::TlsMode::opportunistic : probe::TlsMode::off;
+        options.limits.deadline[static_cast<std::size_t>(probe::Stage::session)] =
+            std::chrono::duration_cast<std::chrono::milliseconds>(tick.config.probes.timeout);
+        options.dns_server = tick.dns_server;
+        options.batch.handle_signals = false; // run is cancelled as a whole
+        std::vector<probing::ProbeRequest> requests;
+        for (const Job& job : jobs) {
+            requests.push_back(request_for(job));
         }
-        task_done(tick.db, job.task, tick.now, timing, outcome);
+        const std::vector<probing::ProbeOutcome> outcomes =
+            probing::run_probes(&tick.db, tick.config, requests, options, tick.now);
+        for (std::size_t i = 0; i < outcomes.size(); ++i) {
+            const probing::ProbeOutcome& outcome = outcomes[i];
+            const Job& job = jobs[i];
+            TaskTiming timing{job.receiver->interval, job.receiver->min_interval,
+                              job.receiver->jitter};
+            if (!outcome.result) {
+                if (outcome.skipped.find("minimum interval") != std::string::npos) {
+                    ++waiting; // not a failure: its time has not come
+                    continue;
+                }
+                // Refused before connecting (DATA without allow_data, a bad target): nothing
+                // was probed, so no interval starts; every tick says so until it is fixed.
+                failures.push_back(job.receiver->name + ": " + printable(outcome.skipped, 300));
+                continue;
+            }
+            ++done;
+            const probe::ProbeResult& r = *outcome.result;
+            switch (r.outcome) {
+            case probe::Outcome::completed:
+                break;
+            case probe::Outcome::rejected:
+            case probe::Outcome::deferred:
+            case probe::Outcome::no_mail:
+                ++refused; // an answer: what it means is in the evidence
+                break;
+            default:
+                // Could not complete (DNS, connect, TLS, timeout, protocol): the part failed.
+                failures.push_back(job.receiver->name + ": " + probe::outcome_name(r.outcome) +
+                                   (r.error.empty() ? "" : " (" + printable(r.error, 200) + ")"));
+            }
+            task_done(tick.db, job.task, tick.now, timing, probe::outcome_name(r.outcome));
+        }
     }
-    part.ran = true;
-    part.detail = std::to_string(done) + " probed (" + std::to_string(blocked) + " refused)";
+    part.ran = done > 0;
+    part.detail = std::to_string(done) + " probed (" + std::to_string(refused) + " refused)";
+    if (waiting > 0) {
+        part.detail += ", " + std::to_string(waiting) + " within their minimum interval";
+    }
     if (!failures.empty()) {
         part.ok = false;
         for (const std::string& f : failures) {

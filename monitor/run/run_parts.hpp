@@ -5,6 +5,7 @@
 
 #include "monitor/classify/classifier.hpp"
 #include "monitor/config/config.hpp"
+#include "monitor/evidence/policy.hpp"
 #include "monitor/status/iso_time.hpp"
 #include "monitor/store/database.hpp"
 
@@ -25,7 +26,8 @@ struct TickContext {
     const classify::Classifier& classifier;
     std::string dns_server; // "" = the config's, else the system resolver
     Clock::time_point now;
-    bool force = false; // ignore the schedule (run every probe and check now)
+    bool force = false;    // ignore the schedule (run every probe and check now)
+    evidence::OurIps ours; // the configured identities (evidence attribution)
 };
 
 PartResult ingest_logs(TickContext& tick);

@@ -1,5 +1,7 @@
-// Due times of periodic tasks (see run_schedule.hpp).
+// Due times of periodic tasks (see run_schedule.hpp); the rows are the store's.
 #include "monitor/run/run_schedule.hpp"
+
+#include "monitor/store/schedule_rows.hpp"
 
 #include <algorithm>
 #include <random>
@@ -8,12 +10,11 @@ namespace smtpprobe::monitor {
 
 bool task_due(store::Database& db, const std::string& task, Clock::time_point now)
 {
-    store::Statement st(db, "SELECT next_due FROM run_schedule WHERE task = ?");
-    st.bind(1, task);
-    if (!st.step()) {
+    const auto row = store::read_schedule(db, task);
+    if (!row) {
         return true;
     }
-    auto next = parse_iso_utc(st.column_text(0));
+    auto next = parse_iso_utc(row->next_due);
     return !next || *next <= now;
 }
 
@@ -28,26 +29,14 @@ Clock::time_point task_done(store::Database& db, const std::string& task, Clock:
     }
     auto wait = std::max(timing.interval + jitter, timing.min_interval);
     Clock::time_point next = now + wait;
-    db.prepare(
-          "INSERT INTO run_schedule(task, last_run, next_due, last_result) VALUES (?, ?, ?, ?) "
-          "ON CONFLICT(task) DO UPDATE SET last_run = excluded.last_run, "
-          "next_due = excluded.next_due, last_result = excluded.last_result")
-        .bind(1, task)
-        .bind(2, iso_utc(now))
-        .bind(3, iso_utc(next))
-        .bind(4, result)
-        .run();
+    store::write_schedule(db, task, {iso_utc(now), iso_utc(next), result});
     return next;
 }
 
 std::optional<std::string> task_last_run(store::Database& db, const std::string& task)
 {
-    store::Statement st(db, "SELECT last_run FROM run_schedule WHERE task = ?");
-    st.bind(1, task);
-    if (st.step()) {
-        return st.column_text(0);
-    }
-    return std::nullopt;
+    const auto row = store::read_schedule(db, task);
+    return row ? std::optional<std::string>(row->last_run) : std::nullopt;
 }
 
 } // namespace smtpprobe::monitor

@@ -78,10 +78,13 @@ RunReport run_tick(store::Database& db, const config::Config& config, const RunO
     }
     const classify::Classifier& classifier =
         user_rules ? *user_rules : classify::Classifier::builtin();
-    TickContext tick{
-        db,         config,
-        classifier, options.dns_server.empty() ? config.dns_server : options.dns_server,
-        now,        options.force};
+    TickContext tick{db,
+                     config,
+                     classifier,
+                     options.dns_server.empty() ? config.dns_server : options.dns_server,
+                     now,
+                     options.force,
+                     evidence::OurIps::of(config)};
 
     report.parts.push_back(guarded("logs", [&] { return ingest_logs(tick); }));
     report.parts.push_back(guarded("bounces", [&] { return ingest_bounces(tick); }));
@@ -89,7 +92,7 @@ RunReport run_tick(store::Database& db, const config::Config& config, const RunO
     report.parts.push_back(guarded("dnsbl", [&] { return run_due_dnsbl(tick); }));
     report.parts.push_back(guarded("hygiene", [&] { return run_due_hygiene(tick); }));
     report.parts.push_back(guarded("episodes", [&] {
-        auto r = episodes::update_episodes(db, {config.episodes, config.default_ip()});
+        auto r = episodes::update_episodes(db, config);
         return PartResult{"episodes", r.evidence_folded > 0, true,
                           std::to_string(r.evidence_folded) + " new evidence" +
                               (r.full_rebuild ? " (full rebuild)" : "")};
@@ -111,8 +114,8 @@ RunReport run_tick(store::Database& db, const config::Config& config, const RunO
         return part;
     }));
     StatusReport status = load_status(db, config);
-    for (const ScopeStatus& s : status.scopes) {
-        if (s.state == "blocked") {
+    for (const evidence::ScopeState& s : status.scopes) {
+        if (s.state == evidence::Verdict::blocked) {
             report.blocked = true;
             report.blocked_scopes.push_back((s.ip.empty() ? "(this server)" : s.ip) + " " +
                                             s.scope);

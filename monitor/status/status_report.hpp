@@ -1,14 +1,15 @@
-// What `smtpprobe status` shows: the state per (sending IP, scope), the episodes, findings
-// (backscatter, from the log ingester's finding table) and notes, read from the store after
-// folding any new evidence into episodes. Rendered as a table or as the JSON document of
-// issue 6 (scopes, episodes, findings; plus notes).
+// What `smtpprobe status` shows: the state per (sending IP, scope) from the one state query
+// (monitor/evidence/state_query.hpp), the episodes, findings (backscatter), notes and the
+// latest sender hygiene per IP. Rendered as a table or as the JSON document of issue 6.
 //
-// Contract: load_status() updates episodes incrementally (one transaction) and then only
-// reads. Peer text in the report is raw; the renderers escape it.
+// Contract: load_status() only reads (it runs on a read-only database); the evidence is folded
+// into episodes by the writers. Peer text in the report is raw; the renderers escape it.
 #pragma once
 
 #include "monitor/config/config.hpp"
+#include "monitor/evidence/state_query.hpp"
 #include "monitor/store/database.hpp"
+#include "monitor/store/history_rows.hpp"
 
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -17,17 +18,6 @@
 #include <vector>
 
 namespace smtpprobe::monitor {
-
-struct ScopeStatus {
-    std::string ip;
-    std::string scope;
-    std::string state; // blocked | clear | unknown
-    std::optional<std::string> since;
-    std::optional<std::string> last_evidence; // time of the last evidence
-    std::string provider_code;
-    std::string reason;
-    std::string action;
-};
 
 struct EpisodeView {
     std::int64_t id = 0;
@@ -41,21 +31,13 @@ struct EpisodeView {
     std::int64_t evidence_count = 0;
 };
 
-struct NoteView {
-    std::int64_t id = 0;
-    std::string time;
-    std::string ip;
-    std::string scope;
-    std::string text;
-};
-
 struct StatusReport {
-    std::vector<ScopeStatus> scopes;
+    std::vector<evidence::ScopeState> scopes;
+    std::int64_t unfolded_evidence = 0; // evidence the last fold has not read yet
     std::vector<EpisodeView> episodes;
-    nlohmann::json findings = nlohmann::json::array(); // rows of the finding table, as objects
-    std::vector<NoteView> notes;
-    // The latest sender hygiene check per IP (PTR/FCrDNS/HELO, SPF, DMARC), as objects.
-    nlohmann::json hygiene = nlohmann::json::array();
+    std::vector<store::FindingRow> findings;
+    std::vector<store::NoteRow> notes;
+    std::vector<store::HygieneRow> hygiene; // the latest check per IP
 
     // Something is blocked or listed now (exit code 1).
     bool any_blocked() const;
@@ -63,13 +45,16 @@ struct StatusReport {
 
 StatusReport load_status(store::Database& db, const config::Config& config);
 
-// The JSON document: {"scopes": [...], "episodes": [...], "findings": [...], "notes": [...]}.
+// The JSON document: {"scopes": [...], "episodes": [...], "findings": [...], "notes": [...],
+// "hygiene": [...], "unfolded_evidence": N}.
 nlohmann::json status_json(const StatusReport& report);
+// One finding as its JSON object (also the alert payload's "finding").
+nlohmann::json finding_json(const store::FindingRow& finding);
 
 // The human table, episodes, findings and notes; peer text escaped.
 void print_status(std::ostream& out, const StatusReport& report);
 
-// Adds a timeline note; returns its id.
+// Adds a timeline note now; returns its id.
 std::int64_t add_note(store::Database& db, const std::string& ip, const std::string& scope,
                       const std::string& text);
 

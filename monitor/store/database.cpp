@@ -3,6 +3,7 @@
 
 #include "monitor/store/migrations.hpp"
 
+#include <cstdio>
 #include <filesystem>
 
 namespace smtpprobe::store {
@@ -17,6 +18,22 @@ constexpr int k_busy_timeout_ms = 10'000;
 // large ingest by half and its total CPU by about a tenth; single-row reads and small
 // transactions (probe runs, alerts) stay far below a millisecond.
 constexpr const char* k_new_database_page_size = "PRAGMA page_size=65536";
+
+// path as the path part of a file: URI (RFC 3986: '%', '?' and '#' escaped).
+std::string uri_path(const std::string& path)
+{
+    std::string out;
+    for (char c : path) {
+        if (c == '%' || c == '?' || c == '#') {
+            char buffer[4];
+            std::snprintf(buffer, sizeof buffer, "%%%02X", static_cast<unsigned char>(c));
+            out += buffer;
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
 
 std::string message(sqlite3* db, const std::string& path, const char* what)
 {
@@ -43,6 +60,18 @@ Database::Database(const std::string& path, Mode mode) : m_path(path)
         flags |= SQLITE_OPEN_READONLY;
     }
     int rc = sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr);
+    if (rc == SQLITE_OK && mode == Mode::read_only && !readable()) {
+        // A WAL database we may read but not write, in a folder we may not write either: no
+        // shared-memory file can be made, so SQLite cannot read it in place. Nobody can be
+        // writing it through us; read it as an immutable file (no locks, no -shm).
+        sqlite3_close(m_db);
+        m_db = nullptr;
+        const std::string uri = "file:" + uri_path(path) + "?immutable=1";
+        rc = sqlite3_open_v2(uri.c_str(), &m_db, flags | SQLITE_OPEN_URI, nullptr);
+        if (rc == SQLITE_OK && !readable()) {
+            rc = SQLITE_CANTOPEN;
+        }
+    }
     if (rc != SQLITE_OK) {
         std::string text = message(m_db, path, "cannot open database");
         sqlite3_close(m_db);
@@ -61,6 +90,8 @@ Database::Database(const std::string& path, Mode mode) : m_path(path)
         exec("PRAGMA foreign_keys=ON");
         if (mode == Mode::read_write) {
             migrate();
+        } else {
+            check_read_only_schema();
         }
     } catch (...) {
         sqlite3_close(m_db);
@@ -113,6 +144,37 @@ int Database::schema_version()
     Statement st(*this, "SELECT coalesce(max(version), 0) FROM schema_migration");
     st.step();
     return static_cast<int>(st.column_int(0));
+}
+
+bool Database::readable()
+{
+    sqlite3_stmt* st = nullptr;
+    int rc = sqlite3_prepare_v2(m_db, "SELECT count(*) FROM sqlite_master", -1, &st, nullptr);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW;
+}
+
+void Database::check_read_only_schema()
+{
+    const int have = schema_version();
+    const int want = migrations().empty() ? 0 : migrations().back().version;
+    if (have == 0) {
+        throw StoreError(m_path + ": not an smtpprobe history (no schema)");
+    }
+    if (have < want) {
+        throw StoreError(m_path + ": schema version " + std::to_string(have) +
+                         " is older than this smtpprobe's " + std::to_string(want) +
+                         " and a read-only command cannot upgrade it: run `smtpprobe run` (or "
+                         "any ingest) once with write access");
+    }
+    if (have > want) {
+        throw StoreError(m_path + ": schema version " + std::to_string(have) +
+                         " is newer than this smtpprobe knows (" + std::to_string(want) +
+                         "): use the smtpprobe that wrote it");
+    }
 }
 
 void Database::migrate()

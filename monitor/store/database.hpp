@@ -22,10 +22,11 @@ public:
 
 class Statement;
 
-// One open database. Opening creates the file and its folder if needed (a new file gets
-// 64 KiB pages, see database.cpp), turns on WAL, foreign keys and a busy timeout (so `serve`
-// and `run` can share the file), and applies every embedded migration not yet applied, each
-// in its own transaction.
+// One open database. Opening read-write creates the file and its folder if needed (a new file
+// gets 64 KiB pages, see database.cpp), turns on WAL, foreign keys and a busy timeout (so
+// `serve` and `run` can share the file), and applies every embedded migration not yet
+// applied, each in its own transaction. Opening read-only never writes the file (a WAL file
+// in a folder we cannot write is read as immutable) and needs the schema of this binary.
 class Database {
 public:
     enum class Mode { read_write, read_only };
@@ -48,6 +49,10 @@ public:
 
 private:
     void migrate();
+    // Whether the open connection can read the schema (a read-only WAL file may not be).
+    bool readable();
+    // Read-only: the schema must be exactly this binary's (nothing can be migrated).
+    void check_read_only_schema();
 
     std::string m_path;
     sqlite3* m_db = nullptr;

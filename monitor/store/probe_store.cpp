@@ -14,10 +14,18 @@ std::optional<std::string> text_or_null(const std::string& s)
 
 } // namespace
 
-std::int64_t store_probe_result(Database& db, const probe::ProbeResult& r,
-                                const ProbeAnnotations& a)
+std::int64_t store_probe_result(Database& db, const probe::ProbeResult& result,
+                                const ProbeAnnotations& annotations)
 {
     Transaction tx(db);
+    const std::int64_t id = insert_probe_result(db, result, annotations);
+    tx.commit();
+    return id;
+}
+
+std::int64_t insert_probe_result(Database& db, const probe::ProbeResult& r,
+                                 const ProbeAnnotations& a)
+{
     auto run = db.prepare(
         "INSERT INTO probe_run (started_at, finished_at, script, target, mx_host, ip, port, "
         "source_ip, helo, banner, extensions, tls_version, tls_cipher, tls_subject, tls_issuer, "
@@ -104,7 +112,6 @@ std::int64_t store_probe_result(Database& db, const probe::ProbeResult& r,
         step.bind(9, r.transcript.empty() ? std::int64_t{0} : r.transcript.back().ms);
         step.run();
     }
-    tx.commit();
     return run_id;
 }
 

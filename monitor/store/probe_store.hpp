@@ -2,8 +2,8 @@
 // host that answered, TLS facts, extensions, outcome, decisive reply and its classification;
 // one step row per command/reply or event, in order, with elapsed milliseconds.
 //
-// Contract: one transaction per result (a run is stored whole or not at all); every value
-// bound; peer text stored as received (it was bounded by the reader).
+// Contract: a run is stored whole or not at all (one transaction: the caller's, or its own);
+// every value bound; peer text stored as received (it was bounded by the reader).
 #pragma once
 
 #include "monitor/store/database.hpp"
@@ -26,9 +26,13 @@ struct ProbeAnnotations {
     std::string detail_json; // "" for none
 };
 
-// Stores one result; returns the probe_run id.
+// Stores one result in its own transaction; returns the probe_run id.
 std::int64_t store_probe_result(Database& db, const probe::ProbeResult& result,
                                 const ProbeAnnotations& annotations = {});
+// The same inside the caller's transaction (the probe pipeline writes the run and its
+// evidence together).
+std::int64_t insert_probe_result(Database& db, const probe::ProbeResult& result,
+                                 const ProbeAnnotations& annotations = {});
 
 // A stored run, read back (tests and `status`).
 struct StoredProbeRun {

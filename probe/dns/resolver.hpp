@@ -36,6 +36,11 @@ struct ResolverOptions {
     int tries = 2;
 };
 
+// The options for a --dns-server value (or the config's dns_server): "" is the system's
+// resolver. The one place every command turns that text into options. Throws
+// std::invalid_argument with "dns_server: <why>" when malformed.
+ResolverOptions resolver_options(const std::string& dns_server);
+
 enum class Status {
     ok,       // answer records present
     nxdomain, // the name does not exist

@@ -4,6 +4,7 @@
 #include "probe/dns/resolver.hpp"
 
 #include <charconv>
+#include <stdexcept>
 #include <string_view>
 
 namespace smtpprobe::dns {
@@ -90,6 +91,20 @@ std::optional<ServerAddress> parse_server_address(const std::string& input, std:
         return std::nullopt;
     }
     return server;
+}
+
+ResolverOptions resolver_options(const std::string& dns_server)
+{
+    ResolverOptions options;
+    if (dns_server.empty()) {
+        return options;
+    }
+    std::string error;
+    options.server = parse_server_address(dns_server, &error);
+    if (!options.server) {
+        throw std::invalid_argument("dns_server: " + error);
+    }
+    return options;
 }
 
 } // namespace smtpprobe::dns

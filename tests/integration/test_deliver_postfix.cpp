@@ -45,7 +45,8 @@ Delivery deliver(const PostfixInstance& postfix, const TempDir& dir,
                                      "--tls",
                                      "off",
                                      "--timeout",
-                                     "all=10"};
+                                     "all=10",
+                                     "--send"};
     args.insert(args.end(), extra.begin(), extra.end());
     Delivery out;
     out.run = run_smtpprobe(args);
@@ -149,4 +150,58 @@ TEST_CASE("deliver against Postfix refusing the RCPT with S3140: decisive at RCP
     CHECK(postfix.log_text().find("improper command pipelining") == std::string::npos);
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     CHECK(postfix.delivered_messages().empty());
+}
+
+TEST_CASE("no DATA without --send or allow_data: probe and run refuse deliver before connecting")
+{
+    if (!is_root()) {
+        MESSAGE("skipped: needs root to run Postfix");
+        return;
+    }
+    PostfixInstance postfix(PostfixConfig{});
+    postfix.start();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // The start-up check's own connection is logged: count only what comes after it.
+    const std::size_t log_start = postfix.log_text().size();
+    TempDir dir;
+    const std::string target = "127.0.0.1:" + std::to_string(postfix.port());
+    // The command line: a usage error naming --send, nothing sent.
+    RunResult cli = run_smtpprobe({"--db", dir.file("h.db"), "probe", target, "--script", "deliver",
+                                   "--tls", "off", "--helo", "probe.test"});
+    CAPTURE(cli.err);
+    CHECK(cli.exit_code == 2);
+    CHECK(cli.err.find("--send") != std::string::npos);
+    // A config receiver with script = "deliver" and no allow_data: `run` refuses it (the part
+    // fails and says why) and `config check` names the permission.
+    write_file(dir.file("c.toml"),
+               "[[receiver]]\nname = \"local\"\nmx = \"" + target +
+                   "\"\nscript = \"deliver\"\nrecipient = \"postmaster@" + postfix.domain() +
+                   "\"\n[probes]\nstarttls = false\ndefault_receivers = false\n");
+    RunResult check = run_smtpprobe({"config", "check", dir.file("c.toml")});
+    CHECK(check.exit_code == 2);
+    CHECK(check.err.find("allow_data") != std::string::npos);
+    RunResult tick =
+        run_smtpprobe({"--config", dir.file("c.toml"), "--db", dir.file("h.db"), "run", "--now"});
+    CAPTURE(tick.out);
+    CAPTURE(tick.err);
+    CHECK(tick.exit_code == 3);
+    CHECK(tick.out.find("allow_data") != std::string::npos);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // Postfix saw no client at all, so certainly no DATA, and delivered nothing.
+    CHECK(postfix.log_text().substr(log_start).find("connect from") == std::string::npos);
+    CHECK(postfix.delivered_messages().empty());
+    // With allow_data = true the same receiver is delivered to.
+    write_file(dir.file("c.toml"),
+               "[[receiver]]\nname = \"local\"\nmx = \"" + target +
+                   "\"\nscript = \"deliver\"\nallow_data = true\nrecipient = \"postmaster@" +
+                   postfix.domain() +
+                   "\"\n[probes]\nstarttls = false\ndefault_receivers = false\n");
+    tick =
+        run_smtpprobe({"--config", dir.file("c.toml"), "--db", dir.file("h.db"), "run", "--now"});
+    CAPTURE(tick.out);
+    CHECK(tick.out.find("1 probed") != std::string::npos);
+    for (int i = 0; i < 100 && postfix.delivered_messages().empty(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    CHECK(postfix.delivered_messages().size() == 1);
 }

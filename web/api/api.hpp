@@ -4,6 +4,7 @@
 // Every string in the output is data for the client, escaped by the JSON serialiser.
 #pragma once
 
+#include "monitor/config/config.hpp"
 #include "monitor/store/database.hpp"
 #include "web/http/query.hpp"
 
@@ -25,8 +26,9 @@ using store::Database;
 inline constexpr std::int64_t k_max_page = 1000;
 inline constexpr std::int64_t k_max_timeline_evidence = 20000;
 
-Json api_status(Database& db, const Query& query);   // /api/status
-Json api_overview(Database& db, const Query& query); // /api/overview
+Json api_status(Database& db, const Query& query); // /api/status
+// /api/overview: the one state query (monitor/evidence/state_query.hpp) as cells.
+Json api_overview(Database& db, const config::Config& config, const Query& query);
 Json api_episodes(Database& db, const Query& query); // /api/episodes
 // /api/timeline, as JSON text (written directly: thousands of rows).
 std::string api_timeline(Database& db, const Query& query);

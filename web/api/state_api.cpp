@@ -1,9 +1,9 @@
 // /api/status (cheap: answered thousands of times a second) and /api/overview (the matrix of
-// sending IP x receiver scope with the current state, since when, code and action).
+// sending IP x receiver scope with the current state, since when, code and action, read from
+// the one state query).
+#include "monitor/evidence/state_query.hpp"
 #include "web/api/api.hpp"
-#include "web/api/explanation.hpp"
 
-#include <map>
 #include <set>
 
 namespace smtpprobe::web {
@@ -47,114 +47,42 @@ Json api_status(Database& db, const Query& query)
     return out;
 }
 
-Json api_overview(Database& db, const Query& query)
+Json api_overview(Database& db, const config::Config& config, const Query& query)
 {
     query.allow_only({});
-    std::map<std::pair<std::string, std::string>, Json> cells;
-    std::set<std::pair<std::string, std::string>> folded; // pairs the monitor's state covers
-    if (table_exists(db, "episode_state")) {
-        // The monitor keeps the current state per pair (schema 005): no scan of the evidence.
-        auto current = db.prepare(
-            "SELECT s.ip, s.scope, s.state, s.since, s.last_time, s.last_id, s.last_verdict, "
-            "s.provider_code, s.reason, s.episode_id, e.source_kind, e.source_id "
-            "FROM episode_state s LEFT JOIN evidence e ON e.id = s.last_id");
-        while (current.step()) {
-            Json cell{{"ip", current.column_text(0)},
-                      {"scope", current.column_text(1)},
-                      {"state", current.column_text(2)},
-                      {"since", column_json_text(current, 3)},
-                      {"last_evidence_time", current.column_text(4)},
-                      {"evidence_id", current.column_int(5)},
-                      {"last_verdict", current.column_text(6)},
-                      {"provider_code", column_json_text(current, 7)},
-                      {"reason", column_json_text(current, 8)},
-                      {"episode_id", column_json_int(current, 9)},
-                      {"explanation", nullptr}};
-            if (!current.is_null(10)) {
-                cell["explanation"] = explain_source(
-                    evidence_source(db, current.column_text(10), current.column_int(11)));
-            }
-            folded.insert({current.column_text(0), current.column_text(1)});
-            cells[{current.column_text(0), current.column_text(1)}] = std::move(cell);
+    // The one state query: the same answer as `status`, the alerts and /metrics.
+    const evidence::StateSnapshot state = evidence::read_state(db, config);
+    Json cells = Json::array();
+    std::set<std::string> ips;
+    std::set<std::string> scopes;
+    for (const evidence::ScopeState& s : state.scopes) {
+        ips.insert(s.ip);
+        scopes.insert(s.scope);
+        Json explanation = nullptr;
+        if (!s.meaning.empty() || !s.action.empty()) {
+            explanation = Json{{"meaning", s.meaning}, {"action", s.action}};
         }
+        cells.push_back(
+            Json{{"ip", s.ip},
+                 {"scope", s.scope},
+                 {"state", evidence::name(s.state)},
+                 {"since", s.since ? Json(*s.since) : Json(nullptr)},
+                 {"last_evidence_time",
+                  s.last_evidence_time.empty() ? Json(nullptr) : Json(s.last_evidence_time)},
+                 {"evidence_id", s.last_evidence_id},
+                 {"last_verdict", evidence::name(s.last_verdict)},
+                 {"provider_code", s.provider_code.empty() ? Json(nullptr) : Json(s.provider_code)},
+                 {"reason", s.reason.empty() ? Json(nullptr) : Json(s.reason)},
+                 {"action", s.action},
+                 {"receiver", s.receiver.empty() ? Json(nullptr) : Json(s.receiver)},
+                 {"episode_id", s.episode ? Json(s.episode->id) : Json(nullptr)},
+                 {"explanation", explanation}});
     }
-    // Pairs the monitor has not folded yet (or an older database): from the evidence.
-    // The latest evidence per pair (SQLite takes the bare columns from the max(time) row).
-    auto latest = db.prepare(
-        "SELECT ip, scope, max(coalesce(last_time, time)), verdict, reason, provider_code, id, "
-        "source_kind, source_id FROM evidence GROUP BY ip, scope");
-    while (latest.step()) {
-        if (cells.count({latest.column_text(0), latest.column_text(1)})) {
-            continue;
-        }
-        Json cell{{"ip", latest.column_text(0)},
-                  {"scope", latest.column_text(1)},
-                  {"last_evidence_time", latest.column_text(2)},
-                  {"last_verdict", latest.column_text(3)},
-                  {"state", latest.column_text(3)},
-                  {"since", nullptr},
-                  {"reason", column_json_text(latest, 4)},
-                  {"provider_code", column_json_text(latest, 5)},
-                  {"evidence_id", latest.column_int(6)},
-                  {"episode_id", nullptr},
-                  {"explanation", nullptr}};
-        Json source = evidence_source(db, latest.column_text(7), latest.column_int(8));
-        cell["explanation"] = explain_source(source);
-        cells[{latest.column_text(0), latest.column_text(1)}] = std::move(cell);
-    }
-    // An open episode says "blocked since"; the last closed one says "clear since".
-    auto episodes = db.prepare("SELECT ip, scope, id, opened, closed, reason, codes FROM episode "
-                               "ORDER BY opened");
-    while (episodes.step()) {
-        auto key = std::make_pair(episodes.column_text(0), episodes.column_text(1));
-        if (folded.count(key)) {
-            continue;
-        }
-        Json& cell = cells[key];
-        if (cell.is_null()) {
-            cell = Json{{"ip", key.first},
-                        {"scope", key.second},
-                        {"state", "unknown"},
-                        {"last_verdict", nullptr},
-                        {"last_evidence_time", nullptr},
-                        {"reason", nullptr},
-                        {"provider_code", nullptr},
-                        {"evidence_id", nullptr},
-                        {"explanation", nullptr}};
-        }
-        cell["episode_id"] = episodes.column_int(2);
-        if (episodes.is_null(4)) {
-            cell["state"] = "blocked";
-            cell["since"] = episodes.column_text(3);
-            cell["reason"] = column_json_text(episodes, 5);
-            Json codes = column_json_document(episodes, 6);
-            if (codes.is_array() && !codes.empty() && cell["provider_code"].is_null()) {
-                cell["provider_code"] = codes.back();
-            }
-        } else {
-            cell["since"] = episodes.column_text(4);
-            if (cell["state"] == "blocked") {
-                cell["state"] = "clear";
-            }
-        }
-    }
-    Json rows = Json::array();
-    std::map<std::string, int> ips;
-    std::map<std::string, int> scopes;
-    for (auto& [key, cell] : cells) {
-        ips[key.first] = 1;
-        scopes[key.second] = 1;
-        rows.push_back(std::move(cell));
-    }
-    Json ip_list = Json::array();
-    Json scope_list = Json::array();
-    for (const auto& item : ips) {
-        ip_list.push_back(item.first);
-    }
-    for (const auto& item : scopes) {
-        scope_list.push_back(item.first);
-    }
-    return Json{{"ips", ip_list}, {"scopes", scope_list}, {"cells", rows}, {"now", utc_now()}};
+    return Json{{"ips", Json(ips)},
+                {"scopes", Json(scopes)},
+                {"cells", cells},
+                {"unfolded_evidence", state.unfolded_evidence},
+                {"now", utc_now()}};
 }
 
 } // namespace smtpprobe::web

@@ -149,18 +149,21 @@ std::string_view cookie_value(std::string_view header, std::string_view name)
     return {};
 }
 
-HttpReply api_reply(const std::string& db_path, const Query& query)
+HttpReply api_reply(const std::string& db_path, const config::Config& config, const Query& query)
 {
     using Endpoint = Json (*)(Database&, const Query&);
     static const std::pair<std::string_view, Endpoint> k_endpoints[] = {
-        {"/api/overview", api_overview}, {"/api/episodes", api_episodes},
-        {"/api/evidence", api_evidence}, {"/api/probes", api_probes},
-        {"/api/dnsbl", api_dnsbl},       {"/api/notes", api_notes},
-        {"/api/ingest", api_ingest},     {"/api/hygiene", api_hygiene},
+        {"/api/episodes", api_episodes}, {"/api/evidence", api_evidence},
+        {"/api/probes", api_probes},     {"/api/dnsbl", api_dnsbl},
+        {"/api/notes", api_notes},       {"/api/ingest", api_ingest},
+        {"/api/hygiene", api_hygiene},
     };
     const std::string& path = query.path();
     if (path == "/api/status") {
         return status_reply(db_path, query);
+    }
+    if (path == "/api/overview") {
+        return json_reply(200, api_overview(thread_connection(db_path), config, query));
     }
     if (path == "/api/timeline") {
         HttpReply reply = json_reply(200, Json::object());
@@ -255,12 +258,12 @@ HttpReply Router::dispatch(const HttpRequest& request) const
     Query query(request.target);
     const std::string& path = query.path();
     if (path.compare(0, 5, "/api/") == 0) {
-        return api_reply(m_options.db_path, query);
+        return api_reply(m_options.db_path, m_options.config, query);
     }
     if (path == "/metrics") {
         HttpReply reply;
         reply.content_type = "text/plain; version=0.0.4; charset=utf-8";
-        reply.body = render_metrics(thread_connection(m_options.db_path));
+        reply.body = render_metrics(thread_connection(m_options.db_path), m_options.config);
         reply.headers.emplace_back("Cache-Control", "no-store");
         return reply;
     }

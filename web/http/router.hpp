@@ -4,6 +4,8 @@
 // parameter the client can fix is 400 with a JSON {"error": ...}.
 #pragma once
 
+#include "monitor/config/config.hpp"
+
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,8 +28,9 @@ struct HttpReply {
 };
 
 struct RouterOptions {
-    std::string db_path; // opened read-only, one connection per serving thread
-    std::string token;   // required when not empty
+    std::string db_path;   // opened read-only, one connection per serving thread
+    std::string token;     // required when not empty
+    config::Config config; // identities, DNSBL zones: what the state query needs
 };
 
 // The Content-Security-Policy every reply carries: no inline script, nothing from elsewhere.

@@ -1,10 +1,13 @@
 // Prometheus exposition of the store (see metrics.hpp).
 #include "web/metrics/metrics.hpp"
 
+#include "monitor/evidence/state_query.hpp"
+#include "monitor/store/history_rows.hpp"
 #include "web/api/api.hpp"
 
 #include <charconv>
 #include <ctime>
+#include <set>
 #include <vector>
 
 namespace smtpprobe::web {
@@ -114,27 +117,30 @@ std::optional<long long> epoch_seconds(std::string_view iso)
     return static_cast<long long>(timegm(&parts));
 }
 
-std::string render_metrics(store::Database& db)
+std::string render_metrics(store::Database& db, const config::Config& config)
 {
     Exposition out;
     out.family("smtpprobe_build_info", "gauge", "Build of the smtpprobe serving these metrics.");
     out.sample("smtpprobe_build_info", {{"version", SMTPPROBE_VERSION}}, 1);
 
-    // Every (ip, scope) that ever had an episode: 1 while one is open.
+    // Every (ip, scope) that is blocked or ever was (one series per receiver that matters,
+    // not one per host ever delivered to): 1 while an episode is open, as the state query says.
     out.family("smtpprobe_blocked", "gauge",
                "1 while a block episode is open for the sending IP and receiver scope.");
     std::vector<std::pair<Labels, long long>> starts;
-    {
-        auto stmt = db.prepare("SELECT ip, scope, max(closed IS NULL), "
-                               "max(CASE WHEN closed IS NULL THEN opened END) "
-                               "FROM episode GROUP BY ip, scope ORDER BY ip, scope");
-        while (stmt.step()) {
-            Labels labels{{"ip", stmt.column_text(0)}, {"scope", stmt.column_text(1)}};
-            out.sample("smtpprobe_blocked", labels, stmt.column_int(2));
-            if (!stmt.is_null(3)) {
-                if (auto when = epoch_seconds(stmt.column_text(3))) {
-                    starts.emplace_back(labels, *when);
-                }
+    std::set<std::pair<std::string, std::string>> ever_blocked;
+    for (const store::EpisodeRow& episode : store::read_episodes(db)) {
+        ever_blocked.emplace(episode.ip, episode.scope);
+    }
+    for (const evidence::ScopeState& s : evidence::read_state(db, config).scopes) {
+        if (s.state != evidence::Verdict::blocked && !ever_blocked.count({s.ip, s.scope})) {
+            continue;
+        }
+        Labels labels{{"ip", s.ip}, {"scope", s.scope}};
+        out.sample("smtpprobe_blocked", labels, s.state == evidence::Verdict::blocked ? 1 : 0);
+        if (s.episode) {
+            if (auto when = epoch_seconds(s.episode->opened)) {
+                starts.emplace_back(labels, *when);
             }
         }
     }

@@ -3,6 +3,7 @@
 // format requires (backslash, double quote, newline).
 #pragma once
 
+#include "monitor/config/config.hpp"
 #include "monitor/store/database.hpp"
 
 #include <optional>
@@ -11,8 +12,9 @@
 
 namespace smtpprobe::web {
 
-// The whole exposition document.
-std::string render_metrics(store::Database& db);
+// The whole exposition document. The block state per (sending IP, scope) is the one state
+// query's (monitor/evidence/state_query.hpp), as `status` and /api/overview show it.
+std::string render_metrics(store::Database& db, const config::Config& config);
 
 // A label value escaped for the exposition format.
 std::string escape_label_value(std::string_view value);

@@ -27,19 +27,6 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 29> k_pseudo
     {"spamdetected", "980"},    {"toomanyconn", "945"},
 }};
 
-std::string verdict_of(const classify::Result& result, ReportKind kind)
-{
-    if (kind == ReportKind::receipt || result.reason == "delivered") {
-        return "clear";
-    }
-    if (kind == ReportKind::bounce || kind == ReportKind::delay) {
-        if (result.is_block() && (result.about == "ip" || result.about == "domain")) {
-            return "blocked";
-        }
-    }
-    return "unknown";
-}
-
 // True when the report's own words say the failure is temporary (a delay notice that
 // quotes no 4xx code: "Message will be retried for 2 more day(s)").
 bool says_temporary(std::string_view diagnostic)
@@ -165,7 +152,6 @@ ClassifiedRecipient classify_recipient(const BounceReport& report, const Recipie
     if (out.named_ip.empty() && report.kind == ReportKind::complaint) {
         out.named_ip = report.source_ip;
     }
-    out.verdict = verdict_of(out.result, report.kind);
     return out;
 }
 

@@ -2,8 +2,8 @@
 // words (reply code, enhanced status, diagnostic, remote MTA), plus what only a bounce
 // tells: receipts are "delivered", ARF reports "feedback", auto-replies "vacation"; a
 // recipient without an enhanced status gets the pseudo status of its reason (Sisimai's
-// x.0.9xx convention, e.g. userunknown -> 5.0.911) so statuses stay comparable; and the
-// evidence verdict for the monitor (blocked | clear | unknown).
+// x.0.9xx convention, e.g. userunknown -> 5.0.911) so statuses stay comparable. What it means
+// for the monitor (scope, verdict, sending IP) is the evidence policy's (bounce_evidence.hpp).
 #pragma once
 
 #include "monitor/classify/classifier.hpp"
@@ -19,7 +19,6 @@ struct ClassifiedRecipient {
     std::optional<int> reply_code; // as reported
     classify::Result result;       // provider, scope, reason, about, provider_code ...
     std::string named_ip;          // the IP the receiver names in its words, "" if none
-    std::string verdict;           // blocked | clear | unknown
 };
 
 // Classifies recipient (one of report.recipients) with classifier.

@@ -40,7 +40,7 @@ void BounceIngester::ingest(const std::string& path, const RecipientSink& on_rec
 {
     m_now = now_utc();
     read_messages(path, [&](SourceMessage& message) {
-        handle(message.path, message.index, message.content, message.oversized, on_recipient);
+        handle(message, message.content, on_recipient);
         if (m_store && m_pending >= m_options.batch_messages) {
             m_store->commit();
             m_pending = 0;
@@ -71,9 +71,12 @@ void BounceIngester::malformed(const std::string& key, const std::string& path, 
     }
 }
 
-void BounceIngester::handle(const std::string& path, std::uint64_t index, std::string& content,
-                            bool oversized, const RecipientSink& on_recipient)
+void BounceIngester::handle(const SourceMessage& message, std::string& content,
+                            const RecipientSink& on_recipient)
 {
+    const std::string& path = message.path;
+    const std::uint64_t index = message.index;
+    const bool oversized = message.oversized;
     ++m_stats.messages;
     if (oversized) {
         malformed("", path, index, "larger than 16 MiB");
@@ -95,17 +98,27 @@ void BounceIngester::handle(const std::string& path, std::uint64_t index, std::s
     classified.reserve(report->recipients.size());
     for (const RecipientReport& recipient : report->recipients) {
         classified.push_back(classify_recipient(*report, recipient, m_classifier));
-        const ClassifiedRecipient& c = classified.back();
+    }
+    // After the classifications are complete: the decisions point into them.
+    std::vector<RecipientEvidence> evidence(report->recipients.size());
+    for (std::size_t i = 0; i < report->recipients.size(); ++i) {
+        const RecipientReport& recipient = report->recipients[i];
+        const ClassifiedRecipient& c = classified[i];
+        recipient_evidence(*report, recipient, c, message.delivered_at, m_options.ours,
+                           evidence[i]);
         ++m_stats.recipients;
+        if (evidence[i].time.empty()) {
+            ++m_stats.undated;
+        }
         ++m_stats.kinds[kind_name(report->kind)];
         ++m_stats.by_scope[{c.result.scope, std::string(c.result.reason)}];
         if (on_recipient) {
-            on_recipient(IngestedRecipient{path, *report, recipient, c});
+            on_recipient(IngestedRecipient{path, *report, recipient, c, evidence[i]});
         }
     }
     if (m_store) {
         m_store->begin();
-        m_store->add(key, path, *report, classified, m_now);
+        m_store->add(key, path, *report, classified, evidence, m_now);
         ++m_stats.stored;
         ++m_pending;
     }

@@ -10,6 +10,7 @@
 
 #include "monitor/classify/classifier.hpp"
 #include "monitor/ingest/bounce/bounce_classification.hpp"
+#include "monitor/ingest/bounce/bounce_evidence.hpp"
 #include "monitor/ingest/bounce/bounce_report.hpp"
 #include "monitor/store/database.hpp"
 
@@ -24,6 +25,7 @@
 namespace smtpprobe::ingest {
 
 class BounceStore;
+struct SourceMessage;
 
 // One classified recipient, as handed to the caller.
 struct IngestedRecipient {
@@ -31,6 +33,7 @@ struct IngestedRecipient {
     const BounceReport& report;
     const RecipientReport& recipient;
     const ClassifiedRecipient& classified;
+    const RecipientEvidence& evidence; // its time and what the evidence policy made of it
 };
 
 struct BounceIngestStats {
@@ -40,6 +43,7 @@ struct BounceIngestStats {
     std::uint64_t reports = 0;                  // parsed reports
     std::uint64_t recipients = 0;               // recipients classified
     std::uint64_t stored = 0;                   // messages newly written to the store
+    std::uint64_t undated = 0;                  // recipients nothing dates: no evidence
     std::map<std::string, std::uint64_t> kinds; // kind -> recipients
     std::map<std::pair<std::string, std::string>, std::uint64_t> by_scope; // (scope, reason)
     std::vector<std::string> malformed_samples; // "path#index: why" (at most 10)
@@ -48,6 +52,7 @@ struct BounceIngestStats {
 struct BounceIngestOptions {
     bool skip_seen = true;            // skip messages the store already has
     std::size_t batch_messages = 500; // messages per transaction
+    evidence::OurIps ours;            // the configured identities (evidence attribution)
 };
 
 class BounceIngester {
@@ -68,7 +73,7 @@ public:
     const BounceIngestStats& stats() const { return m_stats; }
 
 private:
-    void handle(const std::string& path, std::uint64_t index, std::string& content, bool oversized,
+    void handle(const SourceMessage& message, std::string& content,
                 const RecipientSink& on_recipient);
     void malformed(const std::string& key, const std::string& path, std::uint64_t index,
                    const std::string& why);

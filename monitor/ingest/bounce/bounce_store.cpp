@@ -12,21 +12,6 @@ std::optional<std::string> optional_text(std::string_view value)
     return value.empty() ? std::nullopt : std::optional<std::string>(value);
 }
 
-// The time of a report: its Date, else Arrival-Date, else the last attempt, else now.
-std::string report_time(const BounceReport& report, const RecipientReport& recipient,
-                        const std::string& now)
-{
-    for (const std::string* date : {&report.date, &report.arrival_date, &recipient.last_attempt}) {
-        if (!date->empty()) {
-            std::string iso = iso_utc_date(*date);
-            if (!iso.empty()) {
-                return iso;
-            }
-        }
-    }
-    return now;
-}
-
 } // namespace
 
 BounceStore::BounceStore(store::Database& db)
@@ -39,9 +24,7 @@ BounceStore::BounceStore(store::Database& db)
               "provider_code, about, source_key, received_from_mta, sender, feedback_type, "
               "rule_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
               "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)"),
-      m_insert_evidence(db, "INSERT OR IGNORE INTO evidence (time, ip, scope, verdict, reason, "
-                            "provider_code, source_kind, source_id) VALUES (?1, ?2, ?3, ?4, ?5, "
-                            "?6, 'bounce', ?7)"),
+      m_evidence(db),
       m_insert_message(db, "INSERT OR IGNORE INTO bounce_message (message_key, message_id, path, "
                            "kind, recipients, ingested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
 {
@@ -61,12 +44,14 @@ bool BounceStore::seen(const std::string& message_key)
 void BounceStore::begin()
 {
     if (!m_tx) {
+        m_evidence.discard(); // left over from a batch that rolled back
         m_tx = std::make_unique<store::Transaction>(m_db);
     }
 }
 
 void BounceStore::commit()
 {
+    m_evidence.write();
     if (m_tx) {
         m_tx->commit();
         m_tx.reset();
@@ -75,12 +60,14 @@ void BounceStore::commit()
 
 void BounceStore::add(const std::string& message_key, const std::string& path,
                       const BounceReport& report,
-                      const std::vector<ClassifiedRecipient>& classified, const std::string& now)
+                      const std::vector<ClassifiedRecipient>& classified,
+                      const std::vector<RecipientEvidence>& evidence, const std::string& now)
 {
-    for (std::size_t i = 0; i < report.recipients.size() && i < classified.size(); ++i) {
+    for (std::size_t i = 0;
+         i < report.recipients.size() && i < classified.size() && i < evidence.size(); ++i) {
         const RecipientReport& r = report.recipients[i];
         const ClassifiedRecipient& c = classified[i];
-        const std::string time = report_time(report, r, now);
+        const std::string& time = evidence[i].time.empty() ? now : evidence[i].time;
         const std::string source_key = message_key + "#" + std::to_string(i + 1);
         m_insert_bounce.bind(1, time)
             .bind(2, path)
@@ -116,15 +103,10 @@ void BounceStore::add(const std::string& message_key, const std::string& path,
         if (m_db.changes() == 0) {
             continue; // already there (same message through another path)
         }
-        const std::int64_t bounce_id = m_db.last_insert_id();
-        m_insert_evidence.bind(1, time)
-            .bind(2, c.named_ip)
-            .bind(3, c.result.scope.empty() ? std::string("unknown") : c.result.scope)
-            .bind(4, c.verdict)
-            .bind(5, optional_text(c.result.reason))
-            .bind(6, optional_text(c.result.provider_code))
-            .bind(7, bounce_id);
-        m_insert_evidence.run();
+        if (!evidence[i].time.empty()) {
+            m_evidence.record(time, evidence::SourceKind::bounce, m_db.last_insert_id(),
+                              evidence[i].decision);
+        }
     }
     m_insert_message.bind(1, message_key)
         .bind(2, optional_text(report.message_id))

@@ -1,5 +1,5 @@
-// Writes ingested bounces to the history: one `bounce` row per recipient, one `evidence` row
-// per recipient for the monitor, and the `bounce_message` seen-marker, all of one message in
+// Writes ingested bounces to the history: one `bounce` row per recipient, its evidence (what
+// the policy decided), and the `bounce_message` seen-marker, all of one message in
 // the same transaction (batched: begin() / commit() around many messages). Re-ingesting a
 // message changes nothing: it is skipped by its marker, and every row has a unique key.
 //
@@ -7,7 +7,9 @@
 // none, so a re-run produces the same rows as a clean run.
 #pragma once
 
+#include "monitor/evidence/evidence_writer.hpp"
 #include "monitor/ingest/bounce/bounce_classification.hpp"
+#include "monitor/ingest/bounce/bounce_evidence.hpp"
 #include "monitor/ingest/bounce/bounce_report.hpp"
 #include "monitor/store/database.hpp"
 
@@ -32,10 +34,13 @@ public:
     // Commits the open transaction, if any.
     void commit();
 
-    // Records one parsed message: its recipients (classified[i] belongs to
-    // report.recipients[i]), their evidence, and its marker. Needs begin().
+    // Records one parsed message: its recipients (classified[i] and evidence[i] belong to
+    // report.recipients[i]; a recipient without a time is stored at `now` and gives no
+    // evidence), their evidence (through the one evidence writer), and its marker. Needs
+    // begin().
     void add(const std::string& message_key, const std::string& path, const BounceReport& report,
-             const std::vector<ClassifiedRecipient>& classified, const std::string& now);
+             const std::vector<ClassifiedRecipient>& classified,
+             const std::vector<RecipientEvidence>& evidence, const std::string& now);
 
     // Records a malformed message's marker so later runs skip it. Needs begin().
     void add_malformed(const std::string& message_key, const std::string& path,
@@ -46,7 +51,7 @@ private:
     std::unique_ptr<store::Transaction> m_tx;
     store::Statement m_seen;
     store::Statement m_insert_bounce;
-    store::Statement m_insert_evidence;
+    evidence::EvidenceWriter m_evidence;
     store::Statement m_insert_message;
 };
 

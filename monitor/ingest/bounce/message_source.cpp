@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sys/stat.h>
 #include <system_error>
 #include <vector>
 
@@ -23,7 +24,8 @@ constexpr std::size_t k_read_chunk = 256 * 1024;
 
 // Reads in from start to end: an mbox (first bytes "From ") is split as it streams by; any
 // other input is one message, held up to k_max_message_bytes and skipped as oversized beyond.
-bool read_stream(std::istream& in, const std::string& path, const MessageSink& sink)
+bool read_stream(std::istream& in, const std::string& path, const MessageSink& sink,
+                 std::int64_t file_time = 0)
 {
     std::vector<char> buffer(k_read_chunk);
     LineEndingNormaliser normaliser;
@@ -90,6 +92,7 @@ bool read_stream(std::istream& in, const std::string& path, const MessageSink& s
     message.index = 0;
     message.oversized = oversized;
     message.content = std::move(single);
+    message.delivered_at = file_time;
     return sink(message);
 }
 
@@ -99,7 +102,9 @@ bool read_file(const fs::path& file, const MessageSink& sink)
     if (!in) {
         throw SourceError("cannot read " + file.string());
     }
-    return read_stream(in, file.string(), sink);
+    struct stat st {};
+    const std::int64_t mtime = ::stat(file.c_str(), &st) == 0 ? st.st_mtime : 0;
+    return read_stream(in, file.string(), sink, mtime);
 }
 
 // Regular files of a folder, sorted by name (Maildir names start with the delivery time).

@@ -33,6 +33,10 @@ struct SourceMessage {
     std::uint64_t index{0}; // position in an mbox (0 for single-message files)
     std::string content;    // the whole message, LF line endings
     bool oversized{false};  // over k_max_message_bytes: content is empty, count it and skip
+    // When the message was delivered to its store, in seconds since the epoch, 0 when unknown:
+    // a file holding one message (a Maildir entry) gives its modification time; an mbox
+    // message and stdin give none.
+    std::int64_t delivered_at{0};
 };
 
 // Called once per message, in source order; return false to stop reading. The message (and

@@ -4,6 +4,7 @@
 #include "monitor/alerts/command_runner.hpp"
 #include "monitor/alerts/webhook_client.hpp"
 #include "monitor/config/config_loader.hpp"
+#include "monitor/episodes/episode_builder.hpp"
 #include "tests/support/child_process.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -33,6 +34,8 @@ void add(store::Database& db, const std::string& time, const std::string& scope,
         .bind(3, verdict)
         .bind(4, ++source)
         .run();
+    // What every writer does after writing evidence (alerts read the folded episodes).
+    episodes::update_episodes(db, config::Config{});
 }
 
 std::vector<std::string> lines_of(const std::string& text)

@@ -55,6 +55,20 @@ TEST_CASE("reply facts: reply codes and named IPs")
     CHECK(find_named_ip("messages from 203.0.113.9 temporarily deferred", false).empty());
     CHECK(find_named_ip("messages from 203.0.113.9 temporarily deferred", true) == "203.0.113.9");
     CHECK(find_named_ip("[999.1.1.1] x 1.2.3.4.5", true).empty());
+
+    // "name[ip]" gives a host's own address (the receiver in a report), never the sender.
+    const std::string_view postfix_report =
+        "host eur.olc.protection.outlook.com[104.47.1.33] said: 550 5.7.1 unfortunately, "
+        "messages from [203.0.113.9] weren't sent";
+    CHECK(find_named_ip(postfix_report, true) == "203.0.113.9");
+    CHECK(find_host_address(postfix_report) == "104.47.1.33");
+    const std::string_view gmail = "host gmail-smtp-in.l.google.com[74.125.203.27] said: 550-5.7.1 "
+                                   "our system has detected an unusual rate";
+    CHECK(find_named_ip(gmail, true).empty());
+    CHECK(find_host_address(gmail) == "74.125.203.27");
+    CHECK(find_named_ip("client host [198.51.100.4] blocked using zen.spamhaus.org", false) ==
+          "198.51.100.4");
+    CHECK(find_host_address("client host [198.51.100.4] blocked").empty());
 }
 
 TEST_CASE("reply facts: normalization, continuation prefixes and the SMTP command")

@@ -3,6 +3,7 @@
 // ban logged as "dsn=5.7.606, stat=User unknown" is a block of the tenant's scope; the
 // delisted deliveries are successes; the EUR-cluster refusal is a block of that cluster.
 #include "monitor/classify/classifier.hpp"
+#include "monitor/evidence/outcome_class.hpp"
 #include "tests/support/child_process.hpp"
 
 #include <doctest/doctest.h>
@@ -11,6 +12,7 @@
 
 using smtpprobe::classify::Classifier;
 using smtpprobe::classify::Input;
+namespace evidence = smtpprobe::evidence;
 
 namespace {
 
@@ -57,11 +59,11 @@ TEST_CASE("seed log: every delivery line is classified as the story says")
         ++deliveries;
         if (dsn.starts_with("2.")) {
             CHECK(r.is_success());
-            CHECK_FALSE(r.is_block());
+            CHECK_FALSE(evidence::outcome_class(r) == evidence::OutcomeClass::blocked);
             ++successes;
             continue;
         }
-        CHECK(r.is_block());
+        CHECK(evidence::outcome_class(r) == evidence::OutcomeClass::blocked);
         CHECK(r.reason == "blocked");
         ++blocks;
         if (relay.starts_with("mit-edu")) {

@@ -116,7 +116,7 @@ TEST_CASE("evidence without a sending IP goes to the configured identity, scopes
     add(db, t(0), "", "microsoft-consumer/eur", "blocked", "S3140");
     add(db, t(1), "192.0.2.1", "microsoft-consumer/hotmail-com", "clear");
     add(db, t(2), "192.0.2.1", "microsoft-consumer/eur", "blocked", "S3150");
-    episodes::update_episodes(db, {{1, 1}, "192.0.2.1"});
+    episodes::update_episodes(db, episodes::BuildOptions{{1, 1}, "192.0.2.1"});
     auto rows = episodes_of(db);
     REQUIRE(rows.size() == 1);
     CHECK(std::get<0>(rows[0]) == "192.0.2.1");
@@ -132,10 +132,10 @@ TEST_CASE("changed confirmations rebuild everything")
     store::Database db(dir.file("h.db"));
     add(db, t(0), "192.0.2.1", "yahoo", "blocked");
     add(db, t(1), "192.0.2.1", "yahoo", "clear");
-    CHECK(episodes::update_episodes(db, {{1, 1}, ""}).full_rebuild);
+    CHECK(episodes::update_episodes(db, episodes::BuildOptions{{1, 1}, ""}).full_rebuild);
     CHECK(episodes_of(db).size() == 1);
-    CHECK_FALSE(episodes::update_episodes(db, {{1, 1}, ""}).full_rebuild);
-    auto result = episodes::update_episodes(db, {{2, 1}, ""});
+    CHECK_FALSE(episodes::update_episodes(db, episodes::BuildOptions{{1, 1}, ""}).full_rebuild);
+    auto result = episodes::update_episodes(db, episodes::BuildOptions{{2, 1}, ""});
     CHECK(result.full_rebuild);
     CHECK(episodes_of(db).empty());
 }

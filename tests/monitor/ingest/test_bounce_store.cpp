@@ -51,15 +51,17 @@ TEST_CASE("bounce store: idempotent, incremental, evidence for the monitor")
     CHECK(count(db, "SELECT count(*) FROM bounce") == 1);
     CHECK(count(db, "SELECT count(*) FROM bounce_message") == 2);
     store::Statement row(db, "SELECT b.status, b.reply_code, b.named_ip, b.reporting_mta, "
-                             "e.verdict, e.ip, e.source_kind FROM bounce b JOIN evidence e "
-                             "ON e.source_id = b.id AND e.source_kind = 'bounce'");
+                             "e.verdict, e.ip, e.source_kind, e.named_ip FROM bounce b JOIN "
+                             "evidence e ON e.source_id = b.id AND e.source_kind = 'bounce'");
     REQUIRE(row.step());
     CHECK(row.column_text(0) == "5.7.1");
     CHECK(row.column_int(1) == 550);
     CHECK(row.column_text(2) == "192.0.2.25");
     CHECK(row.column_text(3) == "mx.example.org");
     CHECK(row.column_text(4) == "blocked");
-    CHECK(row.column_text(5) == "192.0.2.25");
+    // No identity configured: the evidence is about "this server"; the named IP is noted.
+    CHECK(row.column_text(5) == "");
+    CHECK(row.column_text(7) == "192.0.2.25");
 
     // Second run: everything already seen, nothing added.
     {

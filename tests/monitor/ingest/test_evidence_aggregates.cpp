@@ -1,8 +1,8 @@
-// Log ingestion's counted clear rows (schema 009, evidence_batch.hpp) against what one row per
-// delivery said: every success counted exactly once (whatever the batch size, across re-runs,
-// copies and a run aborted mid-batch), the first success after other evidence of its scope
-// always a row of its own, every other verdict a row per delivery, and the episodes (and the
-// per-key state) built from the counted rows equal to those built from one row per delivery,
+// Log ingestion's counted clear rows (schema 009, monitor/evidence/evidence_writer.hpp) against
+// what one row per delivery said: every success counted exactly once (whatever the batch size,
+// across re-runs, copies and a run aborted mid-batch), the first success after other evidence of
+// its scope always a row of its own, every other verdict a row per delivery, and the episodes (and
+// the per-key state) built from the counted rows equal to those built from one row per delivery,
 // incrementally and in a full rebuild, for several open/close confirmations.
 #include "monitor/episodes/episode_builder.hpp"
 #include "monitor/ingest/delivery_classification.hpp"
@@ -79,18 +79,18 @@ IngestCounts ingest_file(store::Database& db, const std::string& path, std::size
     options.batch_lines = batch;
     LogIngester ingester(&db, classify::Classifier::builtin(), options);
     std::int64_t seen = 0;
-    std::string scope_storage;
     ingester.on_delivery([&](const DeliveryEvent& event) {
         ++seen;
         if (abort_after > 0 && static_cast<std::size_t>(seen) == abort_after) {
             throw std::runtime_error("aborted");
         }
         if (events != nullptr) {
-            EvidenceVerdict evidence = evidence_for(event.record, event.result, scope_storage);
-            events->push_back(Event{seen, format_utc(event.record.time), event.result.named_ip,
-                                    std::string(evidence.scope), std::string(evidence.verdict),
-                                    std::string(event.result.reason),
-                                    std::string(event.result.provider_code)});
+            const evidence::Decision& d = event.decision;
+            events->push_back(
+                Event{seen, format_utc(event.record.time), std::string(d.ip),
+                      d.recorded ? d.scope : std::string(),
+                      d.recorded ? std::string(evidence::name(d.verdict)) : std::string(),
+                      std::string(d.reason), std::string(d.provider_code)});
         }
     });
     ingester.ingest(path);

@@ -3,8 +3,9 @@
 // stored key of a file, the checked path (one INSERT OR IGNORE per row) otherwise. Compared
 // over batch sizes around a full multi-row statement, over a log read in two runs, and over a
 // copy of an already ingested log (same content identity, so the same keys) with new lines.
-// Clear evidence rows count the successes of one transaction (evidence_batch.hpp), so across
-// different batch sizes they are compared as what they count; with the same batches, exactly.
+// Clear evidence rows count the successes of one transaction
+// (monitor/evidence/evidence_writer.hpp), so across different batch sizes they are compared as what
+// they count; with the same batches, exactly.
 #include "monitor/ingest/log_ingester.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/table_dump.hpp"
@@ -98,8 +99,8 @@ std::string dump(store::Database& db)
 }
 
 // The same, with the clear evidence as what does not depend on where transactions end (clear
-// rows count the successes of one transaction, evidence_batch.hpp): every other evidence row
-// by its delivery, and per (IP, scope) the successes counted, first and last.
+// rows count the successes of one transaction, monitor/evidence/evidence_writer.hpp): every other
+// evidence row by its delivery, and per (IP, scope) the successes counted, first and last.
 std::string dump_across_batches(store::Database& db)
 {
     const test::DumpQuery queries[] = {

@@ -1,5 +1,7 @@
 // `smtpprobe status` and `note` through the binary: exit 1 while something is blocked, the
 // JSON fields of issue 6, notes on the timeline, the table escaping peer text.
+#include "monitor/config/config_loader.hpp"
+#include "monitor/episodes/episode_builder.hpp"
 #include "monitor/store/database.hpp"
 #include "tests/support/child_process.hpp"
 
@@ -80,6 +82,8 @@ TEST_CASE("status: what to do for a blocked scope is the classifier's action for
                 "('2026-05-01T15:10:28Z', '', 'google', 'blocked', 'authfailure', '', 'log', 7), "
                 "('2026-05-01T15:11:00Z', '', 'host/mx.example.net', 'blocked', 'blocked', '', "
                 "'log', 8)");
+        // Writers fold; status only reads.
+        episodes::update_episodes(db, config::load_config(dir.file("c.toml")));
     }
     auto run = test::run_smtpprobe(base);
     CHECK(run.exit_code == 1);

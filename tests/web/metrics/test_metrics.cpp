@@ -1,4 +1,5 @@
 // Prometheus exposition: label escaping and the families written from a known history.
+#include "monitor/episodes/episode_builder.hpp"
 #include "monitor/store/database.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/dashboard_fixture.hpp"
@@ -31,11 +32,13 @@ TEST_CASE("metrics carry block state, episode start, DNSBL, probes, ingest and b
     test::fill_dashboard_fixture(path);
     {
         store::Database db(path);
-        db.exec("INSERT INTO episode (ip, scope, opened, reason) "
-                "VALUES ('192.0.2.99', 'odd\"scope\\x', '2026-03-01T00:00:00Z', 'blocked')");
+        db.exec("INSERT INTO evidence (time, ip, scope, verdict, reason, source_kind, source_id) "
+                "VALUES ('2026-03-01T00:00:00Z', '192.0.2.99', 'odd\"scope\\x', 'blocked', "
+                "'blocked', 'note', 1)");
+        episodes::update_episodes(db, config::Config{});
     }
     store::Database db(path, store::Database::Mode::read_only);
-    std::string text = web::render_metrics(db);
+    std::string text = web::render_metrics(db, config::Config{});
     CAPTURE(text);
     CHECK(text.find("smtpprobe_build_info{version=\"" SMTPPROBE_VERSION "\"} 1\n") !=
           std::string::npos);

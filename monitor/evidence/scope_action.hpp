@@ -1,0 +1,30 @@
+// "What to do" for one (sending IP, scope) in its current state: the delist URL of a DNSBL
+// zone from the config, the classifier's action for the newest blocking evidence (its reply
+// classified again with the rules in use), or a plain default per state. Reads only.
+#pragma once
+
+#include "monitor/config/config.hpp"
+#include "monitor/evidence/verdict.hpp"
+#include "monitor/store/database.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace smtpprobe::evidence {
+
+struct ScopeFacts {
+    std::string scope;
+    Verdict state = Verdict::unknown;
+    std::string provider_code;
+    std::int64_t last_blocked_evidence = 0; // evidence id, 0 if none
+};
+
+struct ScopeAdvice {
+    std::string meaning; // what the state means in plain words ("" when nothing to say)
+    std::string action;  // what to do
+};
+
+ScopeAdvice scope_advice(store::Database& db, const config::Config& config,
+                         const ScopeFacts& facts);
+
+} // namespace smtpprobe::evidence

@@ -1,0 +1,92 @@
+// The read-only state query (see state_query.hpp).
+#include "monitor/evidence/state_query.hpp"
+
+#include "monitor/evidence/scope_action.hpp"
+#include "monitor/store/state_rows.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+namespace smtpprobe::evidence {
+
+namespace {
+
+std::vector<std::string> codes_of(const std::string& json_text)
+{
+    const nlohmann::json j = nlohmann::json::parse(json_text, nullptr, false);
+    std::vector<std::string> out;
+    if (j.is_array()) {
+        for (const nlohmann::json& item : j) {
+            if (item.is_string()) {
+                out.push_back(item.get<std::string>());
+            }
+        }
+    }
+    return out;
+}
+
+bool matches(const StateFilter& filter, const store::StateRow& row)
+{
+    if ((filter.this_server || !filter.ip.empty()) && row.ip != filter.ip) {
+        return false;
+    }
+    if (filter.scope.empty()) {
+        return true;
+    }
+    if (filter.scope.back() == '/') {
+        return row.scope.starts_with(filter.scope) ||
+               row.scope == filter.scope.substr(0, filter.scope.size() - 1);
+    }
+    return row.scope == filter.scope;
+}
+
+} // namespace
+
+bool StateSnapshot::any_blocked() const
+{
+    return std::any_of(scopes.begin(), scopes.end(),
+                       [](const ScopeState& s) { return s.state == Verdict::blocked; });
+}
+
+StateSnapshot read_state(store::Database& db, const config::Config& config,
+                         const StateFilter& filter)
+{
+    StateSnapshot snapshot;
+    snapshot.unfolded_evidence = store::unfolded_evidence(db);
+    for (store::StateRow& row : store::read_state_rows(db, config.default_ip())) {
+        if (!matches(filter, row)) {
+            continue;
+        }
+        ScopeState s;
+        s.ip = std::move(row.ip);
+        s.scope = std::move(row.scope);
+        s.state = parse_verdict(row.state).value_or(Verdict::unknown);
+        s.since = std::move(row.since);
+        s.last_evidence_time = std::move(row.last_time);
+        s.last_evidence_id = row.last_id;
+        s.last_verdict = parse_verdict(row.last_verdict).value_or(Verdict::unknown);
+        s.last_blocked_evidence = row.last_blocked_evidence;
+        if (s.state == Verdict::blocked && row.episode_id) {
+            OpenEpisode episode;
+            episode.id = *row.episode_id;
+            episode.opened = row.episode_opened.value_or("");
+            episode.reason = std::move(row.episode_reason);
+            episode.codes = codes_of(row.episode_codes);
+            episode.evidence_count = row.episode_evidence;
+            s.episode = std::move(episode);
+            s.receiver = std::move(row.last_blocked_receiver);
+        }
+        s.provider_code = std::move(row.provider_code);
+        s.reason = std::move(row.reason);
+        ScopeAdvice advice =
+            scope_advice(db, config,
+                         ScopeFacts{s.scope, s.state, s.provider_code,
+                                    s.state == Verdict::blocked ? s.last_blocked_evidence : 0});
+        s.meaning = std::move(advice.meaning);
+        s.action = std::move(advice.action);
+        snapshot.scopes.push_back(std::move(s));
+    }
+    return snapshot;
+}
+
+} // namespace smtpprobe::evidence

@@ -1,0 +1,93 @@
+// The evidence table's SQL (see evidence_rows.hpp).
+#include "monitor/store/evidence_rows.hpp"
+
+namespace smtpprobe::store {
+
+namespace {
+
+void add_text_or_null(RowBatch& rows, std::string_view text)
+{
+    if (text.empty()) {
+        rows.add_null();
+    } else {
+        rows.add_text(text);
+    }
+}
+
+constexpr const char* k_columns = "id, time, ip, scope, verdict, reason, provider_code, "
+                                  "observations, last_time";
+
+StoredEvidence read_row(Statement& st)
+{
+    StoredEvidence row;
+    row.id = st.column_int(0);
+    row.time = st.column_text(1);
+    row.ip = st.column_text(2);
+    row.scope = st.column_text(3);
+    row.verdict = st.column_text(4);
+    row.reason = st.column_text(5);
+    row.provider_code = st.column_text(6);
+    row.observations = st.column_int(7);
+    row.last_time = st.column_text(8);
+    return row;
+}
+
+} // namespace
+
+EvidenceRows::EvidenceRows(Database& db)
+    : m_rows(db,
+             "INSERT OR IGNORE INTO evidence (time, ip, scope, verdict, reason, provider_code, "
+             "source_kind, source_id, observations, last_time, receiver, named_ip, outcome)",
+             13, false)
+{
+}
+
+void EvidenceRows::add(const EvidenceRowView& row)
+{
+    m_rows.add_text(row.time);
+    m_rows.add_text(row.ip);
+    m_rows.add_text(row.scope);
+    m_rows.add_text(row.verdict);
+    add_text_or_null(m_rows, row.reason);
+    add_text_or_null(m_rows, row.provider_code);
+    m_rows.add_text(row.source_kind);
+    m_rows.add_int(row.source_id);
+    m_rows.add_int(row.observations);
+    add_text_or_null(m_rows, row.last_time);
+    add_text_or_null(m_rows, row.receiver);
+    add_text_or_null(m_rows, row.named_ip);
+    add_text_or_null(m_rows, row.outcome);
+}
+
+void read_evidence_after(Database& db, std::int64_t after_id,
+                         const std::function<void(StoredEvidence&&)>& visit)
+{
+    Statement st(db,
+                 std::string("SELECT ") + k_columns + " FROM evidence WHERE id > ? ORDER BY id");
+    st.bind(1, after_id);
+    while (st.step()) {
+        visit(read_row(st));
+    }
+}
+
+void read_evidence_of_key(Database& db, const std::string& ip, const std::string& scope,
+                          const std::string& default_ip,
+                          const std::function<void(StoredEvidence&&)>& visit)
+{
+    Statement st(db, std::string("SELECT ") + k_columns +
+                         " FROM evidence WHERE scope = ?1 AND (ip = ?2 OR (ip = '' AND ?2 = ?3)) "
+                         "ORDER BY time, id");
+    st.bind(1, scope).bind(2, ip).bind(3, default_ip);
+    while (st.step()) {
+        visit(read_row(st));
+    }
+}
+
+std::int64_t max_evidence_id(Database& db)
+{
+    Statement st(db, "SELECT coalesce(max(id), 0) FROM evidence");
+    st.step();
+    return st.column_int(0);
+}
+
+} // namespace smtpprobe::store

@@ -1,0 +1,70 @@
+// The evidence table's SQL: the multi-row INSERT the evidence writer uses (the only statement
+// that adds evidence, see monitor/evidence/evidence_writer.hpp) and the reads of the fold.
+#pragma once
+
+#include "monitor/store/database.hpp"
+#include "monitor/store/row_batch.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace smtpprobe::store {
+
+// One evidence row as written. Empty texts are stored as NULL (reason, provider_code,
+// last_time, receiver, named_ip, outcome); ip "" is stored as "" (unattributed).
+struct EvidenceRowView {
+    std::string_view time;
+    std::string_view ip;
+    std::string_view scope;
+    std::string_view verdict;
+    std::string_view reason;
+    std::string_view provider_code;
+    std::string_view source_kind;
+    std::int64_t source_id = 0;
+    std::int64_t observations = 1;
+    std::string_view last_time;
+    std::string_view receiver;
+    std::string_view named_ip;
+    std::string_view outcome;
+};
+
+// Rows collected and written with multi-row INSERT OR IGNORE (row_batch.hpp); the unique key
+// (source_kind, source_id, scope) makes writing one source row's evidence twice a no-op.
+class EvidenceRows {
+public:
+    explicit EvidenceRows(Database& db);
+    void add(const EvidenceRowView& row);
+    void write() { m_rows.write(); }
+    void discard() { m_rows.discard(); }
+
+private:
+    RowBatch m_rows;
+};
+
+// One stored evidence row as the fold reads it.
+struct StoredEvidence {
+    std::int64_t id = 0;
+    std::string time;
+    std::string ip;
+    std::string scope;
+    std::string verdict;
+    std::string reason;
+    std::string provider_code;
+    std::int64_t observations = 1;
+    std::string last_time; // "" when NULL
+};
+
+// Every row with id > after_id, in id order.
+void read_evidence_after(Database& db, std::int64_t after_id,
+                         const std::function<void(StoredEvidence&&)>& visit);
+// Every row of (ip, scope), rows with ip "" included when ip == default_ip, in (time, id)
+// order.
+void read_evidence_of_key(Database& db, const std::string& ip, const std::string& scope,
+                          const std::string& default_ip,
+                          const std::function<void(StoredEvidence&&)>& visit);
+// The highest evidence id (0 when none).
+std::int64_t max_evidence_id(Database& db);
+
+} // namespace smtpprobe::store

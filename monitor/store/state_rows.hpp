@@ -1,0 +1,55 @@
+// The SQL behind the read-only state query (monitor/evidence/state_query.hpp): the folded
+// state per (sending IP, scope), its open episode, the evidence that explains it, and how far
+// the fold has read. Reads only; safe on a read-only connection.
+#pragma once
+
+#include "monitor/store/database.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace smtpprobe::store {
+
+// One row of episode_state with its open episode and the newest blocked evidence of the key.
+struct StateRow {
+    std::string ip;
+    std::string scope;
+    std::string state; // blocked | clear | unknown
+    std::optional<std::string> since;
+    std::string last_time; // the latest observation folded
+    std::int64_t last_id = 0;
+    std::string last_verdict;
+    std::string provider_code; // of the last item that agreed with the state
+    std::string reason;
+    // The open episode (state blocked).
+    std::optional<std::int64_t> episode_id;
+    std::optional<std::string> episode_opened;
+    std::string episode_codes; // JSON array
+    std::int64_t episode_evidence = 0;
+    std::string episode_reason;
+    // The newest blocked evidence of the key (0: none): what the action is read from.
+    std::int64_t last_blocked_evidence = 0;
+    std::string last_blocked_receiver; // its receiver column (a list's scope: who named it)
+};
+
+// Every folded (ip, scope), ordered by ip then scope. default_ip: the IP unattributed
+// evidence belongs to (it joins the newest blocked evidence of ip "" to that key).
+std::vector<StateRow> read_state_rows(Database& db, const std::string& default_ip);
+
+// How many evidence rows the last fold has not read yet (0 when it is up to date).
+std::int64_t unfolded_evidence(Database& db);
+
+// The reply behind one piece of evidence (a probe's decisive reply, a log line's dsn and
+// reply, a bounce's diagnostic) as the classifier reads it; nullopt for other sources or when
+// the row is gone.
+struct EvidenceReply {
+    std::optional<int> code;
+    std::string enhanced;
+    std::string text;
+    std::string host;
+};
+std::optional<EvidenceReply> evidence_reply(Database& db, std::int64_t evidence_id);
+
+} // namespace smtpprobe::store
