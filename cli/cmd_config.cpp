@@ -3,6 +3,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
 #include "monitor/config/config_loader.hpp"
+#include "probe/text/json_output.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -30,7 +31,7 @@ int check_config(Context& ctx, const std::string& file)
                 {"bounces", c.bounces.size()},
                 {"alert_channels",
                  c.alerts.webhooks.size() + c.alerts.commands.size() + c.alerts.mails.size()}};
-            std::cout << out.dump() << "\n";
+            std::cout << json_text(out) << "\n";
         } else {
             std::cout << path << ": ok: " << c.identities.size() << " identities, "
                       << c.receivers.size() << " receivers, " << c.dnsbl.zones.size()
@@ -50,9 +51,9 @@ int check_config(Context& ctx, const std::string& file)
                                     {"key", p.key},
                                     {"message", p.message}});
             }
-            std::cout
-                << nlohmann::json{{"file", path}, {"valid", false}, {"problems", problems}}.dump()
-                << "\n";
+            std::cout << json_text(nlohmann::json{
+                             {"file", path}, {"valid", false}, {"problems", problems}})
+                      << "\n";
         }
         for (const auto& p : e.problems()) {
             std::cerr << p.to_string() << "\n";

@@ -8,6 +8,7 @@
 #include "probe/dsn_test.hpp"
 #include "probe/printable.hpp"
 #include "probe/result_json.hpp"
+#include "probe/text/json_output.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -40,11 +41,11 @@ int run_dsn_test(Context& ctx, const DsnTestArgs& args)
     }
     annotations.verdict = probe::dsn_verdict_name(report.verdict);
     nlohmann::json doc = probe::dsn_json(result, report);
-    annotations.detail_json = doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    annotations.detail_json = json_text(doc);
     store_results(ctx, args.session, results, {annotations});
 
     if (ctx.global.json) {
-        std::cout << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+        std::cout << json_text(doc, 2) << "\n";
     } else {
         print_transcript(std::cout, result);
         std::cout << "\n";

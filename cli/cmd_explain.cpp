@@ -5,6 +5,7 @@
 #include "cli/exit_code.hpp"
 #include "monitor/classify/classifier.hpp"
 #include "probe/printable.hpp"
+#include "probe/text/json_output.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -80,10 +81,7 @@ int run_explain(const ExplainOptions& options, const GlobalOptions& global)
     const classify::Result result = classify::Classifier::current().classify(input);
     const bool known = understood(result);
     if (global.json) {
-        // error_handler_t::replace: peer bytes that are not UTF-8 never break the document.
-        std::cout
-            << to_json(result, known).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-            << "\n";
+        std::cout << json_text(to_json(result, known), 2) << "\n";
     } else if (known) {
         print_human(result);
     } else {

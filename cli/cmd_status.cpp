@@ -4,6 +4,7 @@
 #include "cli/exit_code.hpp"
 #include "cli/monitor_context.hpp"
 #include "monitor/status/status_report.hpp"
+#include "probe/text/json_output.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -19,7 +20,7 @@ int show_status(Context& ctx)
     store::Database db(monitor_db_path(ctx.global, config));
     monitor::StatusReport report = monitor::load_status(db, config);
     if (ctx.global.json) {
-        std::cout << monitor::status_json(report).dump(2) << "\n";
+        std::cout << json_text(monitor::status_json(report), 2) << "\n";
     } else {
         monitor::print_status(std::cout, report);
     }
@@ -45,11 +46,8 @@ int add_note(Context& ctx, const NoteArgs& args)
     store::Database db(monitor_db_path(ctx.global, config));
     std::int64_t id = monitor::add_note(db, args.ip, args.scope, text);
     if (ctx.global.json) {
-        std::cout << nlohmann::json{{"id", id},
-                                    {"ip", args.ip},
-                                    {"scope", args.scope},
-                                    {"text", text}}
-                         .dump()
+        std::cout << json_text(nlohmann::json{
+                         {"id", id}, {"ip", args.ip}, {"scope", args.scope}, {"text", text}})
                   << "\n";
     } else if (ctx.global.verbosity >= 0) {
         std::cout << "note " << id << " added\n";

@@ -38,12 +38,12 @@ void print_summary(std::ostream& out, const probe::ProbeResult& r, const store::
             << (r.tls->verified ? " verified" : " unverified: " + r.tls->verify_error);
     }
     if (!a.reason.empty() && r.decisive && r.decisive->code >= 400) {
-        out << "; " << a.reason;
+        out << "; " << printable(a.reason, 60);
         if (!a.scope.empty()) {
-            out << " (" << a.scope << ")";
+            out << " (" << printable(a.scope, 200) << ")";
         }
         if (!a.provider_code.empty()) {
-            out << " " << a.provider_code;
+            out << " " << printable(a.provider_code, 60);
         }
     }
     out << "\n";

@@ -1,6 +1,6 @@
 // /metrics: the store's current facts in the Prometheus text exposition format (version
-// 0.0.4), so a fleet of probes can be scraped and alerted on. Label values are escaped as the
-// format requires (backslash, double quote, newline).
+// 0.0.4), so a fleet of probes can be scraped and alerted on. Every label value goes through
+// escape_label_value().
 #pragma once
 
 #include "monitor/store/database.hpp"
@@ -14,7 +14,9 @@ namespace smtpprobe::web {
 // The whole exposition document.
 std::string render_metrics(store::Database& db);
 
-// A label value escaped for the exposition format.
+// The Prometheus sink (web/metrics/label_value.cpp): a label value escaped for the
+// exposition format (backslash, double quote, line feed), always valid UTF-8: control
+// characters, bidi overrides and invalid bytes appear as the text \xHH; cut at about 1 KiB.
 std::string escape_label_value(std::string_view value);
 
 // Seconds since the epoch of a stored UTC time ("2026-03-11T20:18:23Z"); nullopt if malformed.
