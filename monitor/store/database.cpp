@@ -52,6 +52,9 @@ Database::Database(const std::string& path, Mode mode) : m_path(path)
     sqlite3_extended_result_codes(m_db, 1);
     sqlite3_busy_timeout(m_db, k_busy_timeout_ms);
     try {
+        // Before anything that could write (WAL mode, migrations): a database from a newer
+        // smtpprobe has tables and meanings this binary does not know; it stays untouched.
+        refuse_newer_schema();
         if (mode == Mode::read_write) {
             // Before WAL mode writes the first page; a no-op for an existing database.
             exec(k_new_database_page_size);
@@ -113,6 +116,17 @@ int Database::schema_version()
     Statement st(*this, "SELECT coalesce(max(version), 0) FROM schema_migration");
     st.step();
     return static_cast<int>(st.column_int(0));
+}
+
+void Database::refuse_newer_schema()
+{
+    const int known = migrations().empty() ? 0 : migrations().back().version;
+    const int found = schema_version();
+    if (found > known) {
+        throw StoreError(m_path + ": schema version " + std::to_string(found) +
+                         " is newer than this smtpprobe (" SMTPPROBE_VERSION ") supports (up to " +
+                         std::to_string(known) + "); use a newer smtpprobe (database unchanged)");
+    }
 }
 
 void Database::migrate()

@@ -25,7 +25,9 @@ class Statement;
 // One open database. Opening creates the file and its folder if needed (a new file gets
 // 64 KiB pages, see database.cpp), turns on WAL, foreign keys and a busy timeout (so `serve`
 // and `run` can share the file), and applies every embedded migration not yet applied, each
-// in its own transaction.
+// in its own transaction. A database whose schema is newer than this binary's newest
+// migration is refused (StoreError: which version it has, which this binary supports) before
+// anything is written, in either mode.
 class Database {
 public:
     enum class Mode { read_write, read_only };
@@ -47,6 +49,8 @@ public:
     int schema_version();
 
 private:
+    // Throws StoreError when the file's schema is newer than the newest embedded migration.
+    void refuse_newer_schema();
     void migrate();
 
     std::string m_path;
