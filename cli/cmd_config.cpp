@@ -5,6 +5,7 @@
 #include "monitor/config/config_loader.hpp"
 #include "monitor/scripts/script_file.hpp"
 #include "probe/script.hpp"
+#include "probe/text/json_output.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -70,10 +71,8 @@ int check_config(Context& ctx, const std::string& file)
                 std::cerr << problem << "\n";
             }
             if (ctx.global.json) {
-                std::cout << nlohmann::json{{"file", path},
-                                            {"valid", false},
-                                            {"problems", data.problems}}
-                                 .dump()
+                std::cout << json_text(nlohmann::json{
+                                 {"file", path}, {"valid", false}, {"problems", data.problems}})
                           << "\n";
             }
             return k_exit_usage;
@@ -92,7 +91,7 @@ int check_config(Context& ctx, const std::string& file)
                 {"bounces", c.bounces.size()},
                 {"alert_channels",
                  c.alerts.webhooks.size() + c.alerts.commands.size() + c.alerts.mails.size()}};
-            std::cout << out.dump() << "\n";
+            std::cout << json_text(out) << "\n";
         } else {
             std::cout << path << ": ok: " << c.identities.size() << " identities, "
                       << c.receivers.size() << " receivers, " << c.dnsbl.zones.size()
@@ -112,9 +111,9 @@ int check_config(Context& ctx, const std::string& file)
                                     {"key", p.key},
                                     {"message", p.message}});
             }
-            std::cout
-                << nlohmann::json{{"file", path}, {"valid", false}, {"problems", problems}}.dump()
-                << "\n";
+            std::cout << json_text(nlohmann::json{
+                             {"file", path}, {"valid", false}, {"problems", problems}})
+                      << "\n";
         }
         for (const auto& p : e.problems()) {
             std::cerr << p.to_string() << "\n";

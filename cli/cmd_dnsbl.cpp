@@ -11,6 +11,7 @@
 #include "monitor/dnsbl/dnsbl_store.hpp"
 #include "monitor/dnsbl/report_format.hpp"
 #include "probe/printable.hpp"
+#include "probe/text/json_output.hpp"
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -108,9 +109,7 @@ int run_dnsbl(const Context& ctx, const DnsblArgs& args)
         dnsbl::record_dnsbl_report(db, config, *report, time);
     }
     if (ctx.global.json) {
-        std::cout << dnsbl::report_json(*report, time)
-                         .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-                  << "\n";
+        std::cout << json_text(dnsbl::report_json(*report, time), 2) << "\n";
     } else {
         std::cout << dnsbl::report_table(*report, ctx.global.verbosity > 0);
     }

@@ -9,6 +9,7 @@
 #include "probe/dsn_test.hpp"
 #include "probe/printable.hpp"
 #include "probe/result_json.hpp"
+#include "probe/text/json_output.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -34,8 +35,7 @@ int run_dsn_test(Context& ctx, const DsnTestArgs& args)
                           std::string& detail) {
         const probe::DsnReport report = probe::evaluate_dsn_test(result);
         verdict = probe::dsn_verdict_name(report.verdict);
-        detail = probe::dsn_json(result, report)
-                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        detail = json_text(probe::dsn_json(result, report));
     };
     std::unique_ptr<store::Database> db = probe_database(ctx, config, args.session);
     std::vector<probing::ProbeOutcome> outcomes;
@@ -59,7 +59,7 @@ int run_dsn_test(Context& ctx, const DsnTestArgs& args)
     nlohmann::json doc = probe::dsn_json(result, report);
 
     if (ctx.global.json) {
-        std::cout << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+        std::cout << json_text(doc, 2) << "\n";
     } else {
         print_transcript(std::cout, result);
         std::cout << "\n";

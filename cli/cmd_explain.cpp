@@ -6,6 +6,7 @@
 #include "monitor/classify/classifier.hpp"
 #include "monitor/evidence/outcome_class.hpp"
 #include "probe/printable.hpp"
+#include "probe/text/json_output.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -85,10 +86,7 @@ int run_explain(const ExplainOptions& options, const GlobalOptions& global)
     const classify::Result result = classify::Classifier::current().classify(input);
     const bool known = understood(result);
     if (global.json) {
-        // error_handler_t::replace: peer bytes that are not UTF-8 never break the document.
-        std::cout
-            << to_json(result, known).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-            << "\n";
+        std::cout << json_text(to_json(result, known), 2) << "\n";
     } else if (known) {
         print_human(result);
     } else {

@@ -12,6 +12,7 @@
 #include "monitor/ingest/bounce/message_source.hpp"
 #include "monitor/store/database.hpp"
 #include "probe/printable.hpp"
+#include "probe/text/json_output.hpp"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -83,7 +84,7 @@ void print_summary(const ingest::BounceIngestStats& stats, bool json, int verbos
             groups.push_back({{"scope", key.first}, {"reason", key.second}, {"recipients", n}});
         }
         summary["by_scope"] = groups;
-        std::cout << summary.dump() << "\n";
+        std::cout << json_text(summary) << "\n";
         return;
     }
     std::cout << "ingest bounce: " << stats.messages << " messages, " << stats.reports
@@ -140,13 +141,14 @@ int run_ingest_bounce(const BounceArgs& args, Context& ctx)
         blocked = blocked || (r.evidence.decision.recorded && !r.evidence.time.empty() &&
                               r.evidence.decision.verdict == evidence::Verdict::blocked);
         if (json) {
-            std::cout << recipient_json(r).dump() << "\n";
+            std::cout << json_text(recipient_json(r)) << "\n";
             return;
         }
         const auto key =
             std::make_pair(r.classified.result.scope, std::string(r.classified.result.reason));
         if (ctx.global.verbosity > 0 && samples.find(key) == samples.end()) {
-            samples[key] = printable(r.recipient.recipient, 200) + " " + r.classified.status + " " +
+            samples[key] = printable(r.recipient.recipient, 200) + " " +
+                           printable(r.classified.status, 40) + " " +
                            printable(r.recipient.diagnostic, 160);
         }
     };

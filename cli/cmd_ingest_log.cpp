@@ -13,6 +13,7 @@
 #include "monitor/ingest/log_ingester.hpp"
 #include "monitor/store/database.hpp"
 #include "probe/printable.hpp"
+#include "probe/text/json_output.hpp"
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -110,9 +111,7 @@ int run_ingest_log(const IngestLogArgs& args, const Context& ctx)
     ingester->on_delivery([&](const ingest::DeliveryEvent& event) {
         summary.add(event);
         if (json) {
-            std::cout << ingest::delivery_json(event).dump(-1, ' ', false,
-                                                           nlohmann::json::error_handler_t::replace)
-                      << '\n';
+            std::cout << json_text(ingest::delivery_json(event)) << '\n';
         }
     });
     std::unique_ptr<ProgressBar> bar;
@@ -136,9 +135,7 @@ int run_ingest_log(const IngestLogArgs& args, const Context& ctx)
     bar.reset();
     const ingest::IngestCounts& counts = ingester->counts();
     if (json) {
-        std::cout << summary.to_json(counts).dump(-1, ' ', false,
-                                                  nlohmann::json::error_handler_t::replace)
-                  << '\n';
+        std::cout << json_text(summary.to_json(counts)) << '\n';
     } else if (ctx.global.verbosity >= 0) {
         std::cout << summary.render_text(counts);
     }

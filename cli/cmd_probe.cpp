@@ -15,6 +15,7 @@
 #include "monitor/scripts/script_file.hpp"
 #include "probe/printable.hpp"
 #include "probe/result_json.hpp"
+#include "probe/text/json_output.hpp"
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
@@ -133,9 +134,7 @@ int run_probe(Context& ctx, const ProbeArgs& args)
         }
     }
     if (ctx.global.json) {
-        std::cout << nlohmann::json{{"results", docs}}.dump(
-                         2, ' ', false, nlohmann::json::error_handler_t::replace)
-                  << "\n";
+        std::cout << json_text(nlohmann::json{{"results", docs}}, 2) << "\n";
     }
     if (finding) {
         return k_exit_finding;

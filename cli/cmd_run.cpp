@@ -6,6 +6,7 @@
 #include "cli/monitor_context.hpp"
 #include "monitor/run/run_lock.hpp"
 #include "monitor/run/run_tick.hpp"
+#include "probe/text/json_output.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -28,8 +29,7 @@ int run_once(Context& ctx, bool force)
     store::Database db(db_file);
     monitor::RunReport report = monitor::run_tick(db, config, {ctx.global.dns_server, force});
     if (ctx.global.json) {
-        std::cout << report.to_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-                  << "\n";
+        std::cout << json_text(report.to_json(), 2) << "\n";
     } else if (ctx.global.verbosity >= 0 || report.exit_code() != 0) {
         std::cout << report.to_text();
     }

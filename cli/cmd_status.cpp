@@ -6,6 +6,7 @@
 #include "monitor/episodes/episode_builder.hpp"
 #include "monitor/status/status_report.hpp"
 #include "probe/printable.hpp"
+#include "probe/text/json_output.hpp"
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
@@ -24,7 +25,7 @@ int show_status(Context& ctx)
     if (!std::filesystem::exists(path, ec)) {
         // Nothing recorded yet: say so (status never creates a database).
         if (ctx.global.json) {
-            std::cout << monitor::status_json({}).dump(2) << "\n";
+            std::cout << json_text(monitor::status_json({}), 2) << "\n";
         } else {
             std::cout << "No history at " << printable(path, 300)
                       << " yet: run `smtpprobe run` (or ingest logs/bounces) first.\n";
@@ -35,7 +36,7 @@ int show_status(Context& ctx)
     store::Database db(path, store::Database::Mode::read_only);
     monitor::StatusReport report = monitor::load_status(db, config);
     if (ctx.global.json) {
-        std::cout << monitor::status_json(report).dump(2) << "\n";
+        std::cout << json_text(monitor::status_json(report), 2) << "\n";
     } else {
         monitor::print_status(std::cout, report);
     }
@@ -62,11 +63,8 @@ int add_note(Context& ctx, const NoteArgs& args)
     std::int64_t id = monitor::add_note(db, args.ip, args.scope, text);
     episodes::update_episodes(db, config); // the note is on the timeline at once
     if (ctx.global.json) {
-        std::cout << nlohmann::json{{"id", id},
-                                    {"ip", args.ip},
-                                    {"scope", args.scope},
-                                    {"text", text}}
-                         .dump()
+        std::cout << json_text(nlohmann::json{
+                         {"id", id}, {"ip", args.ip}, {"scope", args.scope}, {"text", text}})
                   << "\n";
     } else if (ctx.global.verbosity >= 0) {
         std::cout << "note " << id << " added\n";

@@ -28,8 +28,9 @@ void add_session_options(CLI::App& app, SessionCliOptions& o)
     app.add_option("--port", o.port, "SMTP port when the target gives none")
         ->check(CLI::Range(1, 65535));
     app.add_option("--timeout", o.timeouts,
-                   "stage deadline STAGE=SECONDS (connect, banner, ehlo, helo, starttls, "
-                   "tls-handshake, mail, rcpt, data, data-end, rset, quit, session, all)")
+                   "stage deadline STAGE=SECONDS (STAGE: one of the defaults below, or all); "
+                   "defaults: " +
+                       probe::default_deadlines_text())
         ->take_all();
     app.add_flag("--send", o.send, "allow DATA (a real message) when the script has it");
     app.add_flag("--no-store", o.no_store, "do not record the session in the history");

@@ -52,6 +52,18 @@ Limits::Limits()
     set_default(Stage::session, seconds(300));
 }
 
+std::string default_deadlines_text()
+{
+    const Limits defaults;
+    std::string out;
+    for (std::size_t i = 0; i < k_stage_count; ++i) {
+        const auto ms = defaults.deadline[i].count();
+        out += (out.empty() ? "" : ", ") + std::string(k_stage_names[i]) + " " +
+               (ms % 1000 == 0 ? std::to_string(ms / 1000) : std::to_string(ms / 1000.0)) + " s";
+    }
+    return out;
+}
+
 bool Limits::set(std::string_view spec, std::string* error)
 {
     auto eq = spec.find('=');

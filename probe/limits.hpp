@@ -56,4 +56,8 @@ struct Limits {
     bool set(std::string_view spec, std::string* error);
 };
 
+// The default deadlines as one line for --help and the man page: "connect 20 s, banner 60 s,
+// ..., session 300 s".
+std::string default_deadlines_text();
+
 } // namespace smtpprobe::probe

@@ -12,8 +12,10 @@ namespace smtpprobe::probe {
 struct Reply {
     int code = 0;                   // 100..599
     std::string enhanced;           // "5.7.1", or "" when the first line carries none
-    std::vector<std::string> lines; // text after "NNN-"/"NNN " of each kept line, raw bytes
-    std::size_t skipped_lines = 0;  // lines beyond the per-reply limit (counted, not kept)
+    std::vector<std::string> lines; // text after "NNN-"/"NNN " of each kept line, raw bytes;
+                                    // when lines were skipped, the last one is the final line
+    std::size_t skipped_lines = 0;  // lines beyond the per-reply limit (counted, not kept), all
+                                    // before the final line
     bool truncated = false;         // a line was cut at the line limit, or lines were skipped
 
     // 2 for 2xx, 3 for 3xx, ...

@@ -162,6 +162,9 @@ void ReplyParser::finish_line()
         }
         m_reply.lines.push_back(std::move(text));
     } else {
+        // The last slot holds the latest line, so the final line (which often carries the
+        // verdict) is always kept: the reply keeps its first max-1 lines and its last.
+        m_reply.lines.back() = std::move(text);
         ++m_reply.skipped_lines;
         m_reply.truncated = true;
     }

@@ -1,7 +1,8 @@
 // Incremental SMTP reply parser: fed the bytes read from the socket in whatever pieces they
 // arrive, it assembles one reply at a time. Every limit is enforced while reading: a line is
 // kept up to PeerLimits::max_line_bytes (the excess is skipped), lines beyond max_reply_lines
-// are counted and skipped, and a reply larger than max_reply_bytes ends as a protocol error.
+// are counted and skipped (the first max_reply_lines - 1 and the final line are kept), and a
+// reply larger than max_reply_bytes ends as a protocol error.
 // Memory is bounded by max_line_bytes x (max_reply_lines + 1), whatever the peer sends.
 //
 // Contract: feed() never throws for peer bytes; garbage instead of a code, codes that change

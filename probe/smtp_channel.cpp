@@ -324,14 +324,16 @@ asio::awaitable<ChatResult> SmtpChannel::read_reply(Stage stage)
     }
     r.reply = std::move(out.reply);
     for (std::size_t i = 0; i < r.reply.lines.size(); ++i) {
+        const bool final_line = i + 1 == r.reply.lines.size();
+        if (final_line && r.reply.skipped_lines > 0) {
+            // Where they were: between the kept lines and the final one.
+            event(std::to_string(r.reply.skipped_lines) + " reply lines skipped here (limit " +
+                  std::to_string(m_limits.peer.max_reply_lines) + " kept)");
+        }
         std::string line = std::to_string(r.reply.code);
-        line += (i + 1 == r.reply.lines.size()) ? ' ' : '-';
+        line += final_line ? ' ' : '-';
         line += r.reply.lines[i];
         m_transcript.push_back({TranscriptLine::Dir::received, std::move(line), ms});
-    }
-    if (r.reply.skipped_lines > 0) {
-        event(std::to_string(r.reply.skipped_lines) + " more reply lines skipped (limit " +
-              std::to_string(m_limits.peer.max_reply_lines) + ")");
     }
     co_return r;
 }

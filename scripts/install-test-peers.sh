@@ -1,5 +1,6 @@
 #!/bin/sh
 # Installs the real peers the tests and benchmarks talk to on loopback. Run as root.
+# prometheus brings promtool (checks /metrics); clang and libclang-rt the libFuzzer runs.
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 here=$(cd "$(dirname "$0")" && pwd)
@@ -8,7 +9,8 @@ echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-se
 echo "postfix postfix/mailname string smtpprobe.test" | debconf-set-selections
 apt-get install -y -q --no-install-recommends \
   postfix swaks dnsmasq-base openssl clang libclang-rt-14-dev \
-  chromium wrk pflogsumm libsisimai-perl procps psmisc iproute2 dpkg-dev file dnsperf
+  chromium wrk pflogsumm libsisimai-perl procps psmisc iproute2 dpkg-dev file dnsperf \
+  prometheus
 # Node.js drives Chromium through playwright-core; use the machine's node when it has one.
 if ! command -v npm >/dev/null 2>&1; then
   apt-get install -y -q --no-install-recommends nodejs npm

@@ -10,10 +10,10 @@ namespace {
 
 using nlohmann::json;
 
+// Peer text as part of a one-line summary: escaped by the terminal sink, at most ~200 bytes.
 std::string one_line(const std::string& text)
 {
-    std::string out = printable(text, 200);
-    return out;
+    return printable(text, 200);
 }
 
 json episode_payload(const monitor::EpisodeView& e, const std::string& kind,
@@ -40,33 +40,40 @@ std::string finding_text(const json& row, const char* key)
 
 std::string summary(const json& p)
 {
-    std::string kind = p.value("event", "");
-    std::string ip = p.value("ip", "");
-    std::string who = ip.empty() ? "this server" : one_line(ip);
-    std::string scope = one_line(p.value("scope", ""));
-    std::string code = one_line(p.value("provider_code", ""));
+    // Every field through the terminal sink: the line goes to a mail subject and to people.
+    auto field = [&](const char* key) {
+        const auto it = p.find(key);
+        return it != p.end() && it->is_string() ? one_line(it->get<std::string>()) : std::string();
+    };
+    std::string kind = field("event");
+    std::string ip = field("ip");
+    std::string who = ip.empty() ? "this server" : ip;
+    std::string scope = field("scope");
+    std::string code = field("provider_code");
+    std::string opened = field("opened");
+    std::string closed = field("closed");
     std::string with_code = code.empty() ? "" : " (" + code + ")";
     if (kind == "episode_opened") {
-        return who + " blocked by " + scope + " since " + p.value("opened", "") + with_code;
+        return who + " blocked by " + scope + " since " + opened + with_code;
     }
     if (kind == "episode_closed") {
-        return who + " accepted again by " + scope + " since " + p["closed"].get<std::string>() +
-               " (blocked since " + p.value("opened", "") + ")";
+        return who + " accepted again by " + scope + " since " + closed + " (blocked since " +
+               opened + ")";
     }
     if (kind == "dnsbl_listed") {
-        return who + " listed in " + scope.substr(scope.find('/') + 1) + " since " +
-               p.value("opened", "") + with_code;
+        return who + " listed in " + scope.substr(scope.find('/') + 1) + " since " + opened +
+               with_code;
     }
     if (kind == "dnsbl_delisted") {
-        return who + " delisted from " + scope.substr(scope.find('/') + 1) + " since " +
-               p["closed"].get<std::string>();
+        return who + " delisted from " + scope.substr(scope.find('/') + 1) + " since " + closed;
     }
     const json& f = p.contains("finding") ? p["finding"] : json::object();
     std::string detail = finding_text(f, "detail");
     if (detail.empty()) {
         detail = finding_text(f, "summary");
     }
-    return "finding: " + one_line(p.value("finding_kind", std::string("finding"))) +
+    std::string finding_kind = field("finding_kind");
+    return "finding: " + (finding_kind.empty() ? std::string("finding") : finding_kind) +
            (detail.empty() ? "" : ": " + one_line(detail));
 }
 

@@ -5,6 +5,7 @@
 #include "monitor/alerts/command_runner.hpp"
 #include "monitor/alerts/webhook_client.hpp"
 #include "probe/printable.hpp"
+#include "probe/text/json_output.hpp"
 
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -32,8 +33,9 @@ std::vector<std::string> channel_names(const config::Config& config)
     return names;
 }
 
-// The whole message for sendmail -t: headers of ours only, peer text escaped, no CR/LF in
-// headers.
+// The whole message for sendmail -t: headers of ours only (From and To are validated config),
+// the subject and text through the terminal sink (summary() escapes each peer field), the
+// event through the JSON sink; no CR/LF reaches a header.
 std::string mail_message(const config::MailAlert& mail, const json& payload)
 {
     std::string from = mail.from;
@@ -46,14 +48,14 @@ std::string mail_message(const config::MailAlert& mail, const json& payload)
     for (const std::string& address : mail.to) {
         to += (to.empty() ? "" : ", ") + address;
     }
-    std::string subject = "[smtpprobe] " + payload.value("summary", std::string("alert"));
-    std::string text = payload.value("summary", std::string()) + "\n";
+    const std::string line = summary(payload);
+    std::string text = line + "\n";
     if (payload.contains("action") && payload["action"].is_string() &&
         !payload["action"].get<std::string>().empty()) {
-        text += "\nWhat to do: " + payload["action"].get<std::string>() + "\n";
+        text += "\nWhat to do: " + printable(payload["action"].get<std::string>(), 2000) + "\n";
     }
-    text += "\nEvent:\n" + payload.dump(2) + "\n";
-    return "From: " + from + "\nTo: " + to + "\nSubject: " + printable(subject, 300) +
+    text += "\nEvent:\n" + json_text(payload, 2) + "\n";
+    return "From: " + from + "\nTo: " + to + "\nSubject: [smtpprobe] " + line +
            "\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
            "Content-Transfer-Encoding: 8bit\nAuto-Submitted: auto-generated\n\n" +
            text;
@@ -122,10 +124,12 @@ EnqueueResult enqueue_alerts(store::Database& db, const config::Config& config,
                           "VALUES (?, ?, ?)");
     std::string created = monitor::iso_utc(now);
     for (const AlertEvent& event : events) {
+        // The JSON sink: peer bytes in the payload (a hostile bounce's Remote-MTA) are
+        // escaped or replaced, never a reason to throw and lose every later alert.
         insert.bind(1, event.key)
             .bind(2, event.kind)
             .bind(3, created)
-            .bind(4, event.payload.dump());
+            .bind(4, json_text(event.payload));
         insert.run();
         if (db.changes() == 0) {
             continue; // known change: alerted (or deliberately not) before
@@ -170,7 +174,13 @@ DispatchResult dispatch_alerts(store::Database& db, const config::Config& config
     DispatchResult result;
     for (const Due& d : due) {
         // Sending happens outside any transaction: a slow webhook must not hold the db lock.
-        Attempt a = send_one(config, d.channel, d.payload);
+        // Whatever one channel does, the others are still tried.
+        Attempt a;
+        try {
+            a = send_one(config, d.channel, d.payload);
+        } catch (const std::exception& e) {
+            a = Attempt{false, true, printable(e.what(), 300)};
+        }
         int attempts = d.attempts + 1;
         std::string state = "pending";
         std::string next = monitor::iso_utc(now);

@@ -1,6 +1,7 @@
 // JSON POST for webhook alerts (see webhook_client.hpp).
 #include "monitor/alerts/webhook_client.hpp"
 
+#include "monitor/config/config_checks.hpp"
 #include "probe/printable.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -123,10 +124,20 @@ WebhookResult post_json(const config::Webhook& hook, const std::string& body)
 {
     WebhookResult result;
     Url url;
-    if (!parse_url(hook.url, url)) {
+    if (!config::is_webhook_url(hook.url) || !parse_url(hook.url, url)) {
         result.retryable = false;
         result.error = "bad webhook url";
         return result;
+    }
+    // The config check refuses these already; a header that could split the request is never
+    // sent, whatever built the Webhook.
+    for (const auto& [name, value] : hook.headers) {
+        if (!config::is_header_name(name) || !config::is_header_value(value)) {
+            result.retryable = false;
+            result.error = printable(hook.url, 200) + ": header " + printable(name, 100) +
+                           " is not a valid HTTP header";
+            return result;
+        }
     }
     // The TLS context outlives the io_context, whose destruction ends a stopped exchange.
     asio::ssl::context tls(asio::ssl::context::tls_client);

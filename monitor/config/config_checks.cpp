@@ -1,9 +1,14 @@
 // Entry validation for the config loader (see config_checks.hpp).
 #include "monitor/config/config_checks.hpp"
 
+#include "probe/printable.hpp"
+
 #include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <unistd.h>
 
 namespace smtpprobe::config {
 
@@ -167,24 +172,134 @@ void check_zone(TomlReader& r, const DnsblZone& zone)
     }
 }
 
-void check_webhook(TomlReader& r, const Webhook& hook)
+bool is_header_name(std::string_view name)
+{
+    return !name.empty() && name.size() <= 256 && std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+    });
+}
+
+bool is_header_value(std::string_view value)
+{
+    return value.size() <= 8192 && std::all_of(value.begin(), value.end(), [](char c) {
+               const auto b = static_cast<unsigned char>(c);
+               return b == '\t' || (b >= 0x20 && b != 0x7F);
+           });
+}
+
+bool is_webhook_url(const std::string& url)
 {
     std::string rest;
-    if (hook.url.rfind("https://", 0) == 0) {
-        rest = hook.url.substr(8);
-    } else if (hook.url.rfind("http://", 0) == 0) {
-        rest = hook.url.substr(7);
+    if (url.rfind("https://", 0) == 0) {
+        rest = url.substr(8);
+    } else if (url.rfind("http://", 0) == 0) {
+        rest = url.substr(7);
     } else {
+        return false;
+    }
+    const bool printable_ascii = std::all_of(url.begin(), url.end(), [](char c) {
+        return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7F;
+    });
+    return printable_ascii && is_host_port(rest.substr(0, rest.find('/')));
+}
+
+void check_webhook(TomlReader& r, const Webhook& hook)
+{
+    if (hook.url.rfind("https://", 0) != 0 && hook.url.rfind("http://", 0) != 0) {
         r.problem("url", hook.url.empty() ? std::string("a webhook needs a url")
                                           : "\"" + hook.url +
                                                 "\" must start with https:// or "
                                                 "http://");
+    } else if (!is_webhook_url(hook.url)) {
+        r.problem("url", "\"" + printable(hook.url, 200) +
+                             "\" needs a valid host[:port] and no spaces or control characters");
+    }
+    // The request's framing and target are ours: a header may not change them.
+    static constexpr std::string_view k_ours[] = {"host", "content-length", "transfer-encoding",
+                                                  "content-type", "connection"};
+    for (const auto& [name, value] : hook.headers) {
+        if (!is_header_name(name)) {
+            r.problem("headers", "\"" + printable(name, 100) +
+                                     "\" is not an HTTP header name (letters, digits and "
+                                     "!#$%&'*+-.^_`|~ only)");
+            continue;
+        }
+        std::string lower = name;
+        std::transform(lower.begin(), lower.end(), lower.begin(),
+                       [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; });
+        if (std::find(std::begin(k_ours), std::end(k_ours), lower) != std::end(k_ours)) {
+            r.problem("headers", "\"" + name + "\" is set by smtpprobe itself");
+        }
+        if (!is_header_value(value)) {
+            r.problem("headers",
+                      "the value of \"" + name + "\" holds a control character (CR, LF, NUL ...)");
+        }
+    }
+}
+
+void check_command(TomlReader& r, const std::string& key, const std::string& command)
+{
+    if (command.empty()) {
+        r.problem(key, "the command must not be empty");
         return;
     }
-    std::string authority = rest.substr(0, rest.find('/'));
-    if (!is_host_port(authority)) {
-        r.problem("url", "\"" + hook.url + "\" has no valid host[:port]");
+    const bool one_line = std::all_of(command.begin(), command.end(), [](char c) {
+        const auto b = static_cast<unsigned char>(c);
+        return b == '\t' || (b >= 0x20 && b != 0x7F);
+    });
+    if (!one_line) {
+        r.problem(key, "the command holds a control character (CR, LF, NUL ...): it must be one "
+                       "line");
+        return;
     }
+    // The program is the first word when that is a plain word; shell syntax (a variable
+    // assignment, quotes, a subshell) is left to the shell.
+    const std::size_t start = command.find_first_not_of(" \t");
+    if (start == std::string::npos) {
+        r.problem(key, "the command must not be empty");
+        return;
+    }
+    const std::string program = command.substr(start, command.find_first_of(" \t", start) - start);
+    const bool plain = std::all_of(program.begin(), program.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               std::string_view("._/+-").find(c) != std::string_view::npos;
+    });
+    // Shell builtins and keywords run without a program file.
+    static constexpr std::string_view k_shell_words[] = {
+        ".",    "cd",  "command", "eval", "exec", "exit",  "export", "for",   "if",
+        "read", "set", "test",    "trap", "true", "false", "umask",  "until", "while"};
+    if (!plain || std::find(std::begin(k_shell_words), std::end(k_shell_words), program) !=
+                      std::end(k_shell_words)) {
+        return;
+    }
+    if (program.find('/') != std::string::npos) {
+        if (program.front() != '/') {
+            r.problem(key, "\"" + program +
+                               "\" is a relative path: give the program's absolute path (the "
+                               "command runs from whatever directory smtpprobe runs in)");
+        } else if (access(program.c_str(), X_OK) != 0 ||
+                   !std::filesystem::is_regular_file(program)) {
+            r.problem(key, "\"" + program + "\" is not an executable file");
+        }
+        return;
+    }
+    const char* path = std::getenv("PATH");
+    std::string dirs =
+        path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    for (std::size_t at = 0; at <= dirs.size();) {
+        std::size_t end = dirs.find(':', at);
+        if (end == std::string::npos) {
+            end = dirs.size();
+        }
+        const std::string candidate = dirs.substr(at, end - at) + "/" + program;
+        if (end > at && access(candidate.c_str(), X_OK) == 0 &&
+            std::filesystem::is_regular_file(candidate)) {
+            return;
+        }
+        at = end + 1;
+    }
+    r.problem(key, "no program \"" + program + "\" on PATH (give its absolute path)");
 }
 
 void check_mail(TomlReader& r, const MailAlert& mail)
@@ -200,9 +315,7 @@ void check_mail(TomlReader& r, const MailAlert& mail)
     if (!mail.from.empty() && !is_email(mail.from)) {
         r.problem("from", "\"" + mail.from + "\" is not an address like user@domain");
     }
-    if (mail.sendmail.empty()) {
-        r.problem("sendmail", "the sendmail command must not be empty");
-    }
+    check_command(r, "sendmail", mail.sendmail);
 }
 
 void check_log(TomlReader& r, const LogSource& log)

@@ -200,6 +200,8 @@ void read_alerts(TomlReader& top, Config& config)
         unique(c, "command", hook.name, i++);
         if (hook.command.empty()) {
             c.problem("command", "a command hook needs a command");
+        } else {
+            check_command(c, "command", hook.command);
         }
         c.finish();
         a.commands.push_back(std::move(hook));

@@ -5,6 +5,7 @@
 #include "monitor/evidence/evidence_writer.hpp"
 #include "monitor/store/dnsbl_rows.hpp"
 #include "probe/printable.hpp"
+#include "probe/text/json_output.hpp"
 
 #include <chrono>
 #include <ctime>
@@ -41,7 +42,7 @@ RecordCounts record_dnsbl_report(store::Database& db, const config::Config& conf
                                          address,
                                          check.zone,
                                          to_string(check.result),
-                                         nlohmann::json(check.codes).dump(),
+                                         json_text(nlohmann::json(check.codes)),
                                          joined(check.txt, "\n"),
                                          check.meaning};
                 const std::int64_t id = store::insert_dnsbl_check(db, row);

@@ -2,6 +2,8 @@
 // pending episode live in episode_state.machine as JSON; the open episode is an episode row.
 #include "monitor/episodes/episode_rows.hpp"
 
+#include "probe/text/json_output.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace smtpprobe::episodes {
@@ -61,7 +63,7 @@ std::optional<Episode> load_episode(store::Database& db, std::int64_t id)
 
 std::string codes_json(const std::vector<std::string>& codes)
 {
-    return json(codes).dump();
+    return json_text(json(codes));
 }
 
 std::vector<std::string> codes_from_json(const std::string& text)
@@ -143,7 +145,7 @@ void save_state(store::Database& db, const KeyState& state)
         .bind(7, evidence::name(state.last_verdict))
         .bind(8, state.provider_code)
         .bind(9, state.reason)
-        .bind(10, machine.dump())
+        .bind(10, json_text(machine))
         .bind(11, open_id)
         .run();
 }

@@ -1,6 +1,8 @@
 // See hygiene_store.hpp.
 #include "monitor/hygiene/hygiene_store.hpp"
 
+#include "probe/text/json_output.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace smtpprobe::hygiene {
@@ -26,8 +28,7 @@ std::int64_t store_hygiene_report(store::Database& db, const HygieneReport& repo
         .bind(2, report.ip)
         .bind(3, report.helo)
         .bind(4, report.mail_from_domain)
-        .bind(5, nlohmann::json(report.ptr.names)
-                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+        .bind(5, json_text(nlohmann::json(report.ptr.names)))
         .bind(6, report.ptr.forward_confirmed ? 1 : 0)
         .bind(7, report.ptr.matches_helo ? 1 : 0)
         .bind(8, optional_text(report.ptr.detail))

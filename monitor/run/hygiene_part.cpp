@@ -7,6 +7,7 @@
 #include "monitor/run/run_parts.hpp"
 #include "monitor/run/run_schedule.hpp"
 #include "probe/printable.hpp"
+#include "probe/text/json_output.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -82,7 +83,7 @@ PartResult run_due_hygiene(TickContext& tick)
         // One writer for hygiene_check (monitor/hygiene); the run adds the whole report as JSON.
         std::int64_t id = hygiene::store_hygiene_report(tick.db, r, iso_utc(tick.now));
         tick.db.prepare("UPDATE hygiene_check SET detail = ? WHERE id = ?")
-            .bind(1, detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+            .bind(1, json_text(detail))
             .bind(2, id)
             .run();
         problems += r.all_ok() ? 0 : 1;

@@ -17,7 +17,7 @@ struct PartResult {
     std::string name;
     bool ran = false;   // something was due and done
     bool ok = true;     // false: the part failed (exit 3, detail says why)
-    std::string detail; // one line for the report
+    std::string detail; // one line for the report; peer text in it already through printable()
 };
 
 struct TickContext {

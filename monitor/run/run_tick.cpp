@@ -58,7 +58,7 @@ std::string RunReport::to_text() const
     if (blocked) {
         out += "blocked or listed:";
         for (const std::string& s : blocked_scopes) {
-            out += " " + s + ";";
+            out += " " + printable(s, 300) + ";"; // "IP scope": the scope may be peer text
         }
         out += "\n";
     } else {

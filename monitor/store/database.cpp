@@ -81,6 +81,9 @@ Database::Database(const std::string& path, Mode mode) : m_path(path)
     sqlite3_extended_result_codes(m_db, 1);
     sqlite3_busy_timeout(m_db, k_busy_timeout_ms);
     try {
+        // Before anything that could write (WAL mode, migrations): a database from a newer
+        // smtpprobe has tables and meanings this binary does not know; it stays untouched.
+        refuse_newer_schema();
         if (mode == Mode::read_write) {
             // Before WAL mode writes the first page; a no-op for an existing database.
             exec(k_new_database_page_size);
@@ -170,10 +173,17 @@ void Database::check_read_only_schema()
                          " and a read-only command cannot upgrade it: run `smtpprobe run` (or "
                          "any ingest) once with write access");
     }
-    if (have > want) {
-        throw StoreError(m_path + ": schema version " + std::to_string(have) +
-                         " is newer than this smtpprobe knows (" + std::to_string(want) +
-                         "): use the smtpprobe that wrote it");
+    // A newer schema was refused before (refuse_newer_schema).
+}
+
+void Database::refuse_newer_schema()
+{
+    const int known = migrations().empty() ? 0 : migrations().back().version;
+    const int found = schema_version();
+    if (found > known) {
+        throw StoreError(m_path + ": schema version " + std::to_string(found) +
+                         " is newer than this smtpprobe (" SMTPPROBE_VERSION ") supports (up to " +
+                         std::to_string(known) + "); use a newer smtpprobe (database unchanged)");
     }
 }
 

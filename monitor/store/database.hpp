@@ -26,7 +26,9 @@ class Statement;
 // gets 64 KiB pages, see database.cpp), turns on WAL, foreign keys and a busy timeout (so
 // `serve` and `run` can share the file), and applies every embedded migration not yet
 // applied, each in its own transaction. Opening read-only never writes the file (a WAL file
-// in a folder we cannot write is read as immutable) and needs the schema of this binary.
+// in a folder we cannot write is read as immutable) and needs the schema of this binary. A database whose schema is newer than
+// this binary's newest migration is refused (StoreError: which version it has, which this
+// binary supports) before anything is written, in either mode.
 class Database {
 public:
     enum class Mode { read_write, read_only };
@@ -48,6 +50,8 @@ public:
     int schema_version();
 
 private:
+    // Throws StoreError when the file's schema is newer than the newest embedded migration.
+    void refuse_newer_schema();
     void migrate();
     // Whether the open connection can read the schema (a read-only WAL file may not be).
     bool readable();

@@ -1,6 +1,8 @@
 // probe_run / probe_step writer and a small reader.
 #include "monitor/store/probe_store.hpp"
 
+#include "probe/text/json_output.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace smtpprobe::store {
@@ -43,8 +45,7 @@ std::int64_t insert_probe_result(Database& db, const probe::ProbeResult& r,
     run.bind(i++, text_or_null(r.source_ip));
     run.bind(i++, text_or_null(r.helo));
     run.bind(i++, r.banner ? std::optional<std::string>(r.banner->text()) : std::nullopt);
-    run.bind(i++, nlohmann::json(r.extensions)
-                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    run.bind(i++, json_text(nlohmann::json(r.extensions)));
     if (r.tls) {
         run.bind(i++, r.tls->version);
         run.bind(i++, r.tls->cipher);

@@ -39,6 +39,12 @@ for unit in smtpprobe.service smtpprobe-run.service; do
 done
 grep -q '^ExecStart=.* serve --listen 127.0.0.1:8025$' "$deploy/systemd/smtpprobe.service" ||
     fail "smtpprobe.service does not serve on 127.0.0.1:8025"
+# serve's default --max-connections (1024) plus its own descriptors must fit the unit's limit.
+nofile=$(sed -n 's/^LimitNOFILE=\([0-9]*\)$/\1/p' "$deploy/systemd/smtpprobe.service")
+[ -n "$nofile" ] && [ "$nofile" -ge $((1024 + 64)) ] ||
+    fail "smtpprobe.service LimitNOFILE '${nofile}' is below serve's 1024 connections + 64"
+grep '^ExecStart=' "$deploy/systemd/smtpprobe.service" | grep -q -- '--max-connections' &&
+    fail "smtpprobe.service changes --max-connections: check LimitNOFILE against it"
 grep -q '^ExecStart=.* run$' "$deploy/systemd/smtpprobe-run.service" || fail "run unit does not run"
 grep -qx 'Type=oneshot' "$deploy/systemd/smtpprobe-run.service" || fail "run unit is not oneshot"
 grep -qx 'OnCalendar=\*:0/15' "$deploy/systemd/smtpprobe-run.timer" || fail "timer is not every 15 min"

@@ -116,6 +116,10 @@ TEST_CASE("reply parser: lines beyond the per-reply limit are counted, not kept"
     CHECK(out.reply.lines.size() == 5);
     CHECK(out.reply.skipped_lines == 16);
     CHECK(out.reply.truncated);
+    // The first four and the final line: the transcript never shows line 4 as the last one.
+    CHECK(out.reply.lines[3] == "line 3");
+    CHECK(out.reply.lines.back() == "end");
+    CHECK(out.reply.wire_text().ends_with("250-line 3\n250 end"));
 }
 
 TEST_CASE("reply parser: an endless reply or a 1 MB line ends as a protocol error")

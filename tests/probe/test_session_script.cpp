@@ -307,3 +307,39 @@ TEST_CASE(
         }
     }
 }
+
+TEST_CASE("session: a banner of more than 100 lines is stored as it was, its final line kept")
+{
+    // 150 lines: the transcript keeps 99, says how many it skipped and where, then the final
+    // line, marked final; it never shows line 100 as the end of the reply.
+    std::string banner;
+    for (int i = 1; i < 150; ++i) {
+        banner += "220-line " + std::to_string(i) + "\r\n";
+    }
+    banner += "220 final fake.test ESMTP\r\n";
+    test::DialogueSpec spec;
+    spec.banner = banner;
+    test::ScriptedServer server([&](test::ServerConnection& c) { test::run_dialogue(c, spec); });
+    auto r = test::run_probe(server.address(), test::session_options("block-check"));
+    REQUIRE(r.banner);
+    CHECK(r.banner->lines.size() == 100);
+    CHECK(r.banner->skipped_lines == 50);
+    CHECK(r.banner->lines.back() == "final fake.test ESMTP");
+    std::vector<std::string> received;
+    std::size_t skip_note = 0;
+    for (const auto& line : r.transcript) {
+        if (line.dir == TranscriptLine::Dir::received && line.line.rfind("220", 0) == 0) {
+            received.push_back(line.line);
+        } else if (line.line.find("reply lines skipped here") != std::string::npos) {
+            skip_note = received.size();
+            CHECK(line.line.find("50 reply lines") != std::string::npos);
+        }
+    }
+    REQUIRE(received.size() == 100);
+    CHECK(received[98] == "220-line 99");
+    CHECK(received[99] == "220 final fake.test ESMTP");
+    CHECK(skip_note == 99);
+    for (std::size_t i = 0; i + 1 < received.size(); ++i) {
+        CHECK(received[i][3] == '-');
+    }
+}

@@ -1,6 +1,7 @@
 // /api/episodes, /api/notes and /api/timeline: what the timeline page draws. Filters are
 // optional and combine: ip, scope, a time window [from, to]. An episode belongs to the window
 // when it overlaps it (opened <= to, and still open or closed >= from).
+#include "probe/text/json_output.hpp"
 #include "web/api/api.hpp"
 #include "web/api/json_text.hpp"
 
@@ -197,7 +198,7 @@ std::string api_timeline(Database& db, const Query& query)
     head["truncated"] = episodes_truncated || evidence_truncated || notes_truncated;
     head["evidence_limit"] = limit;
     // The small parts through nlohmann, the evidence array spliced in before the closing brace.
-    std::string out = head.dump(-1, ' ', false, Json::error_handler_t::replace);
+    std::string out = json_text(head);
     out.pop_back();
     out += ",\"evidence\":";
     out += evidence;

@@ -4,18 +4,33 @@
 'use strict';
 
 const sp = (() => {
+  // The HTML sink: every string shown on a page goes through el() (or svg()), which puts it
+  // in a text node or textContent, never markup, after shown() has made visible what would
+  // act on the reader instead: C0/C1 controls, DEL, the bidi embeddings, overrides and
+  // isolates that reorder a line (U+202A-202E, U+2066-2069) and the line and paragraph
+  // separators, each written as \uXXXX. Tab and newline stay (transcripts are multi-line).
+  const k_display_controls = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+  function shown(value) {
+    return String(value).replace(k_display_controls,
+      (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  }
+
+  // Attributes a person reads (tooltips, labels) go through shown() too; the others (href,
+  // data-*, value) are data for code and keep the exact text.
+  const k_shown_attributes = new Set(['title', 'alt', 'aria-label', 'placeholder']);
+
   // el('td', {class: 'x', title: t}, [child, 'text']) -> element; strings become text nodes.
   function el(tag, attrs, children) {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(attrs || {})) {
       if (value === null || value === undefined || value === false) continue;
-      if (key === 'text') node.textContent = String(value);
-      else node.setAttribute(key, String(value));
+      if (key === 'text') node.textContent = shown(value);
+      else node.setAttribute(key, k_shown_attributes.has(key) ? shown(value) : String(value));
     }
     for (const child of [].concat(children || [])) {
       if (child === null || child === undefined) continue;
       node.appendChild(typeof child === 'string' || typeof child === 'number'
-        ? document.createTextNode(String(child)) : child);
+        ? document.createTextNode(shown(child)) : child);
     }
     return node;
   }
@@ -24,8 +39,8 @@ const sp = (() => {
     const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
     for (const [key, value] of Object.entries(attrs || {})) {
       if (value === null || value === undefined) continue;
-      if (key === 'text') node.textContent = String(value);
-      else node.setAttribute(key, String(value));
+      if (key === 'text') node.textContent = shown(value);
+      else node.setAttribute(key, k_shown_attributes.has(key) ? shown(value) : String(value));
     }
     for (const child of [].concat(children || [])) {
       if (child) node.appendChild(child);
@@ -54,7 +69,7 @@ const sp = (() => {
   function showError(error) {
     const box = document.getElementById('error');
     if (box) {
-      box.textContent = 'Could not load: ' + error.message;
+      box.textContent = shown('Could not load: ' + error.message);
       box.hidden = false;
     }
   }
@@ -117,7 +132,7 @@ const sp = (() => {
     }
   });
 
-  return {el, svg, api, params, showError, clear, when, duration, badge, linkified, table, pageLink};
+  return {el, svg, shown, api, params, showError, clear, when, duration, badge, linkified, table, pageLink};
 })();
 
 // The header and navigation of every page, built here once instead of copied into each page.

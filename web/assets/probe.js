@@ -6,7 +6,7 @@ async function main() {
   const id = sp.params().get('id');
   if (!id || !/^[0-9]+$/.test(id)) throw new Error('no probe id (open this page from the probe list)');
   const run = await sp.api('/api/probes/' + id);
-  document.getElementById('title').textContent = 'Probe run #' + run.id + ' — ' + (run.target || '');
+  document.getElementById('title').textContent = sp.shown('Probe run #' + run.id + ' — ' + (run.target || ''));
   const facts = [
     ['Started', sp.when(run.started_at)], ['Finished', sp.when(run.finished_at)],
     ['Script', run.script], ['Target', run.target], ['MX host', run.mx_host],
@@ -20,7 +20,7 @@ async function main() {
   const rows = facts.filter(([, v]) => v !== null && v !== undefined && v !== '')
     .map(([k, v]) => sp.el('tr', {}, [sp.el('th', {text: k}), sp.el('td', {class: 'words', text: String(v)})]));
   document.getElementById('summary').appendChild(sp.el('table', {}, sp.el('tbody', {}, rows)));
-  document.getElementById('banner').textContent = run.banner || '—';
+  document.getElementById('banner').textContent = sp.shown(run.banner || '—');
   const pre = document.getElementById('transcript');
   for (const line of run.transcript) {
     const kind = line.startsWith('>>>') ? 'sent' : line.startsWith('<<<') ? 'received' : 'event';

@@ -68,7 +68,7 @@ function tickLabel(t, step) {
 
 function tooltip(event, lines) {
   const tip = document.getElementById('tooltip');
-  tip.textContent = lines.filter(Boolean).join('\n');
+  tip.textContent = sp.shown(lines.filter(Boolean).join('\n'));
   tip.hidden = false;
   tip.style.left = Math.min(event.clientX + 14, window.innerWidth - 440) + 'px';
   tip.style.top = (event.clientY + 14) + 'px';

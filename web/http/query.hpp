@@ -22,7 +22,8 @@ public:
 class Query {
 public:
     // Splits target ("/api/episodes?ip=192.0.2.1&scope=x") into path and parameters.
-    // Throws BadRequest on a malformed escape, a repeated parameter or too many parameters.
+    // Throws BadRequest on a malformed escape, a NUL byte anywhere, a repeated parameter or
+    // too many parameters.
     explicit Query(std::string_view target);
 
     const std::string& path() const { return m_path; }
@@ -39,9 +40,10 @@ public:
                                                  std::int64_t max) const;
     // An IPv4 or IPv6 address (as given, validated with inet_pton).
     std::optional<std::string> ip(const std::string& name) const;
-    // A scope or zone name: 1..200 characters of [A-Za-z0-9._:/@+-].
+    // A scope, zone or target name: 1..200 bytes (any text a stored scope can hold).
     std::optional<std::string> scope(const std::string& name) const;
-    // A UTC time: "2026-03-11", "2026-03-11T20:18Z", "2026-03-11T20:18:23Z" (the Z is optional);
+    // A UTC time: "2026-03-11", "2026-03-11T20:18Z", "2026-03-11T20:18:23Z" (the Z is optional),
+    // of a date that exists (2026-02-29 does not);
     // returned normalised to "YYYY-MM-DDTHH:MM:SSZ" so it compares with stored times.
     std::optional<std::string> time(const std::string& name) const;
 

@@ -2,6 +2,7 @@
 #include "web/http/router.hpp"
 
 #include "probe/embedded_file.hpp"
+#include "probe/text/json_output.hpp"
 #include "web/api/api.hpp"
 #include "web/http/query.hpp"
 #include "web/metrics/metrics.hpp"
@@ -24,8 +25,7 @@ constexpr std::string_view k_cookie_name = "smtpprobe_token";
 
 std::string dump(const Json& document)
 {
-    // Peer text may hold bytes that are not UTF-8: replace them rather than fail.
-    return document.dump(-1, ' ', false, Json::error_handler_t::replace);
+    return json_text(document);
 }
 
 HttpReply json_reply(unsigned status, const Json& document)
@@ -193,7 +193,10 @@ HttpReply api_reply(const std::string& db_path, const config::Config& config, co
 
 } // namespace
 
-Router::Router(RouterOptions options) : m_options(std::move(options)) {}
+Router::Router(RouterOptions options)
+    : m_options(std::move(options)), m_hosts(m_options.listen_address, m_options.allowed_hosts)
+{
+}
 
 bool Router::authorised(const HttpRequest& request, bool& set_cookie) const
 {
@@ -222,6 +225,13 @@ HttpReply Router::handle(const HttpRequest& request) const
 {
     HttpReply reply;
     try {
+        if (!m_hosts.allows(request.host)) {
+            // 421 Misdirected Request: this server does not answer for that name.
+            return error_reply(421, "this server does not answer for Host '" +
+                                        std::string(request.host.substr(0, 100)) +
+                                        "' (use its address, or start serve with "
+                                        "--allow-host NAME)");
+        }
         if (request.method != "GET" && request.method != "HEAD") {
             reply = error_reply(405, "only GET and HEAD are served");
             reply.headers.emplace_back("Allow", "GET, HEAD");
@@ -253,6 +263,12 @@ HttpReply Router::handle(const HttpRequest& request) const
     return reply;
 }
 
+bool Router::queries_store(const HttpRequest& request) const
+{
+    const std::string_view path = request.target.substr(0, request.target.find('?'));
+    return path == "/metrics" || (path.starts_with("/api/") && path != "/api/status");
+}
+
 HttpReply Router::dispatch(const HttpRequest& request) const
 {
     Query query(request.target);
@@ -261,6 +277,7 @@ HttpReply Router::dispatch(const HttpRequest& request) const
         return api_reply(m_options.db_path, m_options.config, query);
     }
     if (path == "/metrics") {
+        query.allow_only({});
         HttpReply reply;
         reply.content_type = "text/plain; version=0.0.4; charset=utf-8";
         reply.body = render_metrics(thread_connection(m_options.db_path), m_options.config);

@@ -1,10 +1,13 @@
 // Maps one HTTP request to one reply: the token check, the embedded assets, the JSON API and
 // /metrics. Knows nothing of sockets (the session in web/server/ does the I/O), so it can be
-// exercised directly. Only GET and HEAD exist (405 otherwise); an unknown path is 404; a
-// parameter the client can fix is 400 with a JSON {"error": ...}.
+// exercised directly. A request for a Host this server is not (DNS rebinding, see
+// host_check.hpp) is 421 before anything else, token or not. Only GET and HEAD exist (405
+// otherwise); an unknown path is 404; a parameter the client can fix is 400 with a JSON
+// {"error": ...}.
 #pragma once
 
 #include "monitor/config/config.hpp"
+#include "web/http/host_check.hpp"
 
 #include <string>
 #include <string_view>
@@ -18,6 +21,7 @@ struct HttpRequest {
     std::string_view target;        // "/api/episodes?ip=..."
     std::string_view authorization; // the Authorization header, "" when absent
     std::string_view cookie;        // the Cookie header, "" when absent
+    std::string_view host;          // the Host header, "" when absent (then refused)
 };
 
 struct HttpReply {
@@ -28,9 +32,11 @@ struct HttpReply {
 };
 
 struct RouterOptions {
-    std::string db_path;   // opened read-only, one connection per serving thread
-    std::string token;     // required when not empty
-    config::Config config; // identities, DNSBL zones: what the state query needs
+    std::string db_path;                    // opened read-only, one connection per serving thread
+    std::string token;                      // required when not empty
+    std::string listen_address;             // the address serve binds (see host_check.hpp)
+    std::vector<std::string> allowed_hosts; // host names answered besides it (--allow-host)
+    config::Config config;                  // identities, DNSBL zones: what the state query needs
 };
 
 // The Content-Security-Policy every reply carries: no inline script, nothing from elsewhere.
@@ -44,12 +50,16 @@ public:
     explicit Router(RouterOptions options);
     // Never throws: every failure becomes a reply.
     HttpReply handle(const HttpRequest& request) const;
+    // Whether answering request reads the store beyond the cached /api/status (the API,
+    // /metrics): the server runs those on its worker threads.
+    bool queries_store(const HttpRequest& request) const;
 
 private:
     bool authorised(const HttpRequest& request, bool& set_cookie) const;
     HttpReply dispatch(const HttpRequest& request) const;
 
     RouterOptions m_options;
+    HostCheck m_hosts;
 };
 
 } // namespace smtpprobe::web

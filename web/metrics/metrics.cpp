@@ -79,24 +79,6 @@ void counts(Exposition& out, store::Database& db, const char* name, const char* 
 
 } // namespace
 
-std::string escape_label_value(std::string_view value)
-{
-    std::string out;
-    out.reserve(value.size());
-    for (char c : value) {
-        if (c == '\\') {
-            out += "\\\\";
-        } else if (c == '"') {
-            out += "\\\"";
-        } else if (c == '\n') {
-            out += "\\n";
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
 std::optional<long long> epoch_seconds(std::string_view iso)
 {
     if (iso.size() < 19 || iso[4] != '-' || iso[7] != '-' || iso[10] != 'T' || iso[13] != ':' ||

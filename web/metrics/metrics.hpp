@@ -1,6 +1,6 @@
 // /metrics: the store's current facts in the Prometheus text exposition format (version
-// 0.0.4), so a fleet of probes can be scraped and alerted on. Label values are escaped as the
-// format requires (backslash, double quote, newline).
+// 0.0.4), so a fleet of probes can be scraped and alerted on. Every label value goes through
+// escape_label_value().
 #pragma once
 
 #include "monitor/config/config.hpp"
@@ -16,7 +16,9 @@ namespace smtpprobe::web {
 // query's (monitor/evidence/state_query.hpp), as `status` and /api/overview show it.
 std::string render_metrics(store::Database& db, const config::Config& config);
 
-// A label value escaped for the exposition format.
+// The Prometheus sink (web/metrics/label_value.cpp): a label value escaped for the
+// exposition format (backslash, double quote, line feed), always valid UTF-8: control
+// characters, bidi overrides and invalid bytes appear as the text \xHH; cut at about 1 KiB.
 std::string escape_label_value(std::string_view value);
 
 // Seconds since the epoch of a stored UTC time ("2026-03-11T20:18:23Z"); nullopt if malformed.

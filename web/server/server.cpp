@@ -12,6 +12,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <csignal>
 #include <iostream>
@@ -23,13 +24,41 @@ namespace smtpprobe::web {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
+namespace {
+
+// The router answers only for the address it listens on (and the names it is given).
+RouterOptions bound_to(RouterOptions router, const ServerOptions& options)
+{
+    router.listen_address = options.address;
+    router.allowed_hosts.insert(router.allowed_hosts.end(), options.allowed_hosts.begin(),
+                                options.allowed_hosts.end());
+    return router;
+}
+
+ClientLimitSettings limit_settings(const ServerOptions& options)
+{
+    ClientLimitSettings settings;
+    settings.connections_per_client = options.max_connections_per_client;
+    settings.requests_per_client = options.max_requests_per_client;
+    settings.response_budget = options.response_budget;
+    settings.small_response = options.small_response_bytes;
+    return settings;
+}
+
+} // namespace
+
 struct Server::Impl : SessionRegistry {
     Impl(ServerOptions opts, RouterOptions router_options)
-        : options(std::move(opts)), router(std::move(router_options)),
-          io(std::max(1, options.threads)), control(asio::make_strand(io)), acceptor(control),
-          signals(control), drain_timer(control)
+        : options(std::move(opts)), router(bound_to(std::move(router_options), options)),
+          limits(limit_settings(options)), io(std::max(1, options.threads)),
+          workers(static_cast<std::size_t>(std::max(1, options.worker_threads))),
+          control(asio::make_strand(io)), acceptor(control), signals(control), drain_timer(control)
     {
     }
+
+    // Whether a new connection from client may be served: within its own limit, and within
+    // the server's (shedding the longest-waiting connection when full).
+    bool admit(const std::string& client);
 
     asio::awaitable<void> accept_loop();
     void begin_stop();
@@ -37,7 +66,9 @@ struct Server::Impl : SessionRegistry {
 
     ServerOptions options;
     Router router;
+    ClientLimits limits;
     asio::io_context io;
+    asio::thread_pool workers;
     asio::strand<asio::io_context::executor_type> control;
     tcp::acceptor acceptor;
     asio::signal_set signals;
@@ -60,10 +91,18 @@ asio::awaitable<void> Server::Impl::accept_loop()
             co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
             continue;
         }
+        boost::system::error_code peer_ec;
+        const auto peer = socket.remote_endpoint(peer_ec);
+        std::string client = peer_ec ? std::string("?") : peer.address().to_string();
+        if (!admit(client)) {
+            socket.close(peer_ec);
+            continue;
+        }
         auto executor = socket.get_executor();
         asio::co_spawn(
             executor,
-            run_session(boost::beast::tcp_stream(std::move(socket)), router, options, *this),
+            run_session(boost::beast::tcp_stream(std::move(socket)), std::move(client),
+                        SessionServices{router, options, *this, limits, workers.get_executor()}),
             [](std::exception_ptr error) {
                 if (error) {
                     try {
@@ -74,6 +113,19 @@ asio::awaitable<void> Server::Impl::accept_loop()
                 }
             });
     }
+}
+
+bool Server::Impl::admit(const std::string& client)
+{
+    if (!limits.take_connection(client)) {
+        return false;
+    }
+    // Counted when admitted (a session registers a moment later, on its own strand).
+    if (limits.connections() > options.max_connections && !shed_longest_waiting()) {
+        limits.give_connection(client);
+        return false;
+    }
+    return true;
 }
 
 void Server::Impl::begin_stop()
@@ -163,6 +215,8 @@ void Server::run(const std::function<void()>& on_ready)
     for (auto& thread : extra) {
         thread.join();
     }
+    impl.workers.stop();
+    impl.workers.join();
 }
 
 void Server::stop()

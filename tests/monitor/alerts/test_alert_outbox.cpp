@@ -197,3 +197,36 @@ TEST_CASE("a webhook POSTs the JSON and is retried within the run after a 5xx")
     // Sent: a second dispatch sends nothing.
     CHECK(alerts::dispatch_alerts(db, c, at("2026-11-20T10:05:00Z")).sent == 0);
 }
+
+TEST_CASE("a hostile scope never stops alerting, and one failing channel never stops another")
+{
+    TempDir dir;
+    store::Database db(dir.file("h.db"));
+    config::Config c = config::parse_config(
+        "[[alerts.command]]\nname = \"broken\"\ncommand = \"echo down >&2; exit 4\"\n"
+        "[[alerts.command]]\nname = \"file\"\ncommand = \"cat >> " +
+            dir.file("events") + "\"\n",
+        "c.toml");
+    add(db, "2026-11-20T10:00:00Z",
+        "host/mx\xff\xfe.attacker.example\x1b"
+        "c",
+        "blocked");
+    add(db, "2026-11-20T10:01:00Z", "microsoft-consumer/eur", "blocked");
+    alerts::EnqueueResult queued;
+    CHECK_NOTHROW(queued = alerts::enqueue_alerts(db, c, at("2026-11-20T11:00:00Z")));
+    CHECK(queued.new_events == 2);
+    auto sent = alerts::dispatch_alerts(db, c, at("2026-11-20T11:00:00Z"));
+    CHECK(sent.sent == 2);
+    CHECK(sent.retry_later == 2);
+    auto events = lines_of(test::read_file(dir.file("events")));
+    REQUIRE(events.size() == 2);
+    for (const std::string& line : events) {
+        CHECK(line.find('\x1b') == std::string::npos);
+        auto j = nlohmann::json::parse(line);
+        CHECK(j["summary"].get<std::string>().find('\x1b') == std::string::npos);
+    }
+    CHECK(nlohmann::json::parse(events[1])["scope"] == "microsoft-consumer/eur");
+    // Later runs go on too: nothing new, and the broken channel is retried without throwing.
+    CHECK_NOTHROW(alerts::enqueue_alerts(db, c, at("2026-11-20T11:05:00Z")));
+    CHECK(alerts::dispatch_alerts(db, c, at("2026-11-20T11:05:00Z")).sent == 0);
+}

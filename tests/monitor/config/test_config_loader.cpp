@@ -141,6 +141,48 @@ TEST_CASE("each mistake is one problem with file, line, column, key and what is 
         CHECK(problems[0].find(c.expected) != std::string::npos);
     }
     CHECK(problems_of("dns_server = \"127.0.0.1:5353\"\n").empty());
+}
+
+TEST_CASE("webhook headers, urls and alert commands are checked where they are written")
+{
+    struct Case {
+        std::string text;
+        std::string expected;
+    };
+    const std::string hook = "[[alerts.webhook]]\nurl = \"https://hooks.example.org/x\"\n";
+    std::vector<Case> cases = {
+        {hook + "headers = { \"X-Evil\\r\\nInjected\" = \"1\" }\n",
+         "alerts.webhook[0].headers: \"X-Evil\\r\\nInjected\" is not an HTTP header name"},
+        {hook + "headers = { \"X A\" = \"1\" }\n", "is not an HTTP header name"},
+        {hook + "headers = { Authorization = \"Bearer t\\r\\nX-Injected: 1\" }\n",
+         "the value of \"Authorization\" holds a control character"},
+        {hook + "headers = { Authorization = \"Bearer \\u0000\" }\n", "holds a control character"},
+        {hook + "headers = { Host = \"evil.example\" }\n", "\"Host\" is set by smtpprobe itself"},
+        {"[[alerts.webhook]]\nurl = \"file:///etc/passwd\"\n", "must start with https://"},
+        {"[[alerts.webhook]]\nurl = \"https://hooks.example.org/a b\"\n",
+         "needs a valid host[:port] and no spaces or control characters"},
+        {"[[alerts.webhook]]\nurl = \"http://hooks.example.org/a\\r\\nX: y\"\n",
+         "no spaces or control characters"},
+        {"[[alerts.command]]\ncommand = \"/nonexistent/hook --x\"\n",
+         "alerts.command[0].command: \"/nonexistent/hook\" is not an executable file"},
+        {"[[alerts.command]]\ncommand = \"bin/hook\"\n", "\"bin/hook\" is a relative path"},
+        {"[[alerts.command]]\ncommand = \"no-such-program-smtpprobe\"\n",
+         "no program \"no-such-program-smtpprobe\" on PATH"},
+        {"[[alerts.command]]\ncommand = \"logger\\nrm -rf /tmp/x\"\n", "it must be one line"},
+        {"[[alerts.mail]]\nto = [\"a@b.example\"]\nsendmail = \"/nonexistent/sendmail -t\"\n",
+         "alerts.mail[0].sendmail: \"/nonexistent/sendmail\" is not an executable file"},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.text);
+        auto problems = problems_of(c.text);
+        REQUIRE(problems.size() == 1);
+        CHECK(problems[0].find(c.expected) != std::string::npos);
+    }
+    CHECK(problems_of(hook + "headers = { Authorization = \"Bearer t\", X-Team = \"ops\" }\n")
+              .empty());
+    CHECK(problems_of("[[alerts.command]]\ncommand = \"cat >> /tmp/x\"\n").empty());
+    CHECK(problems_of("[[alerts.command]]\ncommand = \"/bin/sh -c 'exit 0'\"\n").empty());
+    CHECK(problems_of("[[alerts.command]]\ncommand = \"FOO=1 exec logger\"\n").empty());
     CHECK(problems_of("dns_server = \"[::1]:53\"\n").empty());
 }
 

@@ -78,3 +78,31 @@ TEST_CASE("an unopenable path is a StoreError naming the path")
         CHECK(std::string(e.what()).find("/proc/definitely/not/here.db") != std::string::npos);
     }
 }
+
+TEST_CASE("a database from a newer smtpprobe is refused, named, and left byte for byte")
+{
+    TempDir dir;
+    const std::string path = dir.file("future.db");
+    {
+        Database db(path);
+        db.exec("INSERT INTO schema_migration(version, name, applied_at) "
+                "VALUES (999, '999_future.sql', '2030-01-01T00:00:00Z')");
+        db.exec("INSERT INTO note(time, text) VALUES ('2030-01-01T00:00:00Z', 'from the future')");
+    }
+    const std::string before = smtpprobe::test::read_file(path);
+    REQUIRE(!before.empty());
+    for (auto mode : {Database::Mode::read_write, Database::Mode::read_only}) {
+        try {
+            Database db(path, mode);
+            FAIL("a schema newer than the binary's was opened");
+        } catch (const StoreError& e) {
+            const std::string what = e.what();
+            CHECK(what.find(path) != std::string::npos);
+            CHECK(what.find("schema version 999") != std::string::npos);
+            CHECK(what.find("up to " + std::to_string(migrations().back().version)) !=
+                  std::string::npos);
+            CHECK(what.find('\n') == std::string::npos);
+        }
+    }
+    CHECK(smtpprobe::test::read_file(path) == before);
+}

@@ -61,10 +61,11 @@ TEST_CASE("malformed targets and values are BadRequest")
         const char* kind;
     };
     const Case bad_values[] = {
-        {"/?v=abc", "int"},        {"/?v=1x", "int"},           {"/?v=", "int"},
-        {"/?v=-5", "int"},         {"/?v=999999999999", "int"}, {"/?v=1.2.3", "ip"},
-        {"/?v=<script>", "ip"},    {"/?v=a%20b", "scope"},      {"/?v=%3Cx%3E", "scope"},
-        {"/?v=2026-02-3", "time"},
+        {"/?v=abc", "int"},         {"/?v=1x", "int"},           {"/?v=", "int"},
+        {"/?v=-5", "int"},          {"/?v=999999999999", "int"}, {"/?v=1.2.3", "ip"},
+        {"/?v=<script>", "ip"},     {"/?v=", "scope"},           {"/?v=2026-02-3", "time"},
+        {"/?v=2026-02-31", "time"}, {"/?v=2026-02-29", "time"},  {"/?v=2026-04-31", "time"},
+        {"/?v=2100-02-29", "time"},
     };
     for (const auto& c : bad_values) {
         CAPTURE(c.target);
@@ -88,4 +89,32 @@ TEST_CASE("percent-decoding keeps bytes and refuses broken escapes")
     CHECK(percent_decode("%2e%2e%2f") == "../");
     CHECK(!percent_decode("%g0"));
     CHECK(!percent_decode("abc%4"));
+}
+
+TEST_CASE("a scope is any stored text: markup and spaces are queryable, NUL never")
+{
+    Query query("/api/episodes?scope=host%2Fmx%3C1%3E.example&zone=a%20b&target=%E2%80%AEx");
+    CHECK(query.scope("scope") == "host/mx<1>.example");
+    CHECK(query.scope("zone") == "a b");
+    CHECK(query.scope("target") == "\xE2\x80\xAEx");
+    CHECK(!Query("/").scope("scope"));
+    CHECK_THROWS_AS(Query("/?scope=" + std::string(201, 'a')).scope("scope"), BadRequest);
+}
+
+TEST_CASE("a NUL byte is refused in every parameter name and value and in the path")
+{
+    for (const char* target : {"/api/episodes?ip=192.0.2.1%00", "/api/episodes?scope=a%00b",
+                               "/metrics?x%00=1", "/api/status%00", "/?token=%00"}) {
+        CAPTURE(target);
+        CHECK_THROWS_AS(Query{target}, BadRequest);
+    }
+}
+
+TEST_CASE("dates that exist are accepted, leap days included")
+{
+    CHECK(normalise_time("2024-02-29") == "2024-02-29T00:00:00Z");
+    CHECK(normalise_time("2000-02-29T12:00Z") == "2000-02-29T12:00:00Z");
+    CHECK(normalise_time("2026-12-31T23:59:59Z") == "2026-12-31T23:59:59Z");
+    CHECK(!normalise_time("2026-02-31"));
+    CHECK(!normalise_time("2026-06-31T00:00Z"));
 }

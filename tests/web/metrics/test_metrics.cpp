@@ -1,6 +1,7 @@
 // Prometheus exposition: label escaping and the families written from a known history.
 #include "monitor/episodes/episode_builder.hpp"
 #include "monitor/store/database.hpp"
+#include "probe/text/utf8.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/dashboard_fixture.hpp"
 #include "web/metrics/metrics.hpp"
@@ -60,4 +61,65 @@ TEST_CASE("metrics carry block state, episode start, DNSBL, probes, ingest and b
     CHECK(text.find("smtpprobe_evidence_rows{source_kind=\"probe\"} 3\n") != std::string::npos);
     // Every family is declared once, before its samples.
     CHECK(text.find("# TYPE smtpprobe_blocked gauge\n") != std::string::npos);
+}
+
+TEST_CASE("hostile label values stay valid exposition: promtool check metrics passes")
+{
+    // What peers can put in a scope (a Remote-MTA host name), an IP column or a log path.
+    const std::string hostile[] = {
+        "host/mx\xff\xfe.attacker.example",
+        "host/esc\x1b[31mred\x07bell",
+        "host/quote\"back\\slash\nnewline\rcr",
+        "host/bidi\xe2\x80\xaeright-to-left",
+        "host/c1\xc2\x9b"
+        "2J del\x7f",
+        std::string("host/nul\0byte", 13),
+        "host/" + std::string(3000, 'x'),
+    };
+    test::TempDir dir;
+    const std::string path = dir.file("history.db");
+    {
+        store::Database db(path);
+        for (const std::string& scope : hostile) {
+            db.prepare("INSERT INTO evidence (time, ip, scope, verdict, reason, source_kind, "
+                       "source_id) VALUES ('2026-03-01T00:00:00Z', ?, ?, 'blocked', 'blocked', "
+                       "'note', ?)")
+                .bind(1, scope.substr(5, 40))
+                .bind(2, scope)
+                .bind(3, static_cast<std::int64_t>(&scope - &hostile[0]))
+                .run();
+            db.prepare("INSERT INTO ingest_cursor (path, identity, offset, checksum, updated_at) "
+                       "VALUES (?, '1:2', 1, 'x', '2026-03-01T00:00:00Z')")
+                .bind(1, scope)
+                .run();
+        }
+        episodes::update_episodes(db, config::Config{});
+    }
+    store::Database db(path, store::Database::Mode::read_only);
+    const std::string text = web::render_metrics(db, config::Config{});
+    for (const std::string& value : hostile) {
+        const std::string label = web::escape_label_value(value);
+        CAPTURE(label);
+        CHECK(smtpprobe::is_valid_utf8(label));
+        CHECK(label.find_first_of(std::string("\x1b\x07\r\n\x7f\0", 6)) == std::string::npos);
+        CHECK(label.size() <= 1024 + 8);
+    }
+    CHECK(smtpprobe::is_valid_utf8(text));
+    CHECK(web::escape_label_value("esc\x1b") == "esc\\\\x1b");
+    CHECK(web::escape_label_value("\xff") == "\\\\xff");
+    if (test::run({"sh", "-c", "command -v promtool"}).exit_code != 0) {
+        MESSAGE("skipped: promtool not installed (scripts/install-test-peers.sh installs "
+                "prometheus)");
+        return;
+    }
+    test::write_file(dir.file("metrics.txt"), text);
+    test::RunOptions options;
+    options.stdin_data = text;
+    const test::RunResult check = test::run({"promtool", "check", "metrics"}, options);
+    CAPTURE(check.out);
+    CAPTURE(check.err);
+    // Lint findings (exit 3) are about naming; a parse error is exit 1.
+    CHECK(check.exit_code != 1);
+    CHECK(check.err.find("error") == std::string::npos);
+    CHECK(check.out.find("error") == std::string::npos);
 }

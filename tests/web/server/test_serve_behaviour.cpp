@@ -197,3 +197,90 @@ TEST_CASE("serve answers while a writer holds a transaction, and sees committed 
     CHECK(after.status == 200);
     CHECK(after.body.find("during") != std::string::npos);
 }
+
+TEST_CASE("a rebinding Host is refused with 421, with or without a token")
+{
+    ServedDashboard plain;
+    fill_dashboard_fixture(plain.db_path());
+    REQUIRE_MESSAGE(plain.start({"--allow-host", "dash.example.org"}), plain.log());
+    const int port = plain.port();
+    const std::string here = "127.0.0.1:" + std::to_string(port);
+    for (const char* path : {"/api/status", "/", "/metrics", "/api/episodes"}) {
+        CAPTURE(path);
+        auto evil = http_get(port, path, {{"Host", "evil.example"}});
+        CHECK(evil.status == 421);
+        CHECK(evil.body.find("overview") == std::string::npos);
+        CHECK(http_get(port, path, {{"Host", "evil.example:" + std::to_string(port)}}).status ==
+              421);
+        CHECK(http_get(port, path, {{"Host", "127.0.0.1.evil.example"}}).status == 421);
+        CHECK(http_get(port, path, {{"Host", here}}).status == 200);
+        CHECK(http_get(port, path, {{"Host", "localhost:" + std::to_string(port)}}).status == 200);
+        CHECK(http_get(port, path, {{"Host", "DASH.example.org."}}).status == 200);
+    }
+    CHECK(raw_exchange(port, "GET /api/status HTTP/1.1\r\nConnection: close\r\n\r\n", 5s)
+              .rfind("HTTP/1.1 421", 0) == 0);
+
+    ServedDashboard guarded;
+    fill_dashboard_fixture(guarded.db_path());
+    REQUIRE_MESSAGE(guarded.start({"--token", k_token}), guarded.log());
+    const std::map<std::string, std::string> bearer{
+        {"Authorization", std::string("Bearer ") + k_token}, {"Host", "evil.example"}};
+    CHECK(http_get(guarded.port(), "/api/status", bearer).status == 421);
+    CHECK(http_get(guarded.port(), std::string("/?token=") + k_token, {{"Host", "evil.example"}})
+              .headers.count("set-cookie") == 0);
+}
+
+TEST_CASE("bad parameters are refused everywhere: NUL, dates that do not exist, unknown names")
+{
+    ServedDashboard server;
+    fill_dashboard_fixture(server.db_path());
+    {
+        smtpprobe::store::Database db(server.db_path());
+        db.exec("INSERT INTO episode (ip, scope, opened, reason) VALUES ('192.0.2.25', "
+                "'host/mx<1>.example', '2026-03-02T00:00:00Z', 'blocked')");
+    }
+    REQUIRE_MESSAGE(server.start(), server.log());
+    const int port = server.port();
+    for (const char* target :
+         {"/api/episodes?ip=192.0.2.25%00", "/api/episodes?scope=a%00",
+          "/api/timeline?from=2026-02-31", "/api/episodes?to=2026-04-31T00:00Z", "/metrics?x=1",
+          "/metrics?format=%00", "/api/status?x=1", "/api/probes/1?x=1",
+          "/api/timeline?ip=192.0.2.25&ipp=1"}) {
+        CAPTURE(target);
+        auto reply = http_get(port, target);
+        CHECK(reply.status == 400);
+        CHECK(reply.body.find("\"error\"") != std::string::npos);
+    }
+    // A scope holding '<' (a host name as a peer wrote it) is queryable, as the dashboard asks.
+    auto odd = http_get(port, "/api/episodes?scope=host%2Fmx%3C1%3E.example");
+    CHECK(odd.status == 200);
+    CHECK(odd.body.find("host/mx<1>.example") != std::string::npos);
+    CHECK(http_get(port, "/metrics").status == 200);
+}
+
+TEST_CASE("serve sheds slow clients when full and answers the normal one")
+{
+    ServedDashboard server;
+    REQUIRE_MESSAGE(server.start({"--max-connections", "16", "--header-timeout", "30"}),
+                    server.log());
+    // 40 connections that never send a request: the server keeps at most 16 and sheds the
+    // longest-waiting one for each newcomer; a normal request still gets its answer.
+    std::vector<int> idle;
+    for (int i = 0; i < 40; ++i) {
+        int fd = connect_loopback(server.port());
+        REQUIRE(fd >= 0);
+        idle.push_back(fd);
+    }
+    std::this_thread::sleep_for(200ms);
+    int shed = 0;
+    for (int fd : idle) {
+        shed += peer_closed(fd, 50ms) ? 1 : 0;
+    }
+    auto start = std::chrono::steady_clock::now();
+    CHECK(http_get(server.port(), "/api/status").status == 200);
+    CHECK(std::chrono::steady_clock::now() - start < 2s);
+    for (int fd : idle) {
+        close(fd);
+    }
+    CHECK(shed >= 40 - 16);
+}
