@@ -1,10 +1,15 @@
 // `smtpprobe dsn-test HOST[:PORT]` and the global `--dsn-test HOST[:PORT]`: the DSN
 // backscatter test of DESIGN.md. Exit 0 safe, 1 backscatter risk, 2 usage, 3 inconclusive /
-// could not complete.
+// could not complete. Without --send the verdict is inferred from the SMTP dialogue; with
+// --send (and --receive or --mailbox) one test message asks for a success DSN and the verdict
+// says whether one actually came back (dsn_closed_loop.hpp).
 #include "cli/commands.hpp"
+#include "cli/dsn_closed_loop.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/probe_report.hpp"
 #include "cli/probe_setup.hpp"
+#include "monitor/classify/classifier.hpp"
+#include "probe/dsn_advice.hpp"
 #include "probe/dsn_test.hpp"
 #include "probe/printable.hpp"
 #include "probe/result_json.hpp"
@@ -20,28 +25,158 @@ namespace {
 struct DsnTestArgs {
     std::string target;
     SessionCliOptions session;
+    ClosedLoopOptions loop;
+    int wait_seconds = 120;
 };
 
-int run_dsn_test(Context& ctx, const DsnTestArgs& args)
+// CLASSIFICATION CALL SITE: whether a refusal is about the sender (Sisimai's "rejected").
+bool refuses_sender(const probe::Reply& reply)
 {
-    auto script = probe::builtin_script("dsn-test");
+    std::string text = reply.text();
+    classify::Input input;
+    input.reply_code = reply.code;
+    input.enhanced = reply.enhanced;
+    input.text = text;
+    return classify::Classifier::current().classify(input).reason == "rejected";
+}
+
+struct ClosedLoopRun {
+    bool attempted = false;
+    bool sent = false;
+    std::string not_sent; // why the test message did not go out
+    ClosedLoopResult result;
+};
+
+// Sends the test message (dsn-send script) and waits for its DSN.
+ClosedLoopRun run_closed_loop(Context& ctx, const DsnTestArgs& args, ReceiptWatch& watch)
+{
+    ClosedLoopRun run;
+    run.attempted = true;
+    auto script = probe::builtin_script("dsn-send");
     auto setup = prepare_probe(ctx, args.session, *script, {args.target});
     probe::BatchOptions batch;
     batch.concurrency = 1;
     auto results =
         probe::run_batch(setup->io, setup->targets, setup->resolver.get(), setup->session, batch);
+    const probe::ProbeResult& sent = results.front();
+    const probe::StepRecord* data = sent.step("data");
+    bool accepted = sent.outcome == probe::Outcome::completed && data && data->reply;
+    store_results(ctx, args.session, results, {classify_decisive(sent)});
+    if (!accepted) {
+        run.not_sent = std::string(probe::outcome_name(sent.outcome)) + " at " +
+                       probe::stage_name(sent.stage) +
+                       (sent.decisive ? ": " + std::to_string(sent.decisive->code) + " " +
+                                            printable(sent.decisive->lines.empty()
+                                                          ? std::string()
+                                                          : sent.decisive->lines.front(),
+                                                      300)
+                        : sent.error.empty() ? std::string()
+                                             : ": " + printable(sent.error, 300));
+        return run;
+    }
+    run.sent = true;
+    run.result = watch.wait_for(setup->session.values.envid, sent.finished_at);
+    return run;
+}
+
+nlohmann::json closed_loop_json(const ClosedLoopRun& run, const DsnTestArgs& args)
+{
+    if (!run.attempted) {
+        return nullptr;
+    }
+    return {
+        {"sent", run.sent},
+        {"not_sent", run.not_sent.empty() ? nlohmann::json(nullptr) : nlohmann::json(run.not_sent)},
+        {"watched", args.loop.receive.empty() ? args.loop.mailbox : args.loop.receive},
+        {"wait_seconds", args.wait_seconds},
+        {"report_found", run.result.report_found},
+        {"kind", run.result.kind},
+        {"action", run.result.action},
+        {"reporting_mta", run.result.reporting_mta},
+        {"success_dsn", run.result.kind == "receipt"},
+        {"delay_seconds", run.result.delay_seconds ? nlohmann::json(*run.result.delay_seconds)
+                                                   : nlohmann::json(nullptr)}};
+}
+
+std::string closed_loop_line(const ClosedLoopRun& run, const DsnTestArgs& args)
+{
+    if (!run.sent) {
+        return "test message not accepted (" + run.not_sent + ")";
+    }
+    if (!run.result.report_found) {
+        return "no delivery status report came back within " + std::to_string(args.wait_seconds) +
+               " s";
+    }
+    char delay[32];
+    std::snprintf(delay, sizeof delay, "%.1f", run.result.delay_seconds.value_or(0));
+    std::string line =
+        run.result.kind == "receipt"
+            ? "a success DSN (return receipt, Action: " + printable(run.result.action, 40) + ")"
+            : "a " + run.result.kind + " report (Action: " + printable(run.result.action, 40) + ")";
+    line += " came back after " + std::string(delay) + " s";
+    if (!run.result.reporting_mta.empty()) {
+        line += " from " + printable(run.result.reporting_mta, 200);
+    }
+    return line;
+}
+
+int run_dsn_test(Context& ctx, DsnTestArgs& args)
+{
+    bool closed_loop = args.session.send;
+    if (closed_loop) {
+        if (args.session.rcpt.empty()) {
+            throw UsageError("--send: give --rcpt, a recipient you control on the tested server");
+        }
+        if (args.loop.receive.empty() == args.loop.mailbox.empty()) {
+            throw UsageError("--send: give exactly one of --receive ADDR:PORT (the built-in "
+                             "receiver for the DSN) or --mailbox PATH (mbox or Maildir)");
+        }
+        if (args.wait_seconds < 1 || args.wait_seconds > 3600) {
+            throw UsageError("--wait: expected 1..3600 seconds");
+        }
+        args.loop.wait = std::chrono::seconds(args.wait_seconds);
+    }
+    // The dialogue test never sends DATA, whatever --send says.
+    SessionCliOptions dialogue = args.session;
+    dialogue.send = false;
+    auto script = probe::builtin_script("dsn-test");
+    auto setup = prepare_probe(ctx, dialogue, *script, {args.target});
+    std::unique_ptr<ReceiptWatch> watch;
+    if (closed_loop) {
+        watch = std::make_unique<ReceiptWatch>(args.loop, setup->session.values.helo);
+    }
+    probe::BatchOptions batch;
+    batch.concurrency = 1;
+    auto results =
+        probe::run_batch(setup->io, setup->targets, setup->resolver.get(), setup->session, batch);
     const probe::ProbeResult& result = results.front();
-    probe::DsnReport report = probe::evaluate_dsn_test(result);
+    probe::DsnReport report = probe::evaluate_dsn_test(result, refuses_sender);
     store::ProbeAnnotations annotations = classify_decisive(result);
     if (report.verdict == probe::DsnVerdict::inconclusive && !annotations.reason.empty()) {
         report.reason +=
             " [classified: " + annotations.reason +
             (annotations.provider_code.empty() ? "" : ", " + annotations.provider_code) + "]";
     }
+    ClosedLoopRun loop;
+    if (closed_loop) {
+        loop = run_closed_loop(ctx, args, *watch);
+        if (loop.result.kind == "receipt") {
+            report.verdict = probe::DsnVerdict::backscatter_risk;
+            report.completed = true;
+            report.reason = "a success DSN for the test message came back to the sender: the "
+                            "server sends return receipts on request (" +
+                            closed_loop_line(loop, args) + ")";
+            report.advice = probe::dsn_remedy(report.mta);
+            report.change.clear();
+            report.stage.clear();
+        }
+    }
     annotations.verdict = probe::dsn_verdict_name(report.verdict);
     nlohmann::json doc = probe::dsn_json(result, report);
+    doc["evidence"] = loop.sent ? "closed-loop" : "dialogue";
+    doc["closed_loop"] = closed_loop_json(loop, args);
     annotations.detail_json = doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    store_results(ctx, args.session, results, {annotations});
+    store_results(ctx, dialogue, results, {annotations});
 
     if (ctx.global.json) {
         std::cout << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
@@ -53,6 +188,9 @@ int run_dsn_test(Context& ctx, const DsnTestArgs& args)
             std::cout << " [" << result.ip << "]:" << result.port;
         }
         std::cout << "\n";
+        if (!report.mta.empty()) {
+            std::cout << "MTA:              " << report.mta << " (from the banner and EHLO)\n";
+        }
         if (result.tls) {
             std::cout << "TLS:              " << result.tls->version << " " << result.tls->cipher
                       << (result.tls->verified
@@ -62,7 +200,8 @@ int run_dsn_test(Context& ctx, const DsnTestArgs& args)
         }
         std::cout << "DSN advertised:   " << (report.dsn_advertised ? "yes" : "no") << "\n";
         std::cout << "NOTIFY accepted:  "
-                  << (report.notify_accepted ? (*report.notify_accepted ? "yes" : "no") : "unknown")
+                  << (report.notify_accepted ? (*report.notify_accepted ? "yes" : "no")
+                                             : "unknown (not tested)")
                   << "\n";
         auto show = [](const std::optional<probe::Reply>& r) {
             return r ? std::to_string(r->code) + " " +
@@ -71,8 +210,20 @@ int run_dsn_test(Context& ctx, const DsnTestArgs& args)
         };
         std::cout << "RCPT with NOTIFY: " << show(report.rcpt_with_notify) << "\n";
         std::cout << "RCPT without:     " << show(report.rcpt_without_notify) << "\n";
+        if (loop.attempted) {
+            std::cout << "Closed loop:      " << closed_loop_line(loop, args) << "\n";
+        }
         std::cout << "Verdict:          " << probe::dsn_verdict_name(report.verdict) << ": "
                   << report.reason << "\n";
+        if (report.verdict == probe::DsnVerdict::inconclusive && !report.change.empty()) {
+            std::cout << "Stopped at:       " << report.stage << " (change: " << report.change
+                      << ")\n";
+        }
+        std::cout << "Evidence:         "
+                  << (loop.sent ? "closed loop: a real message was sent and its DSN awaited"
+                                : "inferred from the SMTP dialogue (no message was sent; "
+                                  "--send with --receive or --mailbox proves it)")
+                  << "\n";
         std::cout << "Advice:           " << report.advice << "\n";
     }
     switch (report.verdict) {
@@ -86,6 +237,16 @@ int run_dsn_test(Context& ctx, const DsnTestArgs& args)
     return k_exit_incomplete;
 }
 
+void add_closed_loop_options(CLI::App& app, DsnTestArgs& args)
+{
+    app.add_option("--receive", args.loop.receive,
+                   "with --send: receive the DSN on this ADDR:PORT (built-in SMTP receiver)");
+    app.add_option("--mailbox", args.loop.mailbox,
+                   "with --send: watch this mbox file or Maildir for the DSN");
+    app.add_option("--wait", args.wait_seconds,
+                   "with --send: seconds to wait for the DSN (default 120)");
+}
+
 } // namespace
 
 void add_dsn_test_command(CLI::App& app, Context& ctx)
@@ -96,6 +257,7 @@ void add_dsn_test_command(CLI::App& app, Context& ctx)
     cmd->add_option("target", args->target, "HOST[:PORT] (a domain goes through MX lookup)")
         ->required();
     add_session_options(*cmd, args->session);
+    add_closed_loop_options(*cmd, *args);
     cmd->callback([&ctx, args] { ctx.action = [&ctx, args] { return run_dsn_test(ctx, *args); }; });
 
     // The global form `smtpprobe --dsn-test HOST[:PORT] [options]`.
@@ -108,6 +270,7 @@ void add_dsn_test_command(CLI::App& app, Context& ctx)
             ctx.action = [&ctx, global] { return run_dsn_test(ctx, *global); };
         });
     add_session_options(*group, global->session);
+    add_closed_loop_options(*group, *global);
 }
 
 } // namespace smtpprobe::cli

@@ -4,6 +4,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
 #include "monitor/classify/classifier.hpp"
+#include "monitor/classify/status_fallback.hpp"
 #include "probe/printable.hpp"
 
 #include <CLI/CLI.hpp>
@@ -36,6 +37,7 @@ void print_human(const classify::Result& r)
     line("scope:         ", r.scope);
     line("reason:        ", std::string(r.reason) + " (about " + std::string(r.about) +
                                 (r.is_block() ? ", a block" : "") + ")");
+    line("about:         ", classify::about_meaning(r.about));
     line("provider code: ", r.provider_code);
     line("status:        ", r.status);
     line("reply code:    ", r.reply_code ? std::to_string(*r.reply_code) : std::string());
@@ -55,6 +57,7 @@ nlohmann::json to_json(const classify::Result& r, bool known)
     out["scope"] = r.scope;
     out["reason"] = r.reason;
     out["about"] = r.about;
+    out["about_meaning"] = classify::about_meaning(r.about);
     out["provider_code"] = r.provider_code;
     out["status"] = r.status;
     out["reply_code"] = r.reply_code ? nlohmann::json(*r.reply_code) : nlohmann::json(nullptr);

@@ -153,7 +153,7 @@ Result Classifier::classify(const Input& input) const
         result.provider_code = match.code_in_text;
         const Fallback fallback = status_fallback(status, result.reply_code);
         result.reason = fallback.reason;
-        result.about = default_about(result.reason);
+        result.about = fallback.about.empty() ? default_about(result.reason) : fallback.about;
         result.meaning = fallback.meaning;
         result.source = fallback.source;
         if (result.reason != "delivered" && result.reason != "undefined") {

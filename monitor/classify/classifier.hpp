@@ -39,7 +39,11 @@ struct Result {
                                // "microsoft-consumer/eur", "microsoft-365/mit-edu", "google",
                                // "yahoo", "host/mx.example.com", "dnsbl/zen.spamhaus.org"
     std::string_view reason;   // Sisimai vocabulary: blocked, badreputation, userunknown, ...
-    std::string_view about;    // ip | domain | recipient | content | transient | none
+    std::string_view about;    // what the failure is about: ip | domain (the receiver refuses
+                               // us) | recipient | content | transient (try later) |
+                               // unreachable (refused connection, timeout, DNS) | tls | auth
+                               // (our side's TLS or SMTP AUTH failed) | config (our local
+                               // configuration) | none
     std::string provider_code; // "S3140", "AS(1234)", "TSS04", "" when none
     std::string status;        // enhanced status given or implied ("5.7.606"), "" if unknown
     std::optional<int> reply_code;
@@ -49,7 +53,8 @@ struct Result {
     std::string_view rule_id; // which rule decided ("" for the RFC 3463 fallback)
     std::string_view source;  // the provider page or RFC the rule comes from
 
-    // A failure that says the receiver refuses our IP or domain (what opens an episode).
+    // A failure that says the receiver refuses our IP or domain (what opens an episode): about
+    // ip or domain and not a transient reason. Unreachable, tls, auth and config never are.
     bool is_block() const;
     // A success (2xx / 2.x.x / delivered).
     bool is_success() const;

@@ -61,12 +61,11 @@ classify::Input classifier_input(const LogRecord& record)
     if (!record.dsn.empty()) {
         input.enhanced = record.dsn;
     }
-    // sendmail's stat= is the classifier's text (the seed's "dsn=5.7.606, stat=User unknown");
-    // the others give the remote reply, or the status when there is none.
-    input.text = record.mta == Mta::sendmail ? record.status
-                 : record.reply.empty()      ? record.status
-                                             : record.reply;
+    // The receiver's words when the line has them (sendmail reply=, Postfix "said:", Exim
+    // "SMTP error ...: 550 ...", OpenSMTPD stat=), else the MTA's own status text.
+    input.text = record.reply.empty() ? record.status : record.reply;
     input.remote_host = record.relay_host;
+    input.command = record.command;
     return input;
 }
 
@@ -99,6 +98,62 @@ const classify::Result& DeliveryClassifier::classify(const LogRecord& record)
     return m_last;
 }
 
+std::string_view outcome_class_name(OutcomeClass outcome)
+{
+    switch (outcome) {
+    case OutcomeClass::accepted:
+        return "accepted";
+    case OutcomeClass::blocked:
+        return "blocked";
+    case OutcomeClass::rejected:
+        return "rejected";
+    case OutcomeClass::deferred:
+        return "deferred";
+    case OutcomeClass::unreachable:
+        return "unreachable";
+    case OutcomeClass::tls:
+        return "tls";
+    case OutcomeClass::auth:
+        return "auth";
+    case OutcomeClass::config:
+        return "config";
+    case OutcomeClass::failed:
+        break;
+    }
+    return "failed";
+}
+
+OutcomeClass outcome_class(const LogRecord& record, const classify::Result& result)
+{
+    if (result.is_success()) {
+        return OutcomeClass::accepted;
+    }
+    std::string_view about = result.about;
+    if (about == "unreachable") {
+        return OutcomeClass::unreachable;
+    }
+    if (about == "tls") {
+        return OutcomeClass::tls;
+    }
+    if (about == "auth") {
+        return OutcomeClass::auth;
+    }
+    if (about == "config") {
+        return OutcomeClass::config;
+    }
+    if (result.is_block()) {
+        return OutcomeClass::blocked;
+    }
+    if (about == "recipient" || about == "content") {
+        return OutcomeClass::rejected;
+    }
+    std::string_view status = record.status;
+    bool temporary = status == "deferred" || scan::starts_with(status, "Deferred") ||
+                     (!record.dsn.empty() && record.dsn.front() == '4') ||
+                     (result.reply_code && *result.reply_code / 100 == 4);
+    return temporary ? OutcomeClass::deferred : OutcomeClass::failed;
+}
+
 EvidenceVerdict evidence_for(const LogRecord& record, const classify::Result& result,
                              std::string& scope_storage)
 {
@@ -115,7 +170,10 @@ EvidenceVerdict evidence_for(const LogRecord& record, const classify::Result& re
     if (out.scope.empty()) {
         return out;
     }
-    out.verdict = result.is_block() ? "blocked" : result.is_success() ? "clear" : "unknown";
+    OutcomeClass outcome = outcome_class(record, result);
+    out.verdict = outcome == OutcomeClass::blocked    ? "blocked"
+                  : outcome == OutcomeClass::accepted ? "clear"
+                                                      : "unknown";
     return out;
 }
 

@@ -29,6 +29,31 @@ private:
     std::string m_key; // reused cache key
 };
 
+// What happened to one delivery attempt, from the classifier's `about` (one small decision;
+// the evidence module owns verdicts and will take this over):
+//   accepted     the receiver took it
+//   blocked      the receiver refuses our IP or domain (about ip|domain, not transient):
+//                the only class that is a block
+//   rejected     refused for the recipient or the content (about recipient|content)
+//   deferred     a temporary refusal that is not about us (greylisting, rate, try later)
+//   unreachable  connection refused, timeout, DNS failure: no receiver answered
+//   tls, auth    our side's TLS or SMTP AUTH failed (or the peer requires it)
+//   config       our own configuration (mail loops back, no transport)
+//   failed       a permanent failure nothing explains
+enum class OutcomeClass {
+    accepted,
+    blocked,
+    rejected,
+    deferred,
+    unreachable,
+    tls,
+    auth,
+    config,
+    failed
+};
+std::string_view outcome_class_name(OutcomeClass outcome);
+OutcomeClass outcome_class(const LogRecord& record, const classify::Result& result);
+
 // Evidence for the monitor: the receiver scope (classification's, else from the relay host;
 // "" when there is none: local deliveries, no relay) and the verdict.
 struct EvidenceVerdict {

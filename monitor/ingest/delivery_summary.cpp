@@ -2,6 +2,7 @@
 #include "monitor/ingest/delivery_summary.hpp"
 
 #include "monitor/ingest/log_time.hpp"
+#include "probe/dsn_advice.hpp"
 #include "probe/printable.hpp"
 
 #include <sstream>
@@ -10,7 +11,7 @@ namespace smtpprobe::ingest {
 
 namespace {
 
-std::string outcome(const LogRecord& record, const classify::Result& result)
+std::string status_kind(const LogRecord& record, const classify::Result& result)
 {
     if (result.is_success()) {
         return "sent";
@@ -27,13 +28,55 @@ std::string outcome(const LogRecord& record, const classify::Result& result)
     return "other";
 }
 
+// The heading and the one piece of advice of each failed class.
+struct ClassText {
+    std::string_view heading;
+    std::string_view advice;
+};
+
+ClassText class_text(OutcomeClass outcome)
+{
+    switch (outcome) {
+    case OutcomeClass::blocked:
+        return {"Blocked: the receiver refuses our IP or domain",
+                "follow each group's action (delisting, reputation); these open episodes"};
+    case OutcomeClass::rejected:
+        return {"Rejected for the recipient or the content (not a block of our IP)",
+                "fix the address list or the content; our reputation is not in question"};
+    case OutcomeClass::deferred:
+        return {"Deferred by the receiver (temporary, not a block)",
+                "nothing to do while later attempts pass; the MTA retries"};
+    case OutcomeClass::unreachable:
+        return {"Receiver unreachable: connection refused, timeout or DNS failure",
+                "no receiver judged us; check DNS and outbound port 25 if it persists"};
+    case OutcomeClass::tls:
+        return {"TLS failure on our side (or TLS required by the peer)",
+                "check the MTA's TLS client settings and CA file"};
+    case OutcomeClass::auth:
+        return {"SMTP authentication failure (smarthost or submission)",
+                "check the relay credentials and mechanism"};
+    case OutcomeClass::config:
+        return {"Local configuration error", "fix our own MTA configuration, then flush the queue"};
+    case OutcomeClass::failed:
+        return {"Failed for a reason nothing explains", "read the sample replies"};
+    case OutcomeClass::accepted:
+        break;
+    }
+    return {"Accepted", ""};
+}
+
 } // namespace
 
 void DeliverySummary::add(const DeliveryEvent& event)
 {
     const LogRecord& record = event.record;
     const classify::Result& result = event.result;
-    std::string kind = outcome(record, result);
+    if (record.mta != Mta::unknown && m_mtas.size() < 8) {
+        m_mtas.emplace(mta_name(record.mta));
+    }
+    OutcomeClass outcome = outcome_class(record, result);
+    ++m_outcomes[static_cast<std::size_t>(outcome)];
+    std::string kind = status_kind(record, result);
     if (kind == "sent") {
         ++m_sent;
         return;
@@ -45,7 +88,7 @@ void DeliverySummary::add(const DeliveryEvent& event)
     } else {
         ++m_other;
     }
-    bool block = result.is_block();
+    bool block = outcome == OutcomeClass::blocked;
     if (block) {
         ++m_blocked;
     }
@@ -56,7 +99,8 @@ void DeliverySummary::add(const DeliveryEvent& event)
     if (scope.empty()) {
         scope = "(no receiver)";
     }
-    Key key{scope, result.reason.empty() ? std::string("unknown") : std::string(result.reason),
+    Key key{outcome, scope,
+            result.reason.empty() ? std::string("unknown") : std::string(result.reason),
             result.provider_code};
     auto found = m_groups.find(key);
     if (found == m_groups.end()) {
@@ -93,18 +137,40 @@ std::string DeliverySummary::render_text(const IngestCounts& counts) const
         out << ", " << m_other << " other";
     }
     out << "; " << m_blocked << " refused as a block of our IP or domain\n";
+    out << "Outcomes:";
+    for (std::size_t i = 0; i < k_classes; ++i) {
+        out << (i == 0 ? " " : ", ") << m_outcomes[i] << " "
+            << outcome_class_name(static_cast<OutcomeClass>(i));
+    }
+    out << "\n";
     if (counts.receipts > 0) {
         out << "\nBackscatter: this server generated " << counts.receipts
-            << " success DSN(s) (\"DSN: Return receipt\"); anyone can make it mail a forged "
-               "sender. Turn off success DSNs (sendmail PrivacyOptions noreceipts; Postfix "
-               "smtpd_discard_ehlo_keywords = dsn; Exim dsn_advertise_hosts =).\n";
+            << " success DSN(s) (return receipts); anyone can make it mail a forged sender. "
+               "Turn off success DSNs for untrusted clients:";
+        if (m_mtas.empty()) {
+            out << " " << probe::dsn_remedy("");
+        }
+        for (const std::string& mta : m_mtas) {
+            out << " " << probe::dsn_remedy(mta);
+        }
+        out << "\n";
     }
     if (m_groups.empty()) {
         return out.str();
     }
-    out << "\nRefused and deferred deliveries by receiver scope and reason\n";
+    bool first_class = true;
+    OutcomeClass current = OutcomeClass::accepted;
     for (const auto& [key, group] : m_groups) {
-        const auto& [scope, reason, code] = key;
+        const auto& [outcome, scope, reason, code] = key;
+        if (first_class || outcome != current) {
+            ClassText text = class_text(outcome);
+            out << "\n"
+                << text.heading << " [" << outcome_class_name(outcome) << "; "
+                << m_outcomes[static_cast<std::size_t>(outcome)] << " attempts]: " << text.advice
+                << "\n";
+            first_class = false;
+            current = outcome;
+        }
         out << "\n  " << printable(scope, 200) << "  " << printable(reason, 60);
         if (!code.empty()) {
             out << "  [" << printable(code, 60) << "]";
@@ -136,8 +202,9 @@ nlohmann::json DeliverySummary::to_json(const IngestCounts& counts) const
 {
     nlohmann::json groups = nlohmann::json::array();
     for (const auto& [key, group] : m_groups) {
-        const auto& [scope, reason, code] = key;
-        groups.push_back({{"scope", scope},
+        const auto& [outcome, scope, reason, code] = key;
+        groups.push_back({{"outcome", std::string(outcome_class_name(outcome))},
+                          {"scope", scope},
                           {"reason", reason},
                           {"provider_code", code},
                           {"provider", group.provider},
@@ -149,6 +216,10 @@ nlohmann::json DeliverySummary::to_json(const IngestCounts& counts) const
                           {"sample_reply", group.sample},
                           {"action", group.action}});
     }
+    nlohmann::json outcomes = nlohmann::json::object();
+    for (std::size_t i = 0; i < k_classes; ++i) {
+        outcomes[std::string(outcome_class_name(static_cast<OutcomeClass>(i)))] = m_outcomes[i];
+    }
     nlohmann::json summary = {{"files", counts.files},
                               {"lines", counts.lines},
                               {"bytes", counts.bytes},
@@ -159,6 +230,7 @@ nlohmann::json DeliverySummary::to_json(const IngestCounts& counts) const
                               {"bounced", m_bounced},
                               {"other", m_other},
                               {"blocked", m_blocked},
+                              {"outcomes", outcomes},
                               {"backscatter_receipts", counts.receipts},
                               {"unparseable", counts.unparseable},
                               {"overlong", counts.overlong},
@@ -184,6 +256,8 @@ nlohmann::json delivery_json(const DeliveryEvent& event)
                           {"dsn", text(r.dsn)},
                           {"status", text(r.status)},
                           {"reply", text(r.reply)},
+                          {"reply_truncated", r.reply_truncated},
+                          {"outcome", text(outcome_class_name(outcome_class(r, c)))},
                           {"provider", c.provider},
                           {"scope", c.scope},
                           {"reason", c.reason},
