@@ -185,6 +185,13 @@ Result Classifier::classify(const Input& input) const
     } else if (result.provider != "other") {
         result.scope = result.provider;
     }
+    if (input.given_up && result.rule_id == "delivery.connection-timeout") {
+        // Timed out until the queue lifetime ran out (Sisimai's "expired"); still not a block.
+        // A refused connection or a DNS failure stays networkerror, as Sisimai has it.
+        result.reason = "expired";
+        result.meaning = "The receiver did not answer in time until the MTA gave up: the "
+                         "message was returned to the sender. This is not a refusal of your IP.";
+    }
     result.named_ip = find_named_ip(text, result.about == "ip");
     return result;
 }

@@ -25,6 +25,9 @@ struct Input {
     std::string_view command;      // the SMTP command the reply answered ("RCPT", "DATA",
                                    // "MAIL", "CONNECT", ...); when empty it is read from
                                    // "(in reply to end of DATA command)" in the text
+    bool given_up = false;         // the MTA gave the message up (a bounce's Action: failed, a
+                                   // log's bounced/expired line): a receiver that kept
+                                   // timing out then means "expired", not a mere deferral
 };
 
 // Lifetime: the string_view fields (reason, about, meaning, action, rule_id, source) point into

@@ -66,6 +66,12 @@ classify::Input classifier_input(const LogRecord& record)
     input.text = record.reply.empty() ? record.status : record.reply;
     input.remote_host = record.relay_host;
     input.command = record.command;
+    // The MTA gave the message up (not a deferral): Postfix/Exim/OpenSMTPD "bounced"/"expired",
+    // sendmail's stat= of a final failure (neither "Deferred" nor "Sent").
+    input.given_up =
+        record.status == "bounced" || record.status == "expired" ||
+        (record.mta == Mta::sendmail && !scan::starts_with(record.status, "Deferred") &&
+         !scan::starts_with(record.status, "Sent"));
     return input;
 }
 

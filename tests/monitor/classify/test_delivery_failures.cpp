@@ -83,7 +83,7 @@ TEST_CASE("delivery failures of our side or of the path are not blocks")
         CHECK(r.reason == row.reason);
         CHECK(r.about == row.about);
         CHECK_FALSE(r.is_block());
-        CHECK(r.meaning.find("returned") == std::string_view::npos);
+        CHECK(r.meaning.find("was returned") == std::string_view::npos);
         CHECK_FALSE(smtpprobe::classify::about_meaning(r.about).empty());
     }
 }
@@ -100,6 +100,15 @@ TEST_CASE("receiver refusals with similar words stay refusals")
     CHECK(classify("554 Connection refused: your IP is listed at zen.spamhaus.org").is_block());
     auto expired = classify("status=expired, returned to sender: message expired");
     CHECK(expired.reason == "expired");
+    // Given up after retrying an unreachable host (a bounce, a final log line): expired, and
+    // still not a block.
+    Input final_timeout;
+    final_timeout.text = "connect to mx.example.com[192.0.2.1]:25: Connection timed out";
+    final_timeout.given_up = true;
+    auto gave_up = classifier.classify(final_timeout);
+    CHECK(gave_up.reason == "expired");
+    CHECK(gave_up.about == "unreachable");
+    CHECK_FALSE(gave_up.is_block());
     // A timeout is a deferral: its status alone (4.4.1/4.4.2) says unreachable.
     Input status_only;
     status_only.enhanced = "4.4.1";
