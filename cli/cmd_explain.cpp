@@ -5,6 +5,7 @@
 #include "cli/exit_code.hpp"
 #include "monitor/classify/classifier.hpp"
 #include "monitor/evidence/outcome_class.hpp"
+#include "monitor/classify/status_fallback.hpp"
 #include "probe/printable.hpp"
 #include "probe/text/json_output.hpp"
 
@@ -40,6 +41,7 @@ void print_human(const classify::Result& r)
     line("reason:        ", std::string(r.reason) + " (about " + std::string(r.about) + ")");
     line("outcome:       ",
          std::string(evidence::name(outcome)) + ": " + std::string(evidence::label(outcome)));
+    line("about:         ", classify::about_meaning(r.about));
     line("provider code: ", r.provider_code);
     line("status:        ", r.status);
     line("reply code:    ", r.reply_code ? std::to_string(*r.reply_code) : std::string());
@@ -59,6 +61,7 @@ nlohmann::json to_json(const classify::Result& r, bool known)
     out["scope"] = r.scope;
     out["reason"] = r.reason;
     out["about"] = r.about;
+    out["about_meaning"] = classify::about_meaning(r.about);
     out["provider_code"] = r.provider_code;
     out["status"] = r.status;
     out["reply_code"] = r.reply_code ? nlohmann::json(*r.reply_code) : nlohmann::json(nullptr);

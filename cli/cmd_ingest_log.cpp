@@ -78,7 +78,7 @@ int run_ingest_log(const IngestLogArgs& args, const Context& ctx)
     ingest::IngestOptions options;
     auto format = ingest::parse_log_format(args.format);
     if (!format) {
-        throw UsageError("--format: expected auto, sendmail, postfix or exim, not '" +
+        throw UsageError("--format: expected auto, sendmail, postfix, exim or opensmtpd, not '" +
                          printable(args.format, 40) + "'");
     }
     options.format = *format;
@@ -161,7 +161,8 @@ void add_ingest_log_command(CLI::App& parent, Context& ctx)
         "log", "read MTA logs (sendmail, Postfix, Exim; plain, rotated, .gz, journalctl -o json; "
                "- for stdin) into the history; re-runs read only new lines");
     cmd->add_option("files", args->files, "log files, or - for stdin")->required();
-    cmd->add_option("--format", args->format, "auto (per line), sendmail, postfix or exim");
+    cmd->add_option("--format", args->format,
+                    "auto (per line), sendmail, postfix, exim or opensmtpd");
     cmd->add_option("--timezone", args->timezone,
                     "zone of stamps without one (default $TZ, else the system's)");
     cmd->add_option("--year", args->year,

@@ -85,6 +85,22 @@ std::optional<Script> builtin_script(std::string_view name)
         };
         return script;
     }
+    if (name == "dsn-send") {
+        // `--dsn-test --send`: one minimal message asking for a success DSN (RFC 3461), sent
+        // only on explicit request; the DSN comes back to {from}.
+        ScriptStep data = step("data", "DATA", Stage::data, OnFailure::stop);
+        data.expect = 3;
+        data.is_data = true;
+        script.steps = {
+            step("mail", "MAIL FROM:<{from}> RET=HDRS ENVID={envid}", Stage::mail, OnFailure::stop),
+            step("rcpt", "RCPT TO:<{rcpt}> NOTIFY=SUCCESS ORCPT=rfc822;{rcpt}", Stage::rcpt,
+                 OnFailure::stop),
+            data,
+            step("quit", "QUIT", Stage::quit, OnFailure::proceed),
+        };
+        script.steps[2].decisive = true;
+        return script;
+    }
     if (name == "deliver") {
         // A real delivery of a small generated message: only on explicit request.
         ScriptStep data = step("data", "DATA", Stage::data, OnFailure::stop);

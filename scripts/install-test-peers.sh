@@ -19,3 +19,7 @@ fi
 if [ ! -d "$here/../tests/browser/node_modules/playwright-core" ]; then
   (cd "$here/../tests/browser" && npm ci --no-audit --no-fund)
 fi
+# sendmail, Exim and OpenSMTPD conflict with each other and with Postfix: each runs in its own
+# Debian chroot, built once and cached (docs/testing-mtas.md).
+apt-get install -y -q --no-install-recommends debootstrap
+"$here/build-mta-chroots.sh"

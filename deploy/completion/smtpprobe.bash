@@ -46,7 +46,7 @@ _smtpprobe()
     done
 
     case "$prev" in
-    --db | --config | --script)
+    --db | --config | --script | --mailbox)
         _smtpprobe_files
         return
         ;;
@@ -55,7 +55,7 @@ _smtpprobe()
         return
         ;;
     --format)
-        COMPREPLY=($(compgen -W "auto sendmail postfix exim" -- "$cur"))
+        COMPREPLY=($(compgen -W "auto sendmail postfix exim opensmtpd" -- "$cur"))
         return
         ;;
     --zone)
@@ -64,7 +64,7 @@ _smtpprobe()
         ;;
     --dsn-test | --source | --helo | --dns-server | --listen | --token | --from | --rcpt | \
         --port | --timeout | --threads | --request-timeout | --ip | --scope | --host | \
-        --timezone | --year | --dqs-key | --concurrency | --per-receiver)
+        --timezone | --year | --dqs-key | --concurrency | --per-receiver | --receive | --wait)
         return
         ;;
     esac
@@ -76,7 +76,7 @@ _smtpprobe()
 
     local opts=""
     case "$cmd" in
-    dsn-test) opts="$session" ;;
+    dsn-test) opts="$session --receive --mailbox --wait" ;;
     probe) opts="$session --script --concurrency --per-receiver" ;;
     ingest)
         if [[ -z $sub ]]; then

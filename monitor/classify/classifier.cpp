@@ -153,7 +153,7 @@ Result Classifier::classify(const Input& input) const
         result.provider_code = match.code_in_text;
         const Fallback fallback = status_fallback(status, result.reply_code);
         result.reason = fallback.reason;
-        result.about = default_about(result.reason);
+        result.about = fallback.about.empty() ? default_about(result.reason) : fallback.about;
         result.meaning = fallback.meaning;
         result.source = fallback.source;
         if (result.reason != "delivered" && result.reason != "undefined") {
@@ -184,6 +184,13 @@ Result Classifier::classify(const Input& input) const
         result.scope = std::move(receiver.scope);
     } else if (result.provider != "other") {
         result.scope = result.provider;
+    }
+    if (input.given_up && result.rule_id == "delivery.connection-timeout") {
+        // Timed out until the queue lifetime ran out (Sisimai's "expired"); still not a block.
+        // A refused connection or a DNS failure stays networkerror, as Sisimai has it.
+        result.reason = "expired";
+        result.meaning = "The receiver did not answer in time until the MTA gave up: the "
+                         "message was returned to the sender. This is not a refusal of your IP.";
     }
     result.named_ip = find_named_ip(text, result.about == "ip");
     return result;

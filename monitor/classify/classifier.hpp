@@ -25,6 +25,9 @@ struct Input {
     std::string_view command;      // the SMTP command the reply answered ("RCPT", "DATA",
                                    // "MAIL", "CONNECT", ...); when empty it is read from
                                    // "(in reply to end of DATA command)" in the text
+    bool given_up = false;         // the MTA gave the message up (a bounce's Action: failed, a
+                                   // log's bounced/expired line): a receiver that kept
+                                   // timing out then means "expired", not a mere deferral
 };
 
 // Lifetime: the string_view fields (reason, about, meaning, action, rule_id, source) point into
@@ -39,7 +42,11 @@ struct Result {
                                // "microsoft-consumer/eur", "microsoft-365/mit-edu", "google",
                                // "yahoo", "host/mx.example.com", "dnsbl/zen.spamhaus.org"
     std::string_view reason;   // Sisimai vocabulary: blocked, badreputation, userunknown, ...
-    std::string_view about;    // ip | domain | recipient | content | transient | none
+    std::string_view about;    // what the failure is about: ip | domain (the receiver refuses
+                               // us) | recipient | content | transient (try later) |
+                               // unreachable (refused connection, timeout, DNS) | tls | auth
+                               // (our side's TLS or SMTP AUTH failed) | config (our local
+                               // configuration) | none
     std::string provider_code; // "S3140", "AS(1234)", "TSS04", "" when none
     std::string status;        // enhanced status given or implied ("5.7.606"), "" if unknown
     std::optional<int> reply_code;

@@ -38,7 +38,8 @@ struct Rule {
     std::string provider; // who says this ("microsoft-consumer"); "" when any receiver may
     int priority = 0;
     std::string reason; // Sisimai vocabulary
-    std::string about;  // ip | domain | recipient | content | transient | none
+    std::string about;  // ip | domain | recipient | content | transient | unreachable | tls |
+                        // auth | config | none
     std::vector<int> codes;
     std::vector<StatusRange> statuses;
     std::vector<StatusRange> not_statuses; // the rule never matches these statuses

@@ -34,7 +34,8 @@ constexpr auto k_reasons = std::to_array<std::string_view>(
      "greylisting"});
 
 constexpr auto k_abouts =
-    std::to_array<std::string_view>({"ip", "domain", "recipient", "content", "transient", "none"});
+    std::to_array<std::string_view>({"ip", "domain", "recipient", "content", "transient",
+                                     "unreachable", "tls", "auth", "config", "none"});
 
 constexpr auto k_rule_fields = std::to_array<std::string_view>(
     {"id", "provider", "priority", "reason", "about", "code", "status", "contains", "pattern",
@@ -196,7 +197,8 @@ Rule parse_rule(const toml::table& table, const std::string& file, std::size_t i
     }
     rule.about = ctx.text(table, "about", true);
     if (std::find(k_abouts.begin(), k_abouts.end(), rule.about) == k_abouts.end()) {
-        ctx.fail("about", "must be ip, domain, recipient, content, transient or none");
+        ctx.fail("about", "must be ip, domain, recipient, content, transient, unreachable, "
+                          "tls, auth, config or none");
     }
     rule.codes = parse_codes(table, ctx);
     rule.statuses = parse_statuses(table, ctx, "status");

@@ -8,6 +8,7 @@ struct StatusMeaning {
     PackedStatus status; // exact X.Y.Z; class 4 and 5 are both looked up by subject.detail
     std::string_view reason;
     std::string_view meaning;
+    std::string_view about = {}; // "" = the reason's default
 };
 
 constexpr PackedStatus sd(unsigned subject, unsigned detail)
@@ -38,14 +39,14 @@ constexpr StatusMeaning k_details[] = {
     {sd(3, 2), "notaccept", "system not accepting network messages"},
     {sd(3, 3), "systemerror", "system not capable of selected features"},
     {sd(3, 4), "mesgtoobig", "message too big for system"},
-    {sd(3, 5), "systemerror", "system incorrectly configured"},
+    {sd(3, 5), "systemerror", "system incorrectly configured", "config"},
     {sd(4, 0), "networkerror", "other or undefined network or routing status"},
-    {sd(4, 1), "networkerror", "no answer from host"},
-    {sd(4, 2), "networkerror", "bad connection"},
+    {sd(4, 1), "networkerror", "no answer from host: the receiver was not reached", "unreachable"},
+    {sd(4, 2), "networkerror", "bad connection", "unreachable"},
     {sd(4, 3), "systemerror", "directory server failure"},
     {sd(4, 4), "hostunknown", "unable to route"},
     {sd(4, 5), "systemfull", "mail system congestion"},
-    {sd(4, 6), "networkerror", "routing loop detected"},
+    {sd(4, 6), "networkerror", "routing loop detected", "config"},
     {sd(4, 7), "expired", "delivery time expired"},
     {sd(5, 0), "syntaxerror", "other or undefined protocol status"},
     {sd(5, 1), "syntaxerror", "invalid command"},
@@ -61,11 +62,11 @@ constexpr StatusMeaning k_details[] = {
     {sd(7, 0), "securityerror", "other or undefined security status"},
     {sd(7, 1), "blocked", "delivery not authorized, message refused (policy)"},
     {sd(7, 2), "filtered", "mailing list expansion prohibited"},
-    {sd(7, 5), "securityerror", "cryptographic failure"},
+    {sd(7, 5), "securityerror", "cryptographic failure", "tls"},
     {sd(7, 7), "securityerror", "message integrity failure"},
-    {sd(7, 8), "securityerror", "authentication credentials invalid"},
-    {sd(7, 9), "securityerror", "authentication mechanism is too weak"},
-    {sd(7, 10), "securityerror", "encryption needed"},
+    {sd(7, 8), "securityerror", "authentication credentials invalid", "auth"},
+    {sd(7, 9), "securityerror", "authentication mechanism is too weak", "auth"},
+    {sd(7, 10), "failedstarttls", "encryption needed", "tls"},
     {sd(7, 13), "suspend", "user account disabled"},
     {sd(7, 17), "hasmoved", "mailbox owner has changed"},
     {sd(7, 20), "authfailure", "no passing DKIM signature found"},
@@ -111,7 +112,7 @@ constexpr AboutOf k_about[] = {
     {"systemerror", "transient"},
     {"systemfull", "transient"},
     {"onhold", "transient"},
-    {"failedstarttls", "transient"},
+    {"failedstarttls", "tls"},
     {"userunknown", "recipient"},
     {"mailboxfull", "recipient"},
     {"hostunknown", "recipient"},
@@ -149,7 +150,7 @@ Fallback status_fallback(std::optional<PackedStatus> status, std::optional<int> 
         for (const StatusMeaning& entry : k_details) {
             if (entry.status == detail) {
                 // 4.7.1 without words is mostly greylisting or a temporary policy refusal.
-                return {entry.reason, entry.meaning, "RFC 3463"};
+                return {entry.reason, entry.meaning, "RFC 3463", entry.about};
             }
         }
         for (const SubjectMeaning& entry : k_subjects) {
@@ -205,6 +206,41 @@ std::string_view default_about(std::string_view reason)
         }
     }
     return "none";
+}
+
+std::string_view about_meaning(std::string_view about)
+{
+    if (about == "ip") {
+        return "the receiver refuses our sending IP";
+    }
+    if (about == "domain") {
+        return "the receiver refuses our domain or its authentication";
+    }
+    if (about == "recipient") {
+        return "about the recipient address, not about us";
+    }
+    if (about == "content") {
+        return "about the message content, not about our IP";
+    }
+    if (about == "transient") {
+        return "a temporary condition; the MTA retries";
+    }
+    if (about == "unreachable") {
+        return "the receiver was not reached (connection refused, timeout, DNS); not a block";
+    }
+    if (about == "tls") {
+        return "TLS failed on our side or the peer requires it; not a block";
+    }
+    if (about == "auth") {
+        return "SMTP authentication (smarthost, submission) failed; not a block";
+    }
+    if (about == "config") {
+        return "our own MTA configuration; no receiver was asked";
+    }
+    if (about == "none") {
+        return "nothing to act on";
+    }
+    return "";
 }
 
 } // namespace smtpprobe::classify

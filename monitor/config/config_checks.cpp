@@ -324,8 +324,9 @@ void check_log(TomlReader& r, const LogSource& log)
         r.problem("path", "a log source needs a path");
     }
     if (log.format != "auto" && log.format != "sendmail" && log.format != "postfix" &&
-        log.format != "exim") {
-        r.problem("format", "\"" + log.format + "\" must be auto, sendmail, postfix or exim");
+        log.format != "exim" && log.format != "opensmtpd") {
+        r.problem("format",
+                  "\"" + log.format + "\" must be auto, sendmail, postfix, exim or opensmtpd");
     }
 }
 

@@ -77,6 +77,11 @@ OutcomeClass outcome_class(const classify::Result& result)
     if (about == "config") {
         return OutcomeClass::local_config;
     }
+    // Nothing places it: a temporary reply is a deferral (the MTA retries), anything else a
+    // refusal the rules do not know.
+    if (result.status.starts_with("4.") || (result.reply_code && *result.reply_code / 100 == 4)) {
+        return OutcomeClass::deferred;
+    }
     return OutcomeClass::unclassified;
 }
 

@@ -61,12 +61,17 @@ classify::Input classifier_input(const LogRecord& record)
     if (!record.dsn.empty()) {
         input.enhanced = record.dsn;
     }
-    // sendmail's stat= is the classifier's text (the seed's "dsn=5.7.606, stat=User unknown");
-    // the others give the remote reply, or the status when there is none.
-    input.text = record.mta == Mta::sendmail ? record.status
-                 : record.reply.empty()      ? record.status
-                                             : record.reply;
+    // The receiver's words when the line has them (sendmail reply=, Postfix "said:", Exim
+    // "SMTP error ...: 550 ...", OpenSMTPD stat=), else the MTA's own status text.
+    input.text = record.reply.empty() ? record.status : record.reply;
     input.remote_host = record.relay_host;
+    input.command = record.command;
+    // The MTA gave the message up (not a deferral): Postfix/Exim/OpenSMTPD "bounced"/"expired",
+    // sendmail's stat= of a final failure (neither "Deferred" nor "Sent").
+    input.given_up =
+        record.status == "bounced" || record.status == "expired" ||
+        (record.mta == Mta::sendmail && !scan::starts_with(record.status, "Deferred") &&
+         !scan::starts_with(record.status, "Sent"));
     return input;
 }
 

@@ -3,6 +3,7 @@
 
 #include "monitor/evidence/outcome_class.hpp"
 #include "monitor/ingest/log_time.hpp"
+#include "probe/dsn_advice.hpp"
 #include "probe/printable.hpp"
 
 #include <sstream>
@@ -11,7 +12,7 @@ namespace smtpprobe::ingest {
 
 namespace {
 
-std::string outcome(const LogRecord& record, const classify::Result& result)
+std::string status_kind(const LogRecord& record, const classify::Result& result)
 {
     if (result.is_success()) {
         return "sent";
@@ -28,13 +29,58 @@ std::string outcome(const LogRecord& record, const classify::Result& result)
     return "other";
 }
 
+// The heading and the one piece of advice of each failed class.
+struct ClassText {
+    std::string_view heading;
+    std::string_view advice;
+};
+
+ClassText class_text(evidence::OutcomeClass outcome)
+{
+    switch (outcome) {
+    case evidence::OutcomeClass::blocked:
+        return {"Blocked: the receiver refuses our IP or domain",
+                "follow each group's action (delisting, reputation); these open episodes"};
+    case evidence::OutcomeClass::recipient:
+        return {"Rejected for the recipient (not a block of our IP)",
+                "fix the address list; our reputation is not in question"};
+    case evidence::OutcomeClass::content:
+        return {"Rejected for the content (not a block of our IP)",
+                "check what the messages carried; our IP's reputation is not in question"};
+    case evidence::OutcomeClass::deferred:
+        return {"Deferred by the receiver (temporary, not a block)",
+                "nothing to do while later attempts pass; the MTA retries"};
+    case evidence::OutcomeClass::unreachable:
+        return {"Receiver unreachable: connection refused, timeout or DNS failure",
+                "no receiver judged us; check DNS and outbound port 25 if it persists"};
+    case evidence::OutcomeClass::our_tls:
+        return {"TLS failure on our side (or TLS required by the peer)",
+                "check the MTA's TLS client settings and CA file"};
+    case evidence::OutcomeClass::our_auth:
+        return {"SMTP authentication failure (smarthost or submission)",
+                "check the relay credentials and mechanism"};
+    case evidence::OutcomeClass::local_config:
+        return {"Local configuration error", "fix our own MTA configuration, then flush the queue"};
+    case evidence::OutcomeClass::unclassified:
+        return {"Failed for a reason nothing explains", "read the sample replies"};
+    case evidence::OutcomeClass::accepted:
+        break;
+    }
+    return {"Accepted", ""};
+}
+
 } // namespace
 
 void DeliverySummary::add(const DeliveryEvent& event)
 {
     const LogRecord& record = event.record;
     const classify::Result& result = event.result;
-    std::string kind = outcome(record, result);
+    if (record.mta != Mta::unknown && m_mtas.size() < 8) {
+        m_mtas.emplace(mta_name(record.mta));
+    }
+    evidence::OutcomeClass outcome = evidence::outcome_class(result);
+    ++m_outcomes[static_cast<std::size_t>(outcome)];
+    std::string kind = status_kind(record, result);
     if (kind == "sent") {
         ++m_sent;
         return;
@@ -46,7 +92,7 @@ void DeliverySummary::add(const DeliveryEvent& event)
     } else {
         ++m_other;
     }
-    bool block = evidence::outcome_class(result) == evidence::OutcomeClass::blocked;
+    bool block = outcome == evidence::OutcomeClass::blocked;
     if (block) {
         ++m_blocked;
     }
@@ -57,7 +103,8 @@ void DeliverySummary::add(const DeliveryEvent& event)
     if (scope.empty()) {
         scope = "(no receiver)";
     }
-    Key key{scope, result.reason.empty() ? std::string("unknown") : std::string(result.reason),
+    Key key{outcome, scope,
+            result.reason.empty() ? std::string("unknown") : std::string(result.reason),
             result.provider_code};
     auto found = m_groups.find(key);
     if (found == m_groups.end()) {
@@ -94,18 +141,40 @@ std::string DeliverySummary::render_text(const IngestCounts& counts) const
         out << ", " << m_other << " other";
     }
     out << "; " << m_blocked << " refused as a block of our IP or domain\n";
+    out << "Outcomes:";
+    for (std::size_t i = 0; i < k_classes; ++i) {
+        out << (i == 0 ? " " : ", ") << m_outcomes[i] << " "
+            << evidence::name(static_cast<evidence::OutcomeClass>(i));
+    }
+    out << "\n";
     if (counts.receipts > 0) {
         out << "\nBackscatter: this server generated " << counts.receipts
-            << " success DSN(s) (\"DSN: Return receipt\"); anyone can make it mail a forged "
-               "sender. Turn off success DSNs (sendmail PrivacyOptions noreceipts; Postfix "
-               "smtpd_discard_ehlo_keywords = dsn; Exim dsn_advertise_hosts =).\n";
+            << " success DSN(s) (return receipts); anyone can make it mail a forged sender. "
+               "Turn off success DSNs for untrusted clients:";
+        if (m_mtas.empty()) {
+            out << " " << probe::dsn_remedy("");
+        }
+        for (const std::string& mta : m_mtas) {
+            out << " " << probe::dsn_remedy(mta);
+        }
+        out << "\n";
     }
     if (m_groups.empty()) {
         return out.str();
     }
-    out << "\nRefused and deferred deliveries by receiver scope and reason\n";
+    bool first_class = true;
+    evidence::OutcomeClass current = evidence::OutcomeClass::accepted;
     for (const auto& [key, group] : m_groups) {
-        const auto& [scope, reason, code] = key;
+        const auto& [outcome, scope, reason, code] = key;
+        if (first_class || outcome != current) {
+            ClassText text = class_text(outcome);
+            out << "\n"
+                << text.heading << " [" << evidence::name(outcome) << "; "
+                << m_outcomes[static_cast<std::size_t>(outcome)] << " attempts]: " << text.advice
+                << "\n";
+            first_class = false;
+            current = outcome;
+        }
         out << "\n  " << printable(scope, 200) << "  " << printable(reason, 60);
         if (!code.empty()) {
             out << "  [" << printable(code, 60) << "]";
@@ -137,8 +206,9 @@ nlohmann::json DeliverySummary::to_json(const IngestCounts& counts) const
 {
     nlohmann::json groups = nlohmann::json::array();
     for (const auto& [key, group] : m_groups) {
-        const auto& [scope, reason, code] = key;
-        groups.push_back({{"scope", scope},
+        const auto& [outcome, scope, reason, code] = key;
+        groups.push_back({{"outcome", std::string(evidence::name(outcome))},
+                          {"scope", scope},
                           {"reason", reason},
                           {"provider_code", code},
                           {"provider", group.provider},
@@ -150,6 +220,10 @@ nlohmann::json DeliverySummary::to_json(const IngestCounts& counts) const
                           {"sample_reply", group.sample},
                           {"action", group.action}});
     }
+    nlohmann::json outcomes = nlohmann::json::object();
+    for (std::size_t i = 0; i < k_classes; ++i) {
+        outcomes[std::string(evidence::name(static_cast<evidence::OutcomeClass>(i)))] = m_outcomes[i];
+    }
     nlohmann::json summary = {{"files", counts.files},
                               {"lines", counts.lines},
                               {"bytes", counts.bytes},
@@ -160,6 +234,7 @@ nlohmann::json DeliverySummary::to_json(const IngestCounts& counts) const
                               {"bounced", m_bounced},
                               {"other", m_other},
                               {"blocked", m_blocked},
+                              {"outcomes", outcomes},
                               {"backscatter_receipts", counts.receipts},
                               {"unparseable", counts.unparseable},
                               {"overlong", counts.overlong},
@@ -185,6 +260,8 @@ nlohmann::json delivery_json(const DeliveryEvent& event)
                           {"dsn", text(r.dsn)},
                           {"status", text(r.status)},
                           {"reply", text(r.reply)},
+                          {"reply_truncated", r.reply_truncated},
+                          {"outcome", text(evidence::name(evidence::outcome_class(c)))},
                           {"provider", c.provider},
                           {"scope", c.scope},
                           {"reason", c.reason},

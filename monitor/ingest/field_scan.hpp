@@ -86,6 +86,32 @@ inline double hms_seconds(std::string_view text)
     return static_cast<double>(days * 86400 + h * 3600 + m * 60 + s);
 }
 
+// OpenSMTPD delay "45s", "2m3s", "1h2m3s", "3d1h" in seconds; -1 when malformed.
+inline double duration_seconds(std::string_view text)
+{
+    if (text.empty()) {
+        return -1;
+    }
+    std::int64_t total = 0;
+    std::int64_t number = -1;
+    for (char c : text) {
+        if (c >= '0' && c <= '9') {
+            number = (number < 0 ? 0 : number * 10) + (c - '0');
+            if (number > 100000000) {
+                return -1;
+            }
+            continue;
+        }
+        std::int64_t unit = c == 'd' ? 86400 : c == 'h' ? 3600 : c == 'm' ? 60 : c == 's' ? 1 : 0;
+        if (unit == 0 || number < 0) {
+            return -1;
+        }
+        total += number * unit;
+        number = -1;
+    }
+    return number >= 0 ? -1 : static_cast<double>(total);
+}
+
 // Calls visit(key, value) for each "key=value" of a ", "-separated list. A key listed by
 // rest_of_line(key) takes everything after it (sendmail stat=, postfix status=). Stops when
 // visit returns false.
@@ -144,6 +170,28 @@ inline void split_relay(std::string_view relay, std::string_view& host, std::str
     while (!host.empty() && (host.back() == ' ' || host.back() == '.')) {
         host.remove_suffix(1);
     }
+}
+
+// "550 5.7.1 text" -> "5.7.1": the enhanced status after a reply code, for MTAs whose lines
+// have no dsn= field (Exim, OpenSMTPD); "" when there is none.
+inline std::string_view reply_enhanced_status(std::string_view stat)
+{
+    if (stat.size() < 9 || stat[3] != ' ') {
+        return {};
+    }
+    std::string_view rest = stat.substr(4);
+    std::size_t end = rest.find(' ');
+    std::string_view code = rest.substr(0, end);
+    if (code.size() < 5 || code.size() > 9 || code[1] != '.' ||
+        (code[0] != '2' && code[0] != '4' && code[0] != '5')) {
+        return {};
+    }
+    for (char c : code) {
+        if (c != '.' && (c < '0' || c > '9')) {
+            return {};
+        }
+    }
+    return code;
 }
 
 } // namespace smtpprobe::ingest::scan

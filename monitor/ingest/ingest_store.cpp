@@ -39,8 +39,9 @@ IngestStore::IngestStore(store::Database& db, bool fresh_path)
       m_insert_delivery(db, "INSERT OR IGNORE INTO delivery (time, mta, host, queue_id, sender, "
                             "recipient, orig_recipient, relay_host, relay_ip, relay_port, delay, "
                             "dsn, status, reply, provider, scope, reason, provider_code, about, "
-                            "size, source_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                            "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"),
+                            "size, source_key, reply_truncated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                            "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
+                            "?21, ?22)"),
       m_insert_finding(db, "INSERT OR IGNORE INTO finding (time, kind, host, queue_id, detail, "
                            "source_kind, source_key) VALUES (?1, ?2, ?3, ?4, ?5, 'log', ?6)"),
       m_put_message(db, "INSERT OR REPLACE INTO ingest_message (host, queue_id, sender, size, "
@@ -57,8 +58,8 @@ IngestStore::IngestStore(store::Database& db, bool fresh_path)
                       "INSERT OR IGNORE INTO delivery (id, time, mta, host, queue_id, sender, "
                       "recipient, orig_recipient, relay_host, relay_ip, relay_port, delay, dsn, "
                       "status, reply, provider, scope, reason, provider_code, about, size, "
-                      "source_key)",
-                      22, true),
+                      "source_key, reply_truncated)",
+                      23, true),
       m_evidence(db), m_fresh_path(fresh_path)
 {
     // A bigger page cache and fewer checkpoints for bulk inserts (bounded: 32 MB, WAL up to
@@ -185,6 +186,7 @@ bool IngestStore::add_delivery(const LogRecord& record, std::string_view source_
         s.bind(20, nullptr);
     }
     s.bind_borrowed(21, source_key);
+    s.bind(22, record.reply_truncated ? 1 : 0);
     s.run();
     if (m_db.changes() == 0) {
         return false;
@@ -254,6 +256,7 @@ void IngestStore::add_fresh_delivery(const LogRecord& record, std::string_view t
         d.add_null();
     }
     d.add_text(source_key);
+    d.add_int(record.reply_truncated ? 1 : 0);
     m_evidence.record(time, evidence::SourceKind::log, id, decision);
 }
 

@@ -17,6 +17,8 @@ std::string_view mta_name(Mta mta)
         return "postfix";
     case Mta::exim:
         return "exim";
+    case Mta::opensmtpd:
+        return "opensmtpd";
     case Mta::unknown:
         break;
     }
@@ -36,6 +38,9 @@ std::optional<LogFormat> parse_log_format(std::string_view name)
     }
     if (name == "exim") {
         return LogFormat::exim;
+    }
+    if (name == "opensmtpd") {
+        return LogFormat::opensmtpd;
     }
     return std::nullopt;
 }
@@ -74,6 +79,12 @@ RecordKind LineParser::parse(std::string_view line, LogRecord& record)
         record.kind = parse_json(line, record);
         return record.kind;
     }
+    // Exim writes the later lines of a multi-line entry indented (" Suggested action: ..."):
+    // continuation text, not a line of its own.
+    if (!line.empty() && (line.front() == ' ' || line.front() == '\t') &&
+        (m_format == LogFormat::automatic || m_format == LogFormat::exim)) {
+        return record.kind = RecordKind::ignored;
+    }
     std::size_t used = m_time.parse(line, record.time);
     if (used == 0 || used >= line.size() || line[used] != ' ') {
         return record.kind = RecordKind::unparseable;
@@ -86,7 +97,7 @@ RecordKind LineParser::parse(std::string_view line, LogRecord& record)
     if ((m_format == LogFormat::automatic || m_format == LogFormat::exim) &&
         looks_like_exim(rest)) {
         record.program = "exim";
-        return record.kind = parse_exim(rest, record);
+        return record.kind = m_context.complete(record, parse_exim(rest, record));
     }
     std::string_view first = scan::take_token(rest);
     std::string_view program;
@@ -100,7 +111,7 @@ RecordKind LineParser::parse(std::string_view line, LogRecord& record)
         }
     }
     record.program = program;
-    return record.kind = parse_tagged(program, rest, record);
+    return record.kind = m_context.complete(record, parse_tagged(program, rest, record));
 }
 
 RecordKind LineParser::parse_tagged(std::string_view program, std::string_view message,
@@ -114,6 +125,8 @@ RecordKind LineParser::parse_tagged(std::string_view program, std::string_view m
         return parse_postfix(service, message, record);
     case LogFormat::exim:
         return parse_exim(message, record);
+    case LogFormat::opensmtpd:
+        return parse_opensmtpd(message, record);
     case LogFormat::automatic:
         break;
     }
@@ -125,6 +138,9 @@ RecordKind LineParser::parse_tagged(std::string_view program, std::string_view m
     }
     if (scan::starts_with(program, "exim")) {
         return parse_exim(message, record);
+    }
+    if (program == "smtpd" || program == "opensmtpd") {
+        return parse_opensmtpd(message, record);
     }
     return RecordKind::foreign;
 }
@@ -162,7 +178,7 @@ RecordKind LineParser::parse_json(std::string_view line, LogRecord& record)
     if (m_json_program.empty()) {
         return RecordKind::foreign;
     }
-    return parse_tagged(m_json_program, m_json_message, record);
+    return m_context.complete(record, parse_tagged(m_json_program, m_json_message, record));
 }
 
 } // namespace smtpprobe::ingest

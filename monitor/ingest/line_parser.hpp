@@ -2,10 +2,11 @@
 //   syslog:   TIMESTAMP [HOST] TAG[PID]: MESSAGE   (classic or ISO stamp, host optional)
 //   exim:     TIMESTAMP [[PID]] MSGID ...           (Exim's own main log)
 //   journald: {"MESSAGE": ..., "__REALTIME_TIMESTAMP": ..., ...}  (journalctl -o json)
-// The syslog tag picks the MTA (sm-mta/sendmail, postfix*/..., exim*); --format forces one
+// The syslog tag picks the MTA (sm-mta/sendmail, postfix*/..., exim*, smtpd); --format forces one
 // MTA's parser for every tagged line. No allocation per line except for JSON input.
 #pragma once
 
+#include "monitor/ingest/log_context.hpp"
 #include "monitor/ingest/log_record.hpp"
 #include "monitor/ingest/log_time.hpp"
 
@@ -15,7 +16,7 @@
 
 namespace smtpprobe::ingest {
 
-// Parses "auto", "sendmail", "postfix", "exim"; nullopt otherwise.
+// Parses "auto", "sendmail", "postfix", "exim", "opensmtpd"; nullopt otherwise.
 std::optional<LogFormat> parse_log_format(std::string_view name);
 
 class LineParser {
@@ -31,6 +32,7 @@ private:
 
     TimeParser& m_time;
     LogFormat m_format;
+    LogContext m_context;
     std::string m_json_message;
     std::string m_json_host;
     std::string m_json_program;

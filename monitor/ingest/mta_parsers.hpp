@@ -20,6 +20,10 @@ RecordKind parse_postfix(std::string_view service, std::string_view message, Log
 // "[pid] MSGID => addr R=... T=... H=host [ip] C=\"250 ...\"", "**", "==", "->", "<=".
 RecordKind parse_exim(std::string_view message, LogRecord& record);
 
+// OpenSMTPD (smtpd[pid]:): "SID mta delivery evpid=... to=<...> ... result=\"...\" stat=\"...\"",
+// "SID mda delivery ...", "SID smtp envelope evpid=... from=<...>".
+RecordKind parse_opensmtpd(std::string_view message, LogRecord& record);
+
 // Whether message looks like an Exim main-log message (starts with an Exim message id or
 // "[pid] "): used to recognise Exim's own log file, which has no syslog tag.
 bool looks_like_exim(std::string_view message);

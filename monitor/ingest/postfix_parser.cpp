@@ -20,7 +20,7 @@ bool is_rest_of_line(std::string_view key)
 
 // "host mx[ip] said: 550 5.7.1 text (in reply to RCPT TO command)" -> "550 5.7.1 text";
 // anything else is kept whole ("connect to mx[ip]:25: Connection refused").
-std::string_view remote_words(std::string_view reply)
+std::string_view remote_words(std::string_view reply, LogRecord& record)
 {
     if (scan::starts_with(reply, "host ")) {
         std::size_t said = reply.find(" said: ");
@@ -31,6 +31,20 @@ std::string_view remote_words(std::string_view reply)
     static constexpr std::string_view k_in_reply = " (in reply to ";
     std::size_t in_reply = reply.rfind(k_in_reply);
     if (in_reply != std::string_view::npos && reply.back() == ')') {
+        // "RCPT TO command", "end of DATA command", "MAIL FROM command", "DATA command"
+        std::string_view command = reply.substr(in_reply + k_in_reply.size());
+        if (scan::starts_with(command, "RCPT")) {
+            record.command = "RCPT";
+        } else if (scan::starts_with(command, "MAIL")) {
+            record.command = "MAIL";
+        } else if (scan::starts_with(command, "end of DATA") ||
+                   scan::starts_with(command, "DATA")) {
+            record.command = "DATA";
+        } else if (scan::starts_with(command, "initial protocol greeting")) {
+            record.command = "CONNECT";
+        } else if (scan::starts_with(command, "EHLO") || scan::starts_with(command, "HELO")) {
+            record.command = "HELO";
+        }
         reply = reply.substr(0, in_reply);
     }
     return reply;
@@ -62,7 +76,8 @@ RecordKind parse_to(std::string_view service, std::string_view fields, LogRecord
                 record.status = value.substr(0, end);
                 std::size_t open = value.find(" (");
                 if (open != std::string_view::npos && value.back() == ')') {
-                    record.reply = remote_words(value.substr(open + 2, value.size() - open - 3));
+                    record.reply =
+                        remote_words(value.substr(open + 2, value.size() - open - 3), record);
                 } else if (end != std::string_view::npos) {
                     std::string_view rest = value.substr(end + 1);
                     while (!rest.empty() && rest.front() == ' ') {

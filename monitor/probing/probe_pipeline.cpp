@@ -210,6 +210,7 @@ std::vector<ProbeOutcome> run_probes(store::Database* db, const config::Config& 
             request.from.empty() ? "postmaster@" + session.values.helo : request.from;
         session.values.rcpt = request.rcpt;
         session.values.envid = probe::new_envid();
+        outcome.envid = session.values.envid;
         targets.push_back(*target);
         sessions.push_back(std::move(session));
         index.push_back(i);
@@ -252,9 +253,6 @@ std::vector<ProbeOutcome> run_probes(store::Database* db, const config::Config& 
         }
         store::ProbeAnnotations annotations{c.provider,      c.scope, std::string(c.reason),
                                             c.provider_code, "",      ""};
-        if (options.annotate) {
-            options.annotate(r, annotations.verdict, annotations.detail_json);
-        }
         outcome.run_id = store::insert_probe_result(*out, r, annotations);
         // Step 7: the evidence and the receiver's last probe.
         writer->record(probe::iso8601(r.started_at), evidence::SourceKind::probe, outcome.run_id,

@@ -62,9 +62,6 @@ struct PipelineOptions {
     bool ignore_min_interval = false; // a person's explicit override
     std::string dns_server;           // "" = the system resolver
     probe::BatchOptions batch;
-    // Annotates a result before it is stored (dsn-test adds its verdict and detail).
-    std::function<void(const probe::ProbeResult&, std::string& verdict, std::string& detail_json)>
-        annotate;
 };
 
 struct ProbeOutcome {
@@ -75,6 +72,7 @@ struct ProbeOutcome {
     classify::Result classification; // of the decisive reply (empty without one)
     evidence::Decision decision;     // what the evidence policy made of it
     std::int64_t run_id = 0;         // probe_run id, 0 when not stored
+    std::string envid;               // the ENVID the session used
 };
 
 // The HELO rule (3): given, else PTR of source, else configured, else this host's name.

@@ -116,6 +116,16 @@ std::int64_t insert_probe_result(Database& db, const probe::ProbeResult& r,
     return run_id;
 }
 
+void annotate_probe_run(Database& db, std::int64_t run_id, const std::string& verdict,
+                        const std::string& detail_json)
+{
+    db.prepare("UPDATE probe_run SET verdict = ?, detail = ? WHERE id = ?")
+        .bind(1, verdict)
+        .bind(2, detail_json)
+        .bind(3, run_id)
+        .run();
+}
+
 std::vector<StoredProbeRun> load_probe_runs(Database& db)
 {
     std::vector<StoredProbeRun> out;

@@ -34,6 +34,11 @@ std::int64_t store_probe_result(Database& db, const probe::ProbeResult& result,
 std::int64_t insert_probe_result(Database& db, const probe::ProbeResult& result,
                                  const ProbeAnnotations& annotations = {});
 
+// Sets the script-specific verdict and detail of a stored run (dsn-test's, known only after
+// its closed loop).
+void annotate_probe_run(Database& db, std::int64_t run_id, const std::string& verdict,
+                        const std::string& detail_json);
+
 // A stored run, read back (tests and `status`).
 struct StoredProbeRun {
     std::int64_t id = 0;

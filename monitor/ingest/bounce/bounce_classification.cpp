@@ -98,6 +98,7 @@ ClassifiedRecipient classify_recipient(const BounceReport& report, const Recipie
     input.text = recipient.diagnostic;
     input.remote_host = host;
     input.command = recipient.command;
+    input.given_up = report.kind == ReportKind::bounce && recipient.action != "delayed";
     out.result = classifier.classify(input);
     if (out.result.scope.empty() || out.result.provider.empty() || out.result.provider == "other") {
         const classify::Receiver receiver = classify::receiver_for_host(host);

@@ -179,6 +179,13 @@ const std::map<std::string, std::string> k_known_differences = {
     {"lhost-powermta-03.eml#1", "status 5.2.1 (disabled) against the words 'User Unknown'"},
     {"lhost-sendmail-13.eml#1", "'X-Unix; 77': a mailer exit code, Sisimai maps it by number"},
     {"rhost-nttdocomo-03.eml#1", "'Unknown user' at docomo: Sisimai's rhost module says rejected"},
+    // Issue 15: a connection timeout alone is a deferral (networkerror, about unreachable); it
+    // is "expired" only once the MTA gave the message up, which the report's Action: failed
+    // says, not the Diagnostic-Code (bounce_classification passes it as Input::given_up).
+    {"lhost-postfix-15.eml#1", "a timeout in a failed report: expired from the Action, not text"},
+    {"lhost-postfix-37.eml#1", "a timeout in a failed report: expired from the Action, not text"},
+    {"lhost-sendgrid-03.eml#1", "a timeout in a failed report: expired from the Action, not text"},
+    {"lhost-yandex-03.eml#1", "a timeout in a failed report: expired from the Action, not text"},
 };
 
 } // namespace

@@ -153,10 +153,10 @@ const std::vector<Case> k_cases = {
     {"421-4.7.29 Your email has been rate limited because this message wasn't sent over a TLS "
      "connection. Gmail requires all bulk email senders to use TLS/SSL for SMTP connections. - "
      "gsmtp",
-     "", "securityerror", "ip", "google", "", "", "STARTTLS"},
+     "", "failedstarttls", "tls", "google", "", "", "STARTTLS"},
     {"550-5.7.29 Your email has been blocked because this message wasn't sent over a TLS "
      "connection. - gsmtp",
-     "", "securityerror", "ip", "google", "", "", "STARTTLS"},
+     "", "failedstarttls", "tls", "google", "", "", "STARTTLS"},
     {"450-4.2.1 The user you are trying to contact is receiving mail at a rate that prevents "
      "additional messages from being delivered. Please resend your message at a later time. - "
      "gsmtp",

@@ -103,6 +103,11 @@ TEST_CASE("bounce corpus: status, reply code and reason agree with labels.tsv")
     std::ostringstream mismatches;
     const std::set<std::string> must_be_exact = {"blocked", "badreputation", "requireptr",
                                                  "authfailure"};
+    // Labels that contradict issue 15's policy on purpose: sendmail's "Deferred: Connection
+    // refused by HOST" is a TCP refusal (the receiver was unreachable), never a block of our
+    // IP; Sisimai calls it "blocked". Counted as agreeing, listed when verbose.
+    const std::map<std::string, std::string> deliberate = {
+        {"lhost-sendmail-21.eml#1", "networkerror"}};
     for (const Label& label : labels) {
         auto it = parsed.find(label.file);
         if (it == parsed.end()) {
@@ -112,7 +117,9 @@ TEST_CASE("bounce corpus: status, reply code and reason agree with labels.tsv")
         const Got got = index < static_cast<int>(it->second.size()) ? it->second[index] : Got{};
         const bool s = got.status == label.status;
         const bool c = got.reply_code == label.reply_code;
-        const bool r = got.reason == label.reason;
+        const auto chosen = deliberate.find(label.file + "#" + std::to_string(index + 1));
+        const bool r = got.reason == label.reason ||
+                       (chosen != deliberate.end() && got.reason == chosen->second);
         status_ok += s ? 1 : 0;
         code_ok += c ? 1 : 0;
         reason_ok += r ? 1 : 0;

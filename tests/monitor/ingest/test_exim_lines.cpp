@@ -1,5 +1,6 @@
 // Exim main log lines (Exim 4.9x formats, old and new message ids, +pid and zone selectors)
-// and Exim through syslog.
+// and Exim through syslog. Exim logs no dsn field: dsn is the enhanced status of the reply
+// (C="250 2.0.0 ..." or the error's "550 5.7.1 ...") since issue 15.
 #include "tests/monitor/ingest/parse_case.hpp"
 
 using namespace smtpprobe::ingest;
@@ -12,26 +13,26 @@ TEST_CASE("exim deliveries, failures, deferrals and arrivals")
          "H=gmail-smtp-in.l.google.com [142.250.102.27] X=TLS1.3:TLS_AES_256_GCM_SHA384:256 "
          "CV=yes C=\"250 2.0.0 OK  1700000000 x1-gsmtp\" QT=1s DT=0s",
          RecordKind::delivery, Mta::exim, "2026-11-22T04:10:01Z", "1rAbCd-000123-AB",
-         "alice@gmail.com", "gmail-smtp-in.l.google.com", "142.250.102.27", 0, "", "sent",
+         "alice@gmail.com", "gmail-smtp-in.l.google.com", "142.250.102.27", 0, "2.0.0", "sent",
          "250 2.0.0 OK  1700000000 x1-gsmtp"},
         {"2026-11-22 04:10:01 1rAbCd-000123-AB -> carol@gmail.com R=dnslookup T=remote_smtp "
          "H=gmail-smtp-in.l.google.com [142.250.102.27] C=\"250 2.0.0 OK\"",
          RecordKind::delivery, Mta::exim, "", "1rAbCd-000123-AB", "carol@gmail.com",
-         "gmail-smtp-in.l.google.com", "142.250.102.27", 0, "", "sent", "250 2.0.0 OK"},
+         "gmail-smtp-in.l.google.com", "142.250.102.27", 0, "2.0.0", "sent", "250 2.0.0 OK"},
         {"2026-11-22 04:11:02 1rAbCe-000124-CD ** bob@hotmail.com R=dnslookup T=remote_smtp "
          "H=hotmail-com.olc.protection.outlook.com [52.101.68.20]: SMTP error from remote mail "
          "server after MAIL FROM:<s@example.com> SIZE=1234: 550 5.7.1 Unfortunately, messages "
          "from [203.0.113.5] weren't sent. Please contact your Internet service provider since "
          "part of their network is on our block list (S3140).",
          RecordKind::delivery, Mta::exim, "", "1rAbCe-000124-CD", "bob@hotmail.com",
-         "hotmail-com.olc.protection.outlook.com", "52.101.68.20", 0, "", "bounced",
+         "hotmail-com.olc.protection.outlook.com", "52.101.68.20", 0, "5.7.1", "bounced",
          "550 5.7.1 Unfortunately, messages from [203.0.113.5]"},
         {"2026-11-22 04:12:03 1rAbCf-000125-EF == c@yahoo.com R=dnslookup T=remote_smtp defer "
          "(-45) H=mta6.am0.yahoodns.net [67.195.228.94]: SMTP error from remote mail server "
          "after RCPT TO:<c@yahoo.com>: 421 4.7.0 [TSS04] Messages from 203.0.113.5 temporarily "
          "deferred due to unexpected volume or user complaints",
          RecordKind::delivery, Mta::exim, "", "1rAbCf-000125-EF", "c@yahoo.com",
-         "mta6.am0.yahoodns.net", "67.195.228.94", 0, "", "deferred", "421 4.7.0 [TSS04]"},
+         "mta6.am0.yahoodns.net", "67.195.228.94", 0, "4.7.0", "deferred", "421 4.7.0 [TSS04]"},
         {"2026-11-22 04:13:00 1rAbCg-000126-GH ** nobody@nowhere.example: Unrouteable address",
          RecordKind::delivery, Mta::exim, "", "1rAbCg-000126-GH", "nobody@nowhere.example", "", "",
          0, "", "bounced", "Unrouteable address"},
@@ -49,12 +50,15 @@ TEST_CASE("exim deliveries, failures, deferrals and arrivals")
          "", "1rAbCh-000127-IJ"},
         {"2026-11-22 04:17:00 1rAbCi-000128-KL => user <user@local.example> R=localuser "
          "T=local_delivery",
-         RecordKind::delivery, Mta::exim, "", "1rAbCi-000128-KL", "user", "", "", 0, "", "sent",
-         ""},
+         // A local delivery logs the local part first and the full address in <...>: the
+         // recipient is the full address (was "user" before issue 15).
+         RecordKind::delivery, Mta::exim, "", "1rAbCi-000128-KL", "user@local.example", "", "", 0,
+         "", "sent", ""},
         {"Nov 22 04:18:00 mail exim[123]: 1rAbCj-000129-MN => e@gmail.com R=dnslookup "
          "T=remote_smtp H=gmail-smtp-in.l.google.com [142.250.102.27] C=\"250 2.0.0 OK\"",
          RecordKind::delivery, Mta::exim, "2026-11-22T04:18:00Z", "1rAbCj-000129-MN", "e@gmail.com",
-         "gmail-smtp-in.l.google.com", "142.250.102.27", 0, "", "sent", "250 2.0.0 OK", "mail"},
+         "gmail-smtp-in.l.google.com", "142.250.102.27", 0, "2.0.0", "sent", "250 2.0.0 OK",
+         "mail"},
     };
     for (const ParseCase& c : cases) {
         smtpprobe::ingest::test::check_case(c);
