@@ -25,6 +25,8 @@ struct Input {
     std::string_view command;      // the SMTP command the reply answered ("RCPT", "DATA",
                                    // "MAIL", "CONNECT", ...); when empty it is read from
                                    // "(in reply to end of DATA command)" in the text
+    std::string_view format;       // the bounce's report format ("qmail", "exim"; see
+                                   // ingest/bounce/report_format.hpp), "" for other sources
 };
 
 // Lifetime: the string_view fields (reason, about, meaning, action, rule_id, source) point into
@@ -47,6 +49,8 @@ struct Result {
     std::string_view meaning; // plain words
     std::string_view action;  // what to do, with the delist URL or procedure
     std::string_view rule_id; // which rule decided ("" for the RFC 3463 fallback)
+    int priority = 0;         // the deciding rule's priority (0 for the fallback): its band
+                              // says what kind of words decided (rules/README.md)
     std::string_view source;  // the provider page or RFC the rule comes from
 
     // A failure that says the receiver refuses our IP or domain (what opens an episode).
