@@ -1,9 +1,11 @@
 // Assembles a BounceReport from the MIME parts of a message (see bounce_parser.hpp).
 #include "monitor/ingest/bounce/bounce_parser.hpp"
 
+#include "monitor/ingest/bounce/bounce_decision.hpp"
 #include "monitor/ingest/bounce/delivery_status.hpp"
 #include "monitor/ingest/bounce/header_fields.hpp"
 #include "monitor/ingest/bounce/reply_codes.hpp"
+#include "monitor/ingest/bounce/report_format.hpp"
 #include "monitor/ingest/bounce/ses_notification.hpp"
 #include "monitor/ingest/bounce/text_report.hpp"
 
@@ -207,6 +209,9 @@ std::optional<BounceReport> report_from_mime(MimeMessage message)
         }
     }
 
+    report.format = detect_report_format(*mime, prose, report.rfc3464);
+    report.delay_notice = is_delay_notice(mime->subject, prose);
+
     std::vector<std::string> not_recipients;
     for (const std::string* header : {&mime->to, &mime->from}) {
         const std::string address = lower_ascii(first_address(*header));
@@ -287,10 +292,10 @@ std::optional<BounceReport> report_from_mime(MimeMessage message)
         }
         r.command_searched = true;
         if (r.action.empty()) {
-            r.action = (!r.status.empty() && r.status[0] == '4') ||
-                               (r.reply_code && *r.reply_code / 100 == 4)
-                           ? "delayed"
-                           : "failed";
+            r.action = implied_action(report);
+        }
+        if (!r.category.empty() && report.format == ReportFormat::rfc3464) {
+            report.format = ReportFormat::powermta; // its bounce category field
         }
     }
     const bool all_delivered = std::all_of(

@@ -23,6 +23,25 @@ bool is_name(std::string_view name, std::string_view lower)
     return name.size() == lower.size() && starts_with_folded(name, lower);
 }
 
+// The type of a Diagnostic-Code value ("smtp; 550 ..." -> "smtp"), lower case; "" when the
+// value names none (a type is one word of letters, digits and dashes before the ';').
+std::string diagnostic_type(std::string_view value)
+{
+    value = trim(value);
+    const std::size_t semicolon = value.find(';');
+    if (semicolon == std::string_view::npos || semicolon == 0 || semicolon > 16) {
+        return {};
+    }
+    const std::string_view type = trim(value.substr(0, semicolon));
+    for (char c : type) {
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-')) {
+            return {};
+        }
+    }
+    return lower_ascii(type);
+}
+
 bool has_recipient(const RecipientReport& r)
 {
     return !r.recipient.empty() || !r.original_recipient.empty();
@@ -162,6 +181,9 @@ std::size_t parse_delivery_status(std::string_view text, BounceReport& report)
                 current.remote_mta = std::string(host.substr(0, host.find_first_of(" \t(")));
             } else if (is_name(name, "diagnostic-code")) {
                 current.diagnostic = std::string(strip_type(value));
+                current.diagnostic_type = diagnostic_type(value);
+            } else if (is_name(name, "x-powermta-bouncecategory")) {
+                current.category = lower_ascii(trim(value).substr(0, 64));
             } else if (is_name(name, "last-attempt-date")) {
                 current.last_attempt = value;
             }

@@ -409,8 +409,7 @@ std::vector<RecipientReport> parse_text_report(std::string_view text,
         r.remote_mta = find_remote_host(trimmed);
         r.command = find_smtp_command(trimmed);
         r.diagnostic = collapse(trimmed);
-        r.action = "failed";
-        return r;
+        return r; // the action is the report's (implied_action)
     };
     if (anchors.empty()) {
         const std::string block = block_text(0, lines.size(), "");
