@@ -73,8 +73,10 @@ bool RuleMatcher::other_conditions_hold(const Rule& rule, const MatchInput& inpu
         return false;
     }
     if (!rule.formats.empty() &&
-        std::find(rule.formats.begin(), rule.formats.end(), input.format) == rule.formats.end()) {
-        return false;
+        std::find(rule.formats.begin(), rule.formats.end(), input.format) == rule.formats.end() &&
+        (input.format.empty() ||
+         std::find(rule.formats.begin(), rule.formats.end(), "any") == rule.formats.end())) {
+        return false; // "any": every bounce report (a non-empty format), never a log line
     }
     if (!rule.codes.empty()) {
         if (!input.reply_code || std::find(rule.codes.begin(), rule.codes.end(),

@@ -49,8 +49,10 @@ std::string slow_smtp_command(std::string_view text)
         }
         return {};
     };
-    for (std::string_view phrase : {"in reply to ", "after ", "smtp command", ">>> ",
-                                    "most progress was ", "smtp:", "command:", "while sending "}) {
+    for (std::string_view phrase :
+         {"in reply to ", "after ", "smtp command", ">>> ", "most progress was ",
+          "smtp:", "command:", "while sending ", "did not like our final ", "did not like our ",
+          "error from remote server for "}) {
         std::string command;
         for (std::size_t at = lower.find(phrase); at != std::string::npos;
              at = lower.find(phrase, at + 1)) {
@@ -63,12 +65,20 @@ std::string slow_smtp_command(std::string_view text)
             return command;
         }
     }
-    const std::array<std::pair<std::string_view, const char*>, 5> words = {{
+    const std::array<std::pair<std::string_view, const char*>, 13> words = {{
         {"[rcpt_to]", "RCPT"},
         {"recipient address rejected", "RCPT"},
+        {"does not like recipient", "RCPT"},
         {"sender was rejected", "MAIL"},
+        {"server response to mail from", "MAIL"},
         {"after i sent the message", "DATA"},
         {"failed after i sent", "DATA"},
+        {"failed on data command", "DATA"},
+        {"but my name was rejected", "HELO"},
+        {"but greeting failed", "CONNECT"},
+        {"refused to talk to me", "CONNECT"},
+        {"initial server greeting", "CONNECT"},
+        {"unexpected connection response", "CONNECT"},
     }};
     for (const auto& [word, command] : words) {
         if (lower.find(word) != std::string::npos) {
