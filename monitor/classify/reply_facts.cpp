@@ -205,12 +205,47 @@ std::optional<int> find_reply_code(std::string_view text)
     return std::nullopt;
 }
 
+namespace {
+
+// Whether the '[' at bracket follows a host name ("mx.example.net[" or "mx.example.net ["): the
+// notation MTAs use for the server they talked to, whose address is then not the refused one.
+// A host name here has a dot and a letter ("5.7.1 [" and "host [" are not host names).
+bool follows_host_name(std::string_view text, std::size_t bracket)
+{
+    std::size_t end = bracket;
+    if (end > 0 && text[end - 1] == ' ') {
+        --end;
+    }
+    std::size_t begin = end;
+    int dots = 0;
+    bool letter = false;
+    while (begin > 0 && end - begin < 255) {
+        const char c = text[begin - 1];
+        if (c == '.') {
+            ++dots;
+        } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+            letter = true;
+        } else if (!is_digit(c) && c != '-') {
+            break;
+        }
+        --begin;
+    }
+    // A host written as its address ("host 192.0.2.1 [192.0.2.1]") counts too; a status code
+    // ("5.7.1 [") does not.
+    return end > begin && text[end - 1] != '.' && ((dots > 0 && letter) || (dots == 3 && !letter));
+}
+
+} // namespace
+
 std::string find_named_ip(std::string_view text, bool bare_ok)
 {
     for (std::size_t i = 0; i + 2 < text.size(); ++i) {
         i = find_byte(text, i, text.size() - 2, '[');
         if (i >= text.size() - 2) {
             break; // most replies have no bracket at all
+        }
+        if (follows_host_name(text, i)) {
+            continue; // "mx.example.net[192.0.2.10]": the server's own address, not ours
         }
         if (const std::size_t len = ipv4_at(text, i + 1); len > 0) {
             if (i + 1 + len < text.size() && text[i + 1 + len] == ']') {
@@ -243,6 +278,9 @@ std::string find_named_ip(std::string_view text, bool bare_ok)
     for (std::size_t i = 0; i + 7 <= text.size(); ++i) {
         if (!is_digit(text[i]) || (i > 0 && (is_alnum(text[i - 1]) || text[i - 1] == '.'))) {
             continue;
+        }
+        if (i >= 5 && text.substr(i - 5, 5) == "host ") {
+            continue; // "host 192.0.2.1": the server the MTA talked to
         }
         if (const std::size_t len = ipv4_at(text, i); len > 0) {
             const std::size_t end = i + len;

@@ -36,7 +36,9 @@ std::optional<PackedStatus> find_status(std::string_view text);
 std::optional<int> find_reply_code(std::string_view text);
 
 // The IP the receiver names: the first bracketed IPv4 or IPv6 literal ("[192.0.2.1]",
-// "[IPv6:2001:db8::1]"); if `bare_ok`, else the first stand-alone IPv4 address.
+// "[IPv6:2001:db8::1]"); if `bare_ok`, else the first stand-alone IPv4 address. An address
+// written after a host name ("mx.example.net[192.0.2.10]", "host 192.0.2.10") is the server the
+// reporting MTA talked to, never the refused sender: skipped.
 std::string find_named_ip(std::string_view text, bool bare_ok);
 
 // Removes the reply-code prefixes of continuation lines inside a normalized multi-line reply

@@ -4,6 +4,7 @@
 #include "monitor/ingest/bounce/byte_scan.hpp"
 #include "monitor/ingest/bounce/folded_text.hpp"
 #include "monitor/ingest/bounce/header_fields.hpp"
+#include "monitor/ingest/bounce/recipient_address.hpp"
 #include "monitor/ingest/bounce/reply_codes.hpp"
 
 namespace smtpprobe::ingest {
@@ -161,13 +162,13 @@ std::size_t parse_delivery_status(std::string_view text, BounceReport& report)
                 if (current_has_final) {
                     flush();
                 }
-                current.recipient = clean_address(strip_type(value));
+                current.recipient = recipient_field_address(value);
                 current_has_final = true;
             } else if (is_name(name, "original-recipient")) {
                 if (current_has_final && !current.original_recipient.empty()) {
                     flush();
                 }
-                current.original_recipient = clean_address(strip_type(value));
+                current.original_recipient = recipient_field_address(value);
             } else if (is_name(name, "action")) {
                 current.action = lower_ascii(trim(value).substr(0, 32));
                 const std::size_t space = current.action.find_first_of(" (");

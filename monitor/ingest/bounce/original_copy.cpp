@@ -20,7 +20,7 @@ constexpr bool is_ascii_alnum(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-constexpr std::array<std::string_view, 16> k_copy_markers = {
+constexpr std::array<std::string_view, 17> k_copy_markers = {
     "below this line is a copy of the message",
     "copy of the message",
     "original message",
@@ -37,6 +37,7 @@ constexpr std::array<std::string_view, 16> k_copy_markers = {
     "original mail",
     "returned mail",
     "rfc822 message",
+    "unsent message follows", // sendmail v5
 };
 
 // Whether a line holds one of k_copy_markers, ignoring case ("the first " only with "lines"):

@@ -238,7 +238,8 @@ bool is_delay_notice(std::string_view subject, std::string_view text)
          {"warning: could not send message for past", "delayed mail (still being retried)",
           "delivery status notification (delay)", "delivery delayed", "warning: delayed mail",
           "delivery status notification: delayed", "delayed:", "delivery delay notification",
-          "mail delivery delayed", "message delayed"}) {
+          "mail delivery delayed", "message delayed", "delivery status notification (delay)",
+          "warning: delay"}) {
         if (starts_with_folded(title, lower)) {
             return true;
         }
@@ -249,11 +250,14 @@ bool is_delay_notice(std::string_view subject, std::string_view text)
         return true;
     }
     for (std::string_view lower :
-         {"this is a warning message only", "will be retried", "still being retried",
-          "has not yet been delivered", "has been delayed", "is delayed for more than",
-          "only a temporary failure report", "delays in delivering your message",
-          "will continue trying", "will keep trying", "delivery attempts will continue",
-          "no action is required on your part", "you do not need to resend"}) {
+         {"this is a warning message only", "this is a warning only", "will be retried",
+          "will retry for", "delivery incomplete", "still being retried",
+          "hasn't been delivered yet", "delivery is delayed to these recipients",
+          "will keep trying to deliver this message", "has not yet been delivered",
+          "has been delayed", "is delayed for more than", "only a temporary failure report",
+          "delays in delivering your message", "will continue trying", "will keep trying",
+          "delivery attempts will continue", "no action is required on your part",
+          "you do not need to resend"}) {
         if (find_folded(head, lower) != std::string_view::npos) {
             return true;
         }

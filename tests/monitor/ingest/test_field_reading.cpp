@@ -6,6 +6,7 @@
 // find_transcript_command == their lower-case-copy versions.
 #include "monitor/ingest/bounce/delivery_status.hpp"
 #include "monitor/ingest/bounce/header_fields.hpp"
+#include "monitor/ingest/bounce/recipient_address.hpp"
 #include "monitor/ingest/bounce/reply_codes.hpp"
 #include "tests/monitor/ingest/corpus_texts.hpp"
 
@@ -248,13 +249,13 @@ BounceReport slow_delivery_status(std::string_view text)
                 if (has_final) {
                     flush();
                 }
-                current.recipient = clean_address(strip_type(field.value));
+                current.recipient = recipient_field_address(field.value);
                 has_final = true;
             } else if (name == "original-recipient") {
                 if (has_final && !current.original_recipient.empty()) {
                     flush();
                 }
-                current.original_recipient = clean_address(strip_type(field.value));
+                current.original_recipient = recipient_field_address(field.value);
             } else if (name == "action") {
                 current.action = lower_ascii(trim(field.value).substr(0, 32));
                 const std::size_t space = current.action.find_first_of(" (");
