@@ -75,10 +75,10 @@ bool fits_before_mail(std::string_view reason)
                       "expired", "greylisting", "failedstarttls", "securityerror", "delivered"});
 }
 
-// Whether the status names an address or mailbox problem itself (X.1.x, X.2.x).
+// Whether the status names an address problem itself (X.1.x, RFC 3463 "addressing status").
 bool addressing_status(std::string_view status)
 {
-    return status.size() > 2 && (status[2] == '1' || status[2] == '2');
+    return status.size() > 2 && status[2] == '1' && status[3] == '.';
 }
 
 bool is_temporary(const RecipientReport& recipient, std::string_view status)
@@ -213,7 +213,7 @@ Decision decide(const BounceReport& report, const RecipientReport& recipient,
             case Stage::unknown:
                 // An unknown-user answer to the message itself is a filter's refusal, unless the
                 // receiver's own status names the address (X.1.x / X.2.x).
-                if (d.reason == "userunknown" && recipient.reply_code &&
+                if (d.reason == "userunknown" && (stage == Stage::data || recipient.reply_code) &&
                     !addressing_status(recipient.status)) {
                     d.reason = "filtered";
                 }

@@ -101,8 +101,12 @@ std::size_t find_original_copy(std::string_view text)
         }
         const bool has_word = next_word < offset + line.size();
         if (has_word && !trimmed.empty() && trimmed.size() < 90) {
+            // A marker is decorated, or a short line of its own (after a blank line): not the
+            // end of a sentence ("... from the attached returned message." in Postfix's
+            // template is advice, not the copy).
             const bool decorated = trimmed[0] == '-' || trimmed[0] == '=' || trimmed[0] == '*' ||
-                                   trimmed[0] == '_' || trimmed[0] == '[' || trimmed.size() < 60;
+                                   trimmed[0] == '_' || trimmed[0] == '[' ||
+                                   (trimmed.size() < 60 && previous_blank);
             if (decorated && names_copy_marker(trimmed)) {
                 return offset;
             }

@@ -15,6 +15,8 @@ namespace {
 // Where a marker is looked for.
 enum class Where : std::uint8_t {
     field,         // a marker header field is present (name), whatever its value
+    relay_field,   // as field, but a server that only relayed the report adds it too: read
+                   // after every marker of the report's own text
     field_value,   // a marker header field's value holds the text (ignoring case)
     from,          // the From header holds the text (ignoring case)
     subject_start, // the Subject starts with the text (ignoring case)
@@ -45,10 +47,10 @@ constexpr std::array k_markers = {
     Marker{F::gmail, W::body, "", "Technical details of permanent failure"},
     Marker{F::gmail, W::body, "", "Technical details of temporary failure"},
     Marker{F::office365, W::field, "x-ms-exchange-message-is-ndr", ""},
-    Marker{F::office365, W::field, "x-ms-exchange-crosstenant-originalarrivaltime", ""},
+    Marker{F::office365, W::relay_field, "x-ms-exchange-crosstenant-originalarrivaltime", ""},
     Marker{F::office365, W::field_value, "received", "prod.outlook.com"},
-    Marker{F::outlook_com, W::field, "x-message-delivery", ""},
-    Marker{F::outlook_com, W::field, "x-message-info", ""},
+    Marker{F::outlook_com, W::relay_field, "x-message-delivery", ""},
+    Marker{F::outlook_com, W::relay_field, "x-message-info", ""},
     Marker{F::outlook_com, W::field_value, "received", ".hotmail.com"},
     Marker{F::yahoo, W::field, "x-ymailisg", ""},
     Marker{F::yahoo, W::body, "", "Sorry, we were unable to deliver your message to the following"},
@@ -127,6 +129,7 @@ bool present(const Marker& marker, const MimeMessage& mime, std::string_view hea
 {
     switch (marker.where) {
     case W::field:
+    case W::relay_field:
         return has_field(mime, marker.name);
     case W::field_value:
         return field_holds(mime, marker.name, marker.text);
@@ -209,11 +212,14 @@ ReportFormat detect_report_format(const MimeMessage& mime, std::string_view text
                                   bool has_delivery_status)
 {
     const std::string_view head = text.substr(0, k_template_bytes);
-    // Received lines last: a report relayed through a service's servers carries their
-    // Received lines too; the report's own fields and template say who wrote it first.
-    for (const bool received : {false, true}) {
+    // The report's own fields and text first; then the fields a relaying server adds too;
+    // Received lines last (a report relayed through a service's servers carries theirs).
+    auto pass_of = [](const Marker& marker) {
+        return marker.name == "received" ? 2 : marker.where == W::relay_field ? 1 : 0;
+    };
+    for (int pass = 0; pass < 3; ++pass) {
         for (const Marker& marker : k_markers) {
-            if ((marker.name == "received") == received && present(marker, mime, head)) {
+            if (pass_of(marker) == pass && present(marker, mime, head)) {
                 return marker.format;
             }
         }
