@@ -92,6 +92,30 @@ bool is_temporary(const RecipientReport& recipient, std::string_view status)
     return recipient.reply_code && *recipient.reply_code / 100 == 4;
 }
 
+// The reason of a local mailer's failure (Diagnostic-Code: X-Unix; NN): the mailer's exit
+// status, as sysexits.h defines it (sendmail passes it on): EX_NOUSER (67) an unknown user,
+// EX_NOHOST (68) an unknown host, EX_NOPERM (77) and EX_CONFIG (78) the receiving system's
+// permissions or configuration; any other status or text: the mailer program failed.
+std::string_view local_mailer_reason(std::string_view diagnostic)
+{
+    std::size_t at = diagnostic.find_first_not_of(" \t");
+    if (at == std::string_view::npos || at + 2 > diagnostic.size() ||
+        diagnostic.find_first_not_of("0123456789 \t", at) != std::string_view::npos) {
+        return "mailererror";
+    }
+    const std::string_view number = diagnostic.substr(at, 2);
+    if (number == "67") {
+        return "userunknown";
+    }
+    if (number == "68") {
+        return "hostunknown";
+    }
+    if (number == "77" || number == "78") {
+        return "systemerror";
+    }
+    return "mailererror";
+}
+
 } // namespace
 
 Evidence evidence_of(const classify::Result& result)
@@ -185,9 +209,8 @@ Decision decide(const BounceReport& report, const RecipientReport& recipient,
             }
         }
         if (!from_fields && evidence >= Evidence::status_code &&
-            (recipient.diagnostic_type == "x-unix" || recipient.diagnostic_type == "x-postfix") &&
-            !recipient.reply_code) {
-            d.reason = "mailererror";
+            (recipient.diagnostic_type == "x-unix" || recipient.diagnostic_type == "x-postfix")) {
+            d.reason = local_mailer_reason(recipient.diagnostic);
             d.about = classify::default_about(d.reason);
             from_fields = true;
         }
