@@ -195,8 +195,12 @@ std::optional<BounceReport> report_from_mime(MimeMessage message)
     bool any_plain = false;
     for (const MimePart& part : mime->parts) {
         if (is_delivery_status(part.type)) {
+            // A report has one delivery-status part (RFC 6522): a later one belongs to a report
+            // returned inside this one (a double bounce returns the first bounce whole).
+            if (!report.rfc3464) {
+                parse_delivery_status(part.text, report);
+            }
             report.rfc3464 = true;
-            parse_delivery_status(part.text, report);
         } else if (part.type == "text/plain" || part.type == "text/rfc822-headers") {
             any_plain = any_plain || part.type == "text/plain";
         }
@@ -302,7 +306,9 @@ std::optional<BounceReport> report_from_mime(MimeMessage message)
             }
         }
     }
-    if (report.recipients.empty() && looks_like_bounce(*mime) && !trim(prose).empty()) {
+    if (report.recipients.empty() &&
+        (looks_like_bounce(*mime) || report.format != ReportFormat::unknown) &&
+        !trim(prose).empty()) {
         // A bounce whose prose names no recipient line and no code: keep its words for the
         // classifier; the recipient is the one the report's header names, else the returned
         // message's single To, else the first other address the prose names.
