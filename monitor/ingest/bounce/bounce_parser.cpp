@@ -307,7 +307,7 @@ std::optional<BounceReport> report_from_mime(MimeMessage message)
         }
     }
     if (report.recipients.empty() &&
-        (looks_like_bounce(*mime) || report.format != ReportFormat::unknown) &&
+        (looks_like_bounce(*mime) || report.format == ReportFormat::fml) &&
         !trim(prose).empty()) {
         // A bounce whose prose names no recipient line and no code: keep its words for the
         // classifier; the recipient is the one the report's header names, else the returned
