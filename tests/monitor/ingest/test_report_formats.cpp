@@ -5,6 +5,7 @@
 #include "monitor/classify/classifier.hpp"
 #include "monitor/ingest/bounce/bounce_classification.hpp"
 #include "monitor/ingest/bounce/bounce_parser.hpp"
+#include "monitor/ingest/bounce/message_source.hpp"
 #include "monitor/ingest/bounce/report_format.hpp"
 #include "tests/support/child_process.hpp"
 
@@ -87,5 +88,35 @@ TEST_CASE("report formats: recipients, delay or failure, status and reason of ea
             // The receiver's own address (after its host name) is never the named IP.
             CHECK(got.named_ip == want.named_ip);
         }
+    }
+}
+
+TEST_CASE("report formats: the real MTAs' bounces (tests/data/mta-bounces) read as blocks")
+{
+    const std::string dir = std::string(SMTPPROBE_SOURCE_DIR) + "/tests/data/mta-bounces/";
+    for (const char* file :
+         {"sendmail-8.17.1.9.mbox", "exim-4.96.mbox", "opensmtpd-6.8.0p2.mbox"}) {
+        CAPTURE(file);
+        std::vector<std::string> seen;
+        int messages = 0;
+        ingest::read_messages(dir + file, [&](ingest::SourceMessage& message) {
+            ++messages;
+            const auto report = ingest::parse_bounce(message.content);
+            if (!report) {
+                return true; // the local message the test also delivered is no report
+            }
+            for (const ingest::RecipientReport& r : report->recipients) {
+                const ingest::ClassifiedRecipient c =
+                    ingest::classify_recipient(*report, r, classify::Classifier::builtin());
+                CHECK(r.action == "failed");
+                CHECK(c.result.reason == "blocked");
+                CHECK(c.named_ip == "127.0.0.1");
+                seen.push_back(r.recipient + " " + c.status);
+            }
+            return true;
+        });
+        CHECK(messages == 3);
+        CHECK(seen ==
+              std::vector<std::string>{"s3140@outlook.test 5.7.1", "ms606@outlook.test 5.7.606"});
     }
 }
