@@ -189,3 +189,28 @@ TEST_CASE("provider pages: every block-class rule's advice is what a self-hosted
     }
     CHECK(checked > 40);
 }
+
+TEST_CASE("provider pages: receivers' plain refusals of the client are IP blocks")
+{
+    const Classifier& classifier = Classifier::builtin();
+    for (const char* text :
+         {"550 blocked", "554 blocked - see https://ipcheck.example.org/?ip=192.0.2.1",
+          "554 Client host 192.0.2.1 blocked using sbl",
+          "550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org",
+          "550 Mail server at mx.example.org is blocked",
+          "554 Mail from 192.0.2.1 refused: see "
+          "http://example.org/",
+          "550 Dynamic/zombied/spam IPs blocked",
+          "554 Sorry, your remotehost looks suspiciously "
+          "like spammer",
+          "550 Rejected because the sending MTA or the sender has not passed validation",
+          "550 5.7.1 Helo command rejected: Host not found",
+          "421 Access from ip address 192.0.2.1 blocked. Visit http://example.org/"}) {
+        Input input;
+        input.text = text;
+        const auto r = classifier.classify(input);
+        INFO("text: " << text << " rule: " << r.rule_id);
+        CHECK(r.reason == "blocked");
+        CHECK(r.about == "ip");
+    }
+}
