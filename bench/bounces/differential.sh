@@ -3,7 +3,8 @@
 #   bench/bounces/differential.sh [BUILD_DIR] [FILE|DIR ...]
 # Default inputs: every bounce the project has or produces: the labelled corpus
 # (../shared/corpus/bounces, with its labels: which side the label takes is printed), the real
-# MTAs' bounces (tests/data/mta-bounces) and the report layouts (tests/data/report-formats).
+# MTAs' bounces (tests/data/mta-bounces: sendmail, Exim, OpenSMTPD; tests/data/postfix-bounces:
+# Postfix at each SMTP stage) and the report layouts (tests/data/report-formats).
 # The deliberate differences and why: docs/bounce-sisimai-differences.md. Not run by ctest.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,7 +17,8 @@ corpus=$root/../shared/corpus/bounces
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 if [ $# -eq 0 ]; then
-    set -- "$corpus" "$root/tests/data/mta-bounces" "$root/tests/data/report-formats"
+    set -- "$corpus" "$root/tests/data/mta-bounces" "$root/tests/data/postfix-bounces" \
+        "$root/tests/data/report-formats"
 fi
 files=""
 for p in "$@"; do

@@ -264,7 +264,8 @@ std::optional<BounceReport> report_from_mime(MimeMessage message)
             report.arrival_date = inline_fields.arrival_date;
         }
     }
-    std::vector<RecipientReport> from_text = parse_text_report(prose, not_recipients);
+    std::vector<RecipientReport> from_text =
+        parse_text_report(prose, not_recipients, report.format);
     if (!header_failed.empty()) {
         // The prose's addresses that the report's own header does not name are not failed
         // recipients (help text, a forwarding address); when none is named, the header's are.
@@ -307,8 +308,7 @@ std::optional<BounceReport> report_from_mime(MimeMessage message)
         }
     }
     if (report.recipients.empty() &&
-        (looks_like_bounce(*mime) || report.format == ReportFormat::fml) &&
-        !trim(prose).empty()) {
+        (looks_like_bounce(*mime) || report.format == ReportFormat::fml) && !trim(prose).empty()) {
         // A bounce whose prose names no recipient line and no code: keep its words for the
         // classifier; the recipient is the one the report's header names, else the returned
         // message's single To, else the first other address the prose names.

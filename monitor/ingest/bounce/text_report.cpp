@@ -414,7 +414,8 @@ std::string words_before(const std::vector<std::string_view>& lines, std::size_t
 } // namespace
 
 std::vector<RecipientReport> parse_text_report(std::string_view text,
-                                               const std::vector<std::string>& not_recipients)
+                                               const std::vector<std::string>& not_recipients,
+                                               ReportFormat format)
 {
     thread_local std::vector<std::string_view> reused_lines; // no allocation per message
     split_lines(text, reused_lines);
@@ -422,6 +423,10 @@ std::vector<RecipientReport> parse_text_report(std::string_view text,
     std::vector<Anchor> anchors;
     for (std::size_t i = 0; i < lines.size() && anchors.size() < k_max_recipients; ++i) {
         Anchor anchor;
+        if (format == ReportFormat::postfix && !lines[i].empty() &&
+            (lines[i][0] == ' ' || lines[i][0] == '\t')) {
+            continue; // a wrapped line of the receiver's words (bounce(8) indents them)
+        }
         if (!anchor_of(lines[i], anchor)) {
             continue;
         }
@@ -455,8 +460,9 @@ std::vector<RecipientReport> parse_text_report(std::string_view text,
         r.reply_code = find_reply_code(trimmed);
         r.status = find_enhanced_status(trimmed);
         r.remote_mta = find_remote_host(trimmed);
-        r.command = find_smtp_command(trimmed);
         r.diagnostic = collapse(trimmed);
+        // From the words on one line: a report wraps "(in reply to RCPT TO command)" anywhere.
+        r.command = find_smtp_command(r.diagnostic);
         return r; // the action is the report's (implied_action)
     };
     if (anchors.empty()) {
