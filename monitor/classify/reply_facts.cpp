@@ -230,6 +230,9 @@ bool follows_host_name(std::string_view text, std::size_t bracket)
         }
         --begin;
     }
+    if (begin > 0 && (text[begin - 1] == '/' || text[begin - 1] == '@')) {
+        return false; // the end of a URL or an address, not a host name
+    }
     // A host written as its address ("host 192.0.2.1 [192.0.2.1]") counts too; a status code
     // ("5.7.1 [") does not.
     return end > begin && text[end - 1] != '.' && ((dots > 0 && letter) || (dots == 3 && !letter));
@@ -279,8 +282,8 @@ std::string find_named_ip(std::string_view text, bool bare_ok)
         if (!is_digit(text[i]) || (i > 0 && (is_alnum(text[i - 1]) || text[i - 1] == '.'))) {
             continue;
         }
-        if (i >= 5 && text.substr(i - 5, 5) == "host ") {
-            continue; // "host 192.0.2.1": the server the MTA talked to
+        if ((i >= 5 && text.substr(i - 5, 5) == "host ") || (i > 0 && text[i - 1] == '[')) {
+            continue; // "host 192.0.2.1": the server the MTA talked to; "[...]": judged above
         }
         if (const std::size_t len = ipv4_at(text, i); len > 0) {
             const std::size_t end = i + len;
