@@ -10,6 +10,7 @@
 #include "monitor/episodes/episode_builder.hpp"
 #include "monitor/ingest/bounce/bounce_ingest.hpp"
 #include "monitor/ingest/bounce/message_source.hpp"
+#include "monitor/ingest/bounce/report_format.hpp"
 #include "monitor/store/database.hpp"
 #include "probe/printable.hpp"
 #include "probe/text/json_output.hpp"
@@ -41,6 +42,8 @@ nlohmann::json recipient_json(const ingest::IngestedRecipient& r)
         {"kind", ingest::kind_name(r.report.kind)},
         {"recipient", text(r.recipient.recipient)},
         {"action", text(r.recipient.action)},
+        {"command", text(r.recipient.command)},
+        {"format", std::string(ingest::format_name(r.report.format))},
         {"status", r.classified.status},
         {"reply_code", r.classified.reply_code ? json(*r.classified.reply_code) : json(nullptr)},
         {"diagnostic", text(r.recipient.diagnostic)},

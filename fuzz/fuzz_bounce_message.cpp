@@ -1,9 +1,12 @@
 // libFuzzer target for the bounce message parser: arbitrary bytes as a message (line endings
-// normalised first, as the message source does); where the MIME fast path (simple_mime)
-// accepts the message, its result must equal GMime's (parse_mime_with_gmime), the reference;
-// then the mbox splitter on the same bytes, whole and streamed in chunks (of a size taken
-// from the input): both must give the same messages. Must never crash, hang or read out of
+// normalised first, as the message source does), parsed and each recipient classified (the
+// report format, recipient addresses and the decision model); where the MIME fast path
+// (simple_mime) accepts the message, its result must equal GMime's (parse_mime_with_gmime), the
+// reference; then the mbox splitter on the same bytes, whole and streamed in chunks (of a size
+// taken from the input): both must give the same messages. Must never crash, hang or read out of
 // bounds, whatever the input.
+#include "monitor/classify/classifier.hpp"
+#include "monitor/ingest/bounce/bounce_classification.hpp"
 #include "monitor/ingest/bounce/bounce_parser.hpp"
 #include "monitor/ingest/bounce/mbox_splitter.hpp"
 #include "monitor/ingest/bounce/message_source.hpp"
@@ -19,7 +22,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string raw(reinterpret_cast<const char*>(data), size);
     std::string content = raw;
     smtpprobe::ingest::normalise_line_endings(content);
-    (void)smtpprobe::ingest::parse_bounce(content);
+    if (const auto report = smtpprobe::ingest::parse_bounce(content)) {
+        for (const auto& recipient : report->recipients) {
+            const auto classified = smtpprobe::ingest::classify_recipient(
+                *report, recipient, smtpprobe::classify::Classifier::builtin());
+            if (classified.result.reason.empty()) {
+                __builtin_trap(); // the decision model always names a reason
+            }
+        }
+    }
     if (const auto simple = smtpprobe::ingest::parse_simple_mime(content)) {
         if (simple != smtpprobe::ingest::parse_mime_with_gmime(content)) {
             __builtin_trap(); // the fast path read the message otherwise than GMime

@@ -5,6 +5,7 @@
 // Usage: bench_classify MIXFILE [SECONDS]
 //        bench_classify --dump MIXFILE   (every result field of every reply, one line each:
 //                                         to diff the classifier's behaviour before/after)
+//        bench_classify --labelled FILE [-v]  (agreement with labels: "reason<TAB>host<TAB>text")
 #include "monitor/classify/classifier.hpp"
 #include "monitor/evidence/outcome_class.hpp"
 
@@ -51,10 +52,51 @@ int dump(const std::vector<std::pair<std::string, std::string>>& mix)
     return 0;
 }
 
+// Agreement with labels: each line "reason<TAB>host<TAB>text"; prints how many replies get
+// the labelled reason, and each miss when verbose.
+int agreement(const char* path, bool verbose)
+{
+    std::ifstream in(path);
+    const auto& classifier = smtpprobe::classify::Classifier::builtin();
+    std::size_t total = 0;
+    std::size_t agreed = 0;
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto tab1 = line.find('\t');
+        const auto tab2 = tab1 == std::string::npos ? tab1 : line.find('\t', tab1 + 1);
+        if (tab2 == std::string::npos) {
+            continue;
+        }
+        smtpprobe::classify::Input input;
+        const std::string host = line.substr(tab1 + 1, tab2 - tab1 - 1);
+        const std::string text = line.substr(tab2 + 1);
+        input.remote_host = host;
+        input.text = text;
+        const std::string_view got = classifier.classify(input).reason;
+        ++total;
+        if (got == std::string_view(line).substr(0, tab1)) {
+            ++agreed;
+        } else if (verbose) {
+            std::cout << "  want " << line.substr(0, tab1) << " got " << got << ": "
+                      << text.substr(0, 120) << "\n";
+        }
+    }
+    if (total == 0) {
+        std::cerr << "bench_classify: no labelled replies in " << path << "\n";
+        return 2;
+    }
+    std::cout << "smtpprobe agreement: " << agreed << "/" << total << " = "
+              << 100.0 * static_cast<double>(agreed) / static_cast<double>(total) << "%\n";
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
 {
+    if (argc > 2 && std::string_view(argv[1]) == "--labelled") {
+        return agreement(argv[2], argc > 3 && std::string_view(argv[3]) == "-v");
+    }
     const bool dumping = argc > 2 && std::string_view(argv[1]) == "--dump";
     if (dumping) {
         ++argv;

@@ -135,8 +135,8 @@ Result Classifier::classify(const Input& input) const
         command = "MAIL";
     }
 
-    const Match match =
-        m_impl->matcher.match({text, result.reply_code, status, host, command, receiver.provider});
+    const Match match = m_impl->matcher.match({text, result.reply_code, status, host, command,
+                                               receiver.provider, input.format.substr(0, 32)});
     if (match.rule != nullptr) {
         const Rule& rule = *match.rule;
         result.reason = rule.reason;
@@ -145,6 +145,7 @@ Result Classifier::classify(const Input& input) const
         result.action = rule.action;
         result.source = rule.source;
         result.rule_id = rule.id;
+        result.priority = rule.priority;
         result.provider_code = substitute(rule.provider_code, match.capture, true);
         if (result.provider_code.empty()) {
             result.provider_code = match.code_in_text;

@@ -28,6 +28,8 @@ struct Input {
     bool given_up = false;         // the MTA gave the message up (a bounce's Action: failed, a
                                    // log's bounced/expired line): a receiver that kept
                                    // timing out then means "expired", not a mere deferral
+    std::string_view format;       // the bounce's report format ("qmail", "exim"; see
+                                   // ingest/bounce/report_format.hpp), "" for other sources
 };
 
 // Lifetime: the string_view fields (reason, about, meaning, action, rule_id, source) point into
@@ -54,6 +56,8 @@ struct Result {
     std::string_view meaning; // plain words
     std::string_view action;  // what to do, with the delist URL or procedure
     std::string_view rule_id; // which rule decided ("" for the RFC 3463 fallback)
+    int priority = 0;         // the deciding rule's priority (0 for the fallback): its band
+                              // says what kind of words decided (rules/README.md)
     std::string_view source;  // the provider page or RFC the rule comes from
 
     // A success (2xx / 2.x.x / delivered). Whether a failure is a block of our IP is not the

@@ -207,26 +207,39 @@ std::optional<int> find_reply_code(std::string_view text)
 
 namespace {
 
-bool host_name_char(char c)
+// Whether the '[' at bracket follows a host name ("mx.example.net[" or "mx.example.net ["): the
+// notation MTAs use for the server they talked to, whose address is then not the refused one.
+// A host name here has a dot and a letter ("5.7.1 [" and "host [" are not host names).
+bool follows_host_name(std::string_view text, std::size_t bracket)
 {
-    return is_alnum(c) || c == '.' || c == '-' || c == '_';
-}
-
-// Whether the text before `at` ends with a host name in "name[ip]" notation: a run of host-name
-// characters with a dot in it ("mx.example.com[...]"; not "sender[...]" or "from[...]").
-bool host_name_before(std::string_view text, std::size_t at)
-{
-    std::size_t start = at;
-    while (start > 0 && host_name_char(text[start - 1])) {
-        --start;
+    std::size_t end = bracket;
+    if (end > 0 && text[end - 1] == ' ') {
+        --end;
     }
-    const std::string_view name = text.substr(start, at - start);
-    return name.size() >= 3 && name.find('.') != std::string_view::npos && name.front() != '.' &&
-           name.back() != '.';
+    std::size_t begin = end;
+    int dots = 0;
+    bool letter = false;
+    while (begin > 0 && end - begin < 255) {
+        const char c = text[begin - 1];
+        if (c == '.') {
+            ++dots;
+        } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+            letter = true;
+        } else if (!is_digit(c) && c != '-') {
+            break;
+        }
+        --begin;
+    }
+    if (begin > 0 && (text[begin - 1] == '/' || text[begin - 1] == '@')) {
+        return false; // the end of a URL or an address, not a host name
+    }
+    // A host written as its address ("host 192.0.2.1 [192.0.2.1]") counts too; a status code
+    // ("5.7.1 [") does not.
+    return end > begin && text[end - 1] != '.' && ((dots > 0 && letter) || (dots == 3 && !letter));
 }
 
-// The first bracketed IP literal whose "follows a host name" property is `after_name`; "" if
-// none.
+// The first bracketed IP literal whose "follows a host name" property is `after_name`; ""
+// if none.
 std::string bracketed_ip(std::string_view text, bool after_name)
 {
     for (std::size_t i = 0; i + 2 < text.size(); ++i) {
@@ -234,7 +247,7 @@ std::string bracketed_ip(std::string_view text, bool after_name)
         if (i >= text.size() - 2) {
             break; // most replies have no bracket at all
         }
-        if (host_name_before(text, i) != after_name) {
+        if (follows_host_name(text, i) != after_name) {
             continue;
         }
         if (const std::size_t len = ipv4_at(text, i + 1); len > 0) {
@@ -284,8 +297,8 @@ std::string find_named_ip(std::string_view text, bool bare_ok)
         if (!is_digit(text[i]) || (i > 0 && (is_alnum(text[i - 1]) || text[i - 1] == '.'))) {
             continue;
         }
-        if (i > 1 && text[i - 1] == '[' && host_name_before(text, i - 1)) {
-            continue; // "name[ip]": a host's own address
+        if ((i >= 5 && text.substr(i - 5, 5) == "host ") || (i > 0 && text[i - 1] == '[')) {
+            continue; // "host 192.0.2.1": the server the MTA talked to; "[...]": judged above
         }
         if (const std::size_t len = ipv4_at(text, i); len > 0) {
             const std::size_t end = i + len;

@@ -39,7 +39,8 @@ std::optional<int> find_reply_code(std::string_view text);
 // not follow a host name ("messages from [192.0.2.1]", "banned sender[192.0.2.1]",
 // "[IPv6:2001:db8::1]"; not the "mx.example.com[198.51.100.7]" notation of a dotted host
 // name, which gives that host's own address); if `bare_ok`,
-// else the first stand-alone IPv4 address.
+// else the first stand-alone IPv4 address (not one written after a host name: "host
+// 192.0.2.10" is the server the reporting MTA talked to).
 std::string find_named_ip(std::string_view text, bool bare_ok);
 
 // The address of a host the text names in "name[IP]" notation ("host mx.google.com[

@@ -48,6 +48,8 @@ struct Rule {
     std::vector<std::string> unless;       // lowercased substrings that veto the rule
     std::vector<std::string> hosts;        // lowercased host suffixes
     std::vector<std::string> commands;     // uppercased SMTP commands ("DATA"); any of them
+    std::vector<std::string> formats;      // report formats ("qmail", "exim"): the rule reads
+                                           // that software's own sentences; any of them
     std::string provider_code;             // may hold "{1}": first capture of a pattern
     std::string scope;                     // "" = the receiver's; may hold "{1}"
     std::string meaning;

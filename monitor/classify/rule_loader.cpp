@@ -38,9 +38,9 @@ constexpr auto k_abouts =
                                      "unreachable", "tls", "auth", "config", "none"});
 
 constexpr auto k_rule_fields = std::to_array<std::string_view>(
-    {"id", "provider", "priority", "reason", "about", "code", "status", "contains", "pattern",
-     "unless", "host", "provider_code", "scope", "meaning", "action", "source", "comment",
-     "command", "not_status"});
+    {"id",       "provider", "priority", "reason",  "about",         "code",  "status",
+     "contains", "pattern",  "unless",   "host",    "provider_code", "scope", "meaning",
+     "action",   "source",   "comment",  "command", "not_status",    "format"});
 
 // Literals are matched against normalized text, so they are normalized the same way.
 // A leading or trailing space is kept (" rbl" must not match inside "cdrbl").
@@ -224,6 +224,9 @@ Rule parse_rule(const toml::table& table, const std::string& file, std::size_t i
             return static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
         });
         rule.commands.push_back(std::move(item));
+    }
+    for (const std::string& item : ctx.texts(table, "format")) {
+        rule.formats.push_back(lower(item));
     }
     rule.provider_code = ctx.text(table, "provider_code", false);
     rule.scope = ctx.text(table, "scope", false);

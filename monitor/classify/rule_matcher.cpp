@@ -72,6 +72,12 @@ bool RuleMatcher::other_conditions_hold(const Rule& rule, const MatchInput& inpu
         std::find(rule.commands.begin(), rule.commands.end(), command) == rule.commands.end()) {
         return false;
     }
+    if (!rule.formats.empty() &&
+        std::find(rule.formats.begin(), rule.formats.end(), input.format) == rule.formats.end() &&
+        (input.format.empty() ||
+         std::find(rule.formats.begin(), rule.formats.end(), "any") == rule.formats.end())) {
+        return false; // "any": every bounce report (a non-empty format), never a log line
+    }
     if (!rule.codes.empty()) {
         if (!input.reply_code || std::find(rule.codes.begin(), rule.codes.end(),
                                            *input.reply_code) == rule.codes.end()) {
@@ -93,6 +99,13 @@ bool RuleMatcher::other_conditions_hold(const Rule& rule, const MatchInput& inpu
         if (!receiver.empty() && provider_family(receiver) != provider_family(rule.provider)) {
             return false;
         }
+    } else if (!rule.provider.empty() && rule.priority < 950 && rule.provider_code.empty() &&
+               !input.receiver_provider.empty() && input.receiver_provider != "other" &&
+               provider_family(input.receiver_provider) != provider_family(rule.provider)) {
+        // A provider's wording (not its codes: priority 950 and up, or a provider_code) is that
+        // provider's: another recognised receiver's reply using the same words is not read
+        // with it.
+        return false;
     }
     if (!rule.hosts.empty()) {
         if (input.host.empty() ||

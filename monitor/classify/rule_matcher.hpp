@@ -37,6 +37,7 @@ struct MatchInput {
     std::string_view host;
     std::string_view command;           // uppercased SMTP command; "" = read it from the text
     std::string_view receiver_provider; // from the host: "" none given, "other" unrecognized
+    std::string_view format;            // the report format ("qmail"), "" when not a report
 };
 
 struct Match {

@@ -1,9 +1,8 @@
 // What one recipient of a bounce means: the shared classifier applied to the receiver's
-// words (reply code, enhanced status, diagnostic, remote MTA), plus what only a bounce
-// tells: receipts are "delivered", ARF reports "feedback", auto-replies "vacation"; a
-// recipient without an enhanced status gets the pseudo status of its reason (Sisimai's
-// x.0.9xx convention, e.g. userunknown -> 5.0.911) so statuses stay comparable. What it means
-// for the monitor (scope, verdict, sending IP) is the evidence policy's (bounce_evidence.hpp).
+// words (reply code, enhanced status, diagnostic, remote MTA, the report's format), then the
+// bounce decision model (bounce_decision.hpp: notice kind, which evidence decides, the SMTP
+// stage, pseudo statuses). What it means for the monitor (scope, verdict, sending IP) is the
+// evidence policy's (bounce_evidence.hpp).
 #pragma once
 
 #include "monitor/classify/classifier.hpp"
@@ -24,9 +23,5 @@ struct ClassifiedRecipient {
 // Classifies recipient (one of report.recipients) with classifier.
 ClassifiedRecipient classify_recipient(const BounceReport& report, const RecipientReport& recipient,
                                        const classify::Classifier& classifier);
-
-// The pseudo status of a reason when the report gave none ("userunknown", permanent ->
-// "5.0.911"); "" for reasons without one.
-std::string pseudo_status(const std::string& reason, bool temporary);
 
 } // namespace smtpprobe::ingest

@@ -1,9 +1,12 @@
 // Assembles a BounceReport from the MIME parts of a message (see bounce_parser.hpp).
 #include "monitor/ingest/bounce/bounce_parser.hpp"
 
+#include "monitor/ingest/bounce/bounce_decision.hpp"
 #include "monitor/ingest/bounce/delivery_status.hpp"
 #include "monitor/ingest/bounce/header_fields.hpp"
+#include "monitor/ingest/bounce/recipient_address.hpp"
 #include "monitor/ingest/bounce/reply_codes.hpp"
+#include "monitor/ingest/bounce/report_format.hpp"
 #include "monitor/ingest/bounce/ses_notification.hpp"
 #include "monitor/ingest/bounce/text_report.hpp"
 
@@ -109,6 +112,25 @@ std::string first_other_address(std::string_view text, const std::vector<std::st
     return {};
 }
 
+// Every mail address of a header value (lower case, at most 100).
+std::vector<std::string> all_addresses(std::string_view text)
+{
+    std::vector<std::string> out;
+    std::size_t pos = 0;
+    while (pos < text.size() && out.size() < 100) {
+        const std::string address = lower_ascii(first_address(text.substr(pos)));
+        if (address.empty()) {
+            break;
+        }
+        if (std::find(out.begin(), out.end(), address) == out.end()) {
+            out.push_back(address);
+        }
+        const std::size_t at = lower_ascii(text.substr(pos)).find(address);
+        pos += at == std::string::npos ? text.size() : at + address.size();
+    }
+    return out;
+}
+
 std::string collapse_text(std::string_view text)
 {
     std::string out;
@@ -173,8 +195,12 @@ std::optional<BounceReport> report_from_mime(MimeMessage message)
     bool any_plain = false;
     for (const MimePart& part : mime->parts) {
         if (is_delivery_status(part.type)) {
+            // A report has one delivery-status part (RFC 6522): a later one belongs to a report
+            // returned inside this one (a double bounce returns the first bounce whole).
+            if (!report.rfc3464) {
+                parse_delivery_status(part.text, report);
+            }
             report.rfc3464 = true;
-            parse_delivery_status(part.text, report);
         } else if (part.type == "text/plain" || part.type == "text/rfc822-headers") {
             any_plain = any_plain || part.type == "text/plain";
         }
@@ -207,11 +233,26 @@ std::optional<BounceReport> report_from_mime(MimeMessage message)
         }
     }
 
+    report.format = detect_report_format(*mime, prose, report.rfc3464);
+    report.delay_notice = is_delay_notice(mime->subject, prose);
+
+    // Addresses the prose may name that are never the failed recipient: the report's own To
+    // and From, and the returned message's sender (a list's or the sender's own address).
     std::vector<std::string> not_recipients;
-    for (const std::string* header : {&mime->to, &mime->from}) {
+    for (const std::string* header : {&mime->to, &mime->from, &report.original.from}) {
         const std::string address = lower_ascii(first_address(*header));
-        if (!address.empty()) {
+        if (!address.empty() && std::find(not_recipients.begin(), not_recipients.end(), address) ==
+                                    not_recipients.end()) {
             not_recipients.push_back(address);
+        }
+    }
+    // Exim and Google name the failed recipients in a header of their own.
+    std::vector<std::string> header_failed;
+    for (const MarkerField& field : mime->markers) {
+        if (field.name == "x-failed-recipients") {
+            for (std::string& address : failed_recipients_header(field.value)) {
+                header_failed.push_back(std::move(address));
+            }
         }
     }
     if (report.recipients.empty()) {
@@ -223,7 +264,24 @@ std::optional<BounceReport> report_from_mime(MimeMessage message)
             report.arrival_date = inline_fields.arrival_date;
         }
     }
-    std::vector<RecipientReport> from_text = parse_text_report(prose, not_recipients);
+    std::vector<RecipientReport> from_text =
+        parse_text_report(prose, not_recipients, report.format);
+    if (!header_failed.empty()) {
+        // The prose's addresses that the report's own header does not name are not failed
+        // recipients (help text, a forwarding address); when none is named, the header's are.
+        std::vector<RecipientReport> named;
+        for (RecipientReport& r : from_text) {
+            if (std::find(header_failed.begin(), header_failed.end(), r.recipient) !=
+                header_failed.end()) {
+                named.push_back(std::move(r));
+            }
+        }
+        if (named.empty() && from_text.size() == 1 && header_failed.size() == 1) {
+            from_text.front().recipient = header_failed.front();
+            named.push_back(std::move(from_text.front()));
+        }
+        from_text = std::move(named);
+    }
     if (report.recipients.empty()) {
         report.recipients = std::move(from_text);
     } else {
@@ -249,14 +307,16 @@ std::optional<BounceReport> report_from_mime(MimeMessage message)
             }
         }
     }
-    if (report.recipients.empty() && looks_like_bounce(*mime) && !trim(prose).empty()) {
+    if (report.recipients.empty() &&
+        (looks_like_bounce(*mime) || report.format == ReportFormat::fml) && !trim(prose).empty()) {
         // A bounce whose prose names no recipient line and no code: keep its words for the
-        // classifier; the recipient is the first other address it names, else the original's To.
+        // classifier; the recipient is the one the report's header names, else the returned
+        // message's single To, else the first other address the prose names.
         RecipientReport r;
-        r.recipient = first_other_address(prose, not_recipients);
-        if (r.recipient.empty()) {
-            r.recipient = lower_ascii(first_address(report.original.to));
-        }
+        const std::vector<std::string> to = all_addresses(report.original.to);
+        r.recipient = !header_failed.empty() ? header_failed.front()
+                      : to.size() == 1       ? to.front()
+                                             : first_other_address(prose, not_recipients);
         r.diagnostic = collapse_text(prose.substr(0, 4000));
         r.command = find_smtp_command(prose);
         report.recipients.push_back(std::move(r));
@@ -273,11 +333,29 @@ std::optional<BounceReport> report_from_mime(MimeMessage message)
         }
         return std::nullopt;
     }
-    // A recipient the text never names: the original's To (one recipient only).
+    // A recipient named nowhere as a mail address (an X.400 or Exchange directory name, an
+    // empty field): the report's own header of failed recipients, else the returned message's
+    // To, when either names exactly one address and the report has one recipient; an entry
+    // still without an address is dropped unless it is the report's only one (its words
+    // still tell what the receiver said).
+    const std::vector<std::string> original_to = all_addresses(report.original.to);
     for (RecipientReport& r : report.recipients) {
-        if (r.recipient.empty()) {
-            r.recipient = lower_ascii(first_address(report.original.to));
+        if (r.recipient.empty() && is_mail_address(r.original_recipient)) {
+            r.recipient = r.original_recipient;
         }
+        if (r.recipient.empty() && report.recipients.size() == 1) {
+            if (header_failed.size() == 1) {
+                r.recipient = header_failed.front();
+            } else if (original_to.size() == 1) {
+                r.recipient = original_to.front();
+            }
+        }
+    }
+    if (report.recipients.size() > 1) {
+        std::erase_if(report.recipients,
+                      [](const RecipientReport& r) { return r.recipient.empty(); });
+    }
+    for (RecipientReport& r : report.recipients) {
         complete_codes(r);
         if (r.command.empty()) {
             r.command = find_smtp_command(r.diagnostic);
@@ -287,10 +365,10 @@ std::optional<BounceReport> report_from_mime(MimeMessage message)
         }
         r.command_searched = true;
         if (r.action.empty()) {
-            r.action = (!r.status.empty() && r.status[0] == '4') ||
-                               (r.reply_code && *r.reply_code / 100 == 4)
-                           ? "delayed"
-                           : "failed";
+            r.action = implied_action(report);
+        }
+        if (!r.category.empty() && report.format == ReportFormat::rfc3464) {
+            report.format = ReportFormat::powermta; // its bounce category field
         }
     }
     const bool all_delivered = std::all_of(

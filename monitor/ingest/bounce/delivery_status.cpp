@@ -4,6 +4,7 @@
 #include "monitor/ingest/bounce/byte_scan.hpp"
 #include "monitor/ingest/bounce/folded_text.hpp"
 #include "monitor/ingest/bounce/header_fields.hpp"
+#include "monitor/ingest/bounce/recipient_address.hpp"
 #include "monitor/ingest/bounce/reply_codes.hpp"
 
 namespace smtpprobe::ingest {
@@ -21,6 +22,25 @@ void set_if_empty(std::string& target, std::string_view value)
 bool is_name(std::string_view name, std::string_view lower)
 {
     return name.size() == lower.size() && starts_with_folded(name, lower);
+}
+
+// The type of a Diagnostic-Code value ("smtp; 550 ..." -> "smtp"), lower case; "" when the
+// value names none (a type is one word of letters, digits and dashes before the ';').
+std::string diagnostic_type(std::string_view value)
+{
+    value = trim(value);
+    const std::size_t semicolon = value.find(';');
+    if (semicolon == std::string_view::npos || semicolon == 0 || semicolon > 16) {
+        return {};
+    }
+    const std::string_view type = trim(value.substr(0, semicolon));
+    for (char c : type) {
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-')) {
+            return {};
+        }
+    }
+    return lower_ascii(type);
 }
 
 bool has_recipient(const RecipientReport& r)
@@ -142,13 +162,13 @@ std::size_t parse_delivery_status(std::string_view text, BounceReport& report)
                 if (current_has_final) {
                     flush();
                 }
-                current.recipient = clean_address(strip_type(value));
+                current.recipient = recipient_field_address(value);
                 current_has_final = true;
             } else if (is_name(name, "original-recipient")) {
                 if (current_has_final && !current.original_recipient.empty()) {
                     flush();
                 }
-                current.original_recipient = clean_address(strip_type(value));
+                current.original_recipient = recipient_field_address(value);
             } else if (is_name(name, "action")) {
                 current.action = lower_ascii(trim(value).substr(0, 32));
                 const std::size_t space = current.action.find_first_of(" (");
@@ -162,6 +182,9 @@ std::size_t parse_delivery_status(std::string_view text, BounceReport& report)
                 current.remote_mta = std::string(host.substr(0, host.find_first_of(" \t(")));
             } else if (is_name(name, "diagnostic-code")) {
                 current.diagnostic = std::string(strip_type(value));
+                current.diagnostic_type = diagnostic_type(value);
+            } else if (is_name(name, "x-powermta-bouncecategory")) {
+                current.category = lower_ascii(trim(value).substr(0, 64));
             } else if (is_name(name, "last-attempt-date")) {
                 current.last_attempt = value;
             }

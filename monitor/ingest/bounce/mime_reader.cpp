@@ -330,6 +330,56 @@ std::optional<MimeMessage> parse_mime_with_gmime(std::string_view whole)
     return out;
 }
 
+bool is_marker_field(std::string_view lower)
+{
+    static constexpr std::string_view k_names[] = {
+        "received",
+        "return-path",
+        "x-mailer",
+        "x-original-mailer",
+        "x-mimeole",
+        "x-mlserver",
+        "x-failed-recipients",
+        "x-ms-embedded-report",
+        "x-ms-exchange-message-is-ndr",
+        "x-ms-exchange-crosstenant-originalarrivaltime",
+        "x-ses-outgoing",
+        "x-ymailisg",
+        "x-yandex-uniq",
+        "x-zohomail",
+        "x-gmx-antispam",
+        "x-nai-header",
+        "x-msg-ref",
+        "x-mx-bounce",
+        "x-aol-ip",
+        "x-message-delivery",
+        "x-message-info",
+        "x-google-smtp-source",
+        "x-gm-message-state",
+        "x-ahmailid",
+        "x-sef-processed",
+    };
+    for (std::string_view name : k_names) {
+        if (name == lower) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void keep_marker_field(std::vector<MarkerField>& markers, std::string_view name,
+                       std::string_view value)
+{
+    if (markers.size() >= k_max_marker_fields || name.size() > 64) {
+        return;
+    }
+    std::string lower = lower_ascii(name);
+    if (!is_marker_field(lower)) {
+        return;
+    }
+    markers.push_back({std::move(lower), std::string(value.substr(0, k_max_marker_value))});
+}
+
 namespace {
 
 std::optional<MimeMessage> parse_mime_once(std::string_view content)
@@ -350,6 +400,16 @@ std::optional<MimeMessage> parse_mime_once(std::string_view content)
     out.autoreply_header = !header(top, "X-Autoreply").empty() ||
                            !header(top, "X-Autorespond").empty() ||
                            lower_ascii(header(top, "Precedence")) == "auto_reply";
+    GMimeHeaderList* fields = g_mime_object_get_header_list(top);
+    const int field_count = g_mime_header_list_get_count(fields);
+    for (int i = 0; i < field_count; ++i) {
+        GMimeHeader* field = g_mime_header_list_get_header_at(fields, i);
+        const char* name = g_mime_header_get_name(field);
+        const char* value = g_mime_header_get_value(field);
+        if (name != nullptr) {
+            keep_marker_field(out.markers, name, value != nullptr ? value : "");
+        }
+    }
     if (GMimeObject* body = message.body()) {
         out.content_type = media_type(body);
         GMimeContentType* ct = g_mime_object_get_content_type(body);

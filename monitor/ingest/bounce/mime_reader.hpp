@@ -29,17 +29,40 @@ struct MimePart {
     bool operator==(const MimePart&) const = default;
 };
 
+// A top-level header field that tells which software wrote a report (report_format reads
+// them): the name in lower case and the decoded value, cut to k_max_marker_value bytes.
+struct MarkerField {
+    std::string name;
+    std::string value;
+
+    bool operator==(const MarkerField&) const = default;
+};
+
+inline constexpr std::size_t k_max_marker_fields = 24;
+inline constexpr std::size_t k_max_marker_value = 512;
+
+// Whether a top-level field named lower (lower case) is a marker field: Received, X-Mailer,
+// Return-Path and the headers particular MTAs and services add to their reports
+// (X-Failed-Recipients, X-MS-Exchange-Message-Is-Ndr, X-SES-Outgoing, X-YMailISG ...).
+bool is_marker_field(std::string_view lower);
+
+// Appends (name, value) to markers when name is a marker field and there is room; both MIME
+// paths call it for every top-level field in order, so they keep the same fields.
+void keep_marker_field(std::vector<MarkerField>& markers, std::string_view name,
+                       std::string_view value);
+
 struct MimeMessage {
-    std::string message_id;        // without angle brackets
-    std::string date;              // Date header as given
-    std::string from;              // decoded
-    std::string to;                // decoded
-    std::string subject;           // decoded
-    std::string content_type;      // top-level "multipart/report"
-    std::string report_type;       // its report-type parameter ("delivery-status")
-    std::string auto_submitted;    // Auto-Submitted header
-    bool autoreply_header = false; // X-Autoreply / X-Autorespond / Precedence: auto_reply
-    std::vector<MimePart> parts;   // leaf parts outside the returned original
+    std::string message_id;           // without angle brackets
+    std::string date;                 // Date header as given
+    std::string from;                 // decoded
+    std::string to;                   // decoded
+    std::string subject;              // decoded
+    std::string content_type;         // top-level "multipart/report"
+    std::string report_type;          // its report-type parameter ("delivery-status")
+    std::string auto_submitted;       // Auto-Submitted header
+    bool autoreply_header = false;    // X-Autoreply / X-Autorespond / Precedence: auto_reply
+    std::vector<MarkerField> markers; // top-level marker fields in order (is_marker_field)
+    std::vector<MimePart> parts;      // leaf parts outside the returned original
     std::optional<OriginalMessage> original;
 
     bool operator==(const MimeMessage&) const = default;

@@ -20,7 +20,7 @@ constexpr bool is_ascii_alnum(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-constexpr std::array<std::string_view, 16> k_copy_markers = {
+constexpr std::array<std::string_view, 17> k_copy_markers = {
     "below this line is a copy of the message",
     "copy of the message",
     "original message",
@@ -37,6 +37,7 @@ constexpr std::array<std::string_view, 16> k_copy_markers = {
     "original mail",
     "returned mail",
     "rfc822 message",
+    "unsent message follows", // sendmail v5
 };
 
 // Whether a line holds one of k_copy_markers, ignoring case ("the first " only with "lines"):
@@ -100,8 +101,12 @@ std::size_t find_original_copy(std::string_view text)
         }
         const bool has_word = next_word < offset + line.size();
         if (has_word && !trimmed.empty() && trimmed.size() < 90) {
+            // A marker is decorated, or a short line of its own (after a blank line): not the
+            // end of a sentence ("... from the attached returned message." in Postfix's
+            // template is advice, not the copy).
             const bool decorated = trimmed[0] == '-' || trimmed[0] == '=' || trimmed[0] == '*' ||
-                                   trimmed[0] == '_' || trimmed[0] == '[' || trimmed.size() < 60;
+                                   trimmed[0] == '_' || trimmed[0] == '[' ||
+                                   (trimmed.size() < 60 && previous_blank);
             if (decorated && names_copy_marker(trimmed)) {
                 return offset;
             }

@@ -167,23 +167,30 @@ std::string find_smtp_command(std::string_view text)
     // wins (the reply that ended it); the first phrase of the list that names one decides.
     // Then words that name the command without a phrase (the rest), by priority. One pass over
     // the text finds every occurrence of every needle.
-    constexpr std::size_t k_phrase_count = 8;
-    static constexpr std::array<std::string_view, 13> k_needles = {
-        "in reply to ",
-        "after ",
-        "smtp command",
-        ">>> ",
-        "most progress was ",
-        "smtp:",
-        "command:",
-        "while sending ",
+    constexpr std::size_t k_phrase_count = 11;
+    static constexpr std::array<std::string_view, 24> k_needles = {
+        "in reply to ", "after ", "smtp command", ">>> ", "most progress was ",
+        "smtp:", "command:", "while sending ",
+        "did not like our final ",       // DragonFly: "did not like our final DATA:"
+        "did not like our ",             // DragonFly: "did not like our RCPT TO:"
+        "error from remote server for ", // GMX: "... for RCPT TO command"
+        // Words that name the command alone (after the phrases), by priority:
         "[rcpt_to]", // Yahoo's tag after the reply
         "recipient address rejected",
-        "sender was rejected",
-        "after i sent the message",
-        "failed after i sent"};
-    static constexpr std::array<const char*, 5> k_word_commands = {"RCPT", "RCPT", "MAIL", "DATA",
-                                                                   "DATA"};
+        "does not like recipient",      // qmail-remote
+        "sender was rejected",          // qmail-remote: "Connected to X but sender was rejected"
+        "server response to mail from", // IMail
+        "after i sent the message",     // qmail-remote
+        "failed after i sent",
+        "failed on data command",   // qmail-remote
+        "but my name was rejected", // qmail-remote: the HELO
+        "but greeting failed",      // qmail-remote: the banner
+        "refused to talk to me",    // Postfix: a 4xx/5xx banner
+        "initial server greeting",  // Postfix: "... while receiving the initial server greeting"
+        "unexpected connection response"}; // IMail
+    static constexpr std::array<const char*, 13> k_word_commands = {
+        "RCPT", "RCPT", "RCPT",    "MAIL",    "MAIL",    "DATA",   "DATA",
+        "DATA", "HELO", "CONNECT", "CONNECT", "CONNECT", "CONNECT"};
     static const FoldedNeedleSet<k_needles.size()> k_set(k_needles);
     std::array<const char*, k_phrase_count> found{};
     std::array<bool, k_needles.size() - k_phrase_count> has_word{};

@@ -30,7 +30,10 @@ std::optional<ReplyPair> find_last_reply_pair(std::string_view text);
 // The SMTP command a report says the reply answered: "in reply to end of DATA command"
 // (Postfix), "after RCPT TO" / "after end of data" / "after initial connection" (Exim),
 // ">>> DATA" transcripts (sendmail), "SMTP command DATA", "most progress was RCPT TO"
-// (qmail). Returns CONNECT, HELO, MAIL, RCPT or DATA, "" when none is named.
+// (qmail-remote-fallback), "did not like our RCPT TO" (DragonFly), "does not like
+// recipient" / "but sender was rejected" / "but my name was rejected" / "failed on DATA
+// command" (qmail-remote), "refused to talk to me" (Postfix, the banner), "Server response to
+// MAIL FROM" (IMail). Returns CONNECT, HELO, MAIL, RCPT or DATA, "" when none is named.
 std::string find_smtp_command(std::string_view text);
 
 // The command a sendmail session transcript ("----- Transcript of session follows -----")

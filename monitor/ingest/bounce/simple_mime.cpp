@@ -387,6 +387,12 @@ bool SimpleWalk::read_top(std::vector<RawField>& fields, std::size_t& body_start
         !decoded_value(first_field(fields, "x-autoreply")).empty() ||
         !decoded_value(first_field(fields, "x-autorespond")).empty() ||
         lower_ascii(decoded_value(first_field(fields, "precedence"))) == "auto_reply";
+    for (const RawField& field : fields) {
+        if (m_out.markers.size() < k_max_marker_fields && field.name.size() <= 64 &&
+            is_marker_field(lower_ascii(field.name))) {
+            keep_marker_field(m_out.markers, field.name, decoded_value(&field));
+        }
+    }
     return true;
 }
 

@@ -104,6 +104,20 @@ std::string_view strip_lead(std::string_view line)
     return line;
 }
 
+// Whether the words after an address at the start of a line go on with a sentence (help text
+// wrapped so that an address starts a line: "postmaster@example.org if you need help."): a
+// lower-case connecting word, not a reason or a code.
+bool continues_sentence(std::string_view rest)
+{
+    for (std::string_view word : {"and ", "or ", "if ", "for ", "to ", "with ", "is ", "will ",
+                                  "can ", "who ", "which ", "should ", "are "}) {
+        if (rest.starts_with(word)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 // Whether a line names a recipient; fills address and rest when it does.
 bool anchor_of(std::string_view raw, Anchor& anchor)
 {
@@ -140,11 +154,25 @@ bool anchor_of(std::string_view raw, Anchor& anchor)
         std::size_t after = line.find_first_not_of(">:.;, ", e);
         std::string_view rest =
             after == std::string_view::npos ? std::string_view() : line.substr(after);
+        if (continues_sentence(rest)) {
+            return false; // "helpdesk@example.org and quote the lines above.": help text
+        }
         // "a@b on Thu, 29 Apr 2010": the date is not the receiver's words.
         if (rest.starts_with("on ") || rest.starts_with("On ")) {
             rest = {};
         }
         anchor.rest = std::string(rest);
+        return true;
+    }
+    // "There was an error delivering your mail to <a@b>." (DragonFly), "Your message to <a@b>
+    // could not be delivered": an address in angle brackets after "to", in a sentence about
+    // delivering the mail.
+    if (open < b && line.substr(0, open).ends_with(" to ") &&
+        (find_folded(line.substr(0, open), "deliver") != std::string_view::npos ||
+         find_folded(line.substr(0, open), "message") != std::string_view::npos ||
+         find_folded(line.substr(0, open), "mail") != std::string_view::npos)) {
+        anchor.address = lower_address(line.substr(b, e - b));
+        anchor.rest.clear();
         return true;
     }
     // "Recipient: a@b", "Failed address: a@b", "Original-Recipient: rfc822;a@b".
@@ -302,6 +330,25 @@ bool ends_sendmail_block(std::string_view line, std::string_view address)
 
 namespace {
 
+// Whether line opens the closing paragraph of an MTA's template (what follows the recipients:
+// advice to the sender, the announcement of the returned copy), which is never the receiver's
+// words: Exim's "No action is required on your part", Postfix's "For further assistance",
+// OpenSMTPD's "Please note that this is only a temporary failure report".
+bool starts_template_tail(std::string_view line)
+{
+    for (std::string_view lower :
+         {"no action is required on your part", "for further assistance, please",
+          "if you do so, please include this problem report",
+          "please note that this is only a temporary failure report",
+          "below is a copy of the original message", "if you need assistance, please",
+          "the message identifier is:", "------ this is a copy of the message"}) {
+        if (starts_with_folded(line, lower)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 bool has_letters(std::string_view text)
 {
     return std::any_of(text.begin(), text.end(),
@@ -367,7 +414,8 @@ std::string words_before(const std::vector<std::string_view>& lines, std::size_t
 } // namespace
 
 std::vector<RecipientReport> parse_text_report(std::string_view text,
-                                               const std::vector<std::string>& not_recipients)
+                                               const std::vector<std::string>& not_recipients,
+                                               ReportFormat format)
 {
     thread_local std::vector<std::string_view> reused_lines; // no allocation per message
     split_lines(text, reused_lines);
@@ -375,6 +423,10 @@ std::vector<RecipientReport> parse_text_report(std::string_view text,
     std::vector<Anchor> anchors;
     for (std::size_t i = 0; i < lines.size() && anchors.size() < k_max_recipients; ++i) {
         Anchor anchor;
+        if (format == ReportFormat::postfix && !lines[i].empty() &&
+            (lines[i][0] == ' ' || lines[i][0] == '\t')) {
+            continue; // a wrapped line of the receiver's words (bounce(8) indents them)
+        }
         if (!anchor_of(lines[i], anchor)) {
             continue;
         }
@@ -390,7 +442,8 @@ std::vector<RecipientReport> parse_text_report(std::string_view text,
                           std::string_view address = {}) {
         std::string block = rest;
         for (std::size_t i = first; i < last && block.size() < k_max_diagnostic * 2; ++i) {
-            if (!address.empty() && ends_sendmail_block(trim(lines[i]), address)) {
+            if (!address.empty() && (ends_sendmail_block(trim(lines[i]), address) ||
+                                     starts_template_tail(trim(lines[i])))) {
                 break;
             }
             if (!block.empty()) {
@@ -407,10 +460,10 @@ std::vector<RecipientReport> parse_text_report(std::string_view text,
         r.reply_code = find_reply_code(trimmed);
         r.status = find_enhanced_status(trimmed);
         r.remote_mta = find_remote_host(trimmed);
-        r.command = find_smtp_command(trimmed);
         r.diagnostic = collapse(trimmed);
-        r.action = "failed";
-        return r;
+        // From the words on one line: a report wraps "(in reply to RCPT TO command)" anywhere.
+        r.command = find_smtp_command(r.diagnostic);
+        return r; // the action is the report's (implied_action)
     };
     if (anchors.empty()) {
         const std::string block = block_text(0, lines.size(), "");

@@ -21,11 +21,14 @@ namespace smtpprobe::ingest {
 std::size_t find_original_copy(std::string_view text);
 
 // Recipients named in report prose. not_recipients: addresses that are never the failed
-// recipient (the bounce's own To and From). Every entry has its diagnostic, and the codes
-// and remote host found in it. When no recipient line is found but the text carries a
-// reply, one entry with an empty recipient is returned.
+// recipient (the bounce's own To and From). format: the report's format; Postfix writes each
+// recipient at the start of a line and indents the lines it wraps, so an address starting an
+// indented line of a Postfix report continues the receiver's words. Every entry has its
+// diagnostic, and the codes and remote host found in it. When no recipient line is found but
+// the text carries a reply, one entry with an empty recipient is returned.
 std::vector<RecipientReport> parse_text_report(std::string_view text,
-                                               const std::vector<std::string>& not_recipients);
+                                               const std::vector<std::string>& not_recipients,
+                                               ReportFormat format = ReportFormat::unknown);
 
 // The first e-mail address in text, "" if none.
 std::string first_address(std::string_view text);

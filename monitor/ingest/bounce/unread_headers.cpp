@@ -2,6 +2,8 @@
 #include "monitor/ingest/bounce/unread_headers.hpp"
 
 #include "monitor/ingest/bounce/byte_scan.hpp"
+#include "monitor/ingest/bounce/header_fields.hpp"
+#include "monitor/ingest/bounce/mime_reader.hpp"
 
 #include <array>
 
@@ -41,7 +43,8 @@ bool is_read_header(std::string_view name)
             return true;
         }
     }
-    return false;
+    // The fields that tell which software wrote the report (report_format).
+    return name.size() <= 64 && is_marker_field(lower_ascii(name));
 }
 
 namespace {

@@ -1,10 +1,10 @@
 // Leaves out of a message's top-level header the fields the bounce parser never reads
-// (Received, DKIM-Signature, Authentication-Results, X-..., Return-Path: about half of a
+// (DKIM-Signature, Authentication-Results, ARC-*, most X-...: about half of a
 // bounce's header) before GMime parses it: GMime builds and later frees an object per header
 // field, which makes those fields the largest single cost of a parse. Fields kept: those
 // mime_reader reads (From, To, Subject, Date, Message-ID, Auto-Submitted, X-Autoreply,
-// X-Autorespond, Precedence) and every field GMime needs for the structure (MIME-Version,
-// Content-*).
+// X-Autorespond, Precedence, and the marker fields of is_marker_field: Received, X-Mailer ...)
+// and every field GMime needs for the structure (MIME-Version, Content-*).
 //
 // Contract: what GMime sees of the kept fields, the blank line and the body is byte for byte
 // the original; a header block with anything unusual (a line that is neither a well-formed

@@ -5,6 +5,7 @@
 // to the classified reason (user unknown without RCPT = filtered, after MAIL = rejected).
 #include "monitor/classify/classifier.hpp"
 #include "monitor/ingest/bounce/bounce_classification.hpp"
+#include "monitor/ingest/bounce/bounce_decision.hpp"
 #include "monitor/ingest/bounce/bounce_parser.hpp"
 #include "monitor/ingest/bounce/message_source.hpp"
 #include "monitor/ingest/bounce/reply_codes.hpp"
@@ -190,12 +191,14 @@ TEST_CASE("bounce shapes: the command decides user unknown, filtered or rejected
         CHECK(got.result.reason == c.reason);
         CHECK(got.status == c.pseudo_status);
     }
-    // A delay notice quoting no 4xx code keeps its temporary nature in the pseudo status.
+    // A delay notice quoting no 4xx code keeps its temporary nature in the pseudo status: the
+    // report's words made its entries "delayed" (implied_action).
     BounceReport report;
-    report.kind = ReportKind::bounce;
+    report.kind = ReportKind::delay;
+    report.delay_notice = true;
     RecipientReport r;
     r.recipient = "user@example.org";
-    r.action = "failed";
+    r.action = std::string(implied_action(report));
     r.diagnostic = "Message will be retried for 2 more day(s). Technical details of temporary "
                    "failure: The recipient server did not accept our requests to connect.";
     const ClassifiedRecipient got = classify_recipient(report, r, classify::Classifier::builtin());

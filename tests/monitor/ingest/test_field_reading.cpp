@@ -6,6 +6,7 @@
 // find_transcript_command == their lower-case-copy versions.
 #include "monitor/ingest/bounce/delivery_status.hpp"
 #include "monitor/ingest/bounce/header_fields.hpp"
+#include "monitor/ingest/bounce/recipient_address.hpp"
 #include "monitor/ingest/bounce/reply_codes.hpp"
 #include "tests/monitor/ingest/corpus_texts.hpp"
 
@@ -49,8 +50,10 @@ std::string slow_smtp_command(std::string_view text)
         }
         return {};
     };
-    for (std::string_view phrase : {"in reply to ", "after ", "smtp command", ">>> ",
-                                    "most progress was ", "smtp:", "command:", "while sending "}) {
+    for (std::string_view phrase :
+         {"in reply to ", "after ", "smtp command", ">>> ", "most progress was ",
+          "smtp:", "command:", "while sending ", "did not like our final ", "did not like our ",
+          "error from remote server for "}) {
         std::string command;
         for (std::size_t at = lower.find(phrase); at != std::string::npos;
              at = lower.find(phrase, at + 1)) {
@@ -63,12 +66,20 @@ std::string slow_smtp_command(std::string_view text)
             return command;
         }
     }
-    const std::array<std::pair<std::string_view, const char*>, 5> words = {{
+    const std::array<std::pair<std::string_view, const char*>, 13> words = {{
         {"[rcpt_to]", "RCPT"},
         {"recipient address rejected", "RCPT"},
+        {"does not like recipient", "RCPT"},
         {"sender was rejected", "MAIL"},
+        {"server response to mail from", "MAIL"},
         {"after i sent the message", "DATA"},
         {"failed after i sent", "DATA"},
+        {"failed on data command", "DATA"},
+        {"but my name was rejected", "HELO"},
+        {"but greeting failed", "CONNECT"},
+        {"refused to talk to me", "CONNECT"},
+        {"initial server greeting", "CONNECT"},
+        {"unexpected connection response", "CONNECT"},
     }};
     for (const auto& [word, command] : words) {
         if (lower.find(word) != std::string::npos) {
@@ -238,13 +249,13 @@ BounceReport slow_delivery_status(std::string_view text)
                 if (has_final) {
                     flush();
                 }
-                current.recipient = clean_address(strip_type(field.value));
+                current.recipient = recipient_field_address(field.value);
                 has_final = true;
             } else if (name == "original-recipient") {
                 if (has_final && !current.original_recipient.empty()) {
                     flush();
                 }
-                current.original_recipient = clean_address(strip_type(field.value));
+                current.original_recipient = recipient_field_address(field.value);
             } else if (name == "action") {
                 current.action = lower_ascii(trim(field.value).substr(0, 32));
                 const std::size_t space = current.action.find_first_of(" (");

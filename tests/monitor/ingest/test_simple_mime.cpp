@@ -29,6 +29,9 @@ std::string describe(const std::optional<MimeMessage>& m)
         << "\nto=" << m->to << "\nsubject=" << m->subject << "\ntype=" << m->content_type
         << "\nreport=" << m->report_type << "\nauto=" << m->auto_submitted << "/"
         << m->autoreply_header << "\n";
+    for (const MarkerField& f : m->markers) {
+        out << "marker " << f.name << ": " << f.value.substr(0, 120) << "\n";
+    }
     for (const MimePart& p : m->parts) {
         out << "part " << p.type << " [" << p.text.size() << "] <<" << p.text.substr(0, 300)
             << ">>\n";
