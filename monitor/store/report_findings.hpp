@@ -1,0 +1,39 @@
+// SQL of what the report sources (DMARC, TLS-RPT, SNDS) add to the shared streams: findings
+// (the `finding` table of the log ingester, with the ip, scope and action columns of
+// schema/016_reports.sql) and, until monitor/evidence's writer lands, their evidence rows.
+//
+// Contract: values bound; both inserts are idempotent by their unique keys (finding:
+// source_key; evidence: source kind, source id, scope). The caller owns the transaction.
+#pragma once
+
+#include "monitor/store/database.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace smtpprobe::store {
+
+struct ReportFinding {
+    std::string time;
+    std::string kind;        // dmarc-spoofing | dmarc-alignment | tlsrpt-failure | snds-filter |
+                             // snds-traps | snds-complaints | snds-junked
+    std::string ip;          // our IP it is about ("" when none)
+    std::string scope;       // the receiver scope it came from
+    std::string detail;      // one line: what was found
+    std::string action;      // one line: what to do
+    std::string source_kind; // dmarc | tlsrpt | snds
+    std::string source_key;  // unique per finding ("dmarc|org|report id|spoofing", ...)
+};
+
+// Inserts a finding unless one with its source_key exists; true when inserted.
+bool insert_report_finding(Database& db, const ReportFinding& finding);
+
+// The evidence insert behind ingest::hand_off_evidence (report_evidence.hpp), to be replaced
+// by monitor/evidence's writer.
+void insert_report_evidence(Database& db, const std::string& time, const std::string& ip,
+                            const std::string& scope, const std::string& verdict,
+                            const std::string& reason, const std::string& provider_code,
+                            const std::string& source_kind, std::int64_t source_id,
+                            std::int64_t observations);
+
+} // namespace smtpprobe::store
