@@ -24,5 +24,6 @@ void check_webhook(TomlReader& r, const Webhook& hook);
 void check_mail(TomlReader& r, const MailAlert& mail);
 void check_log(TomlReader& r, const LogSource& log);
 void check_dns_server(TomlReader& r, const std::string& server);
+void check_snds(TomlReader& r, const SndsSettings& snds);
 
 } // namespace smtpprobe::config

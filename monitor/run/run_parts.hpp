@@ -26,6 +26,7 @@ struct TickContext {
     std::string dns_server; // "" = the config's, else the system resolver
     Clock::time_point now;
     bool force = false; // ignore the schedule (run every probe and check now)
+    std::string snds_url; // "" = the config's [snds] url (tests point it at a local server)
 };
 
 PartResult ingest_logs(TickContext& tick);
@@ -33,5 +34,6 @@ PartResult ingest_bounces(TickContext& tick);
 PartResult run_due_probes(TickContext& tick);
 PartResult run_due_dnsbl(TickContext& tick);
 PartResult run_due_hygiene(TickContext& tick);
+PartResult run_due_snds(TickContext& tick);
 
 } // namespace smtpprobe::monitor

@@ -24,14 +24,6 @@ std::string now_utc()
 
 } // namespace
 
-void ReportIngestStats::add_malformed(const std::string& origin, const std::string& why)
-{
-    ++malformed;
-    if (malformed_samples.size() < 20) {
-        malformed_samples.push_back(origin + ": " + why);
-    }
-}
-
 std::string dmarc_org(const DmarcReport& report)
 {
     return report.org_name.empty() ? report.email : report.org_name;

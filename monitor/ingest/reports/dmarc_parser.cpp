@@ -208,8 +208,10 @@ DmarcParseResult parse_dmarc_report(std::string_view xml)
     if (!doc || !ctxt->wellFormed) {
         const xmlError* e = xmlCtxtGetLastError(ctxt.get());
         std::string why = e && e->message ? trimmed(e->message) : "not well-formed";
+        const std::string line = e ? "line " + std::to_string(e->line) : std::string();
         result.error = "not well-formed XML: " + why +
-                       (e ? " (line " + std::to_string(e->line) + ")" : std::string());
+                       (line.empty() || why.find(line) != std::string::npos ? ""
+                                                                           : " (" + line + ")");
         return result;
     }
     const xmlNode* root = xmlDocGetRootElement(doc.get());
