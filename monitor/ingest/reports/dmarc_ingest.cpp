@@ -97,7 +97,10 @@ void DmarcIngester::handle(const std::string& origin, const std::string& xml,
             if (fresh) {
                 ++m_stats.fresh;
                 ++m_pending;
-                DmarcMeaning meaning = dmarc_meaning(report, ours, org, scope);
+                // Without an identity nothing is known to be ours: no proof, no finding.
+                DmarcMeaning meaning = m_config.identities.empty()
+                                           ? DmarcMeaning{}
+                                           : dmarc_meaning(report, ours, org, scope);
                 for (ReportObservation& o : meaning.observations) {
                     o.source_id = record_ids.at(static_cast<std::size_t>(o.source_id));
                     hand_off_evidence(*m_db, o);

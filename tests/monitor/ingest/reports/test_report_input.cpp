@@ -1,5 +1,6 @@
 // Unpacking reports (report_input.hpp): gzip and zip from our own tools, mails, mboxes and
 // Maildirs, and the bounds: zip and gzip bombs, truncated archives, nesting.
+#include "monitor/ingest/bounce/message_source.hpp"
 #include "monitor/ingest/reports/report_input.hpp"
 #include "monitor/ingest/reports/report_unpack.hpp"
 #include "tests/monitor/ingest/reports/report_data.hpp"
