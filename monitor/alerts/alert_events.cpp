@@ -116,6 +116,9 @@ std::vector<AlertEvent> current_events(store::Database& db, const config::Config
                              {"finding_kind", kind},
                              {"time", event.time},
                              {"finding", row}};
+        if (std::string action = finding_text(row, "action"); !action.empty()) {
+            event.payload["action"] = action; // report findings say what to do
+        }
         events.push_back(std::move(event));
     }
     for (AlertEvent& event : events) {

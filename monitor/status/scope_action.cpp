@@ -2,6 +2,8 @@
 #include "monitor/status/scope_action.hpp"
 
 #include "monitor/classify/classifier.hpp"
+#include "monitor/ingest/reports/snds_apply.hpp"
+#include "monitor/store/snds_store.hpp"
 
 #include <optional>
 
@@ -126,6 +128,10 @@ std::string scope_action(store::Database& db, const config::Config& config, cons
         return dnsbl_action(config, facts.scope.substr(6), facts.state);
     }
     if (facts.state == "blocked" && facts.last_blocked_evidence != 0) {
+        // An SNDS block has no SMTP reply to classify: its range's reason says why.
+        if (auto reason = store::snds_reason_of_evidence(db, facts.last_blocked_evidence)) {
+            return ingest::snds_block_action(*reason);
+        }
         if (std::string action = classified_action(db, facts.last_blocked_evidence);
             !action.empty()) {
             return action;

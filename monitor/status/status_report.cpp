@@ -255,6 +255,9 @@ void print_status(std::ostream& out, const StatusReport& report)
                 out << "  queue " << printable(queue, 60);
             }
             out << "  " << printable(text(f, "detail"), 300);
+            if (std::string action = text(f, "action"); !action.empty()) {
+                out << "\n    what to do: " << printable(action, 600);
+            }
             if (kind == "backscatter") {
                 out << "\n    our server sent a delivery notification to a sender it did not "
                        "verify;"
