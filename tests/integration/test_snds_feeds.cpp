@@ -177,7 +177,7 @@ TEST_CASE_FIXTURE(Fixture, "SNDS: blocked range, then normal status, then a RED 
           std::string::npos);
     CHECK((*outlook)["action"].get<std::string>().find("https://sender.office.com/") !=
           std::string::npos);
-    auto alerts = alerts();
+    auto alerts = this->alerts();
     REQUIRE(alerts.size() == 1);
     CHECK(alerts[0]["event"] == "episode_opened");
     CHECK(alerts[0]["scope"] == "microsoft-consumer/outlook-com");

@@ -38,8 +38,9 @@ public:
     std::vector<std::string> targets();
     void stop();
 
+    struct State; // the io_context, TLS context and replies the server thread shares
+
 private:
-    struct State;
     std::shared_ptr<State> m_state;
     std::thread m_thread;
     int m_port = 0;
