@@ -142,10 +142,10 @@ int run_ingest_snds(const SndsArgs& args, Context& ctx)
             continue;
         }
         store::Transaction tx(*db);
-        const std::int64_t fetch = store::add_snds_fetch(
-            *db, when, "file", path == "-" ? "stdin" : path, "ok", id,
-            static_cast<std::int64_t>(feed.status.size() + feed.data.size()),
-            static_cast<std::int64_t>(feed.malformed.size()));
+        const std::int64_t fetch =
+            store::add_snds_fetch(*db, when, "file", path == "-" ? "stdin" : path, "ok", id,
+                                  static_cast<std::int64_t>(feed.status.size() + feed.data.size()),
+                                  static_cast<std::int64_t>(feed.malformed.size()));
         const ingest::SndsApplied applied =
             ingest::apply_snds(*db, config, feed, fetch, when, !feed.status.empty());
         tx.commit();
@@ -173,8 +173,9 @@ int run_ingest_snds(const SndsArgs& args, Context& ctx)
                   << " data rows, " << malformed << " malformed rows (skipped); " << evidence
                   << " evidence, " << findings << " new findings\n";
         for (const std::string& ip : blocked) {
-            std::cout << "  " << ip << " is BLOCKED by Outlook.com (smtpprobe status says what "
-                                       "to do)\n";
+            std::cout << "  " << ip
+                      << " is BLOCKED by Outlook.com (smtpprobe status says what "
+                         "to do)\n";
         }
     }
     return blocked.empty() ? k_exit_ok : k_exit_finding;

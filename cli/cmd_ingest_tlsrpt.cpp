@@ -107,10 +107,9 @@ int run_ingest_tlsrpt(const TlsrptArgs& args, Context& ctx)
     } else if (ctx.global.verbosity >= 0) {
         std::cout << "ingest tlsrpt: " << s.read << " reports read, " << s.fresh << " new, "
                   << s.skipped << " already stored, " << s.malformed << " malformed (skipped); "
-                  << s.records << " policies, " << s.messages << " sessions, "
-                  << failing_policies << " policies with failures; " << s.findings
-                  << " new findings" << (s.findings > 0 ? " (smtpprobe status shows them)" : "")
-                  << "\n";
+                  << s.records << " policies, " << s.messages << " sessions, " << failing_policies
+                  << " policies with failures; " << s.findings << " new findings"
+                  << (s.findings > 0 ? " (smtpprobe status shows them)" : "") << "\n";
         for (const std::string& sample : s.malformed_samples) {
             std::cout << "  malformed: " << printable(sample, 400) << "\n";
         }
@@ -133,9 +132,8 @@ void add_ingest_tlsrpt_command(CLI::App& ingest, Context& ctx)
     cmd->footer("Incremental: a report already stored (same organization and report id) is "
                 "skipped.\nExit codes: 0 done; 1 TLS failures at your MX (a new finding);\n"
                 "            2 usage error; 3 unreadable path or database error.");
-    cmd->parse_complete_callback([args, &ctx]() {
-        ctx.action = [args, &ctx]() { return run_ingest_tlsrpt(*args, ctx); };
-    });
+    cmd->parse_complete_callback(
+        [args, &ctx]() { ctx.action = [args, &ctx]() { return run_ingest_tlsrpt(*args, ctx); }; });
 }
 
 } // namespace smtpprobe::cli

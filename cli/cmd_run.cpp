@@ -26,7 +26,8 @@ int run_once(Context& ctx, bool force, const std::string& snds_url)
         return monitor::k_exit_locked;
     }
     store::Database db(db_file);
-    monitor::RunReport report = monitor::run_tick(db, config, {ctx.global.dns_server, force, snds_url});
+    monitor::RunReport report =
+        monitor::run_tick(db, config, {ctx.global.dns_server, force, snds_url});
     if (ctx.global.json) {
         std::cout << report.to_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
                   << "\n";

@@ -15,7 +15,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
     using namespace smtpprobe::ingest;
-    TlsParseResult r = parse_tlsrpt_report(std::string_view(reinterpret_cast<const char*>(data), size));
+    TlsParseResult r =
+        parse_tlsrpt_report(std::string_view(reinterpret_cast<const char*>(data), size));
     if (r.report) {
         auto findings = tlsrpt_findings(*r.report, "org");
         (void)findings;

@@ -2,8 +2,8 @@
 #include "monitor/config/config_checks.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <boost/asio/ip/address.hpp>
+#include <cctype>
 #include <charconv>
 
 namespace smtpprobe::config {

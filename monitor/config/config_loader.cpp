@@ -8,11 +8,11 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <sys/stat.h>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <sys/stat.h>
 #include <tuple>
 
 namespace smtpprobe::config {
@@ -321,7 +321,8 @@ void load_snds_key(Config& config, const std::string& config_path)
         line.pop_back();
     }
     if (line.empty() || line.size() > 200) {
-        throw ConfigError({{config_path, 0, 0, key, file + " does not hold an SNDS key on its first line"}});
+        throw ConfigError(
+            {{config_path, 0, 0, key, file + " does not hold an SNDS key on its first line"}});
     }
     snds.key = line;
 }

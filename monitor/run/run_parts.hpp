@@ -25,7 +25,7 @@ struct TickContext {
     const classify::Classifier& classifier;
     std::string dns_server; // "" = the config's, else the system resolver
     Clock::time_point now;
-    bool force = false; // ignore the schedule (run every probe and check now)
+    bool force = false;   // ignore the schedule (run every probe and check now)
     std::string snds_url; // "" = the config's [snds] url (tests point it at a local server)
 };
 

@@ -78,10 +78,13 @@ RunReport run_tick(store::Database& db, const config::Config& config, const RunO
     }
     const classify::Classifier& classifier =
         user_rules ? *user_rules : classify::Classifier::builtin();
-    TickContext tick{
-        db,         config,
-        classifier, options.dns_server.empty() ? config.dns_server : options.dns_server,
-        now,        options.force, options.snds_url};
+    TickContext tick{db,
+                     config,
+                     classifier,
+                     options.dns_server.empty() ? config.dns_server : options.dns_server,
+                     now,
+                     options.force,
+                     options.snds_url};
 
     report.parts.push_back(guarded("logs", [&] { return ingest_logs(tick); }));
     report.parts.push_back(guarded("bounces", [&] { return ingest_bounces(tick); }));

@@ -48,9 +48,8 @@ PartResult run_due_snds(TickContext& tick)
     store::Transaction tx(tick.db);
     std::int64_t status_fetch = 0;
     std::int64_t data_fetch = 0;
-    for (const auto& [page, kind] :
-         {std::pair{"ipStatus.aspx", ingest::SndsFeedKind::ip_status},
-          std::pair{"data.aspx", ingest::SndsFeedKind::data}}) {
+    for (const auto& [page, kind] : {std::pair{"ipStatus.aspx", ingest::SndsFeedKind::ip_status},
+                                     std::pair{"data.aspx", ingest::SndsFeedKind::data}}) {
         const bool is_status = kind == ingest::SndsFeedKind::ip_status;
         ingest::SndsHttpResult got = ingest::fetch_snds_feed(base, page, snds.key, snds.timeout);
         ingest::SndsFeed feed;
@@ -96,8 +95,7 @@ PartResult run_due_snds(TickContext& tick)
         from_status = ingest::apply_snds(tick.db, tick.config, status, status_fetch, time, true);
     }
     task_done(tick.db, task, tick.now, {snds.interval, {}, {}},
-              problems.empty() ? (from_status.blocked_ips.empty() ? "ok" : "blocked")
-                               : "failed");
+              problems.empty() ? (from_status.blocked_ips.empty() ? "ok" : "blocked") : "failed");
     tx.commit();
     part.detail = std::to_string(from_status.status_rows) + " status ranges, " +
                   std::to_string(from_data.data_rows) + " data rows (" +

@@ -80,6 +80,10 @@ DmarcStore::DmarcStore(Database& db)
               "reasons, header_from, envelope_from, envelope_to, dkim_auth, spf_auth, ours) "
               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")
 {
+    // The default cache (2000 KiB: 31 pages of 64 KiB) made every batch read the same index
+    // pages from the file again and again (a tenth of the ingest went to pread copies); 32 MiB
+    // as for log ingestion (ingest_store.cpp).
+    m_db.exec("PRAGMA cache_size = -32768");
 }
 
 DmarcStore::~DmarcStore() = default;

@@ -12,31 +12,37 @@ std::optional<std::string> optional_text(const std::string& value)
 
 } // namespace
 
-bool insert_report_finding(Database& db, const ReportFinding& f)
+ReportRows::ReportRows(Database& db)
+    : m_db(db),
+      m_finding(db, "INSERT OR IGNORE INTO finding (time, kind, detail, source_kind, source_key, "
+                    "ip, scope, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+      m_evidence(db, "INSERT OR IGNORE INTO evidence (time, ip, scope, verdict, reason, "
+                     "provider_code, source_kind, source_id, observations) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
 {
-    db.prepare("INSERT OR IGNORE INTO finding (time, kind, detail, source_kind, source_key, ip, "
-               "scope, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(1, f.time)
+}
+
+bool ReportRows::add_finding(const ReportFinding& f)
+{
+    m_finding.bind(1, f.time)
         .bind(2, f.kind)
         .bind(3, f.detail)
         .bind(4, f.source_kind)
         .bind(5, f.source_key)
         .bind(6, optional_text(f.ip))
         .bind(7, optional_text(f.scope))
-        .bind(8, optional_text(f.action))
-        .run();
-    return db.changes() > 0;
+        .bind(8, optional_text(f.action));
+    m_finding.run();
+    return m_db.changes() > 0;
 }
 
-void insert_report_evidence(Database& db, const std::string& time, const std::string& ip,
-                            const std::string& scope, const std::string& verdict,
-                            const std::string& reason, const std::string& provider_code,
-                            const std::string& source_kind, std::int64_t source_id,
-                            std::int64_t observations)
+void ReportRows::add_evidence(const std::string& time, const std::string& ip,
+                              const std::string& scope, const std::string& verdict,
+                              const std::string& reason, const std::string& provider_code,
+                              const std::string& source_kind, std::int64_t source_id,
+                              std::int64_t observations)
 {
-    db.prepare("INSERT OR IGNORE INTO evidence (time, ip, scope, verdict, reason, provider_code, "
-               "source_kind, source_id, observations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(1, time)
+    m_evidence.bind(1, time)
         .bind(2, ip)
         .bind(3, scope)
         .bind(4, verdict)
@@ -44,8 +50,13 @@ void insert_report_evidence(Database& db, const std::string& time, const std::st
         .bind(6, optional_text(provider_code))
         .bind(7, source_kind)
         .bind(8, source_id)
-        .bind(9, observations)
-        .run();
+        .bind(9, observations);
+    m_evidence.run();
+}
+
+bool insert_report_finding(Database& db, const ReportFinding& finding)
+{
+    return ReportRows(db).add_finding(finding);
 }
 
 } // namespace smtpprobe::store

@@ -25,15 +25,29 @@ struct ReportFinding {
     std::string source_key;  // unique per finding ("dmarc|org|report id|spoofing", ...)
 };
 
-// Inserts a finding unless one with its source_key exists; true when inserted.
-bool insert_report_finding(Database& db, const ReportFinding& finding);
+// The two inserts with their statements prepared once, for sources that write many rows
+// (DMARC: thousands of reports per ingest). The functions below use one for a single row.
+class ReportRows {
+public:
+    explicit ReportRows(Database& db);
 
-// The evidence insert behind ingest::hand_off_evidence (report_evidence.hpp), to be replaced
-// by monitor/evidence's writer.
-void insert_report_evidence(Database& db, const std::string& time, const std::string& ip,
-                            const std::string& scope, const std::string& verdict,
-                            const std::string& reason, const std::string& provider_code,
-                            const std::string& source_kind, std::int64_t source_id,
-                            std::int64_t observations);
+    // Inserts a finding unless one with its source_key exists; true when inserted.
+    bool add_finding(const ReportFinding& finding);
+
+    // The evidence insert behind ingest::EvidenceHandOff (report_evidence.hpp), to be
+    // replaced by monitor/evidence's writer.
+    void add_evidence(const std::string& time, const std::string& ip, const std::string& scope,
+                      const std::string& verdict, const std::string& reason,
+                      const std::string& provider_code, const std::string& source_kind,
+                      std::int64_t source_id, std::int64_t observations);
+
+private:
+    Database& m_db;
+    Statement m_finding;
+    Statement m_evidence;
+};
+
+// One finding (see ReportRows::add_finding).
+bool insert_report_finding(Database& db, const ReportFinding& finding);
 
 } // namespace smtpprobe::store

@@ -47,8 +47,8 @@ std::string dmarc_report(std::time_t begin)
     std::ostringstream x;
     x << "<?xml version=\"1.0\"?>\n<feedback>\n<version>1.0</version>\n<report_metadata>\n"
       << "<org_name>Outlook.com</org_name>\n<email>dmarcreport@microsoft.com</email>\n"
-      << "<report_id>timeline-0001</report_id>\n<date_range><begin>" << begin
-      << "</begin><end>" << begin + 86399 << "</end></date_range>\n</report_metadata>\n"
+      << "<report_id>timeline-0001</report_id>\n<date_range><begin>" << begin << "</begin><end>"
+      << begin + 86399 << "</end></date_range>\n</report_metadata>\n"
       << "<policy_published><domain>sender.test</domain><adkim>r</adkim><aspf>r</aspf>"
       << "<p>quarantine</p></policy_published>\n<record><row><source_ip>" << k_ip
       << "</source_ip><count>12</count><policy_evaluated><disposition>none</disposition>"
@@ -138,7 +138,8 @@ TEST_CASE("timeline: probe refusal, bounce, SNDS block and DMARC report in one l
 
     // 3. A bounce from that cluster, a moment later, names our IP.
     std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-    write_file(dir.file("bounce.eml"), bounce(utc(std::time(nullptr), "%a, %d %b %Y %H:%M:%S +0000")));
+    write_file(dir.file("bounce.eml"),
+               bounce(utc(std::time(nullptr), "%a, %d %b %Y %H:%M:%S +0000")));
     r = cli({"ingest", "bounce", dir.file("bounce.eml")});
     CHECK_MESSAGE(r.exit_code == 1, std::string(r.out + r.err));
 

@@ -10,9 +10,9 @@
 #include "tests/support/https_server.hpp"
 #include "tests/support/postfix_instance.hpp"
 
-#include <doctest/doctest.h>
 #include <cstdio>
 #include <ctime>
+#include <doctest/doctest.h>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -77,8 +77,8 @@ struct Fixture {
           << "[dnsbl]\ndefault_zones = false\n"
           << "[hygiene]\nenabled = false\n"
           << "[snds]\nkey_file = \"" << dir.file("snds.key") << "\"\ntimeout = \"2s\"\n"
-          << "[[alerts.command]]\nname = \"file\"\ncommand = \"cat >> "
-          << dir.file("alerts.jsonl") << "\"\n";
+          << "[[alerts.command]]\nname = \"file\"\ncommand = \"cat >> " << dir.file("alerts.jsonl")
+          << "\"\n";
         write_file(dir.file("config.toml"), c.str());
         ::chmod(dir.file("config.toml").c_str(), 0644); // the key is in key_file, not here
     }
@@ -238,8 +238,7 @@ TEST_CASE_FIXTURE(Fixture, "SNDS: blocked range, then normal status, then a RED 
     const HttpResult metrics = http_get(port, "/metrics");
     CHECK(metrics.body.find("smtpprobe_snds_filter{ip=\"192.0.2.10\",result=\"RED\"} 1") !=
           std::string::npos);
-    CHECK(metrics.body.find("smtpprobe_snds_trap_hits{ip=\"192.0.2.10\"} 3") !=
-          std::string::npos);
+    CHECK(metrics.body.find("smtpprobe_snds_trap_hits{ip=\"192.0.2.10\"} 3") != std::string::npos);
 }
 
 TEST_CASE_FIXTURE(Fixture, "SNDS: malformed rows are counted, a non-CSV answer fails the part")
@@ -293,8 +292,8 @@ TEST_CASE("SNDS: a key in a file others can read is a config error naming the fi
     write_file(dir.file("snds.key"), std::string(k_key) + "\n");
     ::chmod(dir.file("snds.key").c_str(), 0644);
     write_file(dir.file("config.toml"), "[snds]\nkey_file = \"" + dir.file("snds.key") + "\"\n");
-    RunResult r = run_smtpprobe({"--config", dir.file("config.toml"), "--db",
-                                 dir.file("history.db"), "run"});
+    RunResult r =
+        run_smtpprobe({"--config", dir.file("config.toml"), "--db", dir.file("history.db"), "run"});
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("chmod 600 " + dir.file("snds.key")) != std::string::npos);
     CHECK(r.err.find(k_key) == std::string::npos);

@@ -51,8 +51,7 @@ asio::awaitable<void> serve(std::shared_ptr<HttpsServer::State> state, asio::ip:
         }
         if (reply.hang) {
             beast::get_lowest_layer(stream).expires_never();
-            asio::steady_timer forever(co_await asio::this_coro::executor,
-                                       std::chrono::hours(1));
+            asio::steady_timer forever(co_await asio::this_coro::executor, std::chrono::hours(1));
             co_await forever.async_wait(use_awaitable);
             co_return;
         }

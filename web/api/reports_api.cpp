@@ -124,30 +124,31 @@ Json tls_policies(Database& db, const Window& w, std::int64_t limit)
 
 Json snds_data(Database& db, const Window& w, std::int64_t limit)
 {
-    auto st = db.prepare("SELECT ip, start_time, end_time, rcpt_commands, data_commands, "
-                         "recipients, filter, complaint_rate, complaint_percent, trap_hits, "
-                         "sample_helo, sample_mail_from FROM snds_data "
-                         "WHERE (:ip IS NULL OR ip = :ip) AND (:scope IS NULL OR :scope = :snds_scope) "
-                         "AND start_time >= :from AND "
-                         "start_time <= :to ORDER BY start_time DESC, ip LIMIT :limit");
+    auto st =
+        db.prepare("SELECT ip, start_time, end_time, rcpt_commands, data_commands, "
+                   "recipients, filter, complaint_rate, complaint_percent, trap_hits, "
+                   "sample_helo, sample_mail_from FROM snds_data "
+                   "WHERE (:ip IS NULL OR ip = :ip) AND (:scope IS NULL OR :scope = :snds_scope) "
+                   "AND start_time >= :from AND "
+                   "start_time <= :to ORDER BY start_time DESC, ip LIMIT :limit");
     bind_window(st, w);
     st.bind(":snds_scope", ingest::k_outlook_com_scope);
     st.bind(":limit", limit);
     Json out = Json::array();
     while (st.step()) {
-        out.push_back({{"ip", st.column_text(0)},
-                       {"start", st.column_text(1)},
-                       {"end", column_json_text(st, 2)},
-                       {"rcpt_commands", st.column_int(3)},
-                       {"data_commands", st.column_int(4)},
-                       {"recipients", st.column_int(5)},
-                       {"filter", column_json_text(st, 6)},
-                       {"complaint_rate", column_json_text(st, 7)},
-                       {"complaint_percent",
-                        st.is_null(8) ? Json(nullptr) : Json(st.column_double(8))},
-                       {"trap_hits", st.column_int(9)},
-                       {"sample_helo", column_json_text(st, 10)},
-                       {"sample_mail_from", column_json_text(st, 11)}});
+        out.push_back(
+            {{"ip", st.column_text(0)},
+             {"start", st.column_text(1)},
+             {"end", column_json_text(st, 2)},
+             {"rcpt_commands", st.column_int(3)},
+             {"data_commands", st.column_int(4)},
+             {"recipients", st.column_int(5)},
+             {"filter", column_json_text(st, 6)},
+             {"complaint_rate", column_json_text(st, 7)},
+             {"complaint_percent", st.is_null(8) ? Json(nullptr) : Json(st.column_double(8))},
+             {"trap_hits", st.column_int(9)},
+             {"sample_helo", column_json_text(st, 10)},
+             {"sample_mail_from", column_json_text(st, 11)}});
     }
     return out;
 }
@@ -250,11 +251,11 @@ Json report_lane_items(Database& db, const std::optional<std::string>& ip,
                        {"report", dmarc.column_int(7)}});
     }
     // One item per SNDS data row of an IP: its signals for the period.
-    auto snds = db.prepare(
-        "SELECT start_time, end_time, ip, filter, complaint_rate, trap_hits, recipients "
-        "FROM snds_data WHERE (:ip IS NULL OR ip = :ip) AND (:scope IS NULL OR :scope = "
-        ":snds_scope) AND start_time >= :from AND start_time <= :to "
-        "ORDER BY start_time LIMIT :limit");
+    auto snds =
+        db.prepare("SELECT start_time, end_time, ip, filter, complaint_rate, trap_hits, recipients "
+                   "FROM snds_data WHERE (:ip IS NULL OR ip = :ip) AND (:scope IS NULL OR :scope = "
+                   ":snds_scope) AND start_time >= :from AND start_time <= :to "
+                   "ORDER BY start_time LIMIT :limit");
     bind_window(snds, w);
     snds.bind(":snds_scope", ingest::k_outlook_com_scope);
     snds.bind(":limit", limit);

@@ -85,10 +85,9 @@ void append_report_metrics(std::string& out, store::Database& db)
         const std::string scope = dmarc.column_text(0);
         const std::string ip = dmarc.column_text(1);
         const std::int64_t pass = dmarc.column_int(2);
-        sample(out, "smtpprobe_dmarc_messages",
-               {{"scope", scope}, {"ip", ip}, {"dmarc", "pass"}}, static_cast<double>(pass));
-        sample(out, "smtpprobe_dmarc_messages",
-               {{"scope", scope}, {"ip", ip}, {"dmarc", "fail"}},
+        sample(out, "smtpprobe_dmarc_messages", {{"scope", scope}, {"ip", ip}, {"dmarc", "pass"}},
+               static_cast<double>(pass));
+        sample(out, "smtpprobe_dmarc_messages", {{"scope", scope}, {"ip", ip}, {"dmarc", "fail"}},
                static_cast<double>(dmarc.column_int(3) - pass));
     }
     family(out, "smtpprobe_tlsrpt_sessions", "gauge",

@@ -172,8 +172,8 @@ DmarcMeaning dmarc_meaning(const DmarcReport& report, const std::vector<bool>& o
         f.kind = "dmarc-spoofing";
         f.scope = scope;
         f.detail = who + " reported " + std::to_string(spoofed_messages) + " messages from " +
-                   std::to_string(spoofers.size()) + " IPs that are not ours, with From " +
-                   domain + " and failing DMARC (" + period(report) + "): " + list;
+                   std::to_string(spoofers.size()) + " IPs that are not ours, with From " + domain +
+                   " and failing DMARC (" + period(report) + "): " + list;
         f.action = "if a sender is yours (a newsletter service, a forwarder, another server), "
                    "authorise it in SPF or have it sign with DKIM for " +
                    domain + "; otherwise it is spoofing " + domain + ", which a policy of " +
@@ -206,11 +206,10 @@ DmarcMeaning dmarc_meaning(const DmarcReport& report, const std::vector<bool>& o
         f.kind = "dmarc-alignment";
         f.ip = ip;
         f.scope = scope;
-        f.detail = who + " (" + period(report) + "): our IP " + ip + ": " + what + " for " +
-                   domain +
-                   (dmarc_failed[ip] > 0
-                        ? " (" + std::to_string(dmarc_failed[ip]) + " failed DMARC)"
-                        : std::string(" (DMARC passed through the other)"));
+        f.detail =
+            who + " (" + period(report) + "): our IP " + ip + ": " + what + " for " + domain +
+            (dmarc_failed[ip] > 0 ? " (" + std::to_string(dmarc_failed[ip]) + " failed DMARC)"
+                                  : std::string(" (DMARC passed through the other)"));
         f.action = fix;
         f.source_kind = "dmarc";
         f.source_key = "dmarc|" + org + "|" + report.report_id + "|alignment|" + ip;

@@ -13,7 +13,7 @@ namespace smtpprobe::ingest {
 
 namespace {
 
-constexpr std::size_t k_batch_reports = 500;
+constexpr std::size_t k_batch_reports = 2000;
 
 std::string now_utc()
 {
@@ -34,6 +34,8 @@ DmarcIngester::DmarcIngester(store::Database* db, const config::Config& config)
 {
     if (m_db != nullptr) {
         m_store = std::make_unique<store::DmarcStore>(*m_db);
+        m_findings = std::make_unique<store::ReportRows>(*m_db);
+        m_evidence = std::make_unique<EvidenceHandOff>(*m_db);
     }
 }
 
@@ -103,11 +105,11 @@ void DmarcIngester::handle(const std::string& origin, const std::string& xml,
                                            : dmarc_meaning(report, ours, org, scope);
                 for (ReportObservation& o : meaning.observations) {
                     o.source_id = record_ids.at(static_cast<std::size_t>(o.source_id));
-                    hand_off_evidence(*m_db, o);
+                    m_evidence->hand_off(o);
                     ++m_stats.evidence;
                 }
                 for (const store::ReportFinding& f : meaning.findings) {
-                    m_stats.findings += store::insert_report_finding(*m_db, f) ? 1 : 0;
+                    m_stats.findings += m_findings->add_finding(f) ? 1 : 0;
                 }
             } else {
                 ++m_stats.skipped; // stored by a concurrent run between the check and now
@@ -120,8 +122,8 @@ void DmarcIngester::handle(const std::string& origin, const std::string& xml,
     for (std::size_t i = 0; i < report.records.size(); ++i) {
         m_stats.messages += static_cast<std::uint64_t>(report.records[i].count);
         if (on_record) {
-            on_record(IngestedDmarcRecord{origin, report, report.records[i], org, scope, ours[i],
-                                          fresh});
+            on_record(
+                IngestedDmarcRecord{origin, report, report.records[i], org, scope, ours[i], fresh});
         }
     }
 }

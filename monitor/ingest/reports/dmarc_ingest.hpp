@@ -12,6 +12,7 @@
 
 #include "monitor/config/config.hpp"
 #include "monitor/ingest/reports/dmarc_report.hpp"
+#include "monitor/ingest/reports/report_evidence.hpp"
 #include "monitor/ingest/reports/report_stats.hpp"
 #include "monitor/store/database.hpp"
 
@@ -23,7 +24,8 @@
 
 namespace smtpprobe::store {
 class DmarcStore;
-}
+class ReportRows;
+} // namespace smtpprobe::store
 
 namespace smtpprobe::ingest {
 
@@ -60,6 +62,8 @@ private:
     store::Database* m_db;
     const config::Config& m_config;
     std::unique_ptr<store::DmarcStore> m_store;
+    std::unique_ptr<store::ReportRows> m_findings;
+    std::unique_ptr<EvidenceHandOff> m_evidence;
     ReportIngestStats m_stats;
     std::size_t m_pending = 0;
     std::string m_now;

@@ -65,7 +65,7 @@ struct DmarcPolicy {
     std::string aspf;
     std::string p;
     std::string sp;
-    std::string np;               // DMARCbis
+    std::string np;                  // DMARCbis
     std::optional<std::int64_t> pct; // RFC 7489 only
     std::string fo;
     std::string testing;          // DMARCbis: y | n

@@ -39,11 +39,17 @@ bool has_suffix(const std::string& host, const std::string& suffix)
 } // namespace
 
 // EVIDENCE HAND-OFF
+EvidenceHandOff::EvidenceHandOff(store::Database& db) : m_rows(db) {}
+
+void EvidenceHandOff::hand_off(const ReportObservation& o)
+{
+    m_rows.add_evidence(o.time, o.ip, o.scope, o.verdict, o.reason, o.provider_code, o.source_kind,
+                        o.source_id, std::max<std::int64_t>(o.observations, 1));
+}
+
 void hand_off_evidence(store::Database& db, const ReportObservation& o)
 {
-    store::insert_report_evidence(db, o.time, o.ip, o.scope, o.verdict, o.reason,
-                                  o.provider_code, o.source_kind, o.source_id,
-                                  std::max<std::int64_t>(o.observations, 1));
+    EvidenceHandOff(db).hand_off(o);
 }
 
 bool is_our_ip(const config::Config& config, const std::string& ip)
@@ -67,7 +73,8 @@ std::string reporter_scope(const std::string& org_name, const std::string& email
 {
     const std::string org = lower(org_name);
     const auto at = email.rfind('@');
-    const std::string domain = at == std::string::npos ? std::string() : lower(email.substr(at + 1));
+    const std::string domain =
+        at == std::string::npos ? std::string() : lower(email.substr(at + 1));
     // Microsoft reports from dmarcreport@microsoft.com under two names: "Outlook.com" for the
     // consumer service, "Enterprise Outlook" for Microsoft 365.
     if (org == "outlook.com" || org == "hotmail.com") {

@@ -13,6 +13,7 @@
 
 #include "monitor/config/config.hpp"
 #include "monitor/store/database.hpp"
+#include "monitor/store/report_findings.hpp"
 
 #include <cstdint>
 #include <string>
@@ -37,7 +38,18 @@ struct ReportObservation {
 };
 
 // EVIDENCE HAND-OFF: the only place report sources write evidence. Switch to the writer of
-// monitor/evidence when it lands on main (its header documents the API).
+// monitor/evidence when it lands on main (its header documents the API: an EvidenceWriter
+// per transaction, record() per observation, write() before commit).
+class EvidenceHandOff {
+public:
+    explicit EvidenceHandOff(store::Database& db);
+    void hand_off(const ReportObservation& observation);
+
+private:
+    store::ReportRows m_rows;
+};
+
+// One observation (an EvidenceHandOff for one row).
 void hand_off_evidence(store::Database& db, const ReportObservation& observation);
 
 // Whether ip is one of our sending identities (the config's [[identity]] IPs, compared as

@@ -30,11 +30,19 @@ bool ends_with(const std::string& text, const char* suffix)
 bool may_hold_report(const std::string& type, const std::string& filename)
 {
     static const char* const k_types[] = {
-        "application/gzip",         "application/x-gzip",    "application/zip",
-        "application/x-zip",        "application/x-zip-compressed",
-        "application/xml",          "text/xml",              "application/tlsrpt+json",
-        "application/tlsrpt+gzip",  "application/json",      "application/octet-stream",
-        "application/x-compressed", "application/gzip-compressed",
+        "application/gzip",
+        "application/x-gzip",
+        "application/zip",
+        "application/x-zip",
+        "application/x-zip-compressed",
+        "application/xml",
+        "text/xml",
+        "application/tlsrpt+json",
+        "application/tlsrpt+gzip",
+        "application/json",
+        "application/octet-stream",
+        "application/x-compressed",
+        "application/gzip-compressed",
     };
     for (const char* known : k_types) {
         if (type == known) {

@@ -35,8 +35,8 @@ BlobKind sniff_blob(std::string_view blob)
     if (blob.substr(0, 3) == "\xEF\xBB\xBF") {
         i = 3; // UTF-8 byte order mark
     }
-    while (i < blob.size() && (blob[i] == ' ' || blob[i] == '\t' || blob[i] == '\r' ||
-                               blob[i] == '\n')) {
+    while (i < blob.size() &&
+           (blob[i] == ' ' || blob[i] == '\t' || blob[i] == '\r' || blob[i] == '\n')) {
         ++i;
     }
     if (i < blob.size() && (blob[i] == '<' || blob[i] == '{' || blob[i] == '[')) {
@@ -65,8 +65,8 @@ void unpack_zip(std::string_view zip, const std::string& origin, const DocumentS
     std::unique_ptr<archive, ArchiveCloser> a(archive_read_new());
     archive_read_support_format_zip(a.get());
     if (archive_read_open_memory(a.get(), zip.data(), zip.size()) != ARCHIVE_OK) {
-        fail(origin, std::string("not a readable zip archive (") +
-                         archive_error_string(a.get()) + ")");
+        fail(origin,
+             std::string("not a readable zip archive (") + archive_error_string(a.get()) + ")");
         return;
     }
     std::size_t entries = 0;
@@ -78,8 +78,8 @@ void unpack_zip(std::string_view zip, const std::string& origin, const DocumentS
             break;
         }
         if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
-            fail(origin, std::string("zip archive corrupt (") + archive_error_string(a.get()) +
-                             ")");
+            fail(origin,
+                 std::string("zip archive corrupt (") + archive_error_string(a.get()) + ")");
             return;
         }
         if (archive_entry_filetype(entry) != AE_IFREG) {
@@ -102,8 +102,8 @@ void unpack_zip(std::string_view zip, const std::string& origin, const DocumentS
         for (;;) {
             const la_ssize_t n = archive_read_data(a.get(), buffer, sizeof buffer);
             if (n < 0) {
-                fail(where, std::string("zip entry corrupt (") + archive_error_string(a.get()) +
-                                ")");
+                fail(where,
+                     std::string("zip entry corrupt (") + archive_error_string(a.get()) + ")");
                 bounded = false;
                 break;
             }

@@ -13,10 +13,10 @@ namespace {
 
 std::string counts(const SndsDataRow& r)
 {
-    return "RCPT " + std::to_string(r.rcpt_commands) + ", DATA " +
-           std::to_string(r.data_commands) + ", recipients " + std::to_string(r.recipients) +
-           ", complaints " + (r.complaint_rate.empty() ? std::string("-") : r.complaint_rate) +
-           ", trap hits " + std::to_string(r.trap_hits);
+    return "RCPT " + std::to_string(r.rcpt_commands) + ", DATA " + std::to_string(r.data_commands) +
+           ", recipients " + std::to_string(r.recipients) + ", complaints " +
+           (r.complaint_rate.empty() ? std::string("-") : r.complaint_rate) + ", trap hits " +
+           std::to_string(r.trap_hits);
 }
 
 std::string filter_action(const std::string& filter)
@@ -77,7 +77,8 @@ void signal_findings(store::Database& db, const SndsDataRow& row, SndsApplied& a
 
 std::string snds_block_action(const std::string& reason)
 {
-    return "Outlook.com blocks this IP (SNDS: " + (reason.empty() ? std::string("blocked") : reason) +
+    return "Outlook.com blocks this IP (SNDS: " +
+           (reason.empty() ? std::string("blocked") : reason) +
            "): stop the cause first (complaints, a compromised account, an open relay), then "
            "request delisting at https://sender.office.com/ and, if the block stays, open a "
            "ticket at https://olcsupport.office.com/ naming the IP";

@@ -43,8 +43,8 @@ struct SndsDataRow {
     std::int64_t rcpt_commands = 0;
     std::int64_t data_commands = 0;
     std::int64_t recipients = 0;
-    std::string filter;         // GREEN | YELLOW | RED | "" (upper case)
-    std::string complaint_rate; // as given ("< 0.1%")
+    std::string filter;                      // GREEN | YELLOW | RED | "" (upper case)
+    std::string complaint_rate;              // as given ("< 0.1%")
     std::optional<double> complaint_percent; // the number in it (0.1 for "< 0.1%")
     std::string trap_start;
     std::string trap_end;

@@ -131,8 +131,8 @@ SndsHttpResult fetch_snds_feed(const std::string& base, const std::string& page,
     }
     if (timed_out) {
         result.outcome = "timeout";
-        result.error = result.source + ": no answer within " + std::to_string(timeout.count()) +
-                       " s";
+        result.error =
+            result.source + ": no answer within " + std::to_string(timeout.count()) + " s";
         result.body.clear();
         return result;
     }

@@ -15,12 +15,12 @@
 namespace smtpprobe::ingest {
 
 struct SndsHttpResult {
-    bool ok = false;      // HTTP 200 with a body
-    int status = 0;       // HTTP status, 0 when none was received
-    std::string outcome;  // ok | http-<status> | timeout | error
-    std::string body;     // the CSV (ok only)
-    std::string error;    // one line, "" when ok; never holds the key
-    std::string source;   // the URL without its query string
+    bool ok = false;     // HTTP 200 with a body
+    int status = 0;      // HTTP status, 0 when none was received
+    std::string outcome; // ok | http-<status> | timeout | error
+    std::string body;    // the CSV (ok only)
+    std::string error;   // one line, "" when ok; never holds the key
+    std::string source;  // the URL without its query string
 };
 
 // page: "ipStatus.aspx" or "data.aspx"; base: the feeds' URL, ending in '/'.

@@ -120,8 +120,21 @@ std::optional<bool> yes_no(const std::string& s)
 
 // Data-feed columns, by position in the classic headerless export.
 enum Column {
-    c_ip, c_start, c_end, c_rcpt, c_data, c_recipients, c_filter, c_complaint, c_trap_start,
-    c_trap_end, c_trap_hits, c_helo, c_mail_from, c_comments, c_count
+    c_ip,
+    c_start,
+    c_end,
+    c_rcpt,
+    c_data,
+    c_recipients,
+    c_filter,
+    c_complaint,
+    c_trap_start,
+    c_trap_end,
+    c_trap_hits,
+    c_helo,
+    c_mail_from,
+    c_comments,
+    c_count
 };
 
 using ColumnMap = std::array<int, c_count>; // column → field index, -1 when absent
@@ -139,15 +152,24 @@ ColumnMap classic_columns()
 std::optional<ColumnMap> header_columns(const std::vector<std::string>& fields)
 {
     static const std::map<std::string, Column> k_names = {
-        {"ipaddress", c_ip},          {"ip", c_ip},
-        {"activitystart", c_start},   {"activityperiod", c_start},
-        {"activityend", c_end},       {"rcptcommands", c_rcpt},
-        {"datacommands", c_data},     {"messagerecipients", c_recipients},
-        {"filterresult", c_filter},   {"filterresults", c_filter},
-        {"complaintrate", c_complaint}, {"trapmessagestart", c_trap_start},
-        {"trapmessageperiod", c_trap_start}, {"trapmessageend", c_trap_end},
-        {"traphits", c_trap_hits},    {"samplehelo", c_helo},
-        {"jmrp1sender", c_mail_from}, {"samplemailfrom", c_mail_from},
+        {"ipaddress", c_ip},
+        {"ip", c_ip},
+        {"activitystart", c_start},
+        {"activityperiod", c_start},
+        {"activityend", c_end},
+        {"rcptcommands", c_rcpt},
+        {"datacommands", c_data},
+        {"messagerecipients", c_recipients},
+        {"filterresult", c_filter},
+        {"filterresults", c_filter},
+        {"complaintrate", c_complaint},
+        {"trapmessagestart", c_trap_start},
+        {"trapmessageperiod", c_trap_start},
+        {"trapmessageend", c_trap_end},
+        {"traphits", c_trap_hits},
+        {"samplehelo", c_helo},
+        {"jmrp1sender", c_mail_from},
+        {"samplemailfrom", c_mail_from},
         {"comments", c_comments},
     };
     ColumnMap map;
@@ -245,8 +267,8 @@ std::string snds_time_to_iso(std::string_view text)
     int month = 0, day = 0, year = 0, hour = 0, minute = 0;
     char ampm[3] = {0, 0, 0};
     const std::string s(text.substr(0, 64));
-    const int n = std::sscanf(s.c_str(), "%d/%d/%d %d:%d %2s", &month, &day, &year, &hour,
-                              &minute, ampm);
+    const int n =
+        std::sscanf(s.c_str(), "%d/%d/%d %d:%d %2s", &month, &day, &year, &hour, &minute, ampm);
     if (n < 3 || month < 1 || month > 12 || day < 1 || day > 31 || year < 1990 || year > 9999) {
         return {};
     }
@@ -261,8 +283,7 @@ std::string snds_time_to_iso(std::string_view text)
         return {};
     }
     char out[32];
-    std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:00Z", year, month, day, hour,
-                  minute);
+    std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:00Z", year, month, day, hour, minute);
     return out;
 }
 
@@ -322,9 +343,8 @@ SndsFeed parse_snds_feed(std::string_view csv, SndsFeedKind kind)
             break;
         }
         std::string why;
-        const bool as_status =
-            kind == SndsFeedKind::ip_status ||
-            (kind == SndsFeedKind::by_content && !columns && fields.size() <= 5);
+        const bool as_status = kind == SndsFeedKind::ip_status ||
+                               (kind == SndsFeedKind::by_content && !columns && fields.size() <= 5);
         if (as_status) {
             if (auto row = status_row(fields, line_number, why)) {
                 feed.status.push_back(std::move(*row));

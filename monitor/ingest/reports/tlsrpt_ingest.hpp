@@ -28,8 +28,7 @@ struct IngestedTlsPolicy {
 
 // The findings of one report: one per policy with failed sessions. org is the report's
 // identity org.
-std::vector<store::ReportFinding> tlsrpt_findings(const TlsReport& report,
-                                                  const std::string& org);
+std::vector<store::ReportFinding> tlsrpt_findings(const TlsReport& report, const std::string& org);
 
 // What to do about one failure type at one MX (RFC 8460 section 4.3 result types).
 std::string tls_failure_fix(const std::string& result_type, const std::string& mx,

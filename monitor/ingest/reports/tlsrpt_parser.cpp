@@ -48,8 +48,8 @@ TlsPolicy read_policy(const json& item)
 {
     TlsPolicy p;
     const json empty = json::object();
-    const json& policy = item.contains("policy") && item["policy"].is_object() ? item["policy"]
-                                                                               : empty;
+    const json& policy =
+        item.contains("policy") && item["policy"].is_object() ? item["policy"] : empty;
     p.policy_type = str(policy, "policy-type");
     p.policy_domain = str(policy, "policy-domain");
     p.policy_strings = strings(policy, "policy-string");
@@ -71,8 +71,7 @@ TlsPolicy read_policy(const json& item)
             p.failures.push_back({str(d, "result-type"), str(d, "sending-mta-ip"),
                                   str(d, "receiving-mx-hostname"), str(d, "receiving-mx-helo"),
                                   str(d, "receiving-ip"), count(d, "failed-session-count"),
-                                  str(d, "additional-information"),
-                                  str(d, "failure-reason-code")});
+                                  str(d, "additional-information"), str(d, "failure-reason-code")});
         }
     }
     return p;

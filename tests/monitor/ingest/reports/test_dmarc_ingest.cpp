@@ -37,10 +37,9 @@ TEST_CASE("DMARC ingest: every sample stored once, malformed counted, re-ingest 
     const auto config = ours("100.24.188.149");
     ingest::DmarcIngester first(&db, config);
     std::vector<std::string> malformed;
-    first.ingest(report_data("dmarc"), {},
-                 [&](const std::string& origin, const std::string& why) {
-                     malformed.push_back(origin + ": " + why);
-                 });
+    first.ingest(report_data("dmarc"), {}, [&](const std::string& origin, const std::string& why) {
+        malformed.push_back(origin + ": " + why);
+    });
     const auto& s = first.stats();
     CHECK(s.read == 10);
     CHECK(s.fresh == 9);
@@ -108,8 +107,8 @@ TEST_CASE("DMARC meaning: accepted mail is clear, rejected mail is not, and fixe
     r.records.push_back(record("192.0.2.11", 3, "reject", "fail", "fail"));
     r.records.push_back(record("203.0.113.9", 4, "none", "fail", "fail"));
     r.records.push_back(record("203.0.113.8", 6, "none", "pass", "fail")); // a forwarder: passes
-    const auto m = ingest::dmarc_meaning(r, {true, true, true, false, false}, "google.com",
-                                         "google");
+    const auto m =
+        ingest::dmarc_meaning(r, {true, true, true, false, false}, "google.com", "google");
     REQUIRE(m.observations.size() == 1); // 192.0.2.11 was rejected: no proof of acceptance
     CHECK(m.observations[0].ip == "192.0.2.10");
     CHECK(m.observations[0].observations == 7);

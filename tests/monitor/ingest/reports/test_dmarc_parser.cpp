@@ -230,8 +230,7 @@ TEST_CASE("DMARC: hostile XML is refused: entities, external entities, DOCTYPE, 
 TEST_CASE("DMARC: documents that are XML but not reports say what is missing")
 {
     CHECK(ingest::parse_dmarc_report("<other/>").error.find("<feedback>") != std::string::npos);
-    CHECK(ingest::parse_dmarc_report("<feedback/>").error.find("report_id") !=
-          std::string::npos);
+    CHECK(ingest::parse_dmarc_report("<feedback/>").error.find("report_id") != std::string::npos);
     CHECK(ingest::parse_dmarc_report("<feedback><report_metadata><org_name>x</org_name>"
                                      "<report_id>1</report_id></report_metadata></feedback>")
               .error.find("date_range") != std::string::npos);

@@ -148,9 +148,9 @@ TEST_CASE("SNDS: a blocked range covering our IP is blocked evidence for Outlook
     CHECK(applied.blocked_ips == std::vector<std::string>{"192.0.2.10"});
     // 192.0.2.10: blocked; 198.51.100.7: a junk range covers it (not blocked: clear, and a
     // finding); 203.0.113.5: the account does not know it, so nothing.
-    CHECK(evidence(db) == std::vector<std::string>{
-                              "192.0.2.10 microsoft-consumer/outlook-com blocked SNDS",
-                              "198.51.100.7 microsoft-consumer/outlook-com clear -"});
+    CHECK(evidence(db) ==
+          std::vector<std::string>{"192.0.2.10 microsoft-consumer/outlook-com blocked SNDS",
+                                   "198.51.100.7 microsoft-consumer/outlook-com clear -"});
     CHECK(finding_kinds(db) == std::vector<std::string>{"snds-junked"});
     store::Statement st(db, "SELECT reason FROM snds_ip_state WHERE verdict = 'blocked'");
     REQUIRE(st.step());
