@@ -14,7 +14,8 @@ CLI::App& ingest_command(CLI::App& app)
         return *existing.front();
     }
     CLI::App* ingest = app.add_subcommand(
-        "ingest", "read real traffic into the history: MTA logs (log), bounce messages (bounce)");
+        "ingest", "read real traffic into the history: MTA logs (log), bounce messages (bounce), "
+                  "receivers' reports (dmarc, tlsrpt, snds)");
     ingest->require_subcommand(1);
     ingest->fallthrough(); // global options (--json, -v, --db) also after the subcommand
     return *ingest;
@@ -24,6 +25,9 @@ void add_ingest_command(CLI::App& app, Context& ctx)
 {
     add_ingest_log_command(ingest_command(app), ctx);
     add_ingest_bounce_command(ingest_command(app), ctx);
+    add_ingest_dmarc_command(ingest_command(app), ctx);
+    add_ingest_tlsrpt_command(ingest_command(app), ctx);
+    add_ingest_snds_command(ingest_command(app), ctx);
 }
 
 } // namespace smtpprobe::cli

@@ -16,7 +16,7 @@ namespace smtpprobe::cli {
 
 namespace {
 
-int run_once(Context& ctx, bool force)
+int run_once(Context& ctx, bool force, const std::string& snds_url)
 {
     config::Config config = load_effective_config(ctx.global);
     std::string db_file = monitor_db_path(ctx.global, config);
@@ -27,7 +27,8 @@ int run_once(Context& ctx, bool force)
         return monitor::k_exit_locked;
     }
     store::Database db(db_file);
-    monitor::RunReport report = monitor::run_tick(db, config, {ctx.global.dns_server, force});
+    monitor::RunReport report =
+        monitor::run_tick(db, config, {ctx.global.dns_server, force, snds_url});
     if (ctx.global.json) {
         std::cout << json_text(report.to_json(), 2) << "\n";
     } else if (ctx.global.verbosity >= 0 || report.exit_code() != 0) {
@@ -46,14 +47,20 @@ int run_once(Context& ctx, bool force)
 void add_run_command(CLI::App& app, Context& ctx)
 {
     auto force = std::make_shared<bool>(false);
+    auto snds_url = std::make_shared<std::string>();
     CLI::App* run = app.add_subcommand(
         "run", "one cron tick: due probes, DNSBL checks, ingest, episodes, alerts (exit 0 all "
                "clear, 1 blocked/listed, 2 config, 3 a part failed or another run is active)");
     run->add_flag("--now", *force,
                   "ignore the schedule: probe and check everything now "
                   "(still never more often than a receiver's min_interval)");
+    run->add_option("--snds-url", *snds_url,
+                    "fetch the SNDS feeds from this https:// base URL instead of [snds] url "
+                    "(a local test server)");
     run->fallthrough();
-    run->callback([&ctx, force] { ctx.action = [&ctx, force] { return run_once(ctx, *force); }; });
+    run->callback([&ctx, force, snds_url] {
+        ctx.action = [&ctx, force, snds_url] { return run_once(ctx, *force, *snds_url); };
+    });
 }
 
 } // namespace smtpprobe::cli

@@ -25,6 +25,11 @@ CLI::App& ingest_command(CLI::App& app);
 void add_ingest_command(CLI::App& app, Context& ctx);
 // `ingest log FILE...|-` (cmd_ingest_log.cpp); parent is the ingest group.
 void add_ingest_log_command(CLI::App& parent, Context& ctx);
+// The receivers' reports (issue 19), each in cli/cmd_ingest_<name>.cpp, added to `ingest`:
+// `ingest dmarc PATH...|-`, `ingest tlsrpt PATH...|-`, `ingest snds FILE...|-`.
+void add_ingest_dmarc_command(CLI::App& ingest, Context& ctx);
+void add_ingest_tlsrpt_command(CLI::App& ingest, Context& ctx);
+void add_ingest_snds_command(CLI::App& ingest, Context& ctx);
 // Monitor commands (each in cli/cmd_<name>.cpp).
 void add_config_command(CLI::App& app, Context& ctx);
 void add_status_command(CLI::App& app, Context& ctx);

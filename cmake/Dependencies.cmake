@@ -12,6 +12,10 @@ pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 pkg_check_modules(GMIME REQUIRED IMPORTED_TARGET gmime-3.0)
 pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
 pkg_check_modules(SPF2 IMPORTED_TARGET libspf2)
+# Receivers' reports (issue 19): DMARC XML (libxml2, network and entities off) and zipped
+# reports (libarchive); gzip goes through zlib above.
+pkg_check_modules(LIBXML2 REQUIRED IMPORTED_TARGET libxml-2.0)
+pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
 if(SMTPPROBE_TESTS)
   find_package(doctest REQUIRED)
 endif()

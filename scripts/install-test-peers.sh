@@ -10,7 +10,7 @@ echo "postfix postfix/mailname string smtpprobe.test" | debconf-set-selections
 apt-get install -y -q --no-install-recommends \
   postfix swaks dnsmasq-base openssl clang libclang-rt-14-dev \
   chromium wrk pflogsumm libsisimai-perl procps psmisc iproute2 dpkg-dev file dnsperf \
-  prometheus
+  prometheus dmarc-cat dmarcts-report-parser libdbd-pg-perl postgresql
 # Node.js drives Chromium through playwright-core; use the machine's node when it has one.
 if ! command -v npm >/dev/null 2>&1; then
   apt-get install -y -q --no-install-recommends nodejs npm

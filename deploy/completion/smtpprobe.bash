@@ -80,12 +80,13 @@ _smtpprobe()
     probe) opts="$session --script --concurrency --per-receiver" ;;
     ingest)
         if [[ -z $sub ]]; then
-            COMPREPLY=($(compgen -W "log bounce --help" -- "$cur"))
+            COMPREPLY=($(compgen -W "log bounce dmarc tlsrpt snds --help" -- "$cur"))
             return
         fi
         case "$sub" in
         log) opts="--format --timezone --year --help" ;;
         bounce) opts="--dry-run --again --help" ;;
+        dmarc | tlsrpt | snds) opts="--dry-run --help" ;;
         esac
         if [[ $cur != -* ]]; then
             _smtpprobe_files

@@ -118,6 +118,9 @@ std::vector<AlertEvent> current_events(store::Database& db, const config::Config
                              {"finding_kind", kind},
                              {"time", event.time},
                              {"finding", monitor::finding_json(finding)}};
+        if (!finding.action.empty()) {
+            event.payload["action"] = finding.action; // report findings say what to do
+        }
         events.push_back(std::move(event));
     }
     for (AlertEvent& event : events) {

@@ -80,6 +80,19 @@ struct HygieneSettings {
     std::chrono::seconds interval{std::chrono::hours(6)};
 };
 
+// Microsoft SNDS automated access (issue 19): `run` fetches the IP status and data feeds.
+// The key is a secret: read from key_file (or key in the config file), whose permissions are
+// checked when the config is loaded (config_loader.hpp); never logged, stored or shown.
+struct SndsSettings {
+    std::string key;      // the automated-access key ("" = SNDS off); filled from key_file
+    std::string key_file; // a file holding the key (one line), "" when key is inline
+    std::string url = "https://sendersupport.olc.protection.outlook.com/snds/"; // feeds' base
+    std::chrono::seconds interval{std::chrono::hours(6)};
+    std::chrono::seconds timeout{30};
+
+    bool enabled() const { return !key.empty(); }
+};
+
 struct LogSource {
     std::string path;            // a maillog; rotated .gz files are read too
     std::string format = "auto"; // auto | sendmail | postfix | exim
@@ -137,6 +150,7 @@ struct Config {
     std::vector<Receiver> receivers;
     DnsblSettings dnsbl;
     HygieneSettings hygiene;
+    SndsSettings snds;
     std::vector<LogSource> logs;
     std::vector<BounceSource> bounces;
     AlertSettings alerts;

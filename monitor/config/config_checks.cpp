@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <boost/asio/ip/address.hpp>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -344,6 +345,25 @@ void check_dns_server(TomlReader& r, const std::string& server)
     }
     if (!ok) {
         r.problem("dns_server", "\"" + server + "\" is not ADDR, ADDR:PORT or [V6]:PORT");
+    }
+}
+
+void check_snds(TomlReader& r, const SndsSettings& snds)
+{
+    if (!snds.key.empty() && !snds.key_file.empty()) {
+        r.problem("key", "give the SNDS key either inline (key) or in a file (key_file), not both");
+    }
+    for (char c : snds.key) {
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') {
+            // Never echo the key: only say what is wrong with it.
+            r.problem("key", "the SNDS key holds a character other than letters, digits and '-'");
+            break;
+        }
+    }
+    if (snds.url.rfind("https://", 0) != 0) {
+        r.problem("url", "\"" + snds.url + "\" must start with https:// (the key travels in it)");
+    } else if (!is_host_port(snds.url.substr(8, snds.url.find('/', 8) - 8))) {
+        r.problem("url", "\"" + snds.url + "\" has no valid host[:port]");
     }
 }
 

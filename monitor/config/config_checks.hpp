@@ -36,5 +36,6 @@ void check_mail(TomlReader& r, const MailAlert& mail);
 void check_command(TomlReader& r, const std::string& key, const std::string& command);
 void check_log(TomlReader& r, const LogSource& log);
 void check_dns_server(TomlReader& r, const std::string& server);
+void check_snds(TomlReader& r, const SndsSettings& snds);
 
 } // namespace smtpprobe::config

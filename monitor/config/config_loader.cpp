@@ -7,10 +7,12 @@
 #include "monitor/config/toml_reader.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <sys/stat.h>
 #include <tuple>
 
 namespace smtpprobe::config {
@@ -266,6 +268,16 @@ void read_sections(TomlReader& top, Config& config)
         r.finish();
         config.bounces.push_back(std::move(bounce));
     }
+    if (const toml::table* t = top.table("snds")) {
+        TomlReader r(*t, "snds", top.file(), top.problems());
+        r.get("key", config.snds.key);
+        r.get("key_file", config.snds.key_file);
+        r.get("url", config.snds.url);
+        r.get_duration("interval", config.snds.interval);
+        r.get_duration("timeout", config.snds.timeout);
+        check_snds(r, config.snds);
+        r.finish();
+    }
     read_alerts(top, config);
     // [scripts.NAME] tables are session scripts, validated by monitor/scripts when used.
     top.table("scripts");
@@ -279,6 +291,44 @@ void read_sections(TomlReader& top, Config& config)
 }
 
 } // namespace
+
+void load_snds_key(Config& config, const std::string& config_path)
+{
+    SndsSettings& snds = config.snds;
+    const bool inline_key = !snds.key.empty();
+    if (!inline_key && snds.key_file.empty()) {
+        return;
+    }
+    const std::string& file = inline_key ? config_path : snds.key_file;
+    const char* key = inline_key ? "snds.key" : "snds.key_file";
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0) {
+        throw ConfigError({{config_path, 0, 0, key, "cannot read the SNDS key file " + file}});
+    }
+    if ((st.st_mode & 007) != 0 || (st.st_mode & 020) != 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        throw ConfigError({{config_path, 0, 0, key,
+                            file + " holds the SNDS key but is open to others (mode " + mode +
+                                "): chmod 600 " + file}});
+    }
+    if (inline_key) {
+        return;
+    }
+    std::ifstream in(file, std::ios::binary);
+    std::string line;
+    if (!in || !std::getline(in, line)) {
+        throw ConfigError({{config_path, 0, 0, key, "cannot read the SNDS key file " + file}});
+    }
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
+        line.pop_back();
+    }
+    if (line.empty() || line.size() > 200) {
+        throw ConfigError(
+            {{config_path, 0, 0, key, file + " does not hold an SNDS key on its first line"}});
+    }
+    snds.key = line;
+}
 
 Config parse_config(const std::string& text, const std::string& name)
 {
@@ -317,7 +367,9 @@ Config load_config(const std::string& path)
     if (text.str().size() > 4 * 1024 * 1024) {
         throw ConfigError({{path, 0, 0, "", "config file larger than 4 MiB"}});
     }
-    return parse_config(text.str(), path);
+    Config config = parse_config(text.str(), path);
+    load_snds_key(config, path);
+    return config;
 }
 
 Config load_config_or_defaults(const std::string& path, bool explicit_choice)

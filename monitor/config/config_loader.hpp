@@ -44,6 +44,12 @@ Config load_config_or_defaults(const std::string& path, bool explicit_choice);
 // Parses TOML text (name is used in messages).
 Config parse_config(const std::string& text, const std::string& name);
 
+// The SNDS key's file permissions and, with [snds] key_file, the key itself: a file holding
+// the key (the config file for an inline key) must not be readable or writable by others
+// (mode & 007) nor writable by its group; the key file must hold one non-empty line. Throws
+// ConfigError naming the file, its mode and the chmod that fixes it. Called by load_config.
+void load_snds_key(Config& config, const std::string& config_path);
+
 // Parses a duration: an integer number of seconds, or "90s", "15m", "1h30m", "2d".
 // Returns false when malformed or not positive.
 bool parse_duration(const std::string& text, std::chrono::seconds* out);

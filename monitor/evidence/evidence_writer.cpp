@@ -1,6 +1,8 @@
 // The one evidence writer, with counted log successes (see evidence_writer.hpp).
 #include "monitor/evidence/evidence_writer.hpp"
 
+#include <algorithm>
+
 namespace smtpprobe::evidence {
 
 namespace {
@@ -55,7 +57,7 @@ bool EvidenceWriter::counts_on(const Row& row, std::string_view time,
 }
 
 void EvidenceWriter::record(std::string_view time, SourceKind source, std::int64_t source_id,
-                            const Decision& decision)
+                            const Decision& decision, std::int64_t observations)
 {
     if (!decision.recorded) {
         return;
@@ -72,7 +74,7 @@ void EvidenceWriter::record(std::string_view time, SourceKind source, std::int64
         if (decision.verdict != Verdict::clear && open != m_open.end()) {
             open->second.clear();
         }
-        push(time, source, source_id, decision);
+        push(time, source, source_id, decision).observations = std::max<std::int64_t>(1, observations);
         return;
     }
     if (open == m_open.end()) {

@@ -18,7 +18,8 @@
 //     reason, provider code, receiver or named IP.
 // Every other item is written as it comes. Rows keep the order of the items that opened them,
 // so ids follow the source and same-second items fold in the same order as one row each.
-// Other sources never count: one observation, one row.
+// Other sources never count: one source row, one evidence row (a source row that stands for
+// several observations, a DMARC record, says how many).
 //
 // Limit: evidence of the scope from another source with a time inside a counted row's span
 // (at most an hour, one transaction) folds after the whole row, not between its successes.
@@ -47,9 +48,10 @@ public:
     explicit EvidenceWriter(store::Database& db);
 
     // Records what decision says about source row source_id at time (ISO 8601 UTC,
-    // "2026-01-31T00:00:02Z"); nothing when the decision recorded nothing.
+    // "2026-01-31T00:00:02Z"); nothing when the decision recorded nothing. observations: how
+    // many observations the one source row stands for (a DMARC record's message count).
     void record(std::string_view time, SourceKind source, std::int64_t source_id,
-                const Decision& decision);
+                const Decision& decision, std::int64_t observations = 1);
     // Writes every pending row (the open rows close). Call inside the caller's transaction.
     void write();
     // Forgets pending rows (their transaction rolled back).

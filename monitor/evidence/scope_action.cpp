@@ -2,6 +2,8 @@
 #include "monitor/evidence/scope_action.hpp"
 
 #include "monitor/classify/classifier.hpp"
+#include "monitor/ingest/reports/snds_apply.hpp"
+#include "monitor/store/snds_store.hpp"
 #include "monitor/store/state_rows.hpp"
 
 #include <optional>
@@ -90,6 +92,11 @@ ScopeAdvice scope_advice(store::Database& db, const config::Config& config, cons
                 dnsbl_action(config, zone, facts.state)};
     }
     if (facts.state == Verdict::blocked && facts.last_blocked_evidence != 0) {
+        // An SNDS block has no SMTP reply to classify: its range's reason says why.
+        if (auto reason = store::snds_reason_of_evidence(db, facts.last_blocked_evidence)) {
+            return {"Outlook.com's SNDS lists this IP as blocked (" + *reason + ")",
+                    ingest::snds_block_action(*reason)};
+        }
         if (ScopeAdvice advice = classified_advice(db, facts.last_blocked_evidence);
             !advice.action.empty()) {
             return advice;

@@ -28,6 +28,7 @@ struct TickContext {
     Clock::time_point now;
     bool force = false;    // ignore the schedule (run every probe and check now)
     evidence::OurIps ours; // the configured identities (evidence attribution)
+    std::string snds_url;  // "" = the config's [snds] url (tests point it at a local server)
 };
 
 PartResult ingest_logs(TickContext& tick);
@@ -35,5 +36,6 @@ PartResult ingest_bounces(TickContext& tick);
 PartResult run_due_probes(TickContext& tick);
 PartResult run_due_dnsbl(TickContext& tick);
 PartResult run_due_hygiene(TickContext& tick);
+PartResult run_due_snds(TickContext& tick);
 
 } // namespace smtpprobe::monitor

@@ -84,13 +84,15 @@ RunReport run_tick(store::Database& db, const config::Config& config, const RunO
                      options.dns_server.empty() ? config.dns_server : options.dns_server,
                      now,
                      options.force,
-                     evidence::OurIps::of(config)};
+                     evidence::OurIps::of(config),
+                     options.snds_url};
 
     report.parts.push_back(guarded("logs", [&] { return ingest_logs(tick); }));
     report.parts.push_back(guarded("bounces", [&] { return ingest_bounces(tick); }));
     report.parts.push_back(guarded("probes", [&] { return run_due_probes(tick); }));
     report.parts.push_back(guarded("dnsbl", [&] { return run_due_dnsbl(tick); }));
     report.parts.push_back(guarded("hygiene", [&] { return run_due_hygiene(tick); }));
+    report.parts.push_back(guarded("snds", [&] { return run_due_snds(tick); }));
     report.parts.push_back(guarded("episodes", [&] {
         auto r = episodes::update_episodes(db, config);
         return PartResult{"episodes", r.evidence_folded > 0, true,

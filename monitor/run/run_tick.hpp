@@ -23,6 +23,7 @@ inline constexpr int k_exit_locked = 3; // another run holds the lock: we did no
 struct RunOptions {
     std::string dns_server; // --dns-server; "" = the config's dns_server, else the system's
     bool force = false;     // --now: ignore the schedule
+    std::string snds_url;   // --snds-url: "" = the config's [snds] url
 };
 
 struct RunReport {

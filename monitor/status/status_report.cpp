@@ -73,7 +73,10 @@ json finding_json(const store::FindingRow& f)
                 {"queue_id", f.queue_id.empty() ? json(nullptr) : json(f.queue_id)},
                 {"detail", f.detail.empty() ? json(nullptr) : json(f.detail)},
                 {"source_kind", f.source_kind},
-                {"source_key", f.source_key}};
+                {"source_key", f.source_key},
+                {"ip", f.ip.empty() ? json(nullptr) : json(f.ip)},
+                {"scope", f.scope.empty() ? json(nullptr) : json(f.scope)},
+                {"action", f.action.empty() ? json(nullptr) : json(f.action)}};
 }
 
 json status_json(const StatusReport& report)
@@ -182,6 +185,9 @@ void print_status(std::ostream& out, const StatusReport& report)
                 out << "  queue " << printable(f.queue_id, 60);
             }
             out << "  " << printable(f.detail, 300);
+            if (!f.action.empty()) {
+                out << "\n    what to do: " << printable(f.action, 600);
+            }
             if (f.kind == "backscatter") {
                 out << "\n    our server sent a delivery notification to a sender it did not "
                        "verify;"

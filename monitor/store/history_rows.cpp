@@ -20,12 +20,14 @@ std::vector<EpisodeRow> read_episodes(Database& db)
 std::vector<FindingRow> read_findings(Database& db)
 {
     Statement st(db, "SELECT id, time, kind, coalesce(host, ''), coalesce(queue_id, ''), "
-                     "coalesce(detail, ''), source_kind, source_key FROM finding ORDER BY id");
+                     "coalesce(detail, ''), source_kind, source_key, coalesce(ip, ''), "
+                     "coalesce(scope, ''), coalesce(action, '') FROM finding ORDER BY id");
     std::vector<FindingRow> rows;
     while (st.step()) {
         rows.push_back(FindingRow{st.column_int(0), st.column_text(1), st.column_text(2),
                                   st.column_text(3), st.column_text(4), st.column_text(5),
-                                  st.column_text(6), st.column_text(7)});
+                                  st.column_text(6), st.column_text(7), st.column_text(8),
+                                  st.column_text(9), st.column_text(10)});
     }
     return rows;
 }

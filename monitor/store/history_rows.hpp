@@ -35,6 +35,9 @@ struct FindingRow {
     std::string detail;
     std::string source_kind;
     std::string source_key;
+    std::string ip;     // who it is about (report findings), "" when not said
+    std::string scope;  // the receiver scope it is about, "" when not said
+    std::string action; // what to do (report findings), "" when not said
 };
 std::vector<FindingRow> read_findings(Database& db);
 

@@ -39,6 +39,12 @@ Json api_dnsbl(Database& db, const Query& query);    // /api/dnsbl
 Json api_notes(Database& db, const Query& query);    // /api/notes
 Json api_ingest(Database& db, const Query& query);   // /api/ingest
 Json api_hygiene(Database& db, const Query& query);  // /api/hygiene
+Json api_reports(Database& db, const Query& query);  // /api/reports (reports_api.cpp)
+// The timeline's items from receivers' reports (DMARC counts of our IPs, SNDS signals) in a
+// window, each with kind, time, end, ip and scope (reports_api.cpp).
+Json report_lane_items(Database& db, const std::optional<std::string>& ip,
+                       const std::optional<std::string>& scope, const std::string& from,
+                       const std::string& to, std::int64_t limit);
 
 // Shared column readers: NULL becomes JSON null.
 Json column_json_text(const store::Statement& stmt, int column);

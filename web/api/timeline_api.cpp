@@ -194,6 +194,7 @@ std::string api_timeline(Database& db, const Query& query)
     head["to"] = filter.to;
     head["episodes"] = episodes_for(db, filter, 10000, episodes_truncated);
     head["notes"] = notes_for(db, filter, 10000, notes_truncated);
+    head["reports"] = report_lane_items(db, filter.ip, filter.scope, filter.from, filter.to, 5000);
     std::string evidence = evidence_for(db, filter, limit, evidence_truncated);
     head["truncated"] = episodes_truncated || evidence_truncated || notes_truncated;
     head["evidence_limit"] = limit;

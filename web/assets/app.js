@@ -138,7 +138,7 @@ const sp = (() => {
 // The header and navigation of every page, built here once instead of copied into each page.
 (() => {
   const pages = [
-    ['/index.html', 'Overview'], ['/timeline.html', 'Timeline'], ['/evidence.html', 'Evidence'],
+    ['/index.html', 'Overview'], ['/timeline.html', 'Timeline'], ['/evidence.html', 'Evidence'], ['/reports.html', 'Reports'],
     ['/probes.html', 'Probes'], ['/dnsbl.html', 'DNSBL'], ['/ingest.html', 'Ingestion & hygiene'],
     ['/metrics', '/metrics'],
   ];

@@ -24,11 +24,13 @@ function buildLanes(data) {
   const keys = new Map();
   const add = (ip, scope) => {
     const key = laneKey(ip, scope, multi);
-    if (!keys.has(key)) keys.set(key, {key, ip, scope, episodes: [], evidence: [], notes: []});
+    if (!keys.has(key)) keys.set(key, {key, ip, scope, episodes: [], evidence: [], notes: [], reports: []});
     return keys.get(key);
   };
   for (const e of data.episodes) add(e.ip, e.scope).episodes.push(e);
   for (const e of data.evidence) add(e.ip, e.scope).evidence.push(e);
+  // Report items (DMARC counts of our IPs, SNDS signals): the receiver's own view in its lane.
+  for (const r of data.reports || []) add(r.ip, r.scope).reports.push(r);
   const lanes = [...keys.values()].sort((a, b) => a.key.localeCompare(b.key));
   for (const note of data.notes) {
     for (const lane of lanes) {
@@ -45,6 +47,7 @@ function timeDomain(data) {
   for (const e of data.episodes) { times.push(ms(e.opened)); if (e.closed) times.push(ms(e.closed)); }
   for (const e of data.evidence) times.push(ms(e.time));
   for (const n of data.notes) times.push(ms(n.time));
+  for (const r of data.reports || []) times.push(ms(r.time));
   const valid = times.filter((t) => !Number.isNaN(t));
   if (!valid.length) return [Date.now() - 7 * DAY, Date.now()];
   let lo = Math.min(...valid);
@@ -132,6 +135,26 @@ function render() {
       bar.addEventListener('click', () => { window.location.href = '/evidence.html?' + new URLSearchParams({ip: ep.ip, scope: ep.scope}).toString(); });
       plot.appendChild(bar);
       if (x1 - x0 > 70) plot.appendChild(sp.svg('text', {class: 'episode-label', x: x0 + 10, y: y + LANE_H / 2 + 4, text: codes || ep.reason || 'blocked'}));
+    }
+    for (const rep of lane.reports) {
+      const start = ms(rep.time);
+      const end = rep.end ? ms(rep.end) : start + DAY;
+      const x0 = Math.max(LABEL_W, x(start));
+      const x1 = Math.min(width, x(end));
+      if (x1 < LABEL_W || x0 > width) continue;
+      const kind = rep.kind === 'snds' ? 'snds-' + String(rep.filter || 'green').toLowerCase() : 'dmarc';
+      const band = sp.svg('rect', {class: 'report ' + kind, x: x0, y: y + LANE_H - 7, width: Math.max(3, x1 - x0), height: 5,
+        'data-report': rep.kind});
+      band.addEventListener('mousemove', (event) => tooltip(event, rep.kind === 'dmarc' ? [
+        'DMARC report from ' + rep.reporter, sp.when(rep.time) + ' – ' + sp.when(rep.end), rep.ip + ' → ' + rep.scope,
+        rep.messages + ' messages accepted and reported, ' + rep.passed + ' passed DMARC',
+      ] : [
+        'SNDS ' + sp.when(rep.time), rep.ip + ': filter ' + (rep.filter || '?'), 'complaints ' + (rep.complaint_rate || '-'),
+        rep.trap_hits + ' trap hits, ' + rep.recipients + ' recipients',
+      ]));
+      band.addEventListener('mouseleave', hideTooltip);
+      band.addEventListener('click', () => { window.location.href = '/reports.html?' + new URLSearchParams({ip: rep.ip, scope: rep.scope}).toString(); });
+      plot.appendChild(band);
     }
     for (const ev of lane.evidence) {
       const cx = x(ms(ev.time));

@@ -156,7 +156,7 @@ HttpReply api_reply(const std::string& db_path, const config::Config& config, co
         {"/api/episodes", api_episodes}, {"/api/evidence", api_evidence},
         {"/api/probes", api_probes},     {"/api/dnsbl", api_dnsbl},
         {"/api/notes", api_notes},       {"/api/ingest", api_ingest},
-        {"/api/hygiene", api_hygiene},
+        {"/api/hygiene", api_hygiene},   {"/api/reports", api_reports},
     };
     const std::string& path = query.path();
     if (path == "/api/status") {

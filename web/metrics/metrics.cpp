@@ -186,7 +186,9 @@ std::string render_metrics(store::Database& db, const config::Config& config)
                "How far incremental ingestion has read each log file.");
     counts(out, db, "smtpprobe_ingest_file_offset_bytes", "path",
            "SELECT path, offset FROM ingest_cursor ORDER BY path");
-    return out.take();
+    std::string text = out.take();
+    append_report_metrics(text, db);
+    return text;
 }
 
 } // namespace smtpprobe::web

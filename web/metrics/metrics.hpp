@@ -21,6 +21,10 @@ std::string render_metrics(store::Database& db, const config::Config& config);
 // characters, bidi overrides and invalid bytes appear as the text \xHH; cut at about 1 KiB.
 std::string escape_label_value(std::string_view value);
 
+// Appends the families of the receivers' reports (SNDS, DMARC, TLS-RPT) to an exposition
+// (report_metrics.cpp).
+void append_report_metrics(std::string& out, store::Database& db);
+
 // Seconds since the epoch of a stored UTC time ("2026-03-11T20:18:23Z"); nullopt if malformed.
 std::optional<long long> epoch_seconds(std::string_view iso_time);
 

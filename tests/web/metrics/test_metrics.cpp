@@ -68,7 +68,7 @@ TEST_CASE("hostile label values stay valid exposition: promtool check metrics pa
     // What peers can put in a scope (a Remote-MTA host name), an IP column or a log path.
     const std::string hostile[] = {
         "host/mx\xff\xfe.attacker.example",
-        "host/esc\x1b[31mred\x07bell",
+        "host/esc\x1b[31mred\x07" "bell",
         "host/quote\"back\\slash\nnewline\rcr",
         "host/bidi\xe2\x80\xaeright-to-left",
         "host/c1\xc2\x9b"
