@@ -73,9 +73,10 @@ std::map<std::string, std::string> ptr_names(asio::io_context& io, dns::Resolver
             names.emplace(request.source_ip, "");
         }
     }
-    for (auto& [ip, name] : names) {
+    for (auto& entry : names) {
+        std::string& name = entry.second; // not a structured binding: lambdas capture it
         boost::system::error_code ec;
-        const auto address = asio::ip::make_address(ip, ec);
+        const auto address = asio::ip::make_address(entry.first, ec);
         if (ec) {
             continue;
         }
