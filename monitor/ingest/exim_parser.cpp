@@ -136,6 +136,9 @@ std::string_view read_fields(std::string_view rest, LogRecord& record, std::stri
         while (!rest.empty() && rest.front() == ' ') {
             rest.remove_prefix(1);
         }
+        if (rest.empty()) {
+            break;
+        }
         if (scan::starts_with(rest, ": ")) {
             return rest.substr(2);
         }
