@@ -19,6 +19,13 @@ bool is_header_name_byte(char c)
     return c >= 33 && c <= 126 && c != ':';
 }
 
+// libarchive's error text, which it may leave unset (NULL).
+std::string archive_why(archive* a)
+{
+    const char* why = archive_error_string(a);
+    return why != nullptr ? why : "no detail";
+}
+
 } // namespace
 
 BlobKind sniff_blob(std::string_view blob)
@@ -66,7 +73,7 @@ void unpack_zip(std::string_view zip, const std::string& origin, const DocumentS
     archive_read_support_format_zip(a.get());
     if (archive_read_open_memory(a.get(), zip.data(), zip.size()) != ARCHIVE_OK) {
         fail(origin,
-             std::string("not a readable zip archive (") + archive_error_string(a.get()) + ")");
+             "not a readable zip archive (" + archive_why(a.get()) + ")");
         return;
     }
     std::size_t entries = 0;
@@ -79,7 +86,7 @@ void unpack_zip(std::string_view zip, const std::string& origin, const DocumentS
         }
         if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
             fail(origin,
-                 std::string("zip archive corrupt (") + archive_error_string(a.get()) + ")");
+                 "zip archive corrupt (" + archive_why(a.get()) + ")");
             return;
         }
         if (archive_entry_filetype(entry) != AE_IFREG) {
@@ -103,7 +110,7 @@ void unpack_zip(std::string_view zip, const std::string& origin, const DocumentS
             const la_ssize_t n = archive_read_data(a.get(), buffer, sizeof buffer);
             if (n < 0) {
                 fail(where,
-                     std::string("zip entry corrupt (") + archive_error_string(a.get()) + ")");
+                     "zip entry corrupt (" + archive_why(a.get()) + ")");
                 bounded = false;
                 break;
             }
