@@ -56,7 +56,8 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 findings=$out/findings/$target
 mkdir -p "$findings"
-seeds=("$src/fuzz/corpus/$target")
+seeds=()
+[ -d "$src/fuzz/corpus/$target" ] && seeds+=("$src/fuzz/corpus/$target")
 for extra in "$@"; do
   [ -d "$extra" ] && seeds+=("$extra")
 done
