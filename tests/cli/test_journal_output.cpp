@@ -3,6 +3,7 @@
 // names some other stream (a shell redirect inside the unit), it stays plain. Also: running
 // as a service user with an unenterable HOME does not crash the config lookup.
 #include "tests/support/child_process.hpp"
+#include "tests/support/skip.hpp"
 
 #include <doctest/doctest.h>
 
@@ -40,8 +41,7 @@ TEST_CASE("failure lines carry journald's error priority only when stderr is the
 TEST_CASE("a HOME the user may not enter is no user config, not a crash")
 {
     if (!is_root()) {
-        MESSAGE("skipped: needs root to switch to an unprivileged user");
-        return;
+        SMTPPROBE_SKIP("needs root to switch to an unprivileged user");
     }
     // As nobody with HOME=/root (what `sudo -u smtpprobe` leaves): the default config lookup
     // must treat the unreadable ~/.config as absent and go on to the system path.

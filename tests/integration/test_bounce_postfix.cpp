@@ -4,6 +4,7 @@
 // Skips (with a message) when not root: Postfix needs root.
 #include "tests/support/child_process.hpp"
 #include "tests/support/postfix_instance.hpp"
+#include "tests/support/skip.hpp"
 
 #include <doctest/doctest.h>
 #include <filesystem>
@@ -26,8 +27,7 @@ const std::string k_s3140 =
 TEST_CASE("bounce from a real Postfix (relay refused with S3140) ingested end to end")
 {
     if (!is_root()) {
-        MESSAGE("skipped: starting Postfix needs root");
-        return;
+        SMTPPROBE_SKIP("starting Postfix needs root");
     }
     PostfixConfig receiver_config;
     receiver_config.client_access = "127.0.0.1 " + k_s3140;

@@ -14,6 +14,7 @@
 #include "tests/support/child_process.hpp"
 #include "tests/support/postfix_instance.hpp"
 #include "tests/support/scripted_server.hpp"
+#include "tests/support/skip.hpp"
 
 #include <chrono>
 #include <cstdlib>
@@ -124,8 +125,7 @@ void serve(ServerConnection& c, const StageCase& kase)
 TEST_CASE("bounces written by a real Postfix read the stage, status and reason of each refusal")
 {
     if (!is_root()) {
-        MESSAGE("skipped: starting Postfix needs root");
-        return;
+        SMTPPROBE_SKIP("starting Postfix needs root");
     }
     std::vector<std::unique_ptr<ScriptedServer>> receivers;
     std::string transports;

@@ -6,6 +6,7 @@
 // decisive, Postfix's answer to the DATA already sent recorded, and nothing delivered.
 #include "tests/support/child_process.hpp"
 #include "tests/support/postfix_instance.hpp"
+#include "tests/support/skip.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -93,8 +94,7 @@ bool group_sent_together(const json& result)
 TEST_CASE("deliver against Postfix: pipelined when offered, lock-step when hidden, delivered")
 {
     if (!is_root()) {
-        MESSAGE("skipped: needs root to run Postfix");
-        return;
+        SMTPPROBE_SKIP("needs root to run Postfix");
     }
     for (bool offered : {true, false}) {
         CAPTURE(offered);
@@ -127,8 +127,7 @@ TEST_CASE("deliver against Postfix: pipelined when offered, lock-step when hidde
 TEST_CASE("deliver against Postfix refusing the RCPT with S3140: decisive at RCPT, nothing sent")
 {
     if (!is_root()) {
-        MESSAGE("skipped: needs root to run Postfix");
-        return;
+        SMTPPROBE_SKIP("needs root to run Postfix");
     }
     PostfixConfig config;
     config.client_access = std::string("127.0.0.1 ") + k_s3140 + "\n";
@@ -155,8 +154,7 @@ TEST_CASE("deliver against Postfix refusing the RCPT with S3140: decisive at RCP
 TEST_CASE("no DATA without --send or allow_data: probe and run refuse deliver before connecting")
 {
     if (!is_root()) {
-        MESSAGE("skipped: needs root to run Postfix");
-        return;
+        SMTPPROBE_SKIP("needs root to run Postfix");
     }
     PostfixInstance postfix(PostfixConfig{});
     postfix.start();

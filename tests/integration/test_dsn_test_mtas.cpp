@@ -8,6 +8,7 @@
 #include "tests/support/loopback_receiver.hpp"
 #include "tests/support/mta_chroot.hpp"
 #include "tests/support/mta_traffic.hpp"
+#include "tests/support/skip.hpp"
 
 #include <doctest/doctest.h>
 #include <memory>
@@ -54,8 +55,7 @@ std::unique_ptr<MtaChroot> started(MtaKind kind, MtaOptions options)
     std::string why;
     std::optional<std::string> root = mta_chroot_dir(kind, &why);
     if (!root) {
-        MESSAGE("skipped: " << why);
-        return nullptr;
+        SMTPPROBE_SKIP(why);
     }
     auto mta = std::make_unique<MtaChroot>(kind, *root, options);
     mta->start();
@@ -196,8 +196,7 @@ TEST_CASE("dsn-test --send: the real sendmail's return receipt comes back to smt
 {
     std::string why;
     if (!mta_chroot_dir(MtaKind::sendmail, &why)) {
-        MESSAGE("skipped: " << why);
-        return;
+        SMTPPROBE_SKIP(why);
     }
     LoopbackReceiver receiver; // the other relays; mx.receipts.test is smtpprobe's own
     MtaOptions options;

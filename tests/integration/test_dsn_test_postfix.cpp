@@ -6,6 +6,7 @@
 #include "monitor/store/probe_store.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/postfix_instance.hpp"
+#include "tests/support/skip.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -70,8 +71,7 @@ void check_contract_fields(const json& doc)
 TEST_CASE("dsn-test against Postfix advertising DSN: backscatter-risk")
 {
     if (!is_root()) {
-        MESSAGE("skipped: needs root to run Postfix");
-        return;
+        SMTPPROBE_SKIP("needs root to run Postfix");
     }
     PostfixInstance postfix;
     postfix.start();
@@ -108,8 +108,7 @@ TEST_CASE("dsn-test against Postfix advertising DSN: backscatter-risk")
 TEST_CASE("dsn-test against Postfix with smtpd_discard_ehlo_keywords = dsn: safe")
 {
     if (!is_root()) {
-        MESSAGE("skipped: needs root to run Postfix");
-        return;
+        SMTPPROBE_SKIP("needs root to run Postfix");
     }
     PostfixConfig config;
     config.discard_ehlo_keywords = "dsn";
@@ -127,8 +126,7 @@ TEST_CASE("dsn-test against Postfix with smtpd_discard_ehlo_keywords = dsn: safe
 TEST_CASE("dsn-test against Postfix refusing the RCPT with S3140: inconclusive, says why")
 {
     if (!is_root()) {
-        MESSAGE("skipped: needs root to run Postfix");
-        return;
+        SMTPPROBE_SKIP("needs root to run Postfix");
     }
     PostfixConfig config;
     config.client_access = std::string("127.0.0.1 ") + k_s3140 + "\n";
@@ -149,8 +147,7 @@ TEST_CASE("dsn-test against Postfix refusing the RCPT with S3140: inconclusive, 
 TEST_CASE("STARTTLS with a self-signed certificate is recorded as unverified")
 {
     if (!is_root()) {
-        MESSAGE("skipped: needs root to run Postfix");
-        return;
+        SMTPPROBE_SKIP("needs root to run Postfix");
     }
     TempDir certs;
     PostfixConfig config;
@@ -186,8 +183,7 @@ TEST_CASE("STARTTLS with a self-signed certificate is recorded as unverified")
 TEST_CASE("probe block-check against Postfix: accepted, then blocked at RCPT")
 {
     if (!is_root()) {
-        MESSAGE("skipped: needs root to run Postfix");
-        return;
+        SMTPPROBE_SKIP("needs root to run Postfix");
     }
     PostfixInstance postfix;
     postfix.start();

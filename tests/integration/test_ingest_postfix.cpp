@@ -6,6 +6,7 @@
 #include "monitor/store/database.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/postfix_instance.hpp"
+#include "tests/support/skip.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -37,8 +38,7 @@ std::vector<nlohmann::json> json_lines(const std::string& out)
 TEST_CASE("real Postfix log: S3140 bounce, then delivery, ingested and classified")
 {
     if (!is_root()) {
-        MESSAGE("skipped: starting Postfix needs root");
-        return;
+        SMTPPROBE_SKIP("starting Postfix needs root");
     }
     PostfixConfig receiver_config;
     receiver_config.client_access = "127.0.0.1 " + k_s3140;

@@ -7,6 +7,7 @@
 #include "tests/support/child_process.hpp"
 #include "tests/support/dns_server.hpp"
 #include "tests/support/postfix_instance.hpp"
+#include "tests/support/skip.hpp"
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
@@ -145,8 +146,7 @@ void check_status_agrees(const TempDir& dir)
 TEST_CASE("repeated runs open one episode per scope, then close it, alerting once each")
 {
     if (!is_root()) {
-        MESSAGE("skipped: Postfix needs root");
-        return;
+        SMTPPROBE_SKIP("Postfix needs root");
     }
     TempDir dir;
     PostfixConfig pc;

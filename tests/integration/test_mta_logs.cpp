@@ -11,6 +11,7 @@
 #include "tests/support/loopback_receiver.hpp"
 #include "tests/support/mta_chroot.hpp"
 #include "tests/support/mta_traffic.hpp"
+#include "tests/support/skip.hpp"
 
 #include <doctest/doctest.h>
 #include <map>
@@ -89,8 +90,7 @@ void run_mta_log_case(MtaKind kind)
     std::string why;
     std::optional<std::string> root = mta_chroot_dir(kind, &why);
     if (!root) {
-        MESSAGE("skipped: " << why);
-        return;
+        SMTPPROBE_SKIP(why);
     }
     LoopbackReceiver receiver;
     MtaOptions options;

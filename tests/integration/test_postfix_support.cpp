@@ -4,6 +4,7 @@
 // smtp-sink/smtp-source run. Skips (with a message) when not root: Postfix needs root.
 #include "tests/support/child_process.hpp"
 #include "tests/support/postfix_instance.hpp"
+#include "tests/support/skip.hpp"
 #include "tests/support/smtp_dialogue.hpp"
 
 #include <doctest/doctest.h>
@@ -21,8 +22,7 @@ const std::string k_s3140 =
 
 #define SKIP_UNLESS_ROOT()                                                                         \
     if (!is_root()) {                                                                              \
-        MESSAGE("skipped: starting Postfix needs root");                                           \
-        return;                                                                                    \
+        SMTPPROBE_SKIP("starting Postfix needs root");                                             \
     }
 
 SmtpReply ehlo(PostfixInstance& instance)

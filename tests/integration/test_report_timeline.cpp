@@ -11,6 +11,7 @@
 #include "tests/support/http_client.hpp"
 #include "tests/support/https_server.hpp"
 #include "tests/support/postfix_instance.hpp"
+#include "tests/support/skip.hpp"
 
 #include <doctest/doctest.h>
 #include <map>
@@ -87,8 +88,7 @@ std::string bounce(const std::string& date)
 TEST_CASE("timeline: probe refusal, bounce, SNDS block and DMARC report in one lane")
 {
     if (!is_root()) {
-        MESSAGE("skipped: starting Postfix needs root");
-        return;
+        SMTPPROBE_SKIP("starting Postfix needs root");
     }
     TempDir dir;
     PostfixConfig pc;
@@ -144,8 +144,7 @@ TEST_CASE("timeline: probe refusal, bounce, SNDS block and DMARC report in one l
 
     // 3. A bounce from that cluster, a moment later, names our IP.
     std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-    write_file(dir.file("bounce.eml"),
-               bounce(utc(std::time(nullptr), Form::rfc5322)));
+    write_file(dir.file("bounce.eml"), bounce(utc(std::time(nullptr), Form::rfc5322)));
     r = cli({"ingest", "bounce", dir.file("bounce.eml")});
     CHECK_MESSAGE(r.exit_code == 1, std::string(r.out + r.err));
 

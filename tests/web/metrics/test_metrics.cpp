@@ -4,6 +4,7 @@
 #include "probe/text/utf8.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/dashboard_fixture.hpp"
+#include "tests/support/skip.hpp"
 #include "web/metrics/metrics.hpp"
 
 #include <doctest/doctest.h>
@@ -68,7 +69,8 @@ TEST_CASE("hostile label values stay valid exposition: promtool check metrics pa
     // What peers can put in a scope (a Remote-MTA host name), an IP column or a log path.
     const std::string hostile[] = {
         "host/mx\xff\xfe.attacker.example",
-        "host/esc\x1b[31mred\x07" "bell",
+        "host/esc\x1b[31mred\x07"
+        "bell",
         "host/quote\"back\\slash\nnewline\rcr",
         "host/bidi\xe2\x80\xaeright-to-left",
         "host/c1\xc2\x9b"
@@ -108,9 +110,8 @@ TEST_CASE("hostile label values stay valid exposition: promtool check metrics pa
     CHECK(web::escape_label_value("esc\x1b") == "esc\\\\x1b");
     CHECK(web::escape_label_value("\xff") == "\\\\xff");
     if (test::run({"sh", "-c", "command -v promtool"}).exit_code != 0) {
-        MESSAGE("skipped: promtool not installed (scripts/install-test-peers.sh installs "
-                "prometheus)");
-        return;
+        SMTPPROBE_SKIP("promtool not installed (scripts/install-test-peers.sh installs "
+                       "prometheus)");
     }
     test::write_file(dir.file("metrics.txt"), text);
     test::RunOptions options;
