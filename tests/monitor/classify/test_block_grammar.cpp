@@ -161,3 +161,30 @@ TEST_CASE("block grammar: a refusal of a recipient, a message or a relay is not 
         CHECK(result.reason == reason);
     }
 }
+
+TEST_CASE("reason grammar: a cause worded another way than the rules' phrases reads the same")
+{
+    // Each reason by the shape of its sentence (subject + state), not one receiver's words.
+    const Classifier& classifier = Classifier::builtin();
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"550 mailbox has reached its maximum size", "mailboxfull"},
+        {"452 Insufficient mailbox storage", "mailboxfull"},
+        {"552 5.2.2 The user's inbox is over its quota", "mailboxfull"},
+        {"550 The mailbox is locked", "suspend"},
+        {"550 5.2.1 This user account has been temporarily suspended", "suspend"},
+        {"Message has been in the queue too long", "expired"},
+        {"Message was in the queue for 5 days without being delivered", "expired"},
+        {"550 5.1.0 The domain does not accept email", "notaccept"},
+        {"554 No SMTP service here", "notaccept"},
+        {"550 Reverse DNS lookup failed for host 203.0.113.5", "requireptr"},
+        {"554 5.7.1 Message violates our acceptable use policy", "policyviolation"},
+    };
+    for (const auto& [text, reason] : cases) {
+        Input input;
+        input.text = text;
+        input.remote_host = "mx1.unknown-receiver.example";
+        const auto result = classifier.classify(input);
+        INFO(text);
+        CHECK(result.reason == reason);
+    }
+}
