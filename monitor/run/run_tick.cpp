@@ -6,6 +6,7 @@
 #include "monitor/run/node_name.hpp"
 #include "monitor/status/status_report.hpp"
 #include "monitor/store/node_rows.hpp"
+#include "probe/log.hpp"
 #include "probe/printable.hpp"
 
 #include <algorithm>
@@ -15,14 +16,21 @@ namespace smtpprobe::monitor {
 
 namespace {
 
+// Runs one part; a part that throws failed. A failed part is logged at error priority (so
+// `journalctl -p err` shows it under systemd), whatever the command prints.
 template <typename Part>
 PartResult guarded(const char* name, Part part)
 {
+    PartResult result;
     try {
-        return part();
+        result = part();
     } catch (const std::exception& e) {
-        return PartResult{name, true, false, printable(e.what(), 400)};
+        result = PartResult{name, true, false, printable(e.what(), 400)};
     }
+    if (!result.ok) {
+        log::error("run: part ", result.name, " failed: ", result.detail);
+    }
+    return result;
 }
 
 // The node's row (node_run): when this tick started and finished and whether every part
@@ -41,6 +49,7 @@ void record_tick(store::Database& db, const config::Config& config, RunReport& r
                                     failed.empty() ? "ok" : failed, config.run.interval.count()});
     } catch (const std::exception& e) {
         report.parts.push_back(PartResult{"node", true, false, printable(e.what(), 400)});
+        log::error("run: part node failed: ", report.parts.back().detail);
     }
 }
 
