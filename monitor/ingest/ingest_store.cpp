@@ -63,12 +63,8 @@ IngestStore::IngestStore(store::Database& db, bool fresh_path)
       m_evidence(db), m_fresh_path(fresh_path)
 {
     // A bigger page cache and fewer checkpoints for bulk inserts (bounded: 32 MB, WAL up to
-    // ~64 MB before it is folded back, whatever the page size: 4 KiB in older files).
-    m_db.exec("PRAGMA cache_size = -32768");
-    store::Statement page_size(db, "PRAGMA page_size");
-    std::int64_t page = page_size.step() ? page_size.column_int(0) : 4096;
-    sqlite3_wal_autocheckpoint(m_db.handle(),
-                               static_cast<int>(k_wal_bytes / std::max<std::int64_t>(page, 512)));
+    // ~64 MB before it is folded back).
+    m_db.tune_for_bulk_writes(32768, k_wal_bytes);
     store::Statement any(db, "SELECT EXISTS (SELECT 1 FROM ingest_message)");
     m_db_may_have = any.step() && any.column_int(0) != 0;
 }

@@ -51,8 +51,6 @@ Json column_json_text(const store::Statement& stmt, int column);
 Json column_json_int(const store::Statement& stmt, int column);
 // A stored JSON text (codes, extensions) parsed; kept as a string when it is not valid JSON.
 Json column_json_document(const store::Statement& stmt, int column);
-// Whether a table exists (tables of later migrations may be absent in an older database).
-bool table_exists(Database& db, std::string_view name);
 // The current UTC time, ISO 8601 ("2026-03-11T20:18:23Z").
 std::string utc_now();
 

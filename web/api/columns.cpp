@@ -34,13 +34,6 @@ Json column_json_document(const store::Statement& stmt, int column)
     return parsed;
 }
 
-bool table_exists(Database& db, std::string_view name)
-{
-    auto stmt = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
-    stmt.bind(1, name);
-    return stmt.step();
-}
-
 std::string utc_now()
 {
     std::time_t now = std::time(nullptr);
