@@ -12,6 +12,7 @@
 #include "monitor/dnsbl/report_format.hpp"
 #include "probe/printable.hpp"
 #include "probe/text/json_output.hpp"
+#include "probe/text/utc_time.hpp"
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -103,7 +104,7 @@ int run_dnsbl(const Context& ctx, const DnsblArgs& args)
     if (failure) {
         std::rethrow_exception(failure);
     }
-    const std::string time = dnsbl::utc_now_iso8601();
+    const std::string time = utc_now_iso();
     if (!args.no_store) {
         store::Database db(monitor_db_path(ctx.global, config));
         dnsbl::record_dnsbl_report(db, config, *report, time);

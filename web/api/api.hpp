@@ -51,7 +51,5 @@ Json column_json_text(const store::Statement& stmt, int column);
 Json column_json_int(const store::Statement& stmt, int column);
 // A stored JSON text (codes, extensions) parsed; kept as a string when it is not valid JSON.
 Json column_json_document(const store::Statement& stmt, int column);
-// The current UTC time, ISO 8601 ("2026-03-11T20:18:23Z").
-std::string utc_now();
 
 } // namespace smtpprobe::web

@@ -1,7 +1,6 @@
 // Column readers and small store facts shared by the API endpoints (see api.hpp).
 #include "web/api/api.hpp"
 
-#include <ctime>
 
 namespace smtpprobe::web {
 
@@ -32,16 +31,6 @@ Json column_json_document(const store::Statement& stmt, int column)
         return text;
     }
     return parsed;
-}
-
-std::string utc_now()
-{
-    std::time_t now = std::time(nullptr);
-    std::tm parts{};
-    gmtime_r(&now, &parts);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &parts);
-    return buffer;
 }
 
 } // namespace smtpprobe::web

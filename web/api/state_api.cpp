@@ -3,6 +3,7 @@
 // the one state query).
 #include "monitor/evidence/state_query.hpp"
 #include "web/api/api.hpp"
+#include "probe/text/utc_time.hpp"
 
 #include <set>
 
@@ -11,7 +12,7 @@ namespace smtpprobe::web {
 Json api_status(Database& db, const Query& query)
 {
     query.allow_only({});
-    Json out{{"version", SMTPPROBE_VERSION}, {"now", utc_now()}};
+    Json out{{"version", SMTPPROBE_VERSION}, {"now", utc_now_iso()}};
     out["schema_version"] = db.schema_version();
     {
         auto stmt = db.prepare("SELECT count(*), min(opened) FROM episode WHERE closed IS NULL");
@@ -82,7 +83,7 @@ Json api_overview(Database& db, const config::Config& config, const Query& query
                 {"scopes", Json(scopes)},
                 {"cells", cells},
                 {"unfolded_evidence", state.unfolded_evidence},
-                {"now", utc_now()}};
+                {"now", utc_now_iso()}};
 }
 
 } // namespace smtpprobe::web

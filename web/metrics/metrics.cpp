@@ -4,9 +4,8 @@
 #include "monitor/evidence/state_query.hpp"
 #include "monitor/store/history_rows.hpp"
 #include "web/api/api.hpp"
+#include "probe/text/utc_time.hpp"
 
-#include <charconv>
-#include <ctime>
 #include <set>
 #include <vector>
 
@@ -57,17 +56,6 @@ private:
     std::string m_out;
 };
 
-int digits(std::string_view text, std::size_t at, std::size_t count, bool& ok)
-{
-    int value = 0;
-    auto part = text.substr(at, count);
-    auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
-    if (ec != std::errc() || end != part.data() + part.size()) {
-        ok = false;
-    }
-    return value;
-}
-
 void counts(Exposition& out, store::Database& db, const char* name, const char* label,
             const char* sql)
 {
@@ -81,22 +69,16 @@ void counts(Exposition& out, store::Database& db, const char* name, const char* 
 
 std::optional<long long> epoch_seconds(std::string_view iso)
 {
-    if (iso.size() < 19 || iso[4] != '-' || iso[7] != '-' || iso[10] != 'T' || iso[13] != ':' ||
-        iso[16] != ':') {
+    // Stored times are "YYYY-MM-DDTHH:MM:SSZ"; whatever follows the seconds is not read.
+    if (iso.size() < 19) {
         return std::nullopt;
     }
-    bool ok = true;
-    std::tm parts{};
-    parts.tm_year = digits(iso, 0, 4, ok) - 1900;
-    parts.tm_mon = digits(iso, 5, 2, ok) - 1;
-    parts.tm_mday = digits(iso, 8, 2, ok);
-    parts.tm_hour = digits(iso, 11, 2, ok);
-    parts.tm_min = digits(iso, 14, 2, ok);
-    parts.tm_sec = digits(iso, 17, 2, ok);
-    if (!ok) {
+    auto when = parse_iso_utc(std::string(iso.substr(0, 19)) + "Z");
+    if (!when) {
         return std::nullopt;
     }
-    return static_cast<long long>(timegm(&parts));
+    return static_cast<long long>(
+        std::chrono::duration_cast<std::chrono::seconds>(when->time_since_epoch()).count());
 }
 
 std::string render_metrics(store::Database& db, const config::Config& config)
