@@ -39,8 +39,7 @@ dns::ResolverOptions resolver_options(const GlobalOptions& global, const config:
 {
     dns::ResolverOptions options;
     try {
-        options = dns::resolver_options(global.dns_server.empty() ? config.dns_server
-                                                                  : global.dns_server);
+        options = dns::resolver_options(config.dns_server_for(global.dns_server));
     } catch (const std::invalid_argument& e) {
         throw UsageError(e.what());
     }
