@@ -12,6 +12,7 @@
 #include "monitor/dnsbl/report_format.hpp"
 #include "probe/printable.hpp"
 #include "probe/text/json_output.hpp"
+#include "probe/text/utc_time.hpp"
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -38,8 +39,7 @@ dns::ResolverOptions resolver_options(const GlobalOptions& global, const config:
 {
     dns::ResolverOptions options;
     try {
-        options = dns::resolver_options(global.dns_server.empty() ? config.dns_server
-                                                                  : global.dns_server);
+        options = dns::resolver_options(config.dns_server_for(global.dns_server));
     } catch (const std::invalid_argument& e) {
         throw UsageError(e.what());
     }
@@ -103,7 +103,7 @@ int run_dnsbl(const Context& ctx, const DnsblArgs& args)
     if (failure) {
         std::rethrow_exception(failure);
     }
-    const std::string time = dnsbl::utc_now_iso8601();
+    const std::string time = utc_now_iso();
     if (!args.no_store) {
         store::Database db(monitor_db_path(ctx.global, config));
         dnsbl::record_dnsbl_report(db, config, *report, time);

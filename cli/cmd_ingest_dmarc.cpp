@@ -13,6 +13,7 @@
 #include "monitor/ingest/reports/dmarc_ingest.hpp"
 #include "monitor/store/dmarc_store.hpp"
 #include "probe/printable.hpp"
+#include "probe/text/utc_time.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -57,8 +58,8 @@ json record_json(const ingest::IngestedDmarcRecord& r)
                 {"org", text(r.org)},
                 {"report_id", text(r.report.report_id)},
                 {"format", r.report.format},
-                {"begin", store::iso_from_epoch(r.report.begin)},
-                {"end", store::iso_from_epoch(r.report.end)},
+                {"begin", format_utc(r.report.begin)},
+                {"end", format_utc(r.report.end)},
                 {"policy_domain", text(r.report.policy.domain)},
                 {"scope", text(r.scope)},
                 {"source_ip", text(rec.source_ip)},

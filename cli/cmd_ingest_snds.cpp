@@ -14,6 +14,7 @@
 #include "monitor/store/dmarc_store.hpp"
 #include "monitor/store/snds_store.hpp"
 #include "probe/printable.hpp"
+#include "probe/text/utc_time.hpp"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -58,7 +59,7 @@ std::string read_file_bounded(const std::string& path, std::string& when)
     }
     struct stat st {};
     if (file != stdin && ::fstat(fileno(file), &st) == 0) {
-        when = store::iso_from_epoch(static_cast<std::int64_t>(st.st_mtime));
+        when = format_utc(static_cast<std::int64_t>(st.st_mtime));
     }
     if (file != stdin) {
         std::fclose(file);
@@ -97,7 +98,7 @@ int run_ingest_snds(const SndsArgs& args, Context& ctx)
         }
     };
     for (const std::string& path : args.paths) {
-        std::string when = store::iso_from_epoch(std::time(nullptr));
+        std::string when = format_utc(std::time(nullptr));
         const std::string content = read_file_bounded(path, when);
         ++read;
         const ingest::SndsFeed feed = ingest::parse_snds_feed(content);

@@ -134,7 +134,7 @@ probing::PipelineOptions pipeline_options(const Context& ctx, const config::Conf
     options.send = o.send;
     options.store = !o.no_store;
     options.ignore_min_interval = o.ignore_min_interval;
-    options.dns_server = ctx.global.dns_server.empty() ? config.dns_server : ctx.global.dns_server;
+    options.dns_server = config.dns_server_for(ctx.global.dns_server);
     try {
         (void)dns::resolver_options(options.dns_server);
     } catch (const std::invalid_argument& e) {

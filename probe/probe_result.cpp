@@ -1,6 +1,8 @@
 // Names and small queries of ProbeResult.
 #include "probe/probe_result.hpp"
 
+#include "probe/text/utc_time.hpp"
+
 #include <array>
 #include <ctime>
 
@@ -51,12 +53,7 @@ const StepRecord* ProbeResult::step(std::string_view label) const
 
 std::string iso8601(std::chrono::system_clock::time_point t)
 {
-    std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return iso_utc(t);
 }
 
 } // namespace smtpprobe::probe

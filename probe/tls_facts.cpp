@@ -1,6 +1,8 @@
 // TLS facts from OpenSSL: names in RFC 2253 form, notAfter as ISO 8601 UTC.
 #include "probe/tls_facts.hpp"
 
+#include "probe/text/utc_time.hpp"
+
 #include <ctime>
 #include <openssl/bio.h>
 #include <openssl/x509.h>
@@ -30,9 +32,8 @@ std::string time_text(const ASN1_TIME* t)
     if (!t || ASN1_TIME_to_tm(t, &tm) != 1) {
         return {};
     }
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return format_utc(days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400 +
+                      tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec);
 }
 
 } // namespace

@@ -4,6 +4,7 @@
 #include "monitor/alerts/alert_events.hpp"
 #include "monitor/alerts/command_runner.hpp"
 #include "monitor/alerts/webhook_client.hpp"
+#include "monitor/store/alert_rows.hpp"
 #include "probe/printable.hpp"
 #include "probe/text/json_output.hpp"
 
@@ -16,7 +17,6 @@ namespace smtpprobe::alerts {
 namespace {
 
 using nlohmann::json;
-using store::Statement;
 
 std::vector<std::string> channel_names(const config::Config& config)
 {
@@ -118,23 +118,16 @@ EnqueueResult enqueue_alerts(store::Database& db, const config::Config& config,
     std::vector<std::string> channels = channel_names(config);
     EnqueueResult result;
     store::Transaction tx(db);
-    Statement insert(db, "INSERT OR IGNORE INTO alert_event(event_key, kind, created, payload) "
-                         "VALUES (?, ?, ?, ?)");
-    Statement deliver(db, "INSERT OR IGNORE INTO alert_delivery(event_id, channel, next_attempt) "
-                          "VALUES (?, ?, ?)");
+    store::AlertEventWriter writer(db);
     std::string created = monitor::iso_utc(now);
     for (const AlertEvent& event : events) {
         // The JSON sink: peer bytes in the payload (a hostile bounce's Remote-MTA) are
         // escaped or replaced, never a reason to throw and lose every later alert.
-        insert.bind(1, event.key)
-            .bind(2, event.kind)
-            .bind(3, created)
-            .bind(4, json_text(event.payload));
-        insert.run();
-        if (db.changes() == 0) {
+        std::optional<std::int64_t> id =
+            writer.add_event(event.key, event.kind, created, json_text(event.payload));
+        if (!id) {
             continue; // known change: alerted (or deliberately not) before
         }
-        std::int64_t id = db.last_insert_id();
         auto when = monitor::parse_iso_utc(event.time);
         if (when && *when < now - k_alert_max_age) {
             ++result.stale_events;
@@ -142,8 +135,7 @@ EnqueueResult enqueue_alerts(store::Database& db, const config::Config& config,
         }
         ++result.new_events;
         for (const std::string& channel : channels) {
-            deliver.bind(1, id).bind(2, channel).bind(3, created);
-            deliver.run();
+            writer.add_delivery(*id, channel, created);
         }
     }
     tx.commit();
@@ -153,26 +145,10 @@ EnqueueResult enqueue_alerts(store::Database& db, const config::Config& config,
 DispatchResult dispatch_alerts(store::Database& db, const config::Config& config,
                                monitor::Clock::time_point now)
 {
-    struct Due {
-        std::int64_t event_id;
-        std::string channel;
-        int attempts;
-        std::string payload;
-    };
-    std::vector<Due> due;
-    {
-        Statement st(db, "SELECT d.event_id, d.channel, d.attempts, e.payload "
-                         "FROM alert_delivery d JOIN alert_event e ON e.id = d.event_id "
-                         "WHERE d.state = 'pending' AND d.next_attempt <= ? "
-                         "ORDER BY d.event_id, d.channel");
-        st.bind(1, monitor::iso_utc(now));
-        while (st.step()) {
-            due.push_back({st.column_int(0), st.column_text(1), static_cast<int>(st.column_int(2)),
-                           st.column_text(3)});
-        }
-    }
+    const std::vector<store::DueDelivery> due =
+        store::read_due_deliveries(db, monitor::iso_utc(now));
     DispatchResult result;
-    for (const Due& d : due) {
+    for (const store::DueDelivery& d : due) {
         // Sending happens outside any transaction: a slow webhook must not hold the db lock.
         // Whatever one channel does, the others are still tried.
         Attempt a;
@@ -198,17 +174,11 @@ DispatchResult dispatch_alerts(store::Database& db, const config::Config& config
                 ++result.retry_later;
             }
         }
-        db.prepare("UPDATE alert_delivery SET state = ?, attempts = ?, next_attempt = ?, "
-                   "last_error = ?, sent_at = ? WHERE event_id = ? AND channel = ?")
-            .bind(1, state)
-            .bind(2, attempts)
-            .bind(3, next)
-            .bind(4, a.ok ? std::optional<std::string>() : std::optional<std::string>(a.error))
-            .bind(5, a.ok ? std::optional<std::string>(monitor::iso_utc(monitor::now()))
-                          : std::optional<std::string>())
-            .bind(6, d.event_id)
-            .bind(7, d.channel)
-            .run();
+        store::update_delivery(
+            db, {d.event_id, d.channel, state, attempts, next,
+                 a.ok ? std::optional<std::string>() : std::optional<std::string>(a.error),
+                 a.ok ? std::optional<std::string>(monitor::iso_utc(monitor::now()))
+                      : std::optional<std::string>()});
     }
     return result;
 }

@@ -168,6 +168,9 @@ struct Config {
     // The IP to use when a source does not say which of ours sent (sendmail `relay=[]`):
     // the only identity's IP, else "" meaning "this server".
     std::string default_ip() const;
+    // The DNS server every command resolves through: the --dns-server given (flag), else
+    // dns_server, else "" (the system's resolver). dns::resolver_options() reads the text.
+    std::string dns_server_for(const std::string& flag) const;
     // The identities a receiver is probed from (its list, else all; none: one empty identity).
     std::vector<Identity> identities_for(const Receiver& receiver) const;
 };

@@ -111,6 +111,11 @@ std::string Config::default_ip() const
     return identities.size() == 1 ? identities.front().ip : std::string();
 }
 
+std::string Config::dns_server_for(const std::string& flag) const
+{
+    return flag.empty() ? dns_server : flag;
+}
+
 std::vector<Identity> Config::identities_for(const Receiver& receiver) const
 {
     std::vector<Identity> out;

@@ -78,14 +78,4 @@ RecordCounts record_dnsbl_report(store::Database& db, const config::Config& conf
     return counts;
 }
 
-std::string utc_now_iso8601()
-{
-    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm parts{};
-    gmtime_r(&now, &parts);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &parts);
-    return buffer;
-}
-
 } // namespace smtpprobe::dnsbl

@@ -21,7 +21,4 @@ struct RecordCounts {
 RecordCounts record_dnsbl_report(store::Database& db, const config::Config& config,
                                  const DnsblReport& report, const std::string& time);
 
-// The current time as ISO 8601 UTC with seconds ("2026-03-11T20:18:23Z").
-std::string utc_now_iso8601();
-
 } // namespace smtpprobe::dnsbl

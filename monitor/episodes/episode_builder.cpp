@@ -3,6 +3,8 @@
 
 #include "monitor/episodes/episode_fold.hpp"
 #include "monitor/episodes/episode_rows.hpp"
+#include "monitor/store/episode_fold_rows.hpp"
+#include "monitor/store/evidence_rows.hpp"
 
 #include <algorithm>
 #include <map>
@@ -12,7 +14,6 @@ namespace smtpprobe::episodes {
 namespace {
 
 using store::Database;
-using store::Statement;
 
 constexpr const char* k_cursor = "episodes";
 constexpr const char* k_fingerprint = "episodes.settings";
@@ -30,42 +31,18 @@ std::int64_t fingerprint(const BuildOptions& options)
     return static_cast<std::int64_t>(hash >> 1);
 }
 
-std::optional<std::int64_t> read_cursor(Database& db, const char* name)
-{
-    Statement st(db, "SELECT value FROM monitor_cursor WHERE name = ?");
-    st.bind(1, name);
-    if (st.step()) {
-        return st.column_int(0);
-    }
-    return std::nullopt;
-}
-
-void write_cursor(Database& db, const char* name, std::int64_t value)
-{
-    db.prepare("INSERT INTO monitor_cursor(name, value) VALUES (?, ?) "
-               "ON CONFLICT(name) DO UPDATE SET value = excluded.value")
-        .bind(1, name)
-        .bind(2, value)
-        .run();
-}
-
-EvidenceItem read_item(Statement& st, const std::string& default_ip)
+EvidenceItem read_item(store::StoredEvidence&& row, const std::string& default_ip)
 {
     EvidenceItem item;
-    item.id = st.column_int(0);
-    item.time = st.column_text(1);
-    item.ip = st.column_text(2);
-    if (item.ip.empty()) {
-        item.ip = default_ip;
-    }
-    item.scope = st.column_text(3);
-    item.verdict = evidence::parse_verdict(st.column_text(4)).value_or(evidence::Verdict::unknown);
-    item.reason = st.column_text(5);
-    item.provider_code = st.column_text(6);
-    item.observations = std::max<std::int64_t>(st.column_int(7), 1);
-    if (!st.is_null(8)) {
-        item.last_time = st.column_text(8);
-    }
+    item.id = row.id;
+    item.time = std::move(row.time);
+    item.ip = row.ip.empty() ? default_ip : std::move(row.ip);
+    item.scope = std::move(row.scope);
+    item.verdict = evidence::parse_verdict(row.verdict).value_or(evidence::Verdict::unknown);
+    item.reason = std::move(row.reason);
+    item.provider_code = std::move(row.provider_code);
+    item.observations = std::max<std::int64_t>(row.observations, 1);
+    item.last_time = std::move(row.last_time);
     return item;
 }
 
@@ -78,14 +55,10 @@ bool before(const EvidenceItem& a, const EvidenceItem& b)
 std::vector<EvidenceItem> all_items(Database& db, const std::string& ip, const std::string& scope,
                                     const std::string& default_ip)
 {
-    Statement st(db, "SELECT id, time, ip, scope, verdict, reason, provider_code, observations, "
-                     "last_time FROM evidence WHERE scope = ?1 AND (ip = ?2 OR (ip = '' AND "
-                     "?2 = ?3)) ORDER BY time, id");
-    st.bind(1, scope).bind(2, ip).bind(3, default_ip);
     std::vector<EvidenceItem> items;
-    while (st.step()) {
-        items.push_back(read_item(st, default_ip));
-    }
+    store::read_evidence_of_key(db, ip, scope, default_ip, [&](store::StoredEvidence&& row) {
+        items.push_back(read_item(std::move(row), default_ip));
+    });
     return items;
 }
 
@@ -94,29 +67,23 @@ BuildResult build(Database& db, const BuildOptions& options, bool force_full)
     store::Transaction tx(db);
     BuildResult result;
     std::int64_t want = fingerprint(options);
-    std::optional<std::int64_t> have = read_cursor(db, k_fingerprint);
-    std::int64_t cursor = read_cursor(db, k_cursor).value_or(0);
+    std::optional<std::int64_t> have = store::read_monitor_cursor(db, k_fingerprint);
+    std::int64_t cursor = store::read_monitor_cursor(db, k_cursor).value_or(0);
     if (force_full || !have || *have != want) {
-        db.exec("DELETE FROM episode_state");
-        db.exec("DELETE FROM episode");
+        store::delete_all_episodes(db);
         cursor = 0;
         result.full_rebuild = true;
-        write_cursor(db, k_fingerprint, want);
+        store::write_monitor_cursor(db, k_fingerprint, want);
     }
 
     std::map<std::pair<std::string, std::string>, std::vector<EvidenceItem>> fresh;
     std::int64_t last_id = cursor;
-    {
-        Statement st(db, "SELECT id, time, ip, scope, verdict, reason, provider_code, "
-                         "observations, last_time FROM evidence WHERE id > ? ORDER BY id");
-        st.bind(1, cursor);
-        while (st.step()) {
-            EvidenceItem item = read_item(st, options.default_ip);
-            last_id = std::max(last_id, item.id);
-            fresh[{item.ip, item.scope}].push_back(std::move(item));
-            ++result.evidence_folded;
-        }
-    }
+    store::read_evidence_after(db, cursor, [&](store::StoredEvidence&& row) {
+        EvidenceItem item = read_item(std::move(row), options.default_ip);
+        last_id = std::max(last_id, item.id);
+        fresh[{item.ip, item.scope}].push_back(std::move(item));
+        ++result.evidence_folded;
+    });
 
     for (auto& [key, items] : fresh) {
         std::sort(items.begin(), items.end(), before);
@@ -146,7 +113,7 @@ BuildResult build(Database& db, const BuildOptions& options, bool force_full)
         }
         save_state(db, state);
     }
-    write_cursor(db, k_cursor, last_id);
+    store::write_monitor_cursor(db, k_cursor, last_id);
     tx.commit();
     return result;
 }

@@ -2,6 +2,7 @@
 // pending episode live in episode_state.machine as JSON; the open episode is an episode row.
 #include "monitor/episodes/episode_rows.hpp"
 
+#include "monitor/store/episode_fold_rows.hpp"
 #include "probe/text/json_output.hpp"
 
 #include <nlohmann/json.hpp>
@@ -11,7 +12,6 @@ namespace smtpprobe::episodes {
 namespace {
 
 using nlohmann::json;
-using store::Statement;
 
 json episode_to_json(const Episode& e)
 {
@@ -39,23 +39,21 @@ Episode episode_from_json(const json& j, const KeyState& state)
 
 std::optional<Episode> load_episode(store::Database& db, std::int64_t id)
 {
-    Statement st(db, "SELECT ip, scope, opened, closed, first_evidence, last_evidence, reason, "
-                     "codes, evidence_count FROM episode WHERE id = ?");
-    st.bind(1, id);
-    if (!st.step()) {
+    std::optional<store::FoldEpisodeRow> row = store::read_fold_episode(db, id);
+    if (!row) {
         return std::nullopt;
     }
     Episode e;
-    e.id = id;
-    e.ip = st.column_text(0);
-    e.scope = st.column_text(1);
-    e.opened = st.column_text(2);
-    e.closed = st.column_optional_text(3);
-    e.first_evidence = st.column_optional_int(4).value_or(0);
-    e.last_evidence = st.column_optional_int(5).value_or(0);
-    e.reason = st.column_text(6);
-    e.codes = codes_from_json(st.column_text(7));
-    e.evidence_count = st.column_int(8);
+    e.id = row->id;
+    e.ip = std::move(row->ip);
+    e.scope = std::move(row->scope);
+    e.opened = std::move(row->opened);
+    e.closed = std::move(row->closed);
+    e.first_evidence = row->first_evidence;
+    e.last_evidence = row->last_evidence;
+    e.reason = std::move(row->reason);
+    e.codes = codes_from_json(row->codes);
+    e.evidence_count = row->evidence_count;
     return e;
 }
 
@@ -83,25 +81,23 @@ std::vector<std::string> codes_from_json(const std::string& text)
 bool load_state(store::Database& db, const std::string& ip, const std::string& scope,
                 KeyState& state)
 {
-    Statement st(db, "SELECT state, since, last_time, last_id, last_verdict, provider_code, "
-                     "reason, machine, episode_id FROM episode_state WHERE ip = ? AND scope = ?");
-    st.bind(1, ip).bind(2, scope);
-    if (!st.step()) {
+    std::optional<store::EpisodeStateRow> row = store::read_episode_state(db, ip, scope);
+    if (!row) {
         return false;
     }
     state = KeyState{};
     state.ip = ip;
     state.scope = scope;
-    state.state = evidence::parse_verdict(st.column_text(0)).value_or(evidence::Verdict::unknown);
-    state.since = st.column_optional_text(1);
-    state.last_time = st.column_text(2);
-    state.last_id = st.column_int(3);
+    state.state = evidence::parse_verdict(row->state).value_or(evidence::Verdict::unknown);
+    state.since = row->since;
+    state.last_time = row->last_time;
+    state.last_id = row->last_id;
     state.last_verdict =
-        evidence::parse_verdict(st.column_text(4)).value_or(evidence::Verdict::unknown);
-    state.provider_code = st.column_text(5);
-    state.reason = st.column_text(6);
-    json machine = json::parse(st.column_text(7), nullptr, false);
-    std::optional<std::int64_t> open_id = st.column_optional_int(8);
+        evidence::parse_verdict(row->last_verdict).value_or(evidence::Verdict::unknown);
+    state.provider_code = row->provider_code;
+    state.reason = row->reason;
+    json machine = json::parse(row->machine, nullptr, false);
+    std::optional<std::int64_t> open_id = row->episode_id;
     if (machine.is_object()) {
         state.run_verdict = evidence::parse_verdict(machine.value("run_verdict", ""))
                                 .value_or(evidence::Verdict::unknown);
@@ -133,61 +129,22 @@ void save_state(store::Database& db, const KeyState& state)
     if (state.open) {
         open_id = state.open->id;
     }
-    db.prepare("INSERT OR REPLACE INTO episode_state(ip, scope, state, since, last_time, last_id, "
-               "last_verdict, provider_code, reason, machine, episode_id) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(1, state.ip)
-        .bind(2, state.scope)
-        .bind(3, evidence::name(state.state))
-        .bind(4, state.since)
-        .bind(5, state.last_time)
-        .bind(6, state.last_id)
-        .bind(7, evidence::name(state.last_verdict))
-        .bind(8, state.provider_code)
-        .bind(9, state.reason)
-        .bind(10, json_text(machine))
-        .bind(11, open_id)
-        .run();
+    store::write_episode_state(
+        db, {state.ip, state.scope, std::string(evidence::name(state.state)), state.since,
+             state.last_time, state.last_id, std::string(evidence::name(state.last_verdict)),
+             state.provider_code, state.reason, json_text(machine), open_id});
 }
 
 void save_episode(store::Database& db, Episode& e)
 {
-    if (e.id == 0) {
-        db.prepare("INSERT INTO episode(ip, scope, opened, closed, first_evidence, last_evidence, "
-                   "reason, codes, evidence_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-            .bind(1, e.ip)
-            .bind(2, e.scope)
-            .bind(3, e.opened)
-            .bind(4, e.closed)
-            .bind(5, e.first_evidence)
-            .bind(6, e.last_evidence)
-            .bind(7, e.reason)
-            .bind(8, codes_json(e.codes))
-            .bind(9, e.evidence_count)
-            .run();
-        e.id = db.last_insert_id();
-        return;
-    }
-    db.prepare("UPDATE episode SET opened = ?, closed = ?, first_evidence = ?, last_evidence = ?, "
-               "reason = ?, codes = ?, evidence_count = ? WHERE id = ?")
-        .bind(1, e.opened)
-        .bind(2, e.closed)
-        .bind(3, e.first_evidence)
-        .bind(4, e.last_evidence)
-        .bind(5, e.reason)
-        .bind(6, codes_json(e.codes))
-        .bind(7, e.evidence_count)
-        .bind(8, e.id)
-        .run();
+    e.id = store::write_fold_episode(db, {e.id, e.ip, e.scope, e.opened, e.closed, e.first_evidence,
+                                          e.last_evidence, e.reason, codes_json(e.codes),
+                                          e.evidence_count});
 }
 
 void delete_key(store::Database& db, const std::string& ip, const std::string& scope)
 {
-    db.prepare("DELETE FROM episode_state WHERE ip = ? AND scope = ?")
-        .bind(1, ip)
-        .bind(2, scope)
-        .run();
-    db.prepare("DELETE FROM episode WHERE ip = ? AND scope = ?").bind(1, ip).bind(2, scope).run();
+    store::delete_episode_key(db, ip, scope);
 }
 
 } // namespace smtpprobe::episodes

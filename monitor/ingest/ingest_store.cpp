@@ -1,4 +1,4 @@
-// SQLite writes of log ingestion (see ingest_store.hpp).
+// What log ingestion writes, and by which path (see ingest_store.hpp).
 #include "monitor/ingest/ingest_store.hpp"
 
 #include "monitor/ingest/log_time.hpp"
@@ -13,64 +13,48 @@ namespace {
 // WAL size at which a commit folds it back into the database.
 constexpr std::int64_t k_wal_bytes = 64 * 1024 * 1024;
 
-// Empty optional text is stored as NULL.
-std::optional<std::string_view> text_or_null(std::string_view text)
+// The delivery row of a log record (borrowing its text).
+store::DeliveryRowView delivery_row(const LogRecord& record, std::string_view time,
+                                    std::string_view source_key, const QueuedMessage* message,
+                                    const classify::Result& result)
 {
-    if (text.empty()) {
-        return std::nullopt;
+    store::DeliveryRowView row;
+    row.time = time;
+    row.mta = mta_name(record.mta);
+    row.host = record.host;
+    row.queue_id = record.queue_id;
+    if (message != nullptr) {
+        row.sender = message->sender;
+        row.size = message->size;
     }
-    return text;
-}
-
-// Borrowed text (valid until the statement runs), empty as NULL: no copy per column.
-void bind_text(store::Statement& statement, int index, std::string_view text)
-{
-    if (text.empty()) {
-        statement.bind(index, nullptr);
-    } else {
-        statement.bind_borrowed(index, text);
-    }
+    row.recipient = record.recipient;
+    row.orig_recipient = record.orig_recipient;
+    row.relay_host = record.relay_host;
+    row.relay_ip = record.relay_ip;
+    row.relay_port = record.relay_port;
+    row.delay = record.delay;
+    row.dsn = record.dsn;
+    row.status = record.status;
+    row.reply = record.reply;
+    row.provider = result.provider;
+    row.scope = result.scope;
+    row.reason = result.reason;
+    row.provider_code = result.provider_code;
+    row.about = result.about;
+    row.source_key = source_key;
+    row.reply_truncated = record.reply_truncated;
+    return row;
 }
 
 } // namespace
 
 IngestStore::IngestStore(store::Database& db, bool fresh_path)
-    : m_db(db),
-      m_insert_delivery(db, "INSERT OR IGNORE INTO delivery (time, mta, host, queue_id, sender, "
-                            "recipient, orig_recipient, relay_host, relay_ip, relay_port, delay, "
-                            "dsn, status, reply, provider, scope, reason, provider_code, about, "
-                            "size, source_key, reply_truncated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                            "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
-                            "?21, ?22)"),
-      m_insert_finding(db, "INSERT OR IGNORE INTO finding (time, kind, host, queue_id, detail, "
-                           "source_kind, source_key) VALUES (?1, ?2, ?3, ?4, ?5, 'log', ?6)"),
-      m_put_message(db, "INSERT OR REPLACE INTO ingest_message (host, queue_id, sender, size, "
-                        "time, recipients_left) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
-      m_count_message(db, "UPDATE ingest_message SET recipients_left = ?3 WHERE host = ?1 AND "
-                          "queue_id = ?2"),
-      m_delete_message(db, "DELETE FROM ingest_message WHERE host = ?1 AND queue_id = ?2"),
-      m_find_message(db, "SELECT sender, size, recipients_left FROM ingest_message WHERE "
-                         "host = ?1 AND queue_id = ?2"),
-      m_max_key(db, "SELECT max(source_key) FROM delivery WHERE source_key > ?1 AND "
-                    "source_key < ?2"),
-      m_max_delivery_id(db, "SELECT max(id) FROM delivery"),
-      m_delivery_rows(db,
-                      "INSERT OR IGNORE INTO delivery (id, time, mta, host, queue_id, sender, "
-                      "recipient, orig_recipient, relay_host, relay_ip, relay_port, delay, dsn, "
-                      "status, reply, provider, scope, reason, provider_code, about, size, "
-                      "source_key, reply_truncated)",
-                      23, true),
-      m_evidence(db), m_fresh_path(fresh_path)
+    : m_db(db), m_deliveries(db), m_message_rows(db), m_evidence(db), m_fresh_path(fresh_path)
 {
     // A bigger page cache and fewer checkpoints for bulk inserts (bounded: 32 MB, WAL up to
-    // ~64 MB before it is folded back, whatever the page size: 4 KiB in older files).
-    m_db.exec("PRAGMA cache_size = -32768");
-    store::Statement page_size(db, "PRAGMA page_size");
-    std::int64_t page = page_size.step() ? page_size.column_int(0) : 4096;
-    sqlite3_wal_autocheckpoint(m_db.handle(),
-                               static_cast<int>(k_wal_bytes / std::max<std::int64_t>(page, 512)));
-    store::Statement any(db, "SELECT EXISTS (SELECT 1 FROM ingest_message)");
-    m_db_may_have = any.step() && any.column_int(0) != 0;
+    // ~64 MB before it is folded back).
+    m_db.tune_for_bulk_writes(32768, k_wal_bytes);
+    m_db_may_have = store::any_queued_message(db);
 }
 
 IngestStore::~IngestStore() = default; // an open batch rolls back, pending rows are dropped
@@ -103,7 +87,7 @@ void IngestStore::write_rows()
 {
     // Evidence waits for the commit (the writer counts successes until then); no constraint
     // ties it to the delivery rows.
-    m_delivery_rows.write();
+    m_deliveries.write_batched();
 }
 
 bool IngestStore::fresh(std::string_view source_key)
@@ -120,11 +104,7 @@ bool IngestStore::fresh(std::string_view source_key)
         m_fresh_prefix.assign(prefix);
         std::string end(prefix);
         end.back() = ':' + 1;
-        m_max_key.bind(1, prefix);
-        m_max_key.bind(2, end);
-        m_fresh_floor =
-            m_max_key.step() && !m_max_key.is_null(0) ? m_max_key.column_text(0) : m_fresh_prefix;
-        m_max_key.reset();
+        m_fresh_floor = m_deliveries.max_source_key(prefix, end).value_or(m_fresh_prefix);
         m_fresh_known = true;
     }
     if (source_key <= std::string_view(m_fresh_floor)) {
@@ -148,50 +128,12 @@ bool IngestStore::add_delivery(const LogRecord& record, std::string_view source_
     // order), and the next fresh row asks for the highest id again.
     write_rows();
     m_next_id = 0;
-    auto& s = m_insert_delivery;
-    s.bind_borrowed(1, time_text);
-    s.bind_borrowed(2, mta_name(record.mta));
-    bind_text(s, 3, record.host);
-    bind_text(s, 4, record.queue_id);
-    if (message != nullptr) {
-        s.bind_borrowed(5, message->sender);
-    } else {
-        s.bind(5, nullptr);
-    }
-    s.bind_borrowed(6, record.recipient);
-    bind_text(s, 7, record.orig_recipient);
-    bind_text(s, 8, record.relay_host);
-    bind_text(s, 9, record.relay_ip);
-    if (record.relay_port > 0) {
-        s.bind(10, record.relay_port);
-    } else {
-        s.bind(10, nullptr);
-    }
-    if (record.delay >= 0) {
-        s.bind(11, record.delay);
-    } else {
-        s.bind(11, nullptr);
-    }
-    bind_text(s, 12, record.dsn);
-    s.bind_borrowed(13, record.status);
-    bind_text(s, 14, record.reply);
-    bind_text(s, 15, result.provider);
-    bind_text(s, 16, result.scope);
-    bind_text(s, 17, result.reason);
-    bind_text(s, 18, result.provider_code);
-    bind_text(s, 19, result.about);
-    if (message != nullptr && message->size >= 0) {
-        s.bind(20, static_cast<std::int64_t>(message->size));
-    } else {
-        s.bind(20, nullptr);
-    }
-    s.bind_borrowed(21, source_key);
-    s.bind(22, record.reply_truncated ? 1 : 0);
-    s.run();
-    if (m_db.changes() == 0) {
+    std::optional<std::int64_t> id =
+        m_deliveries.insert(delivery_row(record, time_text, source_key, message, result));
+    if (!id) {
         return false;
     }
-    m_evidence.record(time_text, evidence::SourceKind::log, m_db.last_insert_id(), decision);
+    m_evidence.record(time_text, evidence::SourceKind::log, *id, decision);
     if (!m_transaction) {
         m_evidence.write(); // no batch to wait for: each statement commits on its own
     }
@@ -205,58 +147,10 @@ void IngestStore::add_fresh_delivery(const LogRecord& record, std::string_view t
 {
     if (m_next_id == 0) {
         write_rows();
-        m_next_id = m_max_delivery_id.step() ? m_max_delivery_id.column_int(0) + 1 : 1;
-        m_max_delivery_id.reset();
+        m_next_id = m_deliveries.next_delivery_id();
     }
     std::int64_t id = m_next_id++;
-    auto& d = m_delivery_rows;
-    // Empty optional text is NULL, as on the checked path.
-    auto text = [&d](std::string_view value) {
-        if (value.empty()) {
-            d.add_null();
-        } else {
-            d.add_text(value);
-        }
-    };
-    d.add_int(id);
-    d.add_text(time);
-    d.add_text(mta_name(record.mta));
-    text(record.host);
-    text(record.queue_id);
-    if (message != nullptr) {
-        d.add_text(message->sender);
-    } else {
-        d.add_null();
-    }
-    d.add_text(record.recipient);
-    text(record.orig_recipient);
-    text(record.relay_host);
-    text(record.relay_ip);
-    if (record.relay_port > 0) {
-        d.add_int(record.relay_port);
-    } else {
-        d.add_null();
-    }
-    if (record.delay >= 0) {
-        d.add_real(record.delay);
-    } else {
-        d.add_null();
-    }
-    text(record.dsn);
-    d.add_text(record.status);
-    text(record.reply);
-    text(result.provider);
-    text(result.scope);
-    text(result.reason);
-    text(result.provider_code);
-    text(result.about);
-    if (message != nullptr && message->size >= 0) {
-        d.add_int(message->size);
-    } else {
-        d.add_null();
-    }
-    d.add_text(source_key);
-    d.add_int(record.reply_truncated ? 1 : 0);
+    m_deliveries.add_batched(id, delivery_row(record, time, source_key, message, result));
     m_evidence.record(time, evidence::SourceKind::log, id, decision);
 }
 
@@ -264,49 +158,31 @@ bool IngestStore::add_finding(const LogRecord& record, std::string_view kind,
                               std::string_view source_key)
 {
     char time[24];
-    auto& s = m_insert_finding;
-    s.bind(1, std::string_view(time, format_utc(record.time, time)));
-    s.bind(2, kind);
-    s.bind(3, text_or_null(record.host));
-    s.bind(4, text_or_null(record.queue_id));
-    s.bind(5, text_or_null(record.detail));
-    s.bind(6, source_key);
-    s.run();
-    return m_db.changes() > 0;
+    return m_deliveries.insert_finding({std::string_view(time, format_utc(record.time, time)), kind,
+                                        record.host, record.queue_id, record.detail, source_key});
 }
 
 std::optional<FileCursor> IngestStore::cursor(const std::string& path)
 {
-    store::Statement query(m_db, "SELECT identity, offset, checksum, content_id FROM "
-                                 "ingest_cursor WHERE path = ?1");
-    query.bind(1, path);
-    if (!query.step()) {
+    std::optional<store::IngestCursorRow> row = store::read_ingest_cursor(m_db, path);
+    if (!row) {
         return std::nullopt;
     }
     FileCursor out;
     out.path = path;
-    out.identity = query.column_text(0);
-    out.offset = static_cast<std::uint64_t>(query.column_int(1));
-    out.checksum = query.column_text(2);
-    out.content_id = query.column_text(3);
+    out.identity = std::move(row->identity);
+    out.offset = static_cast<std::uint64_t>(row->offset);
+    out.checksum = std::move(row->checksum);
+    out.content_id = std::move(row->content_id);
     return out;
 }
 
 void IngestStore::save_cursor(const FileCursor& cursor)
 {
-    store::Statement save(m_db, "INSERT INTO ingest_cursor (path, identity, offset, checksum, "
-                                "updated_at, content_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
-                                "ON CONFLICT(path) DO UPDATE SET identity = excluded.identity, "
-                                "offset = excluded.offset, checksum = excluded.checksum, "
-                                "updated_at = excluded.updated_at, content_id = "
-                                "excluded.content_id");
-    save.bind(1, cursor.path);
-    save.bind(2, cursor.identity);
-    save.bind(3, static_cast<std::int64_t>(cursor.offset));
-    save.bind(4, cursor.checksum);
-    save.bind(5, format_utc(static_cast<std::int64_t>(std::time(nullptr))));
-    save.bind(6, cursor.content_id);
-    save.run();
+    store::write_ingest_cursor(m_db, {cursor.path, cursor.identity,
+                                      static_cast<std::int64_t>(cursor.offset), cursor.checksum,
+                                      format_utc(static_cast<std::int64_t>(std::time(nullptr))),
+                                      cursor.content_id});
 }
 
 } // namespace smtpprobe::ingest

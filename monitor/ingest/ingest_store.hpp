@@ -1,9 +1,9 @@
-// What log ingestion writes to the history, all through prepared statements with bound
-// values: delivery rows (+ their evidence, successes counted per
-// monitor/evidence/evidence_writer.hpp), backscatter findings, the sender/size join of queued
-// messages, and the per-file cursor. Writes happen in batches: begin() opens a transaction,
-// commit() ends it; rows and the cursor always commit together, so a kill at any moment loses only
-// an uncommitted batch, which the next run reads again.
+// What log ingestion writes to the history, through the store's typed rows
+// (monitor/store/delivery_rows.hpp, ingest_state_rows.hpp): delivery rows (+ their evidence,
+// successes counted per monitor/evidence/evidence_writer.hpp), backscatter findings, the
+// sender/size join of queued messages, and the per-file cursor. Writes happen in batches: begin()
+// opens a transaction, commit() ends it; rows and the cursor always commit together, so a kill at
+// any moment loses only an uncommitted batch, which the next run reads again.
 //
 // Deliveries take one of two paths, both giving the same rows:
 //   - checked: INSERT OR IGNORE of one row, then its evidence with the new row's id; a
@@ -11,17 +11,18 @@
 //   - fresh: when the key is above every stored key of its file (content identity prefix),
 //     which is checked once per transaction with one index seek while the transaction holds
 //     the write lock, the row cannot exist yet: ids are assigned here and rows go out in
-//     multi-row INSERTs (store/row_batch.hpp); a delivery row the database ignores all the
-//     same (a broken assumption) throws and rolls the batch back instead of duplicating. Keys of
-//     one file grow with the offset, so after a crash the rows past the committed cursor are fresh
-//     again.
+//     multi-row INSERTs (store::DeliveryRows::add_batched); a delivery row the database ignores all
+//     the same (a broken assumption) throws and rolls the batch back instead of duplicating. Keys
+//     of one file grow with the offset, so after a crash the rows past the committed cursor are
+//     fresh again.
 #pragma once
 
 #include "monitor/classify/classifier.hpp"
 #include "monitor/evidence/evidence_writer.hpp"
 #include "monitor/ingest/log_record.hpp"
 #include "monitor/store/database.hpp"
-#include "monitor/store/row_batch.hpp"
+#include "monitor/store/delivery_rows.hpp"
+#include "monitor/store/ingest_state_rows.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -103,15 +104,8 @@ private:
 
     store::Database& m_db;
     std::optional<store::Transaction> m_transaction;
-    store::Statement m_insert_delivery;
-    store::Statement m_insert_finding;
-    store::Statement m_put_message;
-    store::Statement m_count_message;
-    store::Statement m_delete_message;
-    store::Statement m_find_message;
-    store::Statement m_max_key;
-    store::Statement m_max_delivery_id;
-    store::RowBatch m_delivery_rows;
+    store::DeliveryRows m_deliveries;
+    store::QueuedMessageRows m_message_rows;
     evidence::EvidenceWriter m_evidence;
     // The fresh path, valid in the current transaction only: keys with m_fresh_prefix above
     // m_fresh_floor are not stored; m_next_id is the next free delivery id (0: unknown).

@@ -69,9 +69,7 @@ void IngestStore::remove_message(const LogRecord& record)
         }
     }
     // It may have been written by an earlier batch or run.
-    m_delete_message.bind(1, host_key(record));
-    m_delete_message.bind(2, record.queue_id);
-    m_delete_message.run();
+    m_message_rows.remove(host_key(record), record.queue_id);
 }
 
 const QueuedMessage* IngestStore::find_message(const LogRecord& record)
@@ -80,25 +78,20 @@ const QueuedMessage* IngestStore::find_message(const LogRecord& record)
     if (found != m_messages.end()) {
         return &found->second.message;
     }
-    m_find_message.bind(1, host_key(record));
-    m_find_message.bind(2, record.queue_id);
-    const QueuedMessage* out = nullptr;
-    if (m_find_message.step()) {
-        QueuedMessage message;
-        message.sender = m_find_message.column_text(0);
-        message.size = m_find_message.is_null(1) ? -1 : m_find_message.column_int(1);
-        message.recipients_left =
-            m_find_message.is_null(2) ? -1 : static_cast<int>(m_find_message.column_int(2));
-        // Always cached (count_delivery() counts on it); make_room() keeps m_key.
-        make_room();
-        Cached& cached = m_messages[m_key];
-        cached.message = std::move(message);
-        cached.time = -1; // only written whole when put again (then dirty)
-        cached.persisted = true;
-        out = &cached.message;
+    std::optional<store::QueuedMessageRow> row =
+        m_message_rows.find(host_key(record), record.queue_id);
+    if (!row) {
+        return nullptr;
     }
-    m_find_message.reset();
-    return out;
+    // Always cached (count_delivery() counts on it); make_room() keeps m_key.
+    make_room();
+    Cached& cached = m_messages[m_key];
+    cached.message.sender = std::move(row->sender);
+    cached.message.size = row->size;
+    cached.message.recipients_left = static_cast<int>(row->recipients_left);
+    cached.time = -1; // only written whole when put again (then dirty)
+    cached.persisted = true;
+    return &cached.message;
 }
 
 void IngestStore::count_delivery(const LogRecord& record)
@@ -124,10 +117,8 @@ void IngestStore::count_delivery(const LogRecord& record)
         return; // written whole, count included, by the next flush
     }
     // Stored by an earlier batch or run: the stored count follows in this transaction.
-    m_count_message.bind(1, host_key(record));
-    m_count_message.bind(2, record.queue_id);
-    m_count_message.bind(3, cached.message.recipients_left);
-    m_count_message.run();
+    m_message_rows.set_recipients_left(host_key(record), record.queue_id,
+                                       cached.message.recipients_left);
 }
 
 void IngestStore::flush_messages()
@@ -138,23 +129,12 @@ void IngestStore::flush_messages()
             continue; // removed (or already written) since
         }
         std::size_t zero = key.find('\0');
-        m_put_message.bind_borrowed(1, std::string_view(key).substr(0, zero));
-        m_put_message.bind_borrowed(2, std::string_view(key).substr(zero + 1));
-        m_put_message.bind_borrowed(3, found->second.message.sender);
-        if (found->second.message.size >= 0) {
-            m_put_message.bind(4, static_cast<std::int64_t>(found->second.message.size));
-        } else {
-            m_put_message.bind(4, nullptr);
-        }
         char time[24];
-        m_put_message.bind_borrowed(5,
-                                    std::string_view(time, format_utc(found->second.time, time)));
-        if (found->second.message.recipients_left >= 0) {
-            m_put_message.bind(6, found->second.message.recipients_left);
-        } else {
-            m_put_message.bind(6, nullptr);
-        }
-        m_put_message.run();
+        m_message_rows.put(std::string_view(key).substr(0, zero),
+                           std::string_view(key).substr(zero + 1), found->second.message.sender,
+                           found->second.message.size,
+                           std::string_view(time, format_utc(found->second.time, time)),
+                           found->second.message.recipients_left);
         found->second.dirty = false;
         found->second.persisted = true;
     }
@@ -163,9 +143,7 @@ void IngestStore::flush_messages()
 
 void IngestStore::prune_messages(std::int64_t newest, std::int64_t keep_seconds)
 {
-    store::Statement prune(m_db, "DELETE FROM ingest_message WHERE time < ?1");
-    prune.bind(1, format_utc(newest - keep_seconds));
-    prune.run();
+    store::prune_queued_messages(m_db, format_utc(newest - keep_seconds));
     m_messages.clear();
 }
 

@@ -60,64 +60,6 @@ std::int64_t utc_seconds(int year, int month, int day, int hour, int minute, int
 
 } // namespace
 
-std::int64_t days_from_civil(int year, int month, int day)
-{
-    // Howard Hinnant's algorithm.
-    year -= month <= 2 ? 1 : 0;
-    const std::int64_t era = (year >= 0 ? year : year - 399) / 400;
-    const unsigned yoe = static_cast<unsigned>(year - era * 400);
-    const unsigned doy = (153 * static_cast<unsigned>(month + (month > 2 ? -3 : 9)) + 2) / 5 +
-                         static_cast<unsigned>(day) - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-std::size_t format_utc(std::int64_t seconds, char* out)
-{
-    std::int64_t days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400;
-    std::int64_t rest = seconds - days * 86400;
-    // civil_from_days
-    days += 719468;
-    const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-    const unsigned doe = static_cast<unsigned>(days - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    std::int64_t year = static_cast<std::int64_t>(yoe) + era * 400;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    const unsigned day = doy - (153 * mp + 2) / 5 + 1;
-    const unsigned month = mp < 10 ? mp + 3 : mp - 9;
-    year += month <= 2 ? 1 : 0;
-    if (year < 0 || year > 9999) {
-        year = 0;
-    }
-    auto put = [&](std::size_t at, std::int64_t value, int width) {
-        for (int i = width - 1; i >= 0; --i) {
-            out[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
-            value /= 10;
-        }
-    };
-    put(0, year, 4);
-    out[4] = '-';
-    put(5, month, 2);
-    out[7] = '-';
-    put(8, day, 2);
-    out[10] = 'T';
-    put(11, rest / 3600, 2);
-    out[13] = ':';
-    put(14, rest / 60 % 60, 2);
-    out[16] = ':';
-    put(17, rest % 60, 2);
-    out[19] = 'Z';
-    out[20] = '\0';
-    return 20;
-}
-
-std::string format_utc(std::int64_t seconds)
-{
-    char buffer[24];
-    return std::string(buffer, format_utc(seconds, buffer));
-}
-
 TimeZone::TimeZone(const std::string& name)
 {
     if (!name.empty()) {

@@ -10,6 +10,8 @@
 // system's). Parsing never allocates; zone offsets are cached per local hour.
 #pragma once
 
+#include "probe/text/utc_time.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,12 +20,9 @@
 
 namespace smtpprobe::ingest {
 
-// Days since 1970-01-01 of a proleptic Gregorian date (no range checks).
-std::int64_t days_from_civil(int year, int month, int day);
-// Seconds since the epoch as "2026-03-11T20:18:23Z".
-std::string format_utc(std::int64_t seconds);
-// Same, written into out (at least 21 bytes); returns the length (20).
-std::size_t format_utc(std::int64_t seconds, char* out);
+// Calendar arithmetic and the UTC text of a log time: probe/text/utc_time.hpp.
+using smtpprobe::days_from_civil;
+using smtpprobe::format_utc;
 
 // Local wall time -> UTC in one time zone.
 class TimeZone {

@@ -6,6 +6,7 @@
 #include "monitor/hygiene/hygiene_store.hpp"
 #include "monitor/run/run_parts.hpp"
 #include "monitor/run/run_schedule.hpp"
+#include "monitor/store/hygiene_rows.hpp"
 #include "probe/printable.hpp"
 #include "probe/text/json_output.hpp"
 
@@ -82,10 +83,7 @@ PartResult run_due_hygiene(TickContext& tick)
                                 {"detail", r.dmarc.detail}}}};
         // One writer for hygiene_check (monitor/hygiene); the run adds the whole report as JSON.
         std::int64_t id = hygiene::store_hygiene_report(tick.db, r, iso_utc(tick.now));
-        tick.db.prepare("UPDATE hygiene_check SET detail = ? WHERE id = ?")
-            .bind(1, json_text(detail))
-            .bind(2, id)
-            .run();
+        store::set_hygiene_detail(tick.db, id, json_text(detail));
         problems += r.all_ok() ? 0 : 1;
         task_done(tick.db, job.task, tick.now, {tick.config.hygiene.interval, {}, {}},
                   r.all_ok() ? "ok" : "problems");

@@ -111,7 +111,7 @@ RunReport run_tick(store::Database& db, const config::Config& config, const RunO
     TickContext tick{db,
                      config,
                      classifier,
-                     options.dns_server.empty() ? config.dns_server : options.dns_server,
+                     config.dns_server_for(options.dns_server),
                      now,
                      options.force,
                      evidence::OurIps::of(config),

@@ -1,6 +1,8 @@
-// ISO 8601 UTC times as the store keeps them ("2026-03-11T20:18:23Z"): now, formatting and
-// parsing, so the monitor's scheduling and reports share one notion of time.
+// The monitor's clock: now (or the time a test sets), and the ISO 8601 UTC text of the one
+// owner of time text (probe/text/utc_time.hpp) under the monitor's names.
 #pragma once
+
+#include "probe/text/utc_time.hpp"
 
 #include <chrono>
 #include <optional>
@@ -11,10 +13,10 @@ namespace smtpprobe::monitor {
 using Clock = std::chrono::system_clock;
 
 // "YYYY-MM-DDTHH:MM:SSZ" of a time point (seconds precision).
-std::string iso_utc(Clock::time_point when);
+using smtpprobe::iso_utc;
 // The current time, or $SMTPPROBE_NOW (an ISO time) when set: tests drive the clock.
 Clock::time_point now();
 // Parses "YYYY-MM-DDTHH:MM:SSZ" (also accepts a fractional part and "+00:00").
-std::optional<Clock::time_point> parse_iso_utc(const std::string& text);
+using smtpprobe::parse_iso_utc;
 
 } // namespace smtpprobe::monitor

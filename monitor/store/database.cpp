@@ -3,8 +3,10 @@
 
 #include "monitor/store/migrations.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <sqlite3.h>
 
 namespace smtpprobe::store {
 
@@ -137,6 +139,23 @@ int Database::changes() const
     return sqlite3_changes(m_db);
 }
 
+void Database::tune_for_bulk_writes(std::int64_t cache_kib, std::int64_t wal_bytes)
+{
+    exec("PRAGMA cache_size = -" + std::to_string(cache_kib));
+    // The WAL limit is in pages, whatever the page size (4 KiB in older files).
+    Statement page_size(*this, "PRAGMA page_size");
+    std::int64_t page = page_size.step() ? page_size.column_int(0) : 4096;
+    sqlite3_wal_autocheckpoint(m_db,
+                               static_cast<int>(wal_bytes / std::max<std::int64_t>(page, 512)));
+}
+
+bool table_exists(Database& db, std::string_view name)
+{
+    Statement st(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+    st.bind(1, name);
+    return st.step();
+}
+
 int Database::schema_version()
 {
     Statement check(*this, "SELECT count(*) FROM sqlite_master WHERE name='schema_migration'");
@@ -209,11 +228,11 @@ void Database::migrate()
 
 Statement::Statement(Database& db, std::string_view sql) : m_db(&db)
 {
-    int rc = sqlite3_prepare_v3(db.handle(), sql.data(), static_cast<int>(sql.size()),
+    int rc = sqlite3_prepare_v3(db.m_db, sql.data(), static_cast<int>(sql.size()),
                                 SQLITE_PREPARE_PERSISTENT, &m_stmt, nullptr);
     if (rc != SQLITE_OK) {
         throw StoreError(db.path() + ": cannot prepare \"" + std::string(sql.substr(0, 60)) +
-                         "\": " + sqlite3_errmsg(db.handle()));
+                         "\": " + sqlite3_errmsg(db.m_db));
     }
 }
 
@@ -230,7 +249,7 @@ Statement::Statement(Statement&& other) noexcept : m_db(other.m_db), m_stmt(othe
 void Statement::fail(int rc, const char* what) const
 {
     (void)rc;
-    throw StoreError(message(m_db->handle(), m_db->path(), what));
+    throw StoreError(message(m_db->m_db, m_db->path(), what));
 }
 
 Statement& Statement::bind(int index, std::int64_t value)
@@ -267,6 +286,24 @@ Statement& Statement::bind_borrowed(int index, std::string_view value)
         fail(rc, "bind");
     }
     return *this;
+}
+
+ChangeCounter::ChangeCounter(Database& db) : m_statement(db, "PRAGMA data_version") {}
+
+std::int64_t ChangeCounter::read()
+{
+    m_statement.step();
+    std::int64_t version = m_statement.column_int(0);
+    m_statement.reset();
+    return version;
+}
+
+Statement& Statement::bind_text_or_null(int index, std::string_view value, bool borrowed)
+{
+    if (value.empty()) {
+        return bind(index, nullptr);
+    }
+    return borrowed ? bind_borrowed(index, value) : bind(index, value);
 }
 
 Statement& Statement::bind(int index, std::nullptr_t)

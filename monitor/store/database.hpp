@@ -4,14 +4,19 @@
 // Contract: every value that reaches SQL goes through bind(); statement text is always a
 // literal of ours. Errors throw StoreError with the database path and SQLite's message:
 // a store failure is fatal for the command, and the CLI maps it to exit code 3.
+//
+// The store boundary (monitor/store/README.md): only monitor/store/ prepares SQL or calls
+// sqlite3_*; everything above it calls the typed functions of the *_rows / *_store files.
 #pragma once
 
 #include <cstdint>
 #include <optional>
-#include <sqlite3.h>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+
+struct sqlite3;
+struct sqlite3_stmt;
 
 namespace smtpprobe::store {
 
@@ -26,9 +31,9 @@ class Statement;
 // gets 64 KiB pages, see database.cpp), turns on WAL, foreign keys and a busy timeout (so
 // `serve` and `run` can share the file), and applies every embedded migration not yet
 // applied, each in its own transaction. Opening read-only never writes the file (a WAL file
-// in a folder we cannot write is read as immutable) and needs the schema of this binary. A database whose schema is newer than
-// this binary's newest migration is refused (StoreError: which version it has, which this
-// binary supports) before anything is written, in either mode.
+// in a folder we cannot write is read as immutable) and needs the schema of this binary. A database
+// whose schema is newer than this binary's newest migration is refused (StoreError: which version
+// it has, which this binary supports) before anything is written, in either mode.
 class Database {
 public:
     enum class Mode { read_write, read_only };
@@ -44,12 +49,16 @@ public:
     std::int64_t last_insert_id() const;
     int changes() const;
     const std::string& path() const { return m_path; }
-    sqlite3* handle() { return m_db; }
+    // For bulk writers (log ingestion): a page cache of cache_kib KiB and a WAL folded back
+    // into the database only once it has grown to about wal_bytes (fewer checkpoints).
+    void tune_for_bulk_writes(std::int64_t cache_kib, std::int64_t wal_bytes);
 
     // The highest applied migration number (0 for an empty database).
     int schema_version();
 
 private:
+    friend class Statement; // prepares on m_db
+
     // Throws StoreError when the file's schema is newer than the newest embedded migration.
     void refuse_newer_schema();
     void migrate();
@@ -82,6 +91,9 @@ public:
         return bind(index, std::string_view(value));
     }
     Statement& bind(int index, std::nullptr_t);
+    // The store's rule for optional text: empty text is stored as NULL. borrowed: as
+    // bind_borrowed() (no copy; the bytes must outlive the next run()).
+    Statement& bind_text_or_null(int index, std::string_view value, bool borrowed = false);
     // Binds text without copying it (bulk inserts): the bytes must stay valid and unchanged
     // until the next run() or reset(), which clear every binding.
     Statement& bind_borrowed(int index, std::string_view value);
@@ -115,6 +127,22 @@ private:
 
     Database* m_db;
     sqlite3_stmt* m_stmt = nullptr;
+};
+
+// Whether a table exists: tables of later migrations may be absent in an older database that
+// `serve` reads as it is.
+bool table_exists(Database& db, std::string_view name);
+
+// How often other connections have committed to the database, as seen from one connection
+// (SQLite's data_version): the same value means nothing changed. The statement is prepared
+// once, so reading it is cheap enough for every request.
+class ChangeCounter {
+public:
+    explicit ChangeCounter(Database& db);
+    std::int64_t read();
+
+private:
+    Statement m_statement;
 };
 
 // BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless commit() was called.

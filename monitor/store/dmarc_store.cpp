@@ -1,6 +1,8 @@
 // DMARC report and record rows (see dmarc_store.hpp).
 #include "monitor/store/dmarc_store.hpp"
 
+#include "probe/text/utc_time.hpp"
+
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -54,18 +56,6 @@ json spf_json(const ingest::DmarcRecord& r)
 }
 
 } // namespace
-
-std::string iso_from_epoch(std::int64_t seconds)
-{
-    const std::time_t t = static_cast<std::time_t>(seconds);
-    std::tm tm{};
-    if (gmtime_r(&t, &tm) == nullptr) {
-        return "1970-01-01T00:00:00Z";
-    }
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buffer;
-}
 
 DmarcStore::DmarcStore(Database& db)
     : m_db(db), m_has(db, "SELECT 1 FROM dmarc_report WHERE org = ?1 AND report_id = ?2"),
@@ -123,8 +113,8 @@ std::int64_t DmarcStore::add_report(const ingest::DmarcReport& r, const std::str
         .bind(2, r.report_id)
         .bind(3, optional_text(r.email))
         .bind(4, optional_text(r.extra_contact_info))
-        .bind(5, iso_from_epoch(r.begin))
-        .bind(6, iso_from_epoch(r.end))
+        .bind(5, format_utc(r.begin))
+        .bind(6, format_utc(r.end))
         .bind(7, r.format)
         .bind(8, optional_text(r.version))
         .bind(9, scope)

@@ -45,7 +45,4 @@ private:
     Statement m_insert_record;
 };
 
-// ISO 8601 UTC of seconds since the epoch ("1970-01-01T00:00:00Z").
-std::string iso_from_epoch(std::int64_t seconds);
-
 } // namespace smtpprobe::store

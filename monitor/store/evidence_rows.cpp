@@ -5,15 +5,6 @@ namespace smtpprobe::store {
 
 namespace {
 
-void add_text_or_null(RowBatch& rows, std::string_view text)
-{
-    if (text.empty()) {
-        rows.add_null();
-    } else {
-        rows.add_text(text);
-    }
-}
-
 constexpr const char* k_columns = "id, time, ip, scope, verdict, reason, provider_code, "
                                   "observations, last_time";
 
@@ -48,15 +39,15 @@ void EvidenceRows::add(const EvidenceRowView& row)
     m_rows.add_text(row.ip);
     m_rows.add_text(row.scope);
     m_rows.add_text(row.verdict);
-    add_text_or_null(m_rows, row.reason);
-    add_text_or_null(m_rows, row.provider_code);
+    m_rows.add_text_or_null(row.reason);
+    m_rows.add_text_or_null(row.provider_code);
     m_rows.add_text(row.source_kind);
     m_rows.add_int(row.source_id);
     m_rows.add_int(row.observations);
-    add_text_or_null(m_rows, row.last_time);
-    add_text_or_null(m_rows, row.receiver);
-    add_text_or_null(m_rows, row.named_ip);
-    add_text_or_null(m_rows, row.outcome);
+    m_rows.add_text_or_null(row.last_time);
+    m_rows.add_text_or_null(row.receiver);
+    m_rows.add_text_or_null(row.named_ip);
+    m_rows.add_text_or_null(row.outcome);
 }
 
 void read_evidence_after(Database& db, std::int64_t after_id,

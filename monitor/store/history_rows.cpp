@@ -56,31 +56,4 @@ std::int64_t insert_note(Database& db, const std::string& time, const std::strin
     return db.last_insert_id();
 }
 
-std::vector<HygieneRow> read_latest_hygiene(Database& db)
-{
-    Statement st(db, "SELECT h.ip, h.time, h.helo, h.mail_from_domain, h.fcrdns, "
-                     "h.helo_matches, h.spf_result, h.dmarc_present, "
-                     "coalesce(h.dmarc_policy, ''), h.all_ok, h.unknown, coalesce(h.detail, '') "
-                     "FROM hygiene_check h WHERE h.id = (SELECT max(id) FROM hygiene_check x "
-                     "WHERE x.ip = h.ip) ORDER BY h.ip");
-    std::vector<HygieneRow> rows;
-    while (st.step()) {
-        HygieneRow row;
-        row.ip = st.column_text(0);
-        row.time = st.column_text(1);
-        row.helo = st.column_text(2);
-        row.mail_from_domain = st.column_text(3);
-        row.fcrdns = st.column_int(4) != 0;
-        row.helo_matches = st.column_int(5) != 0;
-        row.spf = st.column_text(6);
-        row.dmarc_present = st.column_int(7) != 0;
-        row.dmarc_policy = st.column_text(8);
-        row.all_ok = st.column_int(9) != 0;
-        row.unknown = st.column_int(10) != 0;
-        row.detail = st.column_text(11);
-        rows.push_back(std::move(row));
-    }
-    return rows;
-}
-
 } // namespace smtpprobe::store

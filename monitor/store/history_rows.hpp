@@ -4,6 +4,7 @@
 #pragma once
 
 #include "monitor/store/database.hpp"
+#include "monitor/store/hygiene_rows.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -52,22 +53,5 @@ std::vector<NoteRow> read_notes(Database& db);
 // Adds a note; returns its id.
 std::int64_t insert_note(Database& db, const std::string& time, const std::string& ip,
                          const std::string& scope, const std::string& text);
-
-// The latest sender hygiene check of one IP.
-struct HygieneRow {
-    std::string ip;
-    std::string time;
-    std::string helo;
-    std::string mail_from_domain;
-    bool fcrdns = false;
-    bool helo_matches = false;
-    std::string spf;
-    bool dmarc_present = false;
-    std::string dmarc_policy;
-    bool all_ok = false;
-    bool unknown = false;
-    std::string detail; // JSON text
-};
-std::vector<HygieneRow> read_latest_hygiene(Database& db);
 
 } // namespace smtpprobe::store

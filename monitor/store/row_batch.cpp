@@ -41,6 +41,15 @@ void RowBatch::add_real(double value)
     row_value_added();
 }
 
+void RowBatch::add_text_or_null(std::string_view value)
+{
+    if (value.empty()) {
+        add_null();
+    } else {
+        add_text(value);
+    }
+}
+
 void RowBatch::add_null()
 {
     m_values.push_back(Value{});

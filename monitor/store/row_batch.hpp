@@ -44,6 +44,8 @@ public:
     void add_int(std::int64_t value);
     void add_real(double value);
     void add_null();
+    // Empty text as NULL (the store's rule for optional text), other text as add_text().
+    void add_text_or_null(std::string_view value);
 
     // Rows added and not written yet.
     std::size_t pending() const { return m_values.size() / static_cast<std::size_t>(m_columns); }

@@ -46,14 +46,11 @@ Json report_lane_items(Database& db, const std::optional<std::string>& ip,
                        const std::optional<std::string>& scope, const std::string& from,
                        const std::string& to, std::int64_t limit);
 
-// Shared column readers: NULL becomes JSON null.
-Json column_json_text(const store::Statement& stmt, int column);
-Json column_json_int(const store::Statement& stmt, int column);
-// A stored JSON text (codes, extensions) parsed; kept as a string when it is not valid JSON.
-Json column_json_document(const store::Statement& stmt, int column);
-// Whether a table exists (tables of later migrations may be absent in an older database).
-bool table_exists(Database& db, std::string_view name);
-// The current UTC time, ISO 8601 ("2026-03-11T20:18:23Z").
-std::string utc_now();
+// A nullable store value as JSON: nullopt (NULL) becomes null.
+Json json_or_null(const std::optional<std::string>& value);
+Json json_or_null(const std::optional<std::int64_t>& value);
+// A stored JSON text (codes, extensions) parsed; kept as a string when it is not valid JSON;
+// null when NULL.
+Json json_document(const std::optional<std::string>& text);
 
 } // namespace smtpprobe::web

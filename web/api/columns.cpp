@@ -1,54 +1,29 @@
-// Column readers and small store facts shared by the API endpoints (see api.hpp).
+// Nullable store values as JSON, shared by the API endpoints (see api.hpp).
 #include "web/api/api.hpp"
 
-#include <ctime>
 
 namespace smtpprobe::web {
 
-Json column_json_text(const store::Statement& stmt, int column)
+Json json_or_null(const std::optional<std::string>& value)
 {
-    if (stmt.is_null(column)) {
-        return nullptr;
-    }
-    return stmt.column_text(column);
+    return value ? Json(*value) : Json(nullptr);
 }
 
-Json column_json_int(const store::Statement& stmt, int column)
+Json json_or_null(const std::optional<std::int64_t>& value)
 {
-    if (stmt.is_null(column)) {
-        return nullptr;
-    }
-    return stmt.column_int(column);
+    return value ? Json(*value) : Json(nullptr);
 }
 
-Json column_json_document(const store::Statement& stmt, int column)
+Json json_document(const std::optional<std::string>& text)
 {
-    if (stmt.is_null(column)) {
+    if (!text) {
         return nullptr;
     }
-    std::string text = stmt.column_text(column);
-    Json parsed = Json::parse(text, nullptr, false);
+    Json parsed = Json::parse(*text, nullptr, false);
     if (parsed.is_discarded()) {
-        return text;
+        return *text;
     }
     return parsed;
-}
-
-bool table_exists(Database& db, std::string_view name)
-{
-    auto stmt = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
-    stmt.bind(1, name);
-    return stmt.step();
-}
-
-std::string utc_now()
-{
-    std::time_t now = std::time(nullptr);
-    std::tm parts{};
-    gmtime_r(&now, &parts);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &parts);
-    return buffer;
 }
 
 } // namespace smtpprobe::web

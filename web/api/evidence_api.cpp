@@ -1,6 +1,7 @@
 // /api/evidence: the evidence stream, newest first, paged by id (before = older than this id,
 // after = newer than this id), each row with the text of its source and the classifier's
 // meaning and action. Filters: ip, scope, verdict, kind (source kind).
+#include "monitor/store/evidence_pages.hpp"
 #include "web/api/api.hpp"
 #include "web/api/explanation.hpp"
 
@@ -46,42 +47,23 @@ Json api_evidence(Database& db, const Query& query)
     }
     // Paging forward (after) walks up the ids, then the page is reversed so every page reads
     // newest first.
-    std::string sql =
-        "SELECT id, time, ip, scope, verdict, reason, provider_code, source_kind, "
-        "source_id, observations, last_time FROM evidence WHERE (:ip IS NULL OR ip = :ip) "
-        "AND (:scope IS NULL OR scope = :scope) "
-        "AND (:verdict IS NULL OR verdict = :verdict) "
-        "AND (:kind IS NULL OR source_kind = :kind) ";
-    sql += after ? "AND id > :after ORDER BY id ASC LIMIT :limit"
-                 : "AND id < :before ORDER BY id DESC LIMIT :limit";
-    auto stmt = db.prepare(sql);
-    stmt.bind(":ip", ip);
-    stmt.bind(":scope", scope);
-    stmt.bind(":verdict", verdict);
-    stmt.bind(":kind", kind);
-    if (after) {
-        stmt.bind(":after", *after);
-    } else {
-        stmt.bind(":before", before.value_or(INT64_MAX));
-    }
-    stmt.bind(":limit", limit);
+    const std::vector<store::EvidenceListRow> page = store::read_evidence_page(
+        db, {ip, scope, verdict, kind, after, before.value_or(INT64_MAX), limit});
     Json rows = Json::array();
-    while (stmt.step()) {
-        std::string source_kind = stmt.column_text(7);
-        std::int64_t source_id = stmt.column_int(8);
-        Json source = evidence_source(db, source_kind, source_id);
+    for (const store::EvidenceListRow& row : page) {
+        Json source = evidence_source(db, row.source_kind, row.source_id);
         Json explanation = explain_source(source);
-        rows.push_back(Json{{"id", stmt.column_int(0)},
-                            {"time", stmt.column_text(1)},
-                            {"ip", stmt.column_text(2)},
-                            {"scope", stmt.column_text(3)},
-                            {"verdict", stmt.column_text(4)},
-                            {"reason", column_json_text(stmt, 5)},
-                            {"provider_code", column_json_text(stmt, 6)},
-                            {"source_kind", source_kind},
-                            {"source_id", source_id},
-                            {"observations", stmt.column_int(9)},
-                            {"last_time", column_json_text(stmt, 10)},
+        rows.push_back(Json{{"id", row.id},
+                            {"time", row.time},
+                            {"ip", row.ip},
+                            {"scope", row.scope},
+                            {"verdict", row.verdict},
+                            {"reason", json_or_null(row.reason)},
+                            {"provider_code", json_or_null(row.provider_code)},
+                            {"source_kind", row.source_kind},
+                            {"source_id", row.source_id},
+                            {"observations", row.observations},
+                            {"last_time", json_or_null(row.last_time)},
                             {"source", std::move(source)},
                             {"explanation", std::move(explanation)}});
     }

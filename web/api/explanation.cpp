@@ -2,52 +2,22 @@
 #include "web/api/explanation.hpp"
 
 #include "monitor/classify/classifier.hpp"
+#include "monitor/store/evidence_pages.hpp"
 
 namespace smtpprobe::web {
-namespace {
-
-// One query per source kind; each returns text, status, reply code, host, time.
-const char* source_sql(std::string_view kind)
-{
-    if (kind == "probe") {
-        return "SELECT reply_text, reply_enhanced, reply_code, mx_host, started_at "
-               "FROM probe_run WHERE id = ?";
-    }
-    if (kind == "log") {
-        return "SELECT reply, dsn, NULL, relay_host, time FROM delivery WHERE id = ?";
-    }
-    if (kind == "bounce") {
-        return "SELECT diagnostic, status, reply_code, remote_mta, time FROM bounce WHERE id = ?";
-    }
-    if (kind == "dnsbl") {
-        return "SELECT txt, NULL, NULL, zone, time FROM dnsbl_check WHERE id = ?";
-    }
-    if (kind == "note") {
-        return "SELECT text, NULL, NULL, NULL, time FROM note WHERE id = ?";
-    }
-    return nullptr;
-}
-
-} // namespace
-
 Json evidence_source(Database& db, std::string_view kind, std::int64_t id)
 {
-    const char* sql = source_sql(kind);
-    if (!sql) {
-        return nullptr;
-    }
-    auto stmt = db.prepare(sql);
-    stmt.bind(1, id);
-    if (!stmt.step()) {
+    std::optional<store::EvidenceSourceRow> row = store::read_evidence_source(db, kind, id);
+    if (!row) {
         return nullptr;
     }
     return Json{{"kind", kind},
                 {"id", id},
-                {"text", column_json_text(stmt, 0)},
-                {"status", column_json_text(stmt, 1)},
-                {"reply_code", column_json_int(stmt, 2)},
-                {"host", column_json_text(stmt, 3)},
-                {"time", column_json_text(stmt, 4)}};
+                {"text", json_or_null(row->text)},
+                {"status", json_or_null(row->status)},
+                {"reply_code", json_or_null(row->reply_code)},
+                {"host", json_or_null(row->host)},
+                {"time", json_or_null(row->time)}};
 }
 
 Json explain_source(const Json& source)

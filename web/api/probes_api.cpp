@@ -1,5 +1,6 @@
 // /api/probes (probe runs, newest first, paged by id) and /api/probes/{id} (one run with its
 // full transcript: every step as stored, and the same as ">>> command" / "<<< reply" lines).
+#include "monitor/store/probe_pages.hpp"
 #include "web/api/api.hpp"
 
 #include <algorithm>
@@ -10,43 +11,39 @@
 namespace smtpprobe::web {
 namespace {
 
-constexpr const char* k_run_columns =
-    "id, started_at, finished_at, script, target, mx_host, ip, port, source_ip, helo, banner, "
-    "extensions, tls_version, tls_cipher, tls_subject, tls_issuer, tls_not_after, tls_verified, "
-    "tls_verify_error, outcome, stage, reply_code, reply_enhanced, reply_text, provider, scope, "
-    "reason, provider_code, verdict, detail";
-
-Json run_json(const store::Statement& stmt, bool full)
+Json run_json(const store::ProbeRunView& r, bool full)
 {
-    Json run{{"id", stmt.column_int(0)},
-             {"started_at", column_json_text(stmt, 1)},
-             {"finished_at", column_json_text(stmt, 2)},
-             {"script", column_json_text(stmt, 3)},
-             {"target", column_json_text(stmt, 4)},
-             {"mx_host", column_json_text(stmt, 5)},
-             {"ip", column_json_text(stmt, 6)},
-             {"port", column_json_int(stmt, 7)},
-             {"source_ip", column_json_text(stmt, 8)},
-             {"outcome", column_json_text(stmt, 19)},
-             {"stage", column_json_text(stmt, 20)},
-             {"reply_code", column_json_int(stmt, 21)},
-             {"reply_enhanced", column_json_text(stmt, 22)},
-             {"reply_text", column_json_text(stmt, 23)},
-             {"provider", column_json_text(stmt, 24)},
-             {"scope", column_json_text(stmt, 25)},
-             {"reason", column_json_text(stmt, 26)},
-             {"provider_code", column_json_text(stmt, 27)},
-             {"verdict", column_json_text(stmt, 28)}};
+    Json run{{"id", r.id},
+             {"started_at", json_or_null(r.started_at)},
+             {"finished_at", json_or_null(r.finished_at)},
+             {"script", json_or_null(r.script)},
+             {"target", json_or_null(r.target)},
+             {"mx_host", json_or_null(r.mx_host)},
+             {"ip", json_or_null(r.ip)},
+             {"port", json_or_null(r.port)},
+             {"source_ip", json_or_null(r.source_ip)},
+             {"outcome", json_or_null(r.outcome)},
+             {"stage", json_or_null(r.stage)},
+             {"reply_code", json_or_null(r.reply_code)},
+             {"reply_enhanced", json_or_null(r.reply_enhanced)},
+             {"reply_text", json_or_null(r.reply_text)},
+             {"provider", json_or_null(r.provider)},
+             {"scope", json_or_null(r.scope)},
+             {"reason", json_or_null(r.reason)},
+             {"provider_code", json_or_null(r.provider_code)},
+             {"verdict", json_or_null(r.verdict)}};
     if (full) {
-        run["helo"] = column_json_text(stmt, 9);
-        run["banner"] = column_json_text(stmt, 10);
-        run["extensions"] = column_json_document(stmt, 11);
-        run["tls"] = Json{
-            {"version", column_json_text(stmt, 12)},     {"cipher", column_json_text(stmt, 13)},
-            {"subject", column_json_text(stmt, 14)},     {"issuer", column_json_text(stmt, 15)},
-            {"not_after", column_json_text(stmt, 16)},   {"verified", column_json_int(stmt, 17)},
-            {"verify_error", column_json_text(stmt, 18)}};
-        run["detail"] = column_json_document(stmt, 29);
+        run["helo"] = json_or_null(r.helo);
+        run["banner"] = json_or_null(r.banner);
+        run["extensions"] = json_document(r.extensions);
+        run["tls"] = Json{{"version", json_or_null(r.tls_version)},
+                          {"cipher", json_or_null(r.tls_cipher)},
+                          {"subject", json_or_null(r.tls_subject)},
+                          {"issuer", json_or_null(r.tls_issuer)},
+                          {"not_after", json_or_null(r.tls_not_after)},
+                          {"verified", json_or_null(r.tls_verified)},
+                          {"verify_error", json_or_null(r.tls_verify_error)}};
+        run["detail"] = json_document(r.detail);
     }
     return run;
 }
@@ -97,17 +94,10 @@ Json api_probes(Database& db, const Query& query)
     auto scope = query.scope("scope");
     std::int64_t limit = query.integer("limit", 50, 1, k_max_page);
     std::int64_t before = query.integer("before", INT64_MAX, 1, INT64_MAX);
-    auto stmt = db.prepare(std::string("SELECT ") + k_run_columns +
-                           " FROM probe_run WHERE (:target IS NULL OR target = :target) "
-                           "AND (:scope IS NULL OR scope = :scope) AND id < :before "
-                           "ORDER BY id DESC LIMIT :limit");
-    stmt.bind(":target", target);
-    stmt.bind(":scope", scope);
-    stmt.bind(":before", before);
-    stmt.bind(":limit", limit);
     Json runs = Json::array();
-    while (stmt.step()) {
-        runs.push_back(run_json(stmt, false));
+    for (const store::ProbeRunView& run :
+         store::read_probe_runs(db, target, scope, before, limit)) {
+        runs.push_back(run_json(run, false));
     }
     Json out{{"probes", runs}, {"next_before", nullptr}};
     if (!runs.empty()) {
@@ -118,26 +108,22 @@ Json api_probes(Database& db, const Query& query)
 
 Json api_probe(Database& db, std::int64_t id)
 {
-    auto stmt = db.prepare(std::string("SELECT ") + k_run_columns + " FROM probe_run WHERE id = ?");
-    stmt.bind(1, id);
-    if (!stmt.step()) {
+    std::optional<store::ProbeRunView> stored = store::read_probe_run(db, id);
+    if (!stored) {
         throw NotFound("no probe run with id " + std::to_string(id));
     }
-    Json run = run_json(stmt, true);
-    auto steps = db.prepare("SELECT seq, stage, kind, command, reply_code, reply_enhanced, "
-                            "reply_text, elapsed_ms FROM probe_step WHERE run_id = ? ORDER BY seq");
-    steps.bind(1, id);
+    Json run = run_json(*stored, true);
     Json step_list = Json::array();
     Json transcript = Json::array();
-    while (steps.step()) {
-        Json step{{"seq", steps.column_int(0)},
-                  {"stage", steps.column_text(1)},
-                  {"kind", steps.column_text(2)},
-                  {"command", column_json_text(steps, 3)},
-                  {"reply_code", column_json_int(steps, 4)},
-                  {"reply_enhanced", column_json_text(steps, 5)},
-                  {"reply_text", column_json_text(steps, 6)},
-                  {"elapsed_ms", steps.column_int(7)}};
+    for (const store::ProbeStepView& s : store::read_probe_steps(db, id)) {
+        Json step{{"seq", s.seq},
+                  {"stage", s.stage},
+                  {"kind", s.kind},
+                  {"command", json_or_null(s.command)},
+                  {"reply_code", json_or_null(s.reply_code)},
+                  {"reply_enhanced", json_or_null(s.reply_enhanced)},
+                  {"reply_text", json_or_null(s.reply_text)},
+                  {"elapsed_ms", s.elapsed_ms}};
         if (step["kind"] == "event") {
             transcript.push_back("--- " + step["stage"].get<std::string>() +
                                  (step["reply_text"].is_string()

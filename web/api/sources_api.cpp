@@ -1,28 +1,39 @@
 // /api/dnsbl (latest answer per IP and zone, plus recent listings), /api/ingest (what the
 // ingesters stored: counts per source and the file cursors) and /api/hygiene (sender hygiene
 // results, when the database has them).
+#include "monitor/store/hygiene_rows.hpp"
+#include "monitor/store/source_views.hpp"
 #include "web/api/api.hpp"
 
 namespace smtpprobe::web {
 namespace {
 
-Json dnsbl_row(const store::Statement& stmt)
+Json dnsbl_row(const store::DnsblCheckView& row)
 {
-    return Json{{"id", stmt.column_int(0)},         {"time", stmt.column_text(1)},
-                {"ip", stmt.column_text(2)},        {"zone", stmt.column_text(3)},
-                {"result", stmt.column_text(4)},    {"codes", column_json_document(stmt, 5)},
-                {"txt", column_json_text(stmt, 6)}, {"meaning", column_json_text(stmt, 7)}};
+    return Json{{"id", row.id},
+                {"time", row.time},
+                {"ip", row.ip},
+                {"zone", row.zone},
+                {"result", row.result},
+                {"codes", json_document(row.codes)},
+                {"txt", json_or_null(row.txt)},
+                {"meaning", json_or_null(row.meaning)}};
 }
 
-// count(*) grouped by one column of ours: [{"key": ..., "count": n}].
-Json grouped_counts(Database& db, const char* sql)
+// A count per value of one column: {"value": n}, "(none)" for NULL.
+Json grouped_counts(Database& db, store::Grouped which)
 {
-    auto stmt = db.prepare(sql);
     Json out = Json::object();
-    while (stmt.step()) {
-        out[stmt.is_null(0) ? std::string("(none)") : stmt.column_text(0)] = stmt.column_int(1);
+    for (const store::GroupedCount& row : store::read_grouped_counts(db, which)) {
+        out[row.key.value_or("(none)")] = row.count;
     }
     return out;
+}
+
+// "" as null: the writer stores empty optional text as NULL (store::HygieneRow).
+Json text_or_null(const std::string& text)
+{
+    return text.empty() ? Json(nullptr) : Json(text);
 }
 
 } // namespace
@@ -33,27 +44,13 @@ Json api_dnsbl(Database& db, const Query& query)
     auto ip = query.ip("ip");
     auto zone = query.scope("zone");
     std::int64_t limit = query.integer("limit", 100, 1, k_max_page);
-    // The latest check per (ip, zone): SQLite takes the bare columns from the max(time) row.
-    auto latest =
-        db.prepare("SELECT id, max(time), ip, zone, result, codes, txt, meaning FROM dnsbl_check "
-                   "WHERE (:ip IS NULL OR ip = :ip) AND (:zone IS NULL OR zone = :zone) "
-                   "GROUP BY ip, zone ORDER BY ip, zone");
-    latest.bind(":ip", ip);
-    latest.bind(":zone", zone);
     Json current = Json::array();
-    while (latest.step()) {
-        current.push_back(dnsbl_row(latest));
+    for (const store::DnsblCheckView& row : store::read_latest_dnsbl(db, ip, zone)) {
+        current.push_back(dnsbl_row(row));
     }
-    auto history =
-        db.prepare("SELECT id, time, ip, zone, result, codes, txt, meaning FROM dnsbl_check "
-                   "WHERE (:ip IS NULL OR ip = :ip) AND (:zone IS NULL OR zone = :zone) "
-                   "AND result = 'listed' ORDER BY id DESC LIMIT :limit");
-    history.bind(":ip", ip);
-    history.bind(":zone", zone);
-    history.bind(":limit", limit);
     Json listings = Json::array();
-    while (history.step()) {
-        listings.push_back(dnsbl_row(history));
+    for (const store::DnsblCheckView& row : store::read_dnsbl_listings(db, ip, zone, limit)) {
+        listings.push_back(dnsbl_row(row));
     }
     return Json{{"latest", current}, {"listings", listings}};
 }
@@ -62,49 +59,37 @@ Json api_ingest(Database& db, const Query& query)
 {
     query.allow_only({});
     Json out;
-    out["deliveries"] = grouped_counts(db, "SELECT mta, count(*) FROM delivery GROUP BY mta");
-    out["delivery_reasons"] =
-        grouped_counts(db, "SELECT reason, count(*) FROM delivery GROUP BY reason");
-    out["bounces"] = grouped_counts(db, "SELECT kind, count(*) FROM bounce GROUP BY kind");
-    out["bounce_reasons"] =
-        grouped_counts(db, "SELECT reason, count(*) FROM bounce GROUP BY reason");
+    out["deliveries"] = grouped_counts(db, store::Grouped::deliveries_by_mta);
+    out["delivery_reasons"] = grouped_counts(db, store::Grouped::deliveries_by_reason);
+    out["bounces"] = grouped_counts(db, store::Grouped::bounces_by_kind);
+    out["bounce_reasons"] = grouped_counts(db, store::Grouped::bounces_by_reason);
     // Observations, not rows: a clear row of log ingestion counts several successes (009).
-    out["evidence"] = grouped_counts(
-        db, "SELECT source_kind, sum(observations) FROM evidence GROUP BY source_kind");
-    out["evidence_verdicts"] =
-        grouped_counts(db, "SELECT verdict, sum(observations) FROM evidence GROUP BY verdict");
-    out["probe_runs"] =
-        grouped_counts(db, "SELECT outcome, count(*) FROM probe_run GROUP BY outcome");
-    out["dnsbl_checks"] =
-        grouped_counts(db, "SELECT result, count(*) FROM dnsbl_check GROUP BY result");
-    auto cursors =
-        db.prepare("SELECT path, identity, offset, updated_at FROM ingest_cursor ORDER BY path");
+    out["evidence"] = grouped_counts(db, store::Grouped::evidence_observations_by_source);
+    out["evidence_verdicts"] = grouped_counts(db, store::Grouped::evidence_observations_by_verdict);
+    out["probe_runs"] = grouped_counts(db, store::Grouped::probe_runs_by_outcome);
+    out["dnsbl_checks"] = grouped_counts(db, store::Grouped::dnsbl_checks_by_result);
     Json files = Json::array();
-    while (cursors.step()) {
-        files.push_back(Json{{"path", cursors.column_text(0)},
-                             {"identity", cursors.column_text(1)},
-                             {"offset", cursors.column_int(2)},
-                             {"updated_at", cursors.column_text(3)}});
+    for (const store::IngestCursorRow& cursor : store::read_ingest_cursors(db)) {
+        files.push_back(Json{{"path", cursor.path},
+                             {"identity", cursor.identity},
+                             {"offset", cursor.offset},
+                             {"updated_at", cursor.updated_at}});
     }
     out["files"] = std::move(files);
     if (table_exists(db, "finding")) {
-        out["findings"] = grouped_counts(db, "SELECT kind, count(*) FROM finding GROUP BY kind");
-        auto recent = db.prepare("SELECT id, time, kind, host, queue_id, detail FROM finding "
-                                 "ORDER BY id DESC LIMIT 20");
+        out["findings"] = grouped_counts(db, store::Grouped::findings_by_kind);
         Json rows = Json::array();
-        while (recent.step()) {
-            rows.push_back(Json{{"id", recent.column_int(0)},
-                                {"time", recent.column_text(1)},
-                                {"kind", recent.column_text(2)},
-                                {"host", column_json_text(recent, 3)},
-                                {"queue_id", column_json_text(recent, 4)},
-                                {"detail", column_json_text(recent, 5)}});
+        for (const store::RecentFinding& f : store::read_recent_findings(db, 20)) {
+            rows.push_back(Json{{"id", f.id},
+                                {"time", f.time},
+                                {"kind", f.kind},
+                                {"host", json_or_null(f.host)},
+                                {"queue_id", json_or_null(f.queue_id)},
+                                {"detail", json_or_null(f.detail)}});
         }
         out["recent_findings"] = std::move(rows);
     }
-    auto last = db.prepare("SELECT max(time) FROM delivery");
-    last.step();
-    out["last_delivery_time"] = column_json_text(last, 0);
+    out["last_delivery_time"] = json_or_null(store::last_delivery_time(db));
     return out;
 }
 
@@ -118,35 +103,26 @@ Json api_hygiene(Database& db, const Query& query)
     }
     out["available"] = true;
     // The newest check of each sending IP, as one row per check (PTR, HELO, SPF, DMARC).
-    auto stmt = db.prepare(
-        "SELECT h.time, h.ip, h.helo, h.mail_from_domain, h.fcrdns, h.helo_matches, h.ptr_detail,"
-        " h.spf_result, h.spf_detail, h.dmarc_present, h.dmarc_policy, h.dmarc_detail, h.unknown"
-        " FROM hygiene_check h WHERE h.id = (SELECT max(x.id) FROM hygiene_check x"
-        " WHERE x.ip = h.ip) ORDER BY h.ip");
-    while (stmt.step()) {
-        Json time = column_json_text(stmt, 0);
-        std::string ip = stmt.column_text(1);
-        std::string helo = stmt.column_text(2);
-        std::string domain = stmt.column_text(3);
+    for (const store::HygieneRow& h : store::read_latest_hygiene(db)) {
+        Json time = h.time;
         auto check = [&](std::string subject, const char* name, std::string result, Json detail) {
             out["checks"].push_back(Json{{"time", time},
-                                         {"ip", ip},
+                                         {"ip", h.ip},
                                          {"subject", std::move(subject)},
                                          {"check", name},
                                          {"result", std::move(result)},
                                          {"detail", std::move(detail)}});
         };
-        bool unknown = stmt.column_int(12) != 0;
-        check(ip, "PTR resolves back to the IP (FCrDNS)",
-              stmt.column_int(4) ? "pass" : (unknown ? "unknown" : "fail"),
-              column_json_text(stmt, 6));
-        check(ip + " / " + helo, "HELO name is a forward-confirmed PTR name",
-              stmt.column_int(5) ? "pass" : (unknown ? "unknown" : "fail"),
-              column_json_text(stmt, 6));
-        check(domain, "SPF authorises the IP", stmt.column_text(7), column_json_text(stmt, 8));
-        check(domain, "DMARC record present",
-              stmt.column_int(9) ? "pass" : (unknown ? "unknown" : "fail"),
-              stmt.is_null(10) ? column_json_text(stmt, 11) : Json("p=" + stmt.column_text(10)));
+        auto result = [&h](bool passed) {
+            return passed ? "pass" : (h.unknown ? "unknown" : "fail");
+        };
+        check(h.ip, "PTR resolves back to the IP (FCrDNS)", result(h.fcrdns),
+              text_or_null(h.ptr_detail));
+        check(h.ip + " / " + h.helo, "HELO name is a forward-confirmed PTR name",
+              result(h.helo_matches), text_or_null(h.ptr_detail));
+        check(h.mail_from_domain, "SPF authorises the IP", h.spf, text_or_null(h.spf_detail));
+        check(h.mail_from_domain, "DMARC record present", result(h.dmarc_present),
+              h.dmarc_policy.empty() ? text_or_null(h.dmarc_detail) : Json("p=" + h.dmarc_policy));
     }
     return out;
 }

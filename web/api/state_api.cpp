@@ -2,6 +2,8 @@
 // sending IP x receiver scope with the current state, since when, code and action, read from
 // the one state query).
 #include "monitor/evidence/state_query.hpp"
+#include "monitor/store/evidence_pages.hpp"
+#include "probe/text/utc_time.hpp"
 #include "web/api/api.hpp"
 
 #include <set>
@@ -11,38 +13,19 @@ namespace smtpprobe::web {
 Json api_status(Database& db, const Query& query)
 {
     query.allow_only({});
-    Json out{{"version", SMTPPROBE_VERSION}, {"now", utc_now()}};
+    Json out{{"version", SMTPPROBE_VERSION}, {"now", utc_now_iso()}};
     out["schema_version"] = db.schema_version();
-    {
-        auto stmt = db.prepare("SELECT count(*), min(opened) FROM episode WHERE closed IS NULL");
-        stmt.step();
-        out["open_episodes"] = stmt.column_int(0);
-        out["oldest_open_episode"] = column_json_text(stmt, 1);
-    }
-    {
-        // Two statements: SQLite answers a lone max() from an index end, but scans the
-        // whole table for max(a), max(b) together.
-        // The latest observation: a row's last_time is in the hour of its time (schema 009),
-        // so only rows from the hour of the newest time can hold a later one.
-        auto last_time =
-            db.prepare("SELECT max(coalesce(last_time, time)) FROM evidence WHERE time >= "
-                       "substr((SELECT max(time) FROM evidence), 1, 13)");
-        last_time.step();
-        out["last_evidence_time"] = column_json_text(last_time, 0);
-        auto last_id = db.prepare("SELECT max(id) FROM evidence");
-        last_id.step();
-        out["last_evidence_id"] = column_json_int(last_id, 0);
-    }
-    {
-        auto stmt = db.prepare("SELECT id, started_at, target, outcome FROM probe_run "
-                               "ORDER BY started_at DESC, id DESC LIMIT 1");
-        out["last_probe"] = nullptr;
-        if (stmt.step()) {
-            out["last_probe"] = Json{{"id", stmt.column_int(0)},
-                                     {"started_at", column_json_text(stmt, 1)},
-                                     {"target", column_json_text(stmt, 2)},
-                                     {"outcome", column_json_text(stmt, 3)}};
-        }
+    const store::StoreSummary summary = store::read_store_summary(db);
+    out["open_episodes"] = summary.open_episodes;
+    out["oldest_open_episode"] = json_or_null(summary.oldest_open_episode);
+    out["last_evidence_time"] = json_or_null(summary.last_evidence_time);
+    out["last_evidence_id"] = json_or_null(summary.last_evidence_id);
+    out["last_probe"] = nullptr;
+    if (summary.last_probe) {
+        out["last_probe"] = Json{{"id", summary.last_probe->id},
+                                 {"started_at", json_or_null(summary.last_probe->started_at)},
+                                 {"target", json_or_null(summary.last_probe->target)},
+                                 {"outcome", json_or_null(summary.last_probe->outcome)}};
     }
     return out;
 }
@@ -82,7 +65,7 @@ Json api_overview(Database& db, const config::Config& config, const Query& query
                 {"scopes", Json(scopes)},
                 {"cells", cells},
                 {"unfolded_evidence", state.unfolded_evidence},
-                {"now", utc_now()}};
+                {"now", utc_now_iso()}};
 }
 
 } // namespace smtpprobe::web

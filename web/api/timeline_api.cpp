@@ -1,6 +1,8 @@
 // /api/episodes, /api/notes and /api/timeline: what the timeline page draws. Filters are
 // optional and combine: ip, scope, a time window [from, to]. An episode belongs to the window
 // when it overlaps it (opened <= to, and still open or closed >= from).
+#include "monitor/store/evidence_pages.hpp"
+#include "monitor/store/timeline_rows.hpp"
 #include "probe/text/json_output.hpp"
 #include "web/api/api.hpp"
 #include "web/api/json_text.hpp"
@@ -8,12 +10,7 @@
 namespace smtpprobe::web {
 namespace {
 
-struct Filter {
-    std::optional<std::string> ip;
-    std::optional<std::string> scope;
-    std::string from;
-    std::string to;
-};
+using Filter = store::TimeWindow;
 
 Filter read_filter(const Query& query)
 {
@@ -30,129 +27,86 @@ Filter read_filter(const Query& query)
     return filter;
 }
 
-// Binds :ip, :scope (NULL = any), :from, :to.
-void bind_filter(store::Statement& stmt, const Filter& filter)
+// Up to limit rows made by make_row from a query asked for one row more; truncated tells
+// whether more matched.
+template <class Row, class MakeRow>
+Json first_rows(const std::vector<Row>& rows, std::int64_t limit, bool& truncated, MakeRow make_row)
 {
-    stmt.bind(":ip", filter.ip);
-    stmt.bind(":scope", filter.scope);
-    stmt.bind(":from", filter.from);
-    stmt.bind(":to", filter.to);
-}
-
-// Binds the filter and a limit of one more row than wanted, and collects up to `limit` rows
-// made by `make_row`; `truncated` tells whether more matched.
-template <class MakeRow>
-Json collect_limited(store::Statement& stmt, const Filter& filter, std::int64_t limit,
-                     bool& truncated, MakeRow make_row)
-{
-    bind_filter(stmt, filter);
-    stmt.bind(":limit", limit + 1);
     Json out = Json::array();
-    while (stmt.step()) {
+    for (const Row& row : rows) {
         if (static_cast<std::int64_t>(out.size()) == limit) {
             truncated = true;
             break;
         }
-        out.push_back(make_row(stmt));
+        out.push_back(make_row(row));
     }
     return out;
 }
 
 Json episodes_for(Database& db, const Filter& filter, std::int64_t limit, bool& truncated)
 {
-    auto stmt = db.prepare(
-        "SELECT id, ip, scope, opened, closed, first_evidence, last_evidence, reason, codes, "
-        "evidence_count FROM episode "
-        "WHERE (:ip IS NULL OR ip = :ip) AND (:scope IS NULL OR scope = :scope) "
-        "AND opened <= :to AND (closed IS NULL OR closed >= :from) "
-        "ORDER BY opened, id LIMIT :limit");
-    return collect_limited(stmt, filter, limit, truncated, [](const store::Statement& row) {
-        return Json{{"id", row.column_int(0)},
-                    {"ip", row.column_text(1)},
-                    {"scope", row.column_text(2)},
-                    {"opened", row.column_text(3)},
-                    {"closed", column_json_text(row, 4)},
-                    {"first_evidence", column_json_int(row, 5)},
-                    {"last_evidence", column_json_int(row, 6)},
-                    {"reason", column_json_text(row, 7)},
-                    {"codes", column_json_document(row, 8)},
-                    {"evidence_count", row.column_int(9)}};
-    });
+    return first_rows(store::read_episodes_in_window(db, filter, limit + 1), limit, truncated,
+                      [](const store::WindowEpisodeRow& row) {
+                          return Json{{"id", row.id},
+                                      {"ip", row.ip},
+                                      {"scope", row.scope},
+                                      {"opened", row.opened},
+                                      {"closed", json_or_null(row.closed)},
+                                      {"first_evidence", json_or_null(row.first_evidence)},
+                                      {"last_evidence", json_or_null(row.last_evidence)},
+                                      {"reason", json_or_null(row.reason)},
+                                      {"codes", json_document(row.codes)},
+                                      {"evidence_count", row.evidence_count}};
+                      });
 }
 
 Json notes_for(Database& db, const Filter& filter, std::int64_t limit, bool& truncated)
 {
-    // A note without IP or scope belongs to every lane.
-    auto stmt = db.prepare("SELECT id, time, ip, scope, text FROM note "
-                           "WHERE (:ip IS NULL OR ip IS NULL OR ip = :ip) "
-                           "AND (:scope IS NULL OR scope IS NULL OR scope = :scope) "
-                           "AND time >= :from AND time <= :to ORDER BY time, id LIMIT :limit");
-    return collect_limited(stmt, filter, limit, truncated, [](const store::Statement& row) {
-        return Json{{"id", row.column_int(0)},
-                    {"time", row.column_text(1)},
-                    {"ip", column_json_text(row, 2)},
-                    {"scope", column_json_text(row, 3)},
-                    {"text", row.column_text(4)}};
-    });
+    return first_rows(store::read_notes_in_window(db, filter, limit + 1), limit, truncated,
+                      [](const store::WindowNoteRow& row) {
+                          return Json{{"id", row.id},
+                                      {"time", row.time},
+                                      {"ip", json_or_null(row.ip)},
+                                      {"scope", json_or_null(row.scope)},
+                                      {"text", row.text}};
+                      });
 }
 
-// Evidence in the window in time order. Three statements so each uses its own index
-// (ip,scope,time / ip,time / scope,time / time) instead of one generic plan.
-// Written as JSON text directly: this is the answer with thousands of rows.
+// Evidence in the window in time order, written as JSON text directly: this is the answer
+// with thousands of rows.
 std::string evidence_for(Database& db, const Filter& filter, std::int64_t limit, bool& truncated)
 {
-    const char* columns = "SELECT id, time, ip, scope, verdict, reason, provider_code, "
-                          "source_kind, source_id, observations, last_time FROM evidence ";
-    std::string where;
-    if (filter.ip && filter.scope) {
-        where = "WHERE ip = :ip AND scope = :scope AND ";
-    } else if (filter.ip) {
-        where = "WHERE ip = :ip AND ";
-    } else if (filter.scope) {
-        where = "WHERE scope = :scope AND ";
-    } else {
-        where = "WHERE ";
-    }
-    auto stmt = db.prepare(std::string(columns) + where +
-                           "time >= :from AND time <= :to ORDER BY time, id LIMIT :limit");
-    if (filter.ip) {
-        stmt.bind(":ip", *filter.ip);
-    }
-    if (filter.scope) {
-        stmt.bind(":scope", *filter.scope);
-    }
-    stmt.bind(":from", filter.from);
-    stmt.bind(":to", filter.to);
-    stmt.bind(":limit", limit + 1);
+    const std::vector<store::EvidenceListRow> rows =
+        store::read_evidence_window(db, filter.ip, filter.scope, filter.from, filter.to, limit + 1);
     std::string out = "[";
     std::int64_t count = 0;
-    while (stmt.step()) {
+    for (const store::EvidenceListRow& row : rows) {
         if (count == limit) {
             truncated = true;
             break;
         }
         out += count++ ? ",{\"id\":" : "{\"id\":";
-        append_json_int(out, stmt.column_int(0));
+        append_json_int(out, row.id);
         out += ",\"time\":";
-        append_json_string(out, stmt.column_text(1));
+        append_json_string(out, row.time);
         out += ",\"ip\":";
-        append_json_string(out, stmt.column_text(2));
+        append_json_string(out, row.ip);
         out += ",\"scope\":";
-        append_json_string(out, stmt.column_text(3));
+        append_json_string(out, row.scope);
         out += ",\"verdict\":";
-        append_json_string(out, stmt.column_text(4));
+        append_json_string(out, row.verdict);
         out += ",\"reason\":";
-        append_json_optional(out, stmt.column_optional_text(5));
+        append_json_optional(out, row.reason);
         out += ",\"provider_code\":";
-        append_json_optional(out, stmt.column_optional_text(6));
+        append_json_optional(out, row.provider_code);
         out += ",\"source_kind\":";
-        append_json_string(out, stmt.column_text(7));
+        append_json_string(out, row.source_kind);
         out += ",\"source_id\":";
-        append_json_int(out, stmt.column_int(8));
+        append_json_int(out, row.source_id);
         out += ",\"observations\":";
-        append_json_int(out, stmt.column_int(9));
+        append_json_int(out, row.observations);
         out += ",\"last_time\":";
-        append_json_optional(out, stmt.column_optional_text(10));
+        append_json_optional(out, row.last_time);
         out += '}';
     }
     out += ']';

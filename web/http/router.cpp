@@ -84,7 +84,7 @@ const EmbeddedFile* find_asset(std::string_view name)
 struct ThreadState {
     std::unique_ptr<store::Database> db;
     std::string path;
-    std::optional<store::Statement> data_version;
+    std::optional<store::ChangeCounter> data_version;
     std::int64_t status_version = -1;
     std::time_t status_second = 0;
     std::string status_body;
@@ -97,7 +97,7 @@ ThreadState& thread_state(const std::string& path)
         state.data_version.reset();
         state.db = std::make_unique<store::Database>(path, store::Database::Mode::read_only);
         state.path = path;
-        state.data_version.emplace(*state.db, "PRAGMA data_version");
+        state.data_version.emplace(*state.db);
         state.status_version = -1;
     }
     return state;
@@ -112,9 +112,7 @@ HttpReply status_reply(const std::string& path, const Query& query)
 {
     query.allow_only({});
     ThreadState& state = thread_state(path);
-    state.data_version->step();
-    std::int64_t version = state.data_version->column_int(0);
-    state.data_version->reset();
+    std::int64_t version = state.data_version->read();
     std::time_t now = std::time(nullptr);
     if (version != state.status_version || now != state.status_second) {
         state.status_body = dump(api_status(*state.db, query)) + "\n";

@@ -4,10 +4,11 @@
 #include "monitor/evidence/state_query.hpp"
 #include "monitor/store/history_rows.hpp"
 #include "monitor/store/node_rows.hpp"
+#include "monitor/store/probe_pages.hpp"
+#include "monitor/store/source_views.hpp"
+#include "probe/text/utc_time.hpp"
 #include "web/api/api.hpp"
 
-#include <charconv>
-#include <ctime>
 #include <set>
 #include <vector>
 
@@ -58,23 +59,11 @@ private:
     std::string m_out;
 };
 
-int digits(std::string_view text, std::size_t at, std::size_t count, bool& ok)
-{
-    int value = 0;
-    auto part = text.substr(at, count);
-    auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
-    if (ec != std::errc() || end != part.data() + part.size()) {
-        ok = false;
-    }
-    return value;
-}
-
 void counts(Exposition& out, store::Database& db, const char* name, const char* label,
-            const char* sql)
+            store::Grouped which)
 {
-    auto stmt = db.prepare(sql);
-    while (stmt.step()) {
-        out.sample(name, {{label, stmt.is_null(0) ? "" : stmt.column_text(0)}}, stmt.column_int(1));
+    for (const store::GroupedCount& row : store::read_grouped_counts(db, which)) {
+        out.sample(name, {{label, row.key.value_or("")}}, row.count);
     }
 }
 
@@ -114,22 +103,16 @@ void append_node_runs(Exposition& out, store::Database& db)
 
 std::optional<long long> epoch_seconds(std::string_view iso)
 {
-    if (iso.size() < 19 || iso[4] != '-' || iso[7] != '-' || iso[10] != 'T' || iso[13] != ':' ||
-        iso[16] != ':') {
+    // Stored times are "YYYY-MM-DDTHH:MM:SSZ"; whatever follows the seconds is not read.
+    if (iso.size() < 19) {
         return std::nullopt;
     }
-    bool ok = true;
-    std::tm parts{};
-    parts.tm_year = digits(iso, 0, 4, ok) - 1900;
-    parts.tm_mon = digits(iso, 5, 2, ok) - 1;
-    parts.tm_mday = digits(iso, 8, 2, ok);
-    parts.tm_hour = digits(iso, 11, 2, ok);
-    parts.tm_min = digits(iso, 14, 2, ok);
-    parts.tm_sec = digits(iso, 17, 2, ok);
-    if (!ok) {
+    auto when = parse_iso_utc(std::string(iso.substr(0, 19)) + "Z");
+    if (!when) {
         return std::nullopt;
     }
-    return static_cast<long long>(timegm(&parts));
+    return static_cast<long long>(
+        std::chrono::duration_cast<std::chrono::seconds>(when->time_since_epoch()).count());
 }
 
 std::string render_metrics(store::Database& db, const config::Config& config)
@@ -168,78 +151,59 @@ std::string render_metrics(store::Database& db, const config::Config& config)
     out.family(
         "smtpprobe_dnsbl_listed", "gauge",
         "1 when the latest check found the IP listed in the zone, 0 when clean, -1 unknown.");
-    {
-        auto stmt = db.prepare("SELECT ip, zone, result, max(time) FROM dnsbl_check "
-                               "GROUP BY ip, zone ORDER BY ip, zone");
-        while (stmt.step()) {
-            std::string result = stmt.column_text(2);
-            out.sample("smtpprobe_dnsbl_listed",
-                       {{"ip", stmt.column_text(0)}, {"zone", stmt.column_text(1)}},
-                       result == "listed" ? 1 : (result == "clean" ? 0 : -1));
-        }
+    for (const store::DnsblCheckView& check : store::read_latest_dnsbl(db, {}, {})) {
+        out.sample("smtpprobe_dnsbl_listed", {{"ip", check.ip}, {"zone", check.zone}},
+                   check.result == "listed" ? 1 : (check.result == "clean" ? 0 : -1));
     }
 
     out.family("smtpprobe_probe_last_success_timestamp_seconds", "gauge",
                "When the last probe of the receiver completed its dialogue.");
-    {
-        auto stmt = db.prepare("SELECT target, max(coalesce(finished_at, started_at)) "
-                               "FROM probe_run WHERE outcome = 'completed' "
-                               "GROUP BY target ORDER BY target");
-        while (stmt.step()) {
-            if (auto when = epoch_seconds(stmt.column_text(1))) {
-                out.sample("smtpprobe_probe_last_success_timestamp_seconds",
-                           {{"target", stmt.column_text(0)}}, *when);
-            }
+    for (const store::LastProbeSuccess& probe : store::read_last_probe_successes(db)) {
+        if (auto when = epoch_seconds(probe.time)) {
+            out.sample("smtpprobe_probe_last_success_timestamp_seconds", {{"target", probe.target}},
+                       *when);
         }
     }
 
     out.family("smtpprobe_ingested_rows", "gauge", "Rows stored per source.");
-    for (auto [kind, sql] : {std::pair{"delivery", "SELECT count(*) FROM delivery"},
-                             std::pair{"bounce", "SELECT count(*) FROM bounce"},
-                             std::pair{"probe_run", "SELECT count(*) FROM probe_run"},
-                             std::pair{"dnsbl_check", "SELECT count(*) FROM dnsbl_check"},
-                             std::pair{"note", "SELECT count(*) FROM note"}}) {
-        auto stmt = db.prepare(sql);
-        stmt.step();
-        out.sample("smtpprobe_ingested_rows", {{"table", kind}}, stmt.column_int(0));
+    for (auto [kind, table] : {std::pair{"delivery", store::CountedTable::delivery},
+                               std::pair{"bounce", store::CountedTable::bounce},
+                               std::pair{"probe_run", store::CountedTable::probe_run},
+                               std::pair{"dnsbl_check", store::CountedTable::dnsbl_check},
+                               std::pair{"note", store::CountedTable::note}}) {
+        out.sample("smtpprobe_ingested_rows", {{"table", kind}},
+                   store::count_table_rows(db, table));
     }
     out.family("smtpprobe_evidence_rows", "gauge", "Evidence rows per source kind.");
     counts(out, db, "smtpprobe_evidence_rows", "source_kind",
-           "SELECT source_kind, count(*) FROM evidence GROUP BY source_kind ORDER BY 1");
+           store::Grouped::evidence_rows_by_source);
     out.family("smtpprobe_evidence_observations", "gauge",
                "Observations per source kind (a clear row of a log counts several successes).");
     counts(out, db, "smtpprobe_evidence_observations", "source_kind",
-           "SELECT source_kind, sum(observations) FROM evidence GROUP BY source_kind ORDER BY 1");
+           store::Grouped::evidence_observations_by_source);
     out.family("smtpprobe_evidence_verdict_observations", "gauge",
                "Observations per verdict (blocked, clear, unknown) and source kind.");
-    {
-        auto stmt = db.prepare("SELECT verdict, source_kind, sum(observations) FROM evidence "
-                               "GROUP BY verdict, source_kind ORDER BY 1, 2");
-        while (stmt.step()) {
-            out.sample("smtpprobe_evidence_verdict_observations",
-                       {{"verdict", stmt.column_text(0)}, {"source_kind", stmt.column_text(1)}},
-                       stmt.column_int(2));
-        }
+    for (const store::VerdictSourceCount& c : store::read_observations_by_verdict_and_source(db)) {
+        out.sample("smtpprobe_evidence_verdict_observations",
+                   {{"verdict", c.verdict}, {"source_kind", c.source_kind}}, c.observations);
     }
     if (table_exists(db, "finding")) {
         out.family("smtpprobe_findings", "gauge", "Findings per kind (backscatter, ...).");
-        counts(out, db, "smtpprobe_findings", "kind",
-               "SELECT kind, count(*) FROM finding GROUP BY kind ORDER BY kind");
+        counts(out, db, "smtpprobe_findings", "kind", store::Grouped::findings_by_kind);
         out.family("smtpprobe_finding_last_timestamp_seconds", "gauge",
                    "When the latest finding of the kind was observed.");
-        auto stmt = db.prepare("SELECT kind, max(time) FROM finding GROUP BY kind ORDER BY kind");
-        while (stmt.step()) {
-            if (auto when = epoch_seconds(stmt.column_text(1))) {
-                out.sample("smtpprobe_finding_last_timestamp_seconds",
-                           {{"kind", stmt.column_text(0)}}, *when);
+        for (const store::FindingKindTime& f : store::read_latest_finding_times(db)) {
+            if (auto when = epoch_seconds(f.time)) {
+                out.sample("smtpprobe_finding_last_timestamp_seconds", {{"kind", f.kind}}, *when);
             }
         }
     }
     append_node_runs(out, db);
     out.family("smtpprobe_ingest_file_offset_bytes", "gauge",
                "How far incremental ingestion has read each log file.");
-    counts(out, db, "smtpprobe_ingest_file_offset_bytes", "path",
-           "SELECT path, offset FROM ingest_cursor ORDER BY path");
+    for (const store::IngestCursorRow& cursor : store::read_ingest_cursors(db)) {
+        out.sample("smtpprobe_ingest_file_offset_bytes", {{"path", cursor.path}}, cursor.offset);
+    }
     std::string text = out.take();
     append_report_metrics(text, db);
     return text;

@@ -3,6 +3,7 @@
 
 #include "monitor/classify/reply_facts.hpp"
 #include "monitor/ingest/bounce/mime_reader.hpp"
+#include "probe/text/utc_time.hpp"
 
 #include <ctime>
 
@@ -48,16 +49,6 @@ evidence::Observation bounce_observation(const BounceReport& report,
 
 namespace {
 
-std::string iso_of_epoch(std::int64_t seconds)
-{
-    const std::time_t t = static_cast<std::time_t>(seconds);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buffer;
-}
-
 std::string recipient_time(const BounceReport& report, const RecipientReport& recipient,
                            std::int64_t delivered_at)
 {
@@ -69,7 +60,7 @@ std::string recipient_time(const BounceReport& report, const RecipientReport& re
         }
     }
     if (delivered_at > 0) {
-        return iso_of_epoch(delivered_at);
+        return format_utc(delivered_at);
     }
     if (!report.original.date.empty()) {
         return iso_utc_date(report.original.date);

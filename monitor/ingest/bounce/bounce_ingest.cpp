@@ -4,25 +4,12 @@
 #include "monitor/ingest/bounce/bounce_parser.hpp"
 #include "monitor/ingest/bounce/bounce_store.hpp"
 #include "monitor/ingest/bounce/message_source.hpp"
+#include "probe/text/utc_time.hpp"
 
 #include <chrono>
 #include <ctime>
 
 namespace smtpprobe::ingest {
-
-namespace {
-
-std::string now_utc()
-{
-    const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buffer;
-}
-
-} // namespace
 
 BounceIngester::BounceIngester(store::Database* db, const classify::Classifier& classifier,
                                BounceIngestOptions options)
@@ -38,7 +25,7 @@ BounceIngester::~BounceIngester() = default;
 void BounceIngester::ingest(const std::string& path, const RecipientSink& on_recipient,
                             const ProgressSink& on_progress)
 {
-    m_now = now_utc();
+    m_now = utc_now_iso();
     read_messages(path, [&](SourceMessage& message) {
         handle(message, message.content, on_recipient);
         if (m_store && m_pending >= m_options.batch_messages) {

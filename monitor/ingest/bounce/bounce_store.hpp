@@ -11,6 +11,7 @@
 #include "monitor/ingest/bounce/bounce_classification.hpp"
 #include "monitor/ingest/bounce/bounce_evidence.hpp"
 #include "monitor/ingest/bounce/bounce_report.hpp"
+#include "monitor/store/bounce_rows.hpp"
 #include "monitor/store/database.hpp"
 
 #include <memory>
@@ -49,10 +50,8 @@ public:
 private:
     store::Database& m_db;
     std::unique_ptr<store::Transaction> m_tx;
-    store::Statement m_seen;
-    store::Statement m_insert_bounce;
+    store::BounceRows m_rows;
     evidence::EvidenceWriter m_evidence;
-    store::Statement m_insert_message;
 };
 
 } // namespace smtpprobe::ingest

@@ -7,6 +7,7 @@
 #include "monitor/ingest/bounce/header_fields.hpp"
 #include "monitor/ingest/bounce/simple_mime.hpp"
 #include "monitor/ingest/bounce/unread_headers.hpp"
+#include "probe/text/utc_time.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -285,7 +286,7 @@ std::string iso_utc_date(std::string_view date)
     if (utc == nullptr) {
         return {};
     }
-    std::string out = owned_string(g_date_time_format(utc, "%Y-%m-%dT%H:%M:%SZ"));
+    std::string out = format_utc(g_date_time_to_unix(utc));
     g_date_time_unref(utc);
     return out;
 }

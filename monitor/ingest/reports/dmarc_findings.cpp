@@ -2,6 +2,7 @@
 #include "monitor/ingest/reports/dmarc_findings.hpp"
 
 #include "monitor/store/dmarc_store.hpp"
+#include "probe/text/utc_time.hpp"
 
 #include <map>
 #include <set>
@@ -24,8 +25,7 @@ bool passes(const std::string& result)
 
 std::string period(const DmarcReport& report)
 {
-    return store::iso_from_epoch(report.begin).substr(0, 10) + ".." +
-           store::iso_from_epoch(report.end).substr(0, 10);
+    return format_utc(report.begin).substr(0, 10) + ".." + format_utc(report.end).substr(0, 10);
 }
 
 std::string reporter(const DmarcReport& report, const std::string& org)
@@ -109,8 +109,8 @@ DmarcMeaning dmarc_meaning(const DmarcReport& report, const std::vector<bool>& o
                            const std::string& org, const std::string& scope)
 {
     DmarcMeaning meaning;
-    const std::string begin = store::iso_from_epoch(report.begin);
-    const std::string end = store::iso_from_epoch(report.end);
+    const std::string begin = format_utc(report.begin);
+    const std::string end = format_utc(report.end);
     const std::string who = reporter(report, org);
     const std::string& domain = report.policy.domain;
     // Per IP of ours: index of the first accepted record, messages accepted, failing records.

@@ -6,6 +6,7 @@
 #include "monitor/ingest/reports/report_input.hpp"
 #include "monitor/store/dmarc_store.hpp"
 #include "monitor/store/report_findings.hpp"
+#include "probe/text/utc_time.hpp"
 
 #include <chrono>
 
@@ -14,13 +15,6 @@ namespace smtpprobe::ingest {
 namespace {
 
 constexpr std::size_t k_batch_reports = 2000;
-
-std::string now_utc()
-{
-    return store::iso_from_epoch(std::chrono::duration_cast<std::chrono::seconds>(
-                                     std::chrono::system_clock::now().time_since_epoch())
-                                     .count());
-}
 
 } // namespace
 
@@ -44,7 +38,7 @@ DmarcIngester::~DmarcIngester() = default;
 void DmarcIngester::ingest(const std::string& path, const RecordSink& on_record,
                            const MalformedSink& on_malformed)
 {
-    m_now = now_utc();
+    m_now = utc_now_iso();
     read_report_documents(path, [&](ReportDocument& doc) {
         ++m_stats.read;
         if (!doc.error.empty()) {

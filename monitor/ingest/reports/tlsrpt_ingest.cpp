@@ -5,6 +5,7 @@
 #include "monitor/ingest/reports/report_input.hpp"
 #include "monitor/store/dmarc_store.hpp"
 #include "monitor/store/tlsrpt_store.hpp"
+#include "probe/text/utc_time.hpp"
 
 #include <chrono>
 #include <map>
@@ -12,13 +13,6 @@
 namespace smtpprobe::ingest {
 
 namespace {
-
-std::string now_utc()
-{
-    return store::iso_from_epoch(std::chrono::duration_cast<std::chrono::seconds>(
-                                     std::chrono::system_clock::now().time_since_epoch())
-                                     .count());
-}
 
 // "mode: enforce" of an MTA-STS policy string, "" when not given.
 std::string sts_mode(const TlsPolicy& p)
@@ -134,7 +128,7 @@ TlsrptIngester::TlsrptIngester(store::Database* db) : m_db(db) {}
 void TlsrptIngester::ingest(const std::string& path, const PolicySink& on_policy,
                             const MalformedSink& on_malformed)
 {
-    const std::string now = now_utc();
+    const std::string now = utc_now_iso();
     std::unique_ptr<store::Transaction> tx;
     if (m_db) {
         tx = std::make_unique<store::Transaction>(*m_db);
