@@ -1,6 +1,6 @@
-// /api/evidence: the evidence stream, newest first, paged by id (before = older than this id,
-// after = newer than this id), each row with the text of its source and the classifier's
-// meaning and action. Filters: ip, scope, verdict, kind (source kind).
+// /api/evidence: the evidence stream, newest first by time, paged by a row id (before = rows
+// after this one in that order, after = rows before it), each row with the text of its source and
+// the classifier's meaning and action. Filters: ip, scope, verdict, kind (source kind).
 #include "web/api/api.hpp"
 #include "web/api/explanation.hpp"
 
@@ -44,7 +44,9 @@ Json api_evidence(Database& db, const Query& query)
     if (before && after) {
         throw BadRequest("give 'before' or 'after', not both");
     }
-    // Paging forward (after) walks up the ids, then the page is reversed so every page reads
+    // Newest first by time (ties by id): an older log or bounce ingested later gets a higher
+    // id but belongs further down. The cursor is a row id; its (time, id) is where the page
+    // starts. Paging forward (after) walks up, then the page is reversed so every page reads
     // newest first.
     std::string sql =
         "SELECT id, time, ip, scope, verdict, reason, provider_code, source_kind, "
@@ -52,8 +54,10 @@ Json api_evidence(Database& db, const Query& query)
         "AND (:scope IS NULL OR scope = :scope) "
         "AND (:verdict IS NULL OR verdict = :verdict) "
         "AND (:kind IS NULL OR source_kind = :kind) ";
-    sql += after ? "AND id > :after ORDER BY id ASC LIMIT :limit"
-                 : "AND id < :before ORDER BY id DESC LIMIT :limit";
+    sql += after ? "AND (time, id) > ((SELECT time FROM evidence WHERE id = :after), :after) "
+                   "ORDER BY time ASC, id ASC LIMIT :limit"
+                 : "AND (:before IS NULL OR (time, id) < ((SELECT time FROM evidence "
+                   "WHERE id = :before), :before)) ORDER BY time DESC, id DESC LIMIT :limit";
     auto stmt = db.prepare(sql);
     stmt.bind(":ip", ip);
     stmt.bind(":scope", scope);
@@ -62,7 +66,7 @@ Json api_evidence(Database& db, const Query& query)
     if (after) {
         stmt.bind(":after", *after);
     } else {
-        stmt.bind(":before", before.value_or(INT64_MAX));
+        stmt.bind(":before", before);
     }
     stmt.bind(":limit", limit);
     Json rows = Json::array();

@@ -1,6 +1,7 @@
 // /api/probes (probe runs, newest first, paged by id) and /api/probes/{id} (one run with its
 // full transcript: every step as stored, and the same as ">>> command" / "<<< reply" lines).
 #include "web/api/api.hpp"
+#include "web/api/explanation.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -158,6 +159,8 @@ Json api_probe(Database& db, std::int64_t id)
     }
     run["steps"] = std::move(step_list);
     run["transcript"] = std::move(transcript);
+    // What the decisive reply means and what to do: the same classifier as the evidence page.
+    run["explanation"] = explain_source(evidence_source(db, "probe", id));
     return run;
 }
 

@@ -2,6 +2,7 @@
 // sending IP x receiver scope with the current state, since when, code and action, read from
 // the one state query).
 #include "monitor/evidence/state_query.hpp"
+#include "monitor/status/attention_list.hpp"
 #include "web/api/api.hpp"
 
 #include <set>
@@ -78,7 +79,28 @@ Json api_overview(Database& db, const config::Config& config, const Query& query
                  {"episode_id", s.episode ? Json(s.episode->id) : Json(nullptr)},
                  {"explanation", explanation}});
     }
-    return Json{{"ips", Json(ips)},
+    Json attention = Json::array();
+    for (const monitor::AttentionItem& item :
+         monitor::attention_list(db, config, state, monitor::now())) {
+        auto text = [](const std::string& value) {
+            return value.empty() ? Json(nullptr) : Json(value);
+        };
+        attention.push_back(
+            Json{{"kind", item.kind},
+                 {"urgent", item.urgent},
+                 {"ip", text(item.ip)},
+                 {"scope", text(item.scope)},
+                 {"since", text(item.since)},
+                 {"title", item.title},
+                 {"detail", text(item.detail)},
+                 {"action", text(item.action)},
+                 {"receiver", text(item.receiver)},
+                 {"episode_id", item.episode_id ? Json(item.episode_id) : Json(nullptr)},
+                 {"probe_id", item.probe_id ? Json(item.probe_id) : Json(nullptr)},
+                 {"count", item.count}});
+    }
+    return Json{{"attention", attention},
+                {"ips", Json(ips)},
                 {"scopes", Json(scopes)},
                 {"cells", cells},
                 {"unfolded_evidence", state.unfolded_evidence},
