@@ -158,11 +158,9 @@ void add_task_items(store::Database& db, Clock::time_point now, std::vector<Atte
 
 } // namespace
 
-std::vector<AttentionItem> attention_list(store::Database& db, const config::Config& config,
-                                          const evidence::StateSnapshot& state,
+std::vector<AttentionItem> attention_list(store::Database& db, const evidence::StateSnapshot& state,
                                           Clock::time_point now)
 {
-    (void)config;
     std::vector<AttentionItem> out;
     add_state_items(state, out);
     add_finding_items(db, out);

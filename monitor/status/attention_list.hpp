@@ -10,7 +10,6 @@
 // gives one item. Peer text in items is raw; each renderer escapes it.
 #pragma once
 
-#include "monitor/config/config.hpp"
 #include "monitor/evidence/state_query.hpp"
 #include "monitor/status/iso_time.hpp"
 #include "monitor/store/database.hpp"
@@ -44,8 +43,7 @@ struct AttentionItem {
 inline constexpr std::chrono::hours k_task_overdue{1};
 
 // The list for state (read_state of the same database), at time now.
-std::vector<AttentionItem> attention_list(store::Database& db, const config::Config& config,
-                                          const evidence::StateSnapshot& state,
+std::vector<AttentionItem> attention_list(store::Database& db, const evidence::StateSnapshot& state,
                                           Clock::time_point now);
 
 } // namespace smtpprobe::monitor

@@ -1,6 +1,6 @@
-// /api/status (cheap: answered thousands of times a second) and /api/overview (the matrix of
-// sending IP x receiver scope with the current state, since when, code and action, read from
-// the one state query).
+// /api/status (cheap: answered thousands of times a second) and /api/overview (what needs
+// attention, then every sending IP x receiver scope with evidence: the current state, since
+// when, code and action, read from the one state query).
 #include "monitor/evidence/state_query.hpp"
 #include "monitor/status/attention_list.hpp"
 #include "web/api/api.hpp"
@@ -80,8 +80,7 @@ Json api_overview(Database& db, const config::Config& config, const Query& query
                  {"explanation", explanation}});
     }
     Json attention = Json::array();
-    for (const monitor::AttentionItem& item :
-         monitor::attention_list(db, config, state, monitor::now())) {
+    for (const monitor::AttentionItem& item : monitor::attention_list(db, state, monitor::now())) {
         auto text = [](const std::string& value) {
             return value.empty() ? Json(nullptr) : Json(value);
         };

@@ -123,7 +123,6 @@ function render() {
   const height = AXIS_H + Math.max(1, lanes.length) * laneH + 4;
   const [t0, t1] = state.view;
   const plotW = width - labelW - 10;
-  const LABEL_W_ = labelW;
   const x = (t) => labelW + ((t - t0) / (t1 - t0)) * plotW;
   const root = sp.svg('svg', {id: 'timeline', width, height, 'data-view-start': Math.round(t0), 'data-view-end': Math.round(t1), viewBox: '0 0 ' + width + ' ' + height,
     role: 'group', 'aria-label': 'block timeline: each episode bar is a button; the table below lists the same episodes'});
@@ -160,9 +159,9 @@ function render() {
     for (const ep of lane.episodes) {
       const start = ms(ep.opened);
       const end = ep.closed ? ms(ep.closed) : now;
-      const x0 = Math.max(LABEL_W_ - 2, x(start));
+      const x0 = Math.max(labelW - 2, x(start));
       const x1 = Math.min(width + 2, x(end));
-      if (x1 < LABEL_W_ || x0 > width) continue;
+      if (x1 < labelW || x0 > width) continue;
       const codes = Array.isArray(ep.codes) ? ep.codes.join(', ') : (ep.codes || '');
       const lines = episodeLines(ep, now);
       const bar = sp.svg('rect', {
@@ -184,9 +183,9 @@ function render() {
     for (const rep of lane.reports) {
       const start = ms(rep.time);
       const end = rep.end ? ms(rep.end) : start + DAY;
-      const x0 = Math.max(LABEL_W_, x(start));
+      const x0 = Math.max(labelW, x(start));
       const x1 = Math.min(width, x(end));
-      if (x1 < LABEL_W_ || x0 > width) continue;
+      if (x1 < labelW || x0 > width) continue;
       const kind = rep.kind === 'snds' ? 'snds-' + String(rep.filter || 'green').toLowerCase() : 'dmarc';
       const band = sp.svg('rect', {class: 'report ' + kind, x: x0, y: y + laneBar - 1, width: Math.max(3, x1 - x0), height: 5,
         'data-report': rep.kind});
@@ -203,7 +202,7 @@ function render() {
     }
     for (const ev of lane.evidence) {
       const cx = x(ms(ev.time));
-      if (cx < LABEL_W_ || cx > width) continue;
+      if (cx < labelW || cx > width) continue;
       const mark = sp.svg('circle', {class: 'evidence ' + ev.verdict, cx, cy: y + barTop + (LANE_H - 12) / 2, r: 4.5, 'data-evidence': ev.id});
       mark.addEventListener('mousemove', (event) => tooltip(event, [
         'Evidence #' + ev.id + ': ' + ev.verdict, sp.when(ev.time), ev.ip + ' → ' + ev.scope,
@@ -219,7 +218,7 @@ function render() {
     }
     for (const note of lane.notes) {
       const nx = x(ms(note.time));
-      if (nx < LABEL_W_ || nx > width) continue;
+      if (nx < labelW || nx > width) continue;
       const cy = y + barTop + 1;
       const mark = sp.svg('path', {class: 'note', d: 'M' + nx + ' ' + (cy - 6) + 'l6 6l-6 6l-6 -6z', 'data-note': note.id});
       mark.addEventListener('mousemove', (event) => tooltip(event, ['Note, ' + sp.when(note.time), note.text]));
