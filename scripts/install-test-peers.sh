@@ -17,8 +17,10 @@ apt-get install -y -q --no-install-recommends \
 if ! command -v npm >/dev/null 2>&1; then
   apt-get install -y -q --no-install-recommends nodejs npm
 fi
-# playwright-core (pinned in tests/browser/package-lock.json) drives the Debian Chromium.
-if [ ! -d "$here/../tests/browser/node_modules/playwright-core" ]; then
+# playwright-core (pinned in tests/browser/package-lock.json) drives the Debian Chromium;
+# axe-core (pinned there too) audits the dashboard's accessibility.
+if [ ! -d "$here/../tests/browser/node_modules/playwright-core" ] ||
+   [ ! -f "$here/../tests/browser/node_modules/axe-core/axe.min.js" ]; then
   (cd "$here/../tests/browser" && npm ci --no-audit --no-fund)
 fi
 # sendmail, Exim and OpenSMTPD conflict with each other and with Postfix: each runs in its own

@@ -56,8 +56,13 @@ std::vector<EvidenceListRow> read_evidence_page(Database& db, const EvidencePage
                       "WHERE (:ip IS NULL OR ip = :ip) AND (:scope IS NULL OR scope = :scope) "
                       "AND (:verdict IS NULL OR verdict = :verdict) "
                       "AND (:kind IS NULL OR source_kind = :kind) ";
-    sql += filter.after ? "AND id > :after ORDER BY id ASC LIMIT :limit"
-                        : "AND id < :before ORDER BY id DESC LIMIT :limit";
+    // Newest first by time (ties by id): an older log or bounce ingested later gets a higher id
+    // but belongs further down. The cursor is a row id; its (time, id) is where the page starts.
+    sql += filter.after
+               ? "AND (time, id) > ((SELECT time FROM evidence WHERE id = :after), :after) "
+                 "ORDER BY time ASC, id ASC LIMIT :limit"
+               : "AND (:before IS NULL OR (time, id) < ((SELECT time FROM evidence "
+                 "WHERE id = :before), :before)) ORDER BY time DESC, id DESC LIMIT :limit";
     Statement st(db, sql);
     st.bind(":ip", filter.ip);
     st.bind(":scope", filter.scope);

@@ -28,15 +28,16 @@ struct EvidenceListRow {
     std::optional<std::string> last_time;
 };
 
-// A page of the evidence stream. Filters: nullopt = any. With after: rows with id > after in
-// ascending id order; else rows with id < before in descending id order.
+// A page of the evidence stream in (time, id) order. Filters: nullopt = any. The cursors are
+// row ids: with after, the rows after that row's (time, id) in ascending order; else the rows
+// before before's (time, id) (all rows when nullopt) in descending order.
 struct EvidencePageFilter {
     std::optional<std::string> ip;
     std::optional<std::string> scope;
     std::optional<std::string> verdict;
     std::optional<std::string> source_kind;
     std::optional<std::int64_t> after;
-    std::int64_t before = INT64_MAX;
+    std::optional<std::int64_t> before;
     std::int64_t limit = 50;
 };
 std::vector<EvidenceListRow> read_evidence_page(Database& db, const EvidencePageFilter& filter);

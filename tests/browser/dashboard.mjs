@@ -37,10 +37,12 @@ async function open(pathname, ready) {
 }
 
 try {
-  // Overview: the matrix shows the open block.
-  await open('/', 'table.matrix');
-  const blockedCell = await page.$(`td.cell[data-state="blocked"][data-scope="${expect.open_scope}"]`);
-  check(blockedCell !== null, 'overview: no blocked cell for ' + expect.open_scope);
+  // Overview: the open block is in the attention list and in its provider's receivers.
+  await open('/', '#receivers table');
+  const blockedRow = await page.$(`#receivers tr.cell[data-state="blocked"][data-scope="${expect.open_scope}"]`);
+  check(blockedRow !== null, 'overview: no blocked receiver row for ' + expect.open_scope);
+  const attention = await page.$(`ol.attention li[data-kind="blocked"][data-scope="${expect.open_scope}"]`);
+  check(attention !== null, 'overview: the open block of ' + expect.open_scope + ' is not in the attention list');
   await page.screenshot({path: path.join(shots, 'overview.png'), fullPage: true});
 
   // Timeline: one bar per episode, the open one in its lane; hover shows details; zoom works.
@@ -50,7 +52,7 @@ try {
   })));
   check(bars.length === expect.episodes, `timeline: ${bars.length} bars, expected ${expect.episodes}`);
   check(bars.some((b) => b.open && b.scope === expect.open_scope), 'timeline: no open bar in ' + expect.open_scope);
-  const lanes = await page.$$eval('svg#timeline text.lane-label', (nodes) => nodes.map((n) => n.textContent));
+  const lanes = await page.$$eval('svg#timeline text.lane-label', (nodes) => nodes.map((n) => n.getAttribute('data-lane')));
   // One lane per scope; with several sending IPs in view, one per IP and scope.
   check(lanes.includes(expect.open_scope) || lanes.includes(expect.ip + ' · ' + expect.open_scope),
     'timeline: no lane for ' + expect.open_scope + ' in ' + JSON.stringify(lanes));
@@ -80,7 +82,7 @@ try {
   check(startAfter < startBefore, `timeline: dragging did not pan (${startBefore} -> ${startAfter})`);
   // Filter by scope: only that lane remains.
   await open('/timeline.html?ip=' + encodeURIComponent(expect.ip) + '&scope=' + encodeURIComponent(expect.open_scope), 'svg#timeline rect.episode');
-  const filtered = await page.$$eval('svg#timeline text.lane-label', (nodes) => nodes.map((n) => n.textContent));
+  const filtered = await page.$$eval('svg#timeline text.lane-label', (nodes) => nodes.map((n) => n.getAttribute('data-lane')));
   check(filtered.length === 1 && filtered[0] === expect.open_scope, 'timeline filter: lanes ' + JSON.stringify(filtered));
   check(await page.$eval('#f-scope', (n) => n.value) === expect.open_scope, 'timeline filter: scope not selected in the form');
 

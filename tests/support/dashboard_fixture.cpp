@@ -182,4 +182,63 @@ DashboardFixture fill_dashboard_fixture(const std::string& db_path)
     return out;
 }
 
+AttentionFixture add_attention_fixture(const std::string& db_path)
+{
+    Database db(db_path);
+    store::Transaction tx(db);
+    AttentionFixture out;
+    std::int64_t zen_listed = 0;
+    {
+        store::Statement zen(db, "SELECT id FROM dnsbl_check WHERE zone = 'zen.spamhaus.org'");
+        if (zen.step()) {
+            zen_listed = zen.column_int(0);
+        }
+    }
+    auto dnsbl = db.prepare("INSERT INTO dnsbl_check (time, ip, zone, result, codes) "
+                            "VALUES (?, ?, 'bl.spamcop.net', 'listed', '[\"127.0.0.2\"]')");
+    dnsbl.bind(1, "2026-03-10T21:00:00Z").bind(2, k_fixture_ip).run();
+    std::int64_t spamcop_listed = db.last_insert_id();
+    std::int64_t spamcop_clean = 0;
+    {
+        store::Statement clean(db, "SELECT id FROM dnsbl_check WHERE zone = 'bl.spamcop.net' "
+                                   "AND result = 'clean'");
+        if (clean.step()) {
+            spamcop_clean = clean.column_int(0);
+        }
+    }
+    add_evidence(db, "2026-03-10T21:00:00Z", k_fixture_spamcop, "blocked", "listed", "127.0.0.2",
+                 "dnsbl", spamcop_listed);
+    add_evidence(db, "2026-03-11T21:00:00Z", k_fixture_zone, "blocked", "listed", "127.0.0.3",
+                 "dnsbl", zen_listed);
+    add_evidence(db, "2026-03-11T21:00:00Z", k_fixture_spamcop, "clear", "not listed", "", "dnsbl",
+                 spamcop_clean);
+    std::int64_t late_log = add_delivery(
+        db, "2026-03-10T08:00:00Z", "example-com.mail.protection.outlook.com", "5.7.606",
+        "User unknown", "550 5.7.606 Access denied, banned sending IP [192.0.2.25].", "fixture:4");
+    out.late_evidence_id = add_evidence(db, "2026-03-10T08:00:00Z", k_fixture_m365, "blocked",
+                                        "blocked", "5.7.606", "log", late_log);
+
+    // Two return receipts our server sent (the log ingester's backscatter findings).
+    auto finding = db.prepare("INSERT INTO finding (time, kind, host, queue_id, detail, "
+                              "source_kind, source_key) VALUES (?, 'backscatter', 'mail', ?, ?, "
+                              "'log', ?)");
+    finding.bind(1, "2026-03-12T06:00:00Z").bind(2, "06FAFVbL012698");
+    finding.bind(3, "06FAFVbL012698: DSN: Return receipt").bind(4, "fixture:5").run();
+    finding.reset();
+    finding.bind(1, "2026-03-12T07:00:00Z").bind(2, "06FAFVbL012699");
+    finding.bind(3, "06FAFVbL012699: DSN: Return receipt").bind(4, "fixture:6").run();
+
+    db.prepare("INSERT INTO probe_run (started_at, finished_at, script, target, mx_host, ip, "
+               "port, outcome, stage, reply_code, reply_enhanced, reply_text, verdict) VALUES "
+               "(?, ?, 'dsn-test', 'mx.example.org', 'mx.example.org', '192.0.2.10', 25, "
+               "'completed', 'rcpt', 250, '2.1.5', 'Recipient ok', 'backscatter-risk')")
+        .bind(1, "2026-03-12T12:00:00Z")
+        .bind(2, "2026-03-12T12:00:02Z")
+        .run();
+    out.dsn_test_probe_id = db.last_insert_id();
+    tx.commit();
+    episodes::update_episodes(db, episodes::BuildOptions{{1, 1}, ""});
+    return out;
+}
+
 } // namespace smtpprobe::test

@@ -27,7 +27,8 @@ inline constexpr std::int64_t k_max_page = 1000;
 inline constexpr std::int64_t k_max_timeline_evidence = 20000;
 
 Json api_status(Database& db, const Query& query); // /api/status
-// /api/overview: the one state query (monitor/evidence/state_query.hpp) as cells.
+// /api/overview: the one state query (monitor/evidence/state_query.hpp) as cells, led by
+// what needs attention (monitor/status/attention_list.hpp).
 Json api_overview(Database& db, const config::Config& config, const Query& query);
 Json api_episodes(Database& db, const Query& query); // /api/episodes
 // /api/timeline, as JSON text (written directly: thousands of rows).
@@ -35,11 +36,13 @@ std::string api_timeline(Database& db, const Query& query);
 Json api_evidence(Database& db, const Query& query); // /api/evidence
 Json api_probes(Database& db, const Query& query);   // /api/probes
 Json api_probe(Database& db, std::int64_t id);       // /api/probes/{id}
-Json api_dnsbl(Database& db, const Query& query);    // /api/dnsbl
-Json api_notes(Database& db, const Query& query);    // /api/notes
-Json api_ingest(Database& db, const Query& query);   // /api/ingest
-Json api_hygiene(Database& db, const Query& query);  // /api/hygiene
-Json api_reports(Database& db, const Query& query);  // /api/reports (reports_api.cpp)
+// /api/dnsbl: the answers, with listed since / delisted at from the state query and the
+// zone's delist URL from the config.
+Json api_dnsbl(Database& db, const config::Config& config, const Query& query);
+Json api_notes(Database& db, const Query& query);   // /api/notes
+Json api_ingest(Database& db, const Query& query);  // /api/ingest
+Json api_hygiene(Database& db, const Query& query); // /api/hygiene
+Json api_reports(Database& db, const Query& query); // /api/reports (reports_api.cpp)
 // The timeline's items from receivers' reports (DMARC counts of our IPs, SNDS signals) in a
 // window, each with kind, time, end, ip and scope (reports_api.cpp).
 Json report_lane_items(Database& db, const std::optional<std::string>& ip,

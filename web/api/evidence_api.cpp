@@ -1,6 +1,6 @@
-// /api/evidence: the evidence stream, newest first, paged by id (before = older than this id,
-// after = newer than this id), each row with the text of its source and the classifier's
-// meaning and action. Filters: ip, scope, verdict, kind (source kind).
+// /api/evidence: the evidence stream, newest first by time, paged by a row id (before = rows
+// after this one in that order, after = rows before it), each row with the text of its source and
+// the classifier's meaning and action. Filters: ip, scope, verdict, kind (source kind).
 #include "monitor/store/evidence_pages.hpp"
 #include "web/api/api.hpp"
 #include "web/api/explanation.hpp"
@@ -45,10 +45,12 @@ Json api_evidence(Database& db, const Query& query)
     if (before && after) {
         throw BadRequest("give 'before' or 'after', not both");
     }
-    // Paging forward (after) walks up the ids, then the page is reversed so every page reads
+    // Newest first by time (ties by id): an older log or bounce ingested later gets a higher
+    // id but belongs further down. The cursor is a row id; its (time, id) is where the page
+    // starts. Paging forward (after) walks up, then the page is reversed so every page reads
     // newest first.
     const std::vector<store::EvidenceListRow> page = store::read_evidence_page(
-        db, {ip, scope, verdict, kind, after, before.value_or(INT64_MAX), limit});
+        db, {ip, scope, verdict, kind, after, before, limit});
     Json rows = Json::array();
     for (const store::EvidenceListRow& row : page) {
         Json source = evidence_source(db, row.source_kind, row.source_id);

@@ -2,6 +2,7 @@
 // full transcript: every step as stored, and the same as ">>> command" / "<<< reply" lines).
 #include "monitor/store/probe_pages.hpp"
 #include "web/api/api.hpp"
+#include "web/api/explanation.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -144,6 +145,8 @@ Json api_probe(Database& db, std::int64_t id)
     }
     run["steps"] = std::move(step_list);
     run["transcript"] = std::move(transcript);
+    // What the decisive reply means and what to do: the same classifier as the evidence page.
+    run["explanation"] = explain_source(evidence_source(db, "probe", id));
     return run;
 }
 

@@ -1,9 +1,13 @@
 // /api/dnsbl (latest answer per IP and zone, plus recent listings), /api/ingest (what the
 // ingesters stored: counts per source and the file cursors) and /api/hygiene (sender hygiene
 // results, when the database has them).
+#include "monitor/evidence/state_query.hpp"
+#include "monitor/store/attention_rows.hpp"
 #include "monitor/store/hygiene_rows.hpp"
 #include "monitor/store/source_views.hpp"
 #include "web/api/api.hpp"
+
+#include <map>
 
 namespace smtpprobe::web {
 namespace {
@@ -38,7 +42,51 @@ Json text_or_null(const std::string& text)
 
 } // namespace
 
-Json api_dnsbl(Database& db, const Query& query)
+namespace {
+
+// Adds to each latest answer what the monitor made of the zone for that IP: the state of its
+// scope dnsbl/<zone> (the one state query), listed_since (when the open listing began),
+// delisted_at (when the last listing ended, while not listed), the zone's name and delist URL
+// (config), and the action.
+void add_listing_history(Database& db, const config::Config& config, Json& latest)
+{
+    std::map<std::pair<std::string, std::string>, const evidence::ScopeState*> by_key;
+    evidence::StateFilter filter;
+    filter.scope = "dnsbl/";
+    const evidence::StateSnapshot state = evidence::read_state(db, config, filter);
+    for (const evidence::ScopeState& s : state.scopes) {
+        by_key[{s.ip, s.scope}] = &s;
+    }
+    std::map<std::pair<std::string, std::string>, std::string> closed;
+    for (const store::ClosedEpisode& e : store::latest_closed_episodes(db, "dnsbl/")) {
+        closed[{e.ip, e.scope}] = e.closed;
+    }
+    for (Json& row : latest) {
+        const std::string ip = row["ip"].get<std::string>();
+        const std::string zone = row["zone"].get<std::string>();
+        const std::pair<std::string, std::string> key{ip, "dnsbl/" + zone};
+        row["zone_name"] = nullptr;
+        row["delist_url"] = nullptr;
+        for (const config::DnsblZone& z : config.dnsbl.zones) {
+            if (z.zone == zone) {
+                row["zone_name"] = z.name;
+                row["delist_url"] = z.delist_url.empty() ? Json(nullptr) : Json(z.delist_url);
+            }
+        }
+        auto found = by_key.find(key);
+        const evidence::ScopeState* s = found == by_key.end() ? nullptr : found->second;
+        bool listed = s != nullptr && s->state == evidence::Verdict::blocked;
+        row["state"] = s == nullptr ? Json(nullptr) : Json(evidence::name(s->state));
+        row["listed_since"] = listed && s->since ? Json(*s->since) : Json(nullptr);
+        auto ended = closed.find(key);
+        row["delisted_at"] = !listed && ended != closed.end() ? Json(ended->second) : Json(nullptr);
+        row["action"] = s == nullptr ? Json(nullptr) : Json(s->action);
+    }
+}
+
+} // namespace
+
+Json api_dnsbl(Database& db, const config::Config& config, const Query& query)
 {
     query.allow_only({"ip", "zone", "limit"});
     auto ip = query.ip("ip");
@@ -52,6 +100,7 @@ Json api_dnsbl(Database& db, const Query& query)
     for (const store::DnsblCheckView& row : store::read_dnsbl_listings(db, ip, zone, limit)) {
         listings.push_back(dnsbl_row(row));
     }
+    add_listing_history(db, config, current);
     return Json{{"latest", current}, {"listings", listings}};
 }
 

@@ -1,7 +1,8 @@
-// /api/status (cheap: answered thousands of times a second) and /api/overview (the matrix of
-// sending IP x receiver scope with the current state, since when, code and action, read from
-// the one state query).
+// /api/status (cheap: answered thousands of times a second) and /api/overview (what needs
+// attention, then every sending IP x receiver scope with evidence: the current state, since
+// when, code and action, read from the one state query).
 #include "monitor/evidence/state_query.hpp"
+#include "monitor/status/attention_list.hpp"
 #include "monitor/store/evidence_pages.hpp"
 #include "probe/text/utc_time.hpp"
 #include "web/api/api.hpp"
@@ -61,7 +62,27 @@ Json api_overview(Database& db, const config::Config& config, const Query& query
                  {"episode_id", s.episode ? Json(s.episode->id) : Json(nullptr)},
                  {"explanation", explanation}});
     }
-    return Json{{"ips", Json(ips)},
+    Json attention = Json::array();
+    for (const monitor::AttentionItem& item : monitor::attention_list(db, state, monitor::now())) {
+        auto text = [](const std::string& value) {
+            return value.empty() ? Json(nullptr) : Json(value);
+        };
+        attention.push_back(
+            Json{{"kind", item.kind},
+                 {"urgent", item.urgent},
+                 {"ip", text(item.ip)},
+                 {"scope", text(item.scope)},
+                 {"since", text(item.since)},
+                 {"title", item.title},
+                 {"detail", text(item.detail)},
+                 {"action", text(item.action)},
+                 {"receiver", text(item.receiver)},
+                 {"episode_id", item.episode_id ? Json(item.episode_id) : Json(nullptr)},
+                 {"probe_id", item.probe_id ? Json(item.probe_id) : Json(nullptr)},
+                 {"count", item.count}});
+    }
+    return Json{{"attention", attention},
+                {"ips", Json(ips)},
                 {"scopes", Json(scopes)},
                 {"cells", cells},
                 {"unfolded_evidence", state.unfolded_evidence},

@@ -76,10 +76,32 @@ const sp = (() => {
 
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
 
-  // "2026-03-11T20:18:23Z" -> "2026-03-11 20:18:23 UTC"
+  // The time the ages are measured from: the server's "now" when a page has it (set by
+  // setNow), else this browser's clock.
+  let nowMs = null;
+  function setNow(iso) { const t = Date.parse(iso); nowMs = Number.isNaN(t) ? null : t; }
+  function nowTime() { return nowMs === null ? Date.now() : nowMs; }
+
+  // "3 h ago" / "in 5 min" for an ISO time; '' when it does not parse.
+  function age(iso) {
+    const t = Date.parse(iso);
+    if (Number.isNaN(t)) return '';
+    const delta = nowTime() - t;
+    return delta >= 0 ? duration(delta) + ' ago' : 'in ' + duration(-delta);
+  }
+
+  // "2026-03-11T20:18:23Z" -> "2026-03-11 20:18:23 UTC (3 h ago)": UTC, as stored, and how
+  // long ago, so nobody converts time zones in their head.
   function when(iso) {
     if (!iso) return '—';
-    return String(iso).replace('T', ' ').replace('Z', ' UTC');
+    const text = String(iso).replace('T', ' ').replace('Z', ' UTC');
+    const ago = age(iso);
+    return ago ? text + ' (' + ago + ')' : text;
+  }
+
+  // The same as a <time> element (machine-readable datetime), for table cells.
+  function at(iso) {
+    return iso ? el('time', {datetime: iso, text: when(iso)}) : document.createTextNode('—');
   }
 
   // How long ago (or how long) between two times, in words.
@@ -109,8 +131,15 @@ const sp = (() => {
     return span;
   }
 
+  // A table whose cells carry their column's name (data-label): on a narrow screen each row
+  // is shown as a stack of "name: value" lines instead of running off the right edge.
   function table(headers, rows) {
-    return el('table', {}, [
+    for (const row of rows) {
+      [...row.children].forEach((cell, i) => {
+        if (headers[i] && !cell.hasAttribute('data-label')) cell.setAttribute('data-label', headers[i]);
+      });
+    }
+    return el('table', {class: headers.length >= 7 ? 'stack wide' : 'stack'}, [
       el('thead', {}, el('tr', {}, headers.map((h) => el('th', {text: h})))),
       el('tbody', {}, rows),
     ]);
@@ -128,11 +157,11 @@ const sp = (() => {
   document.addEventListener('DOMContentLoaded', () => {
     const here = window.location.pathname === '/' ? '/index.html' : window.location.pathname;
     for (const link of document.querySelectorAll('nav a')) {
-      if (link.getAttribute('href') === here) link.classList.add('current');
+      if (link.getAttribute('href') === here) { link.classList.add('current'); link.setAttribute('aria-current', 'page'); }
     }
   });
 
-  return {el, svg, shown, api, params, showError, clear, when, duration, badge, linkified, table, pageLink};
+  return {el, svg, shown, api, params, showError, clear, when, at, age, setNow, duration, badge, linkified, table, pageLink};
 })();
 
 // The header and navigation of every page, built here once instead of copied into each page.
@@ -142,6 +171,11 @@ const sp = (() => {
     ['/probes.html', 'Probes'], ['/dnsbl.html', 'DNSBL'], ['/ingest.html', 'Ingestion & hygiene'],
     ['/metrics', '/metrics'],
   ];
-  const nav = sp.el('nav', {}, pages.map(([href, text]) => sp.el('a', {href, text})));
-  document.body.prepend(sp.el('header', {}, [sp.el('h1', {text: 'smtpprobe'}), nav]));
+  // The links wrap onto more lines on a narrow screen (the header's dark background grows
+  // with them), so none runs off as white text on the white page.
+  const nav = sp.el('nav', {'aria-label': 'pages'}, sp.el('ul', {}, pages.map(([href, text]) => sp.el('li', {}, sp.el('a', {href, text})))));
+  const main = document.querySelector('main');
+  if (main && !main.id) main.id = 'content';
+  document.body.prepend(sp.el('header', {}, [
+    sp.el('a', {class: 'skip', href: '#content', text: 'Skip to content'}), sp.el('h1', {text: 'smtpprobe'}), nav]));
 })();

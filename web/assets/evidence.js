@@ -1,5 +1,6 @@
-// Evidence page: the evidence stream, newest first, paged by id (/api/evidence), each row with
-// the receiver's own words and the classifier's meaning and action.
+// Evidence page: the evidence stream, newest first by time, paged (/api/evidence), each row
+// with the receiver's own words (a column wide enough to read) and the classifier's meaning
+// and action.
 'use strict';
 
 function explanationCell(row) {
@@ -17,7 +18,7 @@ function sourceCell(row) {
   const link = row.source_kind === 'probe'
     ? sp.pageLink('/probe.html', {id: row.source_id}, 'probe #' + row.source_id)
     : sp.el('span', {text: row.source_kind + ' #' + row.source_id});
-  return sp.el('td', {}, [
+  return sp.el('td', {class: 'wrap'}, [
     link,
     src && src.status ? sp.el('div', {text: src.status}) : null,
     src && src.host ? sp.el('div', {class: 'muted', text: src.host}) : null,
@@ -36,11 +37,12 @@ async function main() {
   const data = await sp.api('/api/evidence', query);
   const rows = data.evidence.map((row) => sp.el('tr', {'data-id': row.id}, [
     // A clear row of a log may count several successes (observations, until last_time).
-    sp.el('td', {text: row.observations > 1 && row.last_time ? sp.when(row.time) + ' – ' + sp.when(row.last_time) : sp.when(row.time)}),
-    sp.el('td', {text: row.ip || '—'}),
-    sp.el('td', {text: row.scope}),
-    sp.el('td', {}, row.observations > 1 ? [sp.badge(row.verdict), sp.el('span', {class: 'muted', text: ' ×' + row.observations})] : sp.badge(row.verdict)),
-    sp.el('td', {text: [row.reason, row.provider_code].filter(Boolean).join(' · ') || '—'}),
+    sp.el('td', {}, row.observations > 1 && row.last_time ? [sp.at(row.time), ' – ', sp.at(row.last_time)] : sp.at(row.time)),
+    sp.el('td', {class: 'wrap'}, [sp.el('div', {text: row.scope}), sp.el('div', {class: 'muted', text: row.ip || '(this server)'})]),
+    sp.el('td', {}, [
+      sp.badge(row.verdict), row.observations > 1 ? sp.el('span', {class: 'muted', text: ' ×' + row.observations}) : null,
+      sp.el('div', {text: [row.reason, row.provider_code].filter(Boolean).join(' · ') || '—'}),
+    ]),
     sourceCell(row),
     sp.el('td', {class: 'words', text: row.source && row.source.text ? row.source.text : '—'}),
     explanationCell(row),
@@ -49,7 +51,7 @@ async function main() {
   if (!rows.length) {
     box.appendChild(sp.el('p', {class: 'muted', text: 'No evidence matches.'}));
   } else {
-    box.appendChild(sp.table(['Time', 'IP', 'Scope', 'Verdict', 'Reason · code', 'Source', 'What the receiver said', 'Meaning and action'], rows));
+    box.appendChild(sp.table(['Time (UTC)', 'Receiver · sending IP', 'Verdict · reason', 'Source', 'What the receiver said', 'Meaning and action'], rows));
   }
   const older = document.getElementById('older');
   const newer = document.getElementById('newer');

@@ -4,7 +4,7 @@
 
 function countsTable(object) {
   const rows = Object.entries(object || {}).map(([k, v]) => sp.el('tr', {}, [sp.el('td', {text: k}), sp.el('td', {class: 'num', text: String(v)})]));
-  return rows.length ? sp.table(['', 'rows'], rows) : sp.el('p', {class: 'muted', text: 'none'});
+  return rows.length ? sp.table(['What', 'Rows'], rows) : sp.el('p', {class: 'muted', text: 'none'});
 }
 
 function sum(object) { return Object.values(object || {}).reduce((a, b) => a + b, 0); }

@@ -6,6 +6,7 @@ async function main() {
   const id = sp.params().get('id');
   if (!id || !/^[0-9]+$/.test(id)) throw new Error('no probe id (open this page from the probe list)');
   const run = await sp.api('/api/probes/' + id);
+  sp.setNow(new Date().toISOString());
   document.getElementById('title').textContent = sp.shown('Probe run #' + run.id + ' — ' + (run.target || ''));
   const facts = [
     ['Started', sp.when(run.started_at)], ['Finished', sp.when(run.finished_at)],
@@ -13,12 +14,16 @@ async function main() {
     ['Address', run.ip ? run.ip + (run.port ? ':' + run.port : '') : null], ['Source IP', run.source_ip],
     ['HELO', run.helo], ['Outcome', run.outcome], ['Stopped at', run.stage],
     ['Decisive reply', [run.reply_code, run.reply_enhanced, run.reply_text].filter((x) => x !== null && x !== undefined).join(' ')],
+    // Beside the reply: what it means and what to do (the classifier, as on the evidence page).
+    ['What it means', run.explanation && run.explanation.meaning, 'meaning'],
+    ['What to do', run.explanation && run.explanation.action && run.explanation.action !== 'none' ? run.explanation.action : null, 'action'],
     ['Classification', [run.provider, run.scope, run.reason, run.provider_code].filter(Boolean).join(' · ')],
     ['Verdict', run.verdict], ['Extensions', Array.isArray(run.extensions) ? run.extensions.join(' ') : run.extensions],
     ['TLS', run.tls && run.tls.version ? [run.tls.version, run.tls.cipher, run.tls.subject, run.tls.verified ? 'verified' : ('not verified ' + (run.tls.verify_error || ''))].filter(Boolean).join(' · ') : null],
   ];
   const rows = facts.filter(([, v]) => v !== null && v !== undefined && v !== '')
-    .map(([k, v]) => sp.el('tr', {}, [sp.el('th', {text: k}), sp.el('td', {class: 'words', text: String(v)})]));
+    .map(([k, v, kind]) => sp.el('tr', {class: kind || null}, [sp.el('th', {scope: 'row', text: k}),
+      kind ? sp.el('td', {class: 'explanation ' + kind}, sp.linkified(String(v))) : sp.el('td', {class: 'words', text: String(v)})]));
   document.getElementById('summary').appendChild(sp.el('table', {}, sp.el('tbody', {}, rows)));
   document.getElementById('banner').textContent = sp.shown(run.banner || '—');
   const pre = document.getElementById('transcript');

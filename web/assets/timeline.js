@@ -1,10 +1,14 @@
 // Timeline page: one lane per receiver scope (per IP and scope when several IPs are shown),
 // block episodes as bars, evidence and notes as marks, drawn as our own SVG from
 // /api/timeline. Wheel zooms around the pointer, dragging pans, hovering shows details,
-// clicking a bar opens its evidence. All labels and tooltips are set with textContent.
+// clicking a bar opens its evidence. The keyboard does the same: every episode bar is a
+// focusable button (Tab), focus shows its details, Enter opens its evidence, the arrow keys
+// pan and + / - zoom; the same episodes and notes are listed in a table below the chart.
+// All labels and tooltips are set with textContent.
 'use strict';
 
 const LANE_H = 34;
+const NARROW_LANE_H = 46; // a narrow chart puts the lane's label above its bars
 const LABEL_W = 230;
 const AXIS_H = 26;
 const HOUR = 3600e3;
@@ -73,31 +77,70 @@ function tooltip(event, lines) {
   const tip = document.getElementById('tooltip');
   tip.textContent = sp.shown(lines.filter(Boolean).join('\n'));
   tip.hidden = false;
-  tip.style.left = Math.min(event.clientX + 14, window.innerWidth - 440) + 'px';
+  tip.style.left = Math.max(0, Math.min(event.clientX + 14, window.innerWidth - Math.min(440, window.innerWidth))) + 'px';
   tip.style.top = (event.clientY + 14) + 'px';
+}
+
+// The tooltip of a focused element, placed under it.
+function tooltipAt(node, lines) {
+  const box = node.getBoundingClientRect();
+  tooltip({clientX: Math.max(0, box.left), clientY: box.bottom}, lines);
+}
+
+function episodeLines(ep, now) {
+  const start = ms(ep.opened);
+  const end = ep.closed ? ms(ep.closed) : now;
+  const codes = Array.isArray(ep.codes) ? ep.codes.join(', ') : (ep.codes || '');
+  return [
+    'Block episode #' + ep.id + (ep.closed ? '' : ' (still open)'),
+    (ep.ip || '(this server)') + ' → ' + ep.scope,
+    'opened ' + sp.when(ep.opened),
+    ep.closed ? 'closed ' + sp.when(ep.closed) + ' (' + sp.duration(end - start) + ')' : 'blocked for ' + sp.duration(now - start),
+    ep.reason ? 'reason ' + ep.reason : '', codes ? 'codes ' + codes : '',
+    ep.evidence_count + ' evidence',
+  ];
+}
+
+function openEvidence(ep) {
+  window.location.href = '/evidence.html?' + new URLSearchParams({ip: ep.ip, scope: ep.scope}).toString();
 }
 
 function hideTooltip() { document.getElementById('tooltip').hidden = true; }
 
 function render() {
-  const box = sp.clear(document.getElementById('timeline-box'));
+  const box = document.getElementById('timeline-box');
+  const focused = document.activeElement && document.activeElement.getAttribute ? document.activeElement.getAttribute('data-episode') : null;
+  sp.clear(box);
   const lanes = state.lanes;
-  state.width = Math.max(600, box.clientWidth || 900);
+  // As wide as the page allows (never wider: a phone scrolls the page, not the chart); a
+  // narrow chart writes each lane's label above its bars instead of in a column beside them.
+  state.width = Math.max(260, box.clientWidth || 900);
   const width = state.width;
-  const height = AXIS_H + Math.max(1, lanes.length) * LANE_H + 4;
+  const narrow = width < 640;
+  const labelW = narrow ? 0 : Math.min(LABEL_W, Math.round(width * 0.3));
+  const laneH = narrow ? NARROW_LANE_H : LANE_H;
+  const barTop = narrow ? 18 : 6;
+  const height = AXIS_H + Math.max(1, lanes.length) * laneH + 4;
   const [t0, t1] = state.view;
-  const plotW = width - LABEL_W - 10;
-  const x = (t) => LABEL_W + ((t - t0) / (t1 - t0)) * plotW;
-  const root = sp.svg('svg', {id: 'timeline', width, height, 'data-view-start': Math.round(t0), 'data-view-end': Math.round(t1), viewBox: '0 0 ' + width + ' ' + height, role: 'img', 'aria-label': 'block timeline'});
+  const plotW = width - labelW - 10;
+  const x = (t) => labelW + ((t - t0) / (t1 - t0)) * plotW;
+  const root = sp.svg('svg', {id: 'timeline', width, height, 'data-view-start': Math.round(t0), 'data-view-end': Math.round(t1), viewBox: '0 0 ' + width + ' ' + height,
+    role: 'group', 'aria-label': 'block timeline: each episode bar is a button; the table below lists the same episodes'});
   root.appendChild(sp.svg('defs', {}, sp.svg('linearGradient', {id: 'open-fade', x1: 0, x2: 1}, [
     sp.svg('stop', {offset: '0%', 'stop-color': '#c62828'}), sp.svg('stop', {offset: '100%', 'stop-color': '#ef5350'}),
   ])));
-  root.appendChild(sp.svg('clipPath', {id: 'plot-clip'}, sp.svg('rect', {x: LABEL_W, y: 0, width: plotW, height})));
+  root.appendChild(sp.svg('clipPath', {id: 'plot-clip'}, sp.svg('rect', {x: labelW, y: 0, width: plotW, height})));
   // Lanes and labels.
   lanes.forEach((lane, i) => {
-    const y = AXIS_H + i * LANE_H;
-    root.appendChild(sp.svg('rect', {class: 'lane-bg' + (i % 2 ? ' odd' : ''), x: 0, y, width, height: LANE_H}));
-    root.appendChild(sp.svg('text', {class: 'lane-label', x: 6, y: y + LANE_H / 2 + 4, text: lane.key}));
+    const y = AXIS_H + i * laneH;
+    root.appendChild(sp.svg('rect', {class: 'lane-bg' + (i % 2 ? ' odd' : ''), x: 0, y, width, height: laneH}));
+    const label = sp.svg('text', {class: 'lane-label', 'data-lane': lane.key, x: 6, y: narrow ? y + 13 : y + laneH / 2 + 4, text: lane.key});
+    // A label longer than its column is cut; the full text is the title.
+    if (!narrow && lane.key.length * 6.6 > labelW - 8) {
+      label.textContent = sp.shown(lane.key.slice(0, Math.max(4, Math.floor((labelW - 8) / 6.6) - 1)) + '…');
+      label.appendChild(sp.svg('title', {text: lane.key}));
+    }
+    root.appendChild(label);
   });
   // Axis.
   const axis = sp.svg('g', {class: 'axis'});
@@ -110,40 +153,41 @@ function render() {
   const plot = sp.svg('g', {'clip-path': 'url(#plot-clip)'});
   const now = Date.now();
   if (now >= t0 && now <= t1) plot.appendChild(sp.svg('line', {class: 'now', x1: x(now), x2: x(now), y1: AXIS_H, y2: height}));
+  const laneBar = barTop + LANE_H - 12; // the bottom of the bars (report bands sit under it)
   lanes.forEach((lane, i) => {
-    const y = AXIS_H + i * LANE_H;
+    const y = AXIS_H + i * laneH;
     for (const ep of lane.episodes) {
       const start = ms(ep.opened);
       const end = ep.closed ? ms(ep.closed) : now;
-      const x0 = Math.max(LABEL_W - 2, x(start));
+      const x0 = Math.max(labelW - 2, x(start));
       const x1 = Math.min(width + 2, x(end));
-      if (x1 < LABEL_W || x0 > width) continue;
+      if (x1 < labelW || x0 > width) continue;
       const codes = Array.isArray(ep.codes) ? ep.codes.join(', ') : (ep.codes || '');
+      const lines = episodeLines(ep, now);
       const bar = sp.svg('rect', {
-        class: 'episode' + (ep.closed ? ' closed' : ' open'), x: x0, y: y + 6, width: Math.max(3, x1 - x0), height: LANE_H - 12, rx: 3,
+        class: 'episode' + (ep.closed ? ' closed' : ' open'), x: x0, y: y + barTop, width: Math.max(3, x1 - x0), height: LANE_H - 12, rx: 3,
         'data-episode': ep.id, 'data-scope': ep.scope, 'data-ip': ep.ip,
+        tabindex: 0, role: 'button', 'aria-label': lines.filter(Boolean).join(', ') + '. Enter opens its evidence.',
       });
-      bar.addEventListener('mousemove', (event) => tooltip(event, [
-        'Block episode #' + ep.id + (ep.closed ? '' : ' (still open)'),
-        ep.ip + ' → ' + ep.scope,
-        'opened ' + sp.when(ep.opened),
-        ep.closed ? 'closed ' + sp.when(ep.closed) + ' (' + sp.duration(end - start) + ')' : 'blocked for ' + sp.duration(now - start),
-        ep.reason ? 'reason ' + ep.reason : '', codes ? 'codes ' + codes : '',
-        ep.evidence_count + ' evidence',
-      ]));
+      bar.addEventListener('mousemove', (event) => tooltip(event, lines));
       bar.addEventListener('mouseleave', hideTooltip);
-      bar.addEventListener('click', () => { window.location.href = '/evidence.html?' + new URLSearchParams({ip: ep.ip, scope: ep.scope}).toString(); });
+      bar.addEventListener('focus', () => tooltipAt(bar, lines));
+      bar.addEventListener('blur', hideTooltip);
+      bar.addEventListener('click', () => openEvidence(ep));
+      bar.addEventListener('keydown', (event) => {
+        if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); openEvidence(ep); }
+      });
       plot.appendChild(bar);
-      if (x1 - x0 > 70) plot.appendChild(sp.svg('text', {class: 'episode-label', x: x0 + 10, y: y + LANE_H / 2 + 4, text: codes || ep.reason || 'blocked'}));
+      if (x1 - x0 > 70) plot.appendChild(sp.svg('text', {class: 'episode-label', x: x0 + 10, y: y + barTop + (LANE_H - 12) / 2 + 4, text: codes || ep.reason || 'blocked', 'aria-hidden': 'true'}));
     }
     for (const rep of lane.reports) {
       const start = ms(rep.time);
       const end = rep.end ? ms(rep.end) : start + DAY;
-      const x0 = Math.max(LABEL_W, x(start));
+      const x0 = Math.max(labelW, x(start));
       const x1 = Math.min(width, x(end));
-      if (x1 < LABEL_W || x0 > width) continue;
+      if (x1 < labelW || x0 > width) continue;
       const kind = rep.kind === 'snds' ? 'snds-' + String(rep.filter || 'green').toLowerCase() : 'dmarc';
-      const band = sp.svg('rect', {class: 'report ' + kind, x: x0, y: y + LANE_H - 7, width: Math.max(3, x1 - x0), height: 5,
+      const band = sp.svg('rect', {class: 'report ' + kind, x: x0, y: y + laneBar - 1, width: Math.max(3, x1 - x0), height: 5,
         'data-report': rep.kind});
       band.addEventListener('mousemove', (event) => tooltip(event, rep.kind === 'dmarc' ? [
         'DMARC report from ' + rep.reporter, sp.when(rep.time) + ' – ' + sp.when(rep.end), rep.ip + ' → ' + rep.scope,
@@ -158,8 +202,8 @@ function render() {
     }
     for (const ev of lane.evidence) {
       const cx = x(ms(ev.time));
-      if (cx < LABEL_W || cx > width) continue;
-      const mark = sp.svg('circle', {class: 'evidence ' + ev.verdict, cx, cy: y + LANE_H / 2, r: 4.5, 'data-evidence': ev.id});
+      if (cx < labelW || cx > width) continue;
+      const mark = sp.svg('circle', {class: 'evidence ' + ev.verdict, cx, cy: y + barTop + (LANE_H - 12) / 2, r: 4.5, 'data-evidence': ev.id});
       mark.addEventListener('mousemove', (event) => tooltip(event, [
         'Evidence #' + ev.id + ': ' + ev.verdict, sp.when(ev.time), ev.ip + ' → ' + ev.scope,
         [ev.reason, ev.provider_code].filter(Boolean).join(' · '), 'from ' + ev.source_kind + ' #' + ev.source_id,
@@ -174,8 +218,8 @@ function render() {
     }
     for (const note of lane.notes) {
       const nx = x(ms(note.time));
-      if (nx < LABEL_W || nx > width) continue;
-      const cy = y + 7;
+      if (nx < labelW || nx > width) continue;
+      const cy = y + barTop + 1;
       const mark = sp.svg('path', {class: 'note', d: 'M' + nx + ' ' + (cy - 6) + 'l6 6l-6 6l-6 -6z', 'data-note': note.id});
       mark.addEventListener('mousemove', (event) => tooltip(event, ['Note, ' + sp.when(note.time), note.text]));
       mark.addEventListener('mouseleave', hideTooltip);
@@ -183,8 +227,12 @@ function render() {
     }
   });
   root.appendChild(plot);
-  attachZoomPan(root, plotW);
+  attachZoomPan(root, plotW, labelW);
   box.appendChild(root);
+  if (focused) {
+    const again = root.querySelector('rect.episode[data-episode="' + CSS.escape(focused) + '"]');
+    if (again) again.focus();
+  }
   if (!lanes.length) box.appendChild(sp.el('p', {class: 'muted', text: 'Nothing in this window.'}));
   const info = document.getElementById('timeline-info');
   info.textContent = state.data.episodes.length + ' episodes, ' + state.data.evidence.length + ' evidence, ' + state.data.notes.length +
@@ -201,12 +249,24 @@ function zoom(factor, centerT) {
   render();
 }
 
-function attachZoomPan(root, plotW) {
+function pan(fraction) {
+  const [t0, t1] = state.view;
+  const dt = (t1 - t0) * fraction;
+  state.view = [t0 + dt, t1 + dt];
+  render();
+}
+
+function attachZoomPan(root, plotW, labelW) {
   const toTime = (clientX) => {
     const rect = root.getBoundingClientRect();
     const [t0, t1] = state.view;
-    return t0 + ((clientX - rect.left - LABEL_W) / plotW) * (t1 - t0);
+    return t0 + ((clientX - rect.left - labelW) / plotW) * (t1 - t0);
   };
+  // Keys on a focused bar: arrows pan, + and - zoom (Tab moves between the bars).
+  root.addEventListener('keydown', (event) => {
+    const actions = {ArrowLeft: () => pan(-0.2), ArrowRight: () => pan(0.2), '+': () => zoom(0.5), '=': () => zoom(0.5), '-': () => zoom(2)};
+    if (actions[event.key]) { event.preventDefault(); actions[event.key](); }
+  });
   root.addEventListener('wheel', (event) => {
     event.preventDefault();
     zoom(event.deltaY < 0 ? 0.8 : 1.25, toTime(event.clientX));
@@ -222,6 +282,37 @@ function attachZoomPan(root, plotW) {
     state.view = [drag.view[0] - dt, drag.view[1] - dt];
     render();
   });
+}
+
+// The accessible view of the same data: every episode (and note) as a table row, with links
+// to its evidence, in lane order.
+function renderTable() {
+  const box = sp.clear(document.getElementById('timeline-table'));
+  const rows = [];
+  for (const lane of state.lanes) {
+    for (const ep of lane.episodes) {
+      const end = ep.closed ? ms(ep.closed) : Date.now();
+      rows.push(sp.el('tr', {'data-episode': ep.id}, [
+        sp.el('td', {text: lane.key}),
+        sp.el('td', {}, ep.closed ? sp.badge('clear') : sp.badge('blocked')),
+        sp.el('td', {}, sp.at(ep.opened)),
+        sp.el('td', {}, ep.closed ? sp.at(ep.closed) : 'still open'),
+        sp.el('td', {text: sp.duration(end - ms(ep.opened))}),
+        sp.el('td', {text: [ep.reason, Array.isArray(ep.codes) ? ep.codes.join(', ') : ep.codes].filter(Boolean).join(' · ') || '—'}),
+        sp.el('td', {}, sp.pageLink('/evidence.html', {ip: ep.ip, scope: ep.scope}, ep.evidence_count + ' evidence')),
+      ]));
+    }
+  }
+  box.appendChild(rows.length ? sp.table(['Lane', 'Now', 'Opened', 'Closed', 'Lasted', 'Reason · codes', 'Evidence'], rows)
+    : sp.el('p', {class: 'muted', text: 'No block episode in this window.'}));
+  const notes = state.data.notes.map((note) => sp.el('tr', {}, [
+    sp.el('td', {}, sp.at(note.time)), sp.el('td', {text: note.ip || 'all IPs'}), sp.el('td', {text: note.scope || 'all receivers'}),
+    sp.el('td', {class: 'words', text: note.text}),
+  ]));
+  if (notes.length) {
+    box.appendChild(sp.el('h4', {text: 'Notes'}));
+    box.appendChild(sp.table(['Time', 'IP', 'Receiver', 'Note'], notes));
+  }
 }
 
 async function fillFilters(p) {
@@ -244,6 +335,9 @@ async function main() {
   state.full = p.get('from') && p.get('to') ? [ms(state.data.from), ms(state.data.to)] : timeDomain(state.data);
   state.view = state.full.slice();
   render();
+  renderTable();
+  document.getElementById('pan-earlier').addEventListener('click', () => pan(-0.3));
+  document.getElementById('pan-later').addEventListener('click', () => pan(0.3));
   document.getElementById('zoom-in').addEventListener('click', () => zoom(0.5));
   document.getElementById('zoom-out').addEventListener('click', () => zoom(2));
   document.getElementById('zoom-reset').addEventListener('click', () => { state.view = state.full.slice(); render(); });

@@ -152,9 +152,9 @@ HttpReply api_reply(const std::string& db_path, const config::Config& config, co
     using Endpoint = Json (*)(Database&, const Query&);
     static const std::pair<std::string_view, Endpoint> k_endpoints[] = {
         {"/api/episodes", api_episodes}, {"/api/evidence", api_evidence},
-        {"/api/probes", api_probes},     {"/api/dnsbl", api_dnsbl},
-        {"/api/notes", api_notes},       {"/api/ingest", api_ingest},
-        {"/api/hygiene", api_hygiene},   {"/api/reports", api_reports},
+        {"/api/probes", api_probes},     {"/api/notes", api_notes},
+        {"/api/ingest", api_ingest},     {"/api/hygiene", api_hygiene},
+        {"/api/reports", api_reports},
     };
     const std::string& path = query.path();
     if (path == "/api/status") {
@@ -162,6 +162,9 @@ HttpReply api_reply(const std::string& db_path, const config::Config& config, co
     }
     if (path == "/api/overview") {
         return json_reply(200, api_overview(thread_connection(db_path), config, query));
+    }
+    if (path == "/api/dnsbl") {
+        return json_reply(200, api_dnsbl(thread_connection(db_path), config, query));
     }
     if (path == "/api/timeline") {
         HttpReply reply = json_reply(200, Json::object());
