@@ -6,6 +6,7 @@
 #include "cli/monitor_context.hpp"
 #include "monitor/run/run_lock.hpp"
 #include "monitor/run/run_tick.hpp"
+#include "probe/log.hpp"
 #include "probe/text/json_output.hpp"
 
 #include <CLI/CLI.hpp>
@@ -22,8 +23,8 @@ int run_once(Context& ctx, bool force, const std::string& snds_url)
     std::string db_file = monitor_db_path(ctx.global, config);
     monitor::RunLock lock(db_file);
     if (!lock.held()) {
-        std::cerr << "smtpprobe: run: another smtpprobe run holds " << lock.path()
-                  << "; not starting (exit " << monitor::k_exit_locked << ")\n";
+        log::error("run: another smtpprobe run holds ", lock.path(), "; not starting (exit ",
+                   monitor::k_exit_locked, ")");
         return monitor::k_exit_locked;
     }
     store::Database db(db_file);
@@ -34,11 +35,7 @@ int run_once(Context& ctx, bool force, const std::string& snds_url)
     } else if (ctx.global.verbosity >= 0 || report.exit_code() != 0) {
         std::cout << report.to_text();
     }
-    for (const monitor::PartResult& part : report.parts) {
-        if (!part.ok) {
-            std::cerr << "smtpprobe: run: part " << part.name << " failed: " << part.detail << "\n";
-        }
-    }
+    // A failed part was logged (error priority) by run_tick itself.
     return report.exit_code();
 }
 

@@ -5,6 +5,7 @@
 #include "cli/exit_code.hpp"
 #include "cli/monitor_context.hpp"
 #include "monitor/store/database.hpp"
+#include "probe/log.hpp"
 #include "web/http/host_check.hpp"
 #include "web/server/server.hpp"
 
@@ -134,9 +135,8 @@ int serve(const Context& ctx, const ServeOptions& opts)
     server_options.max_connections =
         connections_within_descriptors(static_cast<std::size_t>(opts.max_connections));
     if (server_options.max_connections < static_cast<std::size_t>(opts.max_connections)) {
-        std::cerr << "smtpprobe serve: warning: the descriptor limit allows "
-                  << server_options.max_connections << " connections, not " << opts.max_connections
-                  << " (raise LimitNOFILE / ulimit -n)" << std::endl;
+        log::warn("serve: the descriptor limit allows ", server_options.max_connections,
+                  " connections, not ", opts.max_connections, " (raise LimitNOFILE / ulimit -n)");
     }
     const config::Config config = load_effective_config(ctx.global);
     std::string path = monitor_db_path(ctx.global, config);
@@ -165,14 +165,10 @@ int serve(const Context& ctx, const ServeOptions& opts)
     }
     std::string host = address.find(':') != std::string::npos ? "[" + address + "]" : address;
     server.run([&] {
-        if (ctx.global.verbosity >= 0) {
-            std::cerr << "smtpprobe serve: dashboard on http://" << host << ":" << bound
-                      << "/ (database " << path << ", read-only)" << std::endl;
-        }
+        log::info("serve: dashboard on http://", host, ":", bound, "/ (database ", path,
+                  ", read-only)");
     });
-    if (ctx.global.verbosity >= 0) {
-        std::cerr << "smtpprobe serve: stopped" << std::endl;
-    }
+    log::info("serve: stopped");
     return k_exit_ok;
 }
 

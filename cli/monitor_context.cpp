@@ -2,6 +2,7 @@
 #include "cli/monitor_context.hpp"
 
 #include "monitor/config/config_loader.hpp"
+#include "probe/log.hpp"
 #include "probe/printable.hpp"
 
 #include <cstdlib>
@@ -67,7 +68,7 @@ config::Config load_effective_config(const GlobalOptions& global)
         return config::load_config_or_defaults(path, explicit_choice);
     } catch (const config::ConfigError& e) {
         for (std::size_t i = 1; i < e.problems().size(); ++i) {
-            std::cerr << "smtpprobe: config: " << e.problems()[i].to_string() << "\n";
+            log::error("config: ", e.problems()[i].to_string());
         }
         throw UsageError("config: " + e.problems().front().to_string());
     }

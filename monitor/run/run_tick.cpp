@@ -4,6 +4,7 @@
 #include "monitor/alerts/alert_outbox.hpp"
 #include "monitor/episodes/episode_builder.hpp"
 #include "monitor/status/status_report.hpp"
+#include "probe/log.hpp"
 #include "probe/printable.hpp"
 
 #include <algorithm>
@@ -13,14 +14,21 @@ namespace smtpprobe::monitor {
 
 namespace {
 
+// Runs one part; a part that throws failed. A failed part is logged at error priority (so
+// `journalctl -p err` shows it under systemd), whatever the command prints.
 template <typename Part>
 PartResult guarded(const char* name, Part part)
 {
+    PartResult result;
     try {
-        return part();
+        result = part();
     } catch (const std::exception& e) {
-        return PartResult{name, true, false, printable(e.what(), 400)};
+        result = PartResult{name, true, false, printable(e.what(), 400)};
     }
+    if (!result.ok) {
+        log::error("run: part ", result.name, " failed: ", result.detail);
+    }
+    return result;
 }
 
 } // namespace

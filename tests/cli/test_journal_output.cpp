@@ -6,6 +6,7 @@
 #include "tests/support/skip.hpp"
 
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 
 using namespace smtpprobe::test;
 
@@ -54,4 +55,28 @@ TEST_CASE("a HOME the user may not enter is no user config, not a crash")
     CHECK(result.err.find("terminate called") == std::string::npos);
     CHECK(result.err.find("Permission denied [/root") == std::string::npos);
     CHECK(result.exit_code >= 0);
+}
+
+TEST_CASE("a failed part of run is logged at error priority, so journalctl -p err shows it")
+{
+    // The SNDS part fails: its feed URL points at a port nothing listens on.
+    TempDir dir;
+    write_file(dir.file("snds.key"), "0123456789abcdef\n");
+    ::chmod(dir.file("snds.key").c_str(), 0600);
+    write_file(dir.file("config.toml"), "[probes]\ndefault_receivers = false\n"
+                                        "[dnsbl]\ndefault_zones = false\n"
+                                        "[snds]\nkey_file = \"" +
+                                            dir.file("snds.key") + "\"\ntimeout = \"2s\"\n");
+    const std::string url = "https://127.0.0.1:" + std::to_string(free_tcp_port());
+    const std::string script = "f=" + dir.file("err") +
+                               "; : > \"$f\"; JOURNAL_STREAM=$(stat -c %d:%i \"$f\") \"$0\" "
+                               "--config " +
+                               dir.file("config.toml") + " --db " + dir.file("history.db") +
+                               " run --snds-url " + url + " 2>\"$f\"; echo \"exit=$?\"; cat \"$f\"";
+    const RunResult r = run({"sh", "-c", script, SMTPPROBE_BINARY});
+    CAPTURE(r.out);
+    CHECK(r.out.find("exit=3") != std::string::npos);
+    CHECK(r.out.find("<3>error: run: part snds failed: ") != std::string::npos);
+    // The key never reaches the log.
+    CHECK(r.out.find("0123456789abcdef") == std::string::npos);
 }

@@ -2,6 +2,8 @@
 // runs on one strand; each connection runs as one coroutine on its own strand.
 #include "web/server/server.hpp"
 
+#include "probe/log.hpp"
+#include "probe/printable.hpp"
 #include "web/server/session.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -108,7 +110,7 @@ asio::awaitable<void> Server::Impl::accept_loop()
                     try {
                         std::rethrow_exception(error);
                     } catch (const std::exception& e) {
-                        std::cerr << "smtpprobe serve: session failed: " << e.what() << "\n";
+                        log::warn("serve: session failed: ", printable(e.what(), 300));
                     }
                 }
             });
