@@ -153,6 +153,9 @@ int show_status(Context& ctx, const StatusArgs& args)
     const auto [lines, cols] = terminal_size();
     options.width = cols > 0 ? std::min<std::size_t>(cols, 100) : 100;
     options.width = std::max<std::size_t>(options.width, 60);
+    if (args.all || (options.state && *options.state == evidence::Verdict::blocked)) {
+        options.attention_limit = 0; // asked for every block
+    }
     if (!args.all && args.limit == 0) {
         options.screen_lines = lines > 0 ? std::max<std::size_t>(lines - 1, 20) : 30;
     }

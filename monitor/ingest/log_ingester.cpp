@@ -108,11 +108,14 @@ void LogIngester::read_file(const std::string& file, FileCursor cursor, bool com
     LineReader reader(file, complete);
     m_time.set_reference(reference_time);
     if (cursor.content_id.empty() && file != "-") {
-        auto content = content_identity(file);
-        if (!content) {
+        // The first line identifies the content. Unlike the rotation search, a read error here
+        // (a corrupt .gz) is the command's error, not "nothing yet".
+        LineReader first(file, false);
+        Line first_line;
+        if (!first.next(first_line)) {
             return; // no complete line yet: nothing to read, nothing to remember
         }
-        cursor.content_id = *content;
+        cursor.content_id = line_checksum(first_line.text);
     }
     if (cursor.offset > 0) {
         reader.seek(cursor.offset);

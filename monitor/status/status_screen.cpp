@@ -13,7 +13,6 @@ namespace {
 using evidence::ScopeState;
 using evidence::Verdict;
 
-constexpr std::size_t k_attention_shown = 6; // blocked rows listed before "and N more"
 constexpr std::size_t k_notes_shown = 3;
 
 const char* const k_red = "\033[31m";
@@ -119,7 +118,8 @@ void print_attention(std::ostream& out, const StatusScreen& screen, const Screen
     // A few blocks get their reason and the whole action; many get one line of each.
     const bool roomy = n <= 3;
     out << paint("Blocked or listed now: " + std::to_string(n), k_red, o.colour) << "\n";
-    for (std::size_t i = 0; i < n && i < k_attention_shown; ++i) {
+    const std::size_t shown = o.attention_limit == 0 ? n : std::min(n, o.attention_limit);
+    for (std::size_t i = 0; i < shown; ++i) {
         const ScopeState& s = screen.attention[i];
         std::string head = ip_label(s.ip) + " x " + printable(s.scope, 80);
         head += is_list(s.scope) ? " listed" : " blocked";
@@ -154,9 +154,8 @@ void print_attention(std::ostream& out, const StatusScreen& screen, const Screen
             }
         }
     }
-    if (n > k_attention_shown) {
-        out << "  and " << (n - k_attention_shown)
-            << " more (smtpprobe status --state blocked --all)\n";
+    if (n > shown) {
+        out << "  and " << (n - shown) << " more (smtpprobe status --state blocked --all)\n";
     }
 }
 
@@ -253,7 +252,10 @@ std::string age_text(const std::string& iso_time, Clock::time_point now)
     if (seconds < 48 * 3600) {
         return std::to_string(seconds / 3600) + " h";
     }
-    return std::to_string(seconds / 86400) + " d";
+    if (seconds < 730 * 86400) {
+        return std::to_string(seconds / 86400) + " d";
+    }
+    return std::to_string(seconds / (365 * 86400)) + " y";
 }
 
 std::string shorten_middle(const std::string& text, std::size_t width)
@@ -295,10 +297,11 @@ StatusScreen load_status_screen(store::Database& db, const config::Config& confi
             ++screen.rows_outside_window;
         }
     }
-    // The oldest block first: it has cost the most mail.
+    // The block seen most recently first: what is costing mail now (an old sample's block
+    // nobody has sent to since waits below it).
     std::stable_sort(screen.attention.begin(), screen.attention.end(),
                      [](const ScopeState& a, const ScopeState& b) {
-                         return a.since.value_or("") < b.since.value_or("");
+                         return a.last_evidence_time > b.last_evidence_time;
                      });
     std::stable_sort(table.begin(), table.end(), [](const ScopeState& a, const ScopeState& b) {
         return a.last_evidence_time > b.last_evidence_time;

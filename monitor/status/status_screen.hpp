@@ -28,6 +28,7 @@ struct ScreenOptions {
     std::optional<evidence::Verdict> state; // only rows in this state (attention included)
     std::size_t limit = 0;                  // table rows at most (0: no limit)
     std::size_t screen_lines = 0;           // fit the whole screen in this many lines (0: no bound)
+    std::size_t attention_limit = 6;        // blocked rows listed before "and N more" (0: all)
     std::size_t width = 100;                // columns of the terminal
     bool colour = false;                    // ANSI colours (red blocked, green clear)
     Clock::time_point now{};                // what ages are counted from
@@ -36,7 +37,7 @@ struct ScreenOptions {
 };
 
 struct StatusScreen {
-    std::vector<evidence::ScopeState> attention; // blocked or listed now, longest first
+    std::vector<evidence::ScopeState> attention; // blocked or listed now, newest evidence first
     std::vector<evidence::ScopeState> rows;      // the table, newest evidence first
     std::size_t rows_in_window = 0;              // before the limit
     std::size_t rows_outside_window = 0;         // states last seen outside the window
@@ -58,7 +59,8 @@ StatusScreen load_status_screen(store::Database& db, const config::Config& confi
 void print_status_screen(std::ostream& out, const StatusScreen& screen,
                          const ScreenOptions& options);
 
-// "45 s", "12 min", "3 h", "5 d": how long ago from now (empty for an unparsable time).
+// "45 s", "12 min", "3 h", "5 d", "3 y": how long ago from now (empty for an unparsable
+// time).
 std::string age_text(const std::string& iso_time, Clock::time_point now);
 
 // text shortened to at most width columns by cutting its middle ("microsoft-365/te..ant-x").

@@ -165,7 +165,7 @@ TEST_CASE("a damaged history is one line with the path and no SQL text, exit 3")
         smtpprobe::store::Database db(dir.file("h.db"));
         db.exec("DROP TABLE note");
     }
-    RunResult r = run_smtpprobe({"--db", dir.file("h.db"), "--all", "status"});
+    RunResult r = run_smtpprobe({"--db", dir.file("h.db"), "status", "--all"});
     CHECK(r.exit_code == 3);
     CHECK(r.err.find(dir.file("h.db")) != std::string::npos);
     CHECK(r.err.find("SELECT") == std::string::npos);

@@ -61,7 +61,10 @@ TEST_CASE("ingest log exits 0 for a history whose blocks already ended, 1 while 
                                     utc());
     CHECK(ended.exit_code == 0);
     CHECK(ended.out.find("1 blocked") != std::string::npos); // the history still says so
-    write_file(dir.file("open.log"), k_accepted + k_block);
+    // Accepted on the 23rd, refused again on the 24th: the block is open.
+    std::string reblock = k_block;
+    reblock.replace(0, 6, "Nov 24");
+    write_file(dir.file("open.log"), k_block + k_accepted + reblock);
     RunResult open = run_smtpprobe({"--config", dir.file("c.toml"), "--db", dir.file("b.db"),
                                     "ingest", "log", "--year", "2026", dir.file("open.log")},
                                    utc());
@@ -112,8 +115,9 @@ TEST_CASE("the config's dns_server serves dnsbl (host names too, stored for stat
     CHECK(status.out.find("192.0.2.99 x dnsbl/zen.test listed") != std::string::npos);
     CHECK(status.out.find("https://example.test/delist") != std::string::npos);
     RunResult json = with({"status", "--json"});
+    const nlohmann::json state = nlohmann::json::parse(json.out);
     bool found = false;
-    for (const auto& s : nlohmann::json::parse(json.out)["scopes"]) {
+    for (const auto& s : state["scopes"]) {
         found = found || (s["ip"] == "192.0.2.99" && s["scope"] == "dnsbl/zen.test" &&
                           s["state"] == "blocked");
     }
