@@ -1,5 +1,5 @@
 # Installs what an admin needs beside the binary (systemd units, cron entry, example config,
-# man page, bash completion) and packages it all as a Debian package with CPack:
+# man page, bash completion, Prometheus/Alertmanager/Grafana examples) and packages it all as a Debian package with CPack:
 #   cmake --build build && (cd build && cpack -G DEB)
 # Paths follow Debian: /usr/bin, /usr/lib/systemd/system, /usr/share/man/man1 (gzipped),
 # /usr/share/bash-completion/completions, /usr/share/doc/smtpprobe/examples; the config goes to
@@ -39,6 +39,13 @@ else()
   file(WRITE "${smtpprobe_conffiles}" "/etc/cron.d/smtpprobe\n")
 endif()
 install(FILES "${SMTPPROBE_DEPLOY_DIR}/cron.d/smtpprobe" DESTINATION /etc/cron.d)
+# A fleet's monitoring (deploy/README.md): Prometheus rules, an Alertmanager route, a Grafana
+# dashboard, as examples to copy.
+install(FILES "${SMTPPROBE_DEPLOY_DIR}/README.md" DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples
+        RENAME monitoring.md)
+install(DIRECTORY "${SMTPPROBE_DEPLOY_DIR}/prometheus" "${SMTPPROBE_DEPLOY_DIR}/alertmanager"
+                  "${SMTPPROBE_DEPLOY_DIR}/grafana"
+        DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 
 set(CPACK_GENERATOR "DEB")
 set(CPACK_PACKAGE_NAME "smtpprobe")

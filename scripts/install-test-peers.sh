@@ -1,6 +1,8 @@
 #!/bin/sh
 # Installs the real peers the tests and benchmarks talk to on loopback. Run as root.
-# prometheus brings promtool (checks /metrics); clang and libclang-rt the libFuzzer runs.
+# prometheus brings promtool (checks /metrics and deploy/prometheus) and the server the alert
+# test scrapes with; prometheus-alertmanager brings amtool (checks deploy/alertmanager); clang
+# and libclang-rt the libFuzzer runs.
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 here=$(cd "$(dirname "$0")" && pwd)
@@ -10,7 +12,7 @@ echo "postfix postfix/mailname string smtpprobe.test" | debconf-set-selections
 apt-get install -y -q --no-install-recommends \
   postfix swaks dnsmasq-base openssl clang libclang-rt-14-dev \
   chromium wrk pflogsumm libsisimai-perl procps psmisc iproute2 dpkg-dev file dnsperf \
-  prometheus dmarc-cat dmarcts-report-parser libdbd-pg-perl postgresql
+  prometheus prometheus-alertmanager dmarc-cat dmarcts-report-parser libdbd-pg-perl postgresql
 # Node.js drives Chromium through playwright-core; use the machine's node when it has one.
 if ! command -v npm >/dev/null 2>&1; then
   apt-get install -y -q --no-install-recommends nodejs npm

@@ -23,7 +23,11 @@ namespace smtpprobe::classify {
 inline constexpr std::size_t k_max_text = 4096;
 
 // ASCII lowercase, every run of white space (space, tab, CR, LF) as one space, trimmed, at
-// most k_max_text bytes. Writes into `out` (reused to avoid allocation).
+// most k_max_text bytes of the input; negations in one spelling ("doesn't" and "does not" as
+// "does not", "can't" and "can not" as "cannot", "won't" as "will not"; "e-mail" as "email"), so
+// the output may be a few bytes longer than the input. Writes into `out` (reused to avoid
+// allocation). Rule literals are normalized by the same function, so either spelling in a rule
+// matches both.
 void normalize_text(std::string_view text, std::string& out);
 
 // The most specific enhanced status code in the text: the first X.Y.Z with Z != 0, else the

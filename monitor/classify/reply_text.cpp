@@ -6,6 +6,8 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <string>
+#include <string_view>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -24,6 +26,63 @@ constexpr std::array<char, 256> k_normal = [] {
     }
     return table;
 }();
+
+bool is_word_byte(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+// Negations in one spelling: "doesn't" and "does not", "can't", "can not" and "cannot",
+// "won't" and "will not" are the same words to a rule (receivers, and versions of the same
+// software, write either), and so are "e-mail" and "email". Only text holding an apostrophe,
+// "can not" or "e-mail" is rewritten.
+void one_spelling(std::string& text)
+{
+    constexpr std::string_view k_curly = "\xe2\x80\x99"; // U+2019, a typographic apostrophe
+    if (text.find('\'') == std::string::npos && text.find(k_curly) == std::string::npos &&
+        text.find("can not") == std::string::npos && text.find("e-mail") == std::string::npos) {
+        return;
+    }
+    std::string out;
+    out.reserve(text.size() + 16);
+    for (std::size_t i = 0; i < text.size();) {
+        const std::string_view rest = std::string_view(text).substr(i);
+        const std::size_t apostrophe = rest.starts_with('\'')      ? 1
+                                       : rest.starts_with(k_curly) ? k_curly.size()
+                                                                   : 0;
+        if (apostrophe > 0 && !out.empty() && out.back() == 'n' && rest.size() > apostrophe &&
+            rest[apostrophe] == 't' &&
+            (rest.size() == apostrophe + 1 || !is_word_byte(rest[apostrophe + 1]))) {
+            const std::string_view before(out);
+            const bool whole_word = before.size() < 4 || !is_word_byte(before[before.size() - 4]);
+            if (before.ends_with("can") && whole_word) {
+                out += "not"; // can't -> cannot
+            } else if (before.ends_with("won") && whole_word) {
+                out.resize(out.size() - 3);
+                out += "will not";
+            } else {
+                out.back() = ' '; // doesn't -> does not
+                out += "not";
+            }
+            i += apostrophe + 1;
+            continue;
+        }
+        if (rest.starts_with("e-mail")) {
+            out += "email";
+            i += 6;
+            continue;
+        }
+        if (rest.starts_with("can not") && (out.empty() || !is_word_byte(out.back())) &&
+            (rest.size() == 7 || !is_word_byte(rest[7]))) {
+            out += "cannot";
+            i += 7;
+            continue;
+        }
+        out += text[i];
+        ++i;
+    }
+    text = std::move(out);
+}
 
 } // namespace
 
@@ -100,6 +159,7 @@ void normalize_text(std::string_view text, std::string& out)
         --write;
     }
     out.resize(write);
+    one_spelling(out);
 }
 
 void strip_continuation_prefixes(std::string& text, int reply_code)

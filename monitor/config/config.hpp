@@ -141,6 +141,13 @@ struct ProbeSettings {
     bool starttls = true;
 };
 
+// This node's own `run` ticks (issue 20): the name it reports under and how often its timer
+// (systemd, cron) starts `run`, so a fleet's monitoring sees a node that has gone silent.
+struct RunSettings {
+    std::string node; // "" = the host name (monitor/run/node_name.hpp)
+    std::chrono::seconds interval{std::chrono::minutes(15)}; // the shipped timer's period
+};
+
 struct Config {
     std::string source;     // the file it was read from ("" = built-in defaults)
     std::string db;         // "" = the CLI default
@@ -156,6 +163,7 @@ struct Config {
     AlertSettings alerts;
     EpisodeSettings episodes;
     ProbeSettings probes;
+    RunSettings run;
 
     // The IP to use when a source does not say which of ours sent (sendmail `relay=[]`):
     // the only identity's IP, else "" meaning "this server".

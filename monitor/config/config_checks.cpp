@@ -348,6 +348,17 @@ void check_dns_server(TomlReader& r, const std::string& server)
     }
 }
 
+void check_node_name(TomlReader& r, const std::string& node)
+{
+    const bool ok =
+        node.size() <= 253 && std::all_of(node.begin(), node.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+        });
+    if (!ok) {
+        r.problem("node", "a node name is at most 253 letters, digits, '.', '-' and '_'");
+    }
+}
+
 void check_snds(TomlReader& r, const SndsSettings& snds)
 {
     if (!snds.key.empty() && !snds.key_file.empty()) {

@@ -37,5 +37,7 @@ void check_command(TomlReader& r, const std::string& key, const std::string& com
 void check_log(TomlReader& r, const LogSource& log);
 void check_dns_server(TomlReader& r, const std::string& server);
 void check_snds(TomlReader& r, const SndsSettings& snds);
+// [run] node: 1-253 letters, digits, '.', '-', '_' (it becomes a Prometheus label and a row key).
+void check_node_name(TomlReader& r, const std::string& node);
 
 } // namespace smtpprobe::config

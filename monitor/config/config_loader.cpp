@@ -241,6 +241,13 @@ void read_sections(TomlReader& top, Config& config)
     }
     read_receivers(top, config, keep_receivers);
     read_dnsbl(top, config);
+    if (const toml::table* t = top.table("run")) {
+        TomlReader r(*t, "run", top.file(), top.problems());
+        r.get("node", config.run.node);
+        check_node_name(r, config.run.node);
+        r.get_duration("interval", config.run.interval);
+        r.finish();
+    }
     if (const toml::table* t = top.table("hygiene")) {
         TomlReader r(*t, "hygiene", top.file(), top.problems());
         r.get("enabled", config.hygiene.enabled);

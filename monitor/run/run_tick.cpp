@@ -3,7 +3,9 @@
 
 #include "monitor/alerts/alert_outbox.hpp"
 #include "monitor/episodes/episode_builder.hpp"
+#include "monitor/run/node_name.hpp"
 #include "monitor/status/status_report.hpp"
+#include "monitor/store/node_rows.hpp"
 #include "probe/log.hpp"
 #include "probe/printable.hpp"
 
@@ -29,6 +31,26 @@ PartResult guarded(const char* name, Part part)
         log::error("run: part ", result.name, " failed: ", result.detail);
     }
     return result;
+}
+
+// The node's row (node_run): when this tick started and finished and whether every part
+// succeeded, so a fleet's monitoring sees a node that stopped ticking or keeps failing. A
+// failure to write it is a failed part of its own.
+void record_tick(store::Database& db, const config::Config& config, RunReport& report)
+{
+    std::string failed;
+    for (const PartResult& p : report.parts) {
+        if (!p.ok) {
+            failed += (failed.empty() ? "failed: " : ", ") + p.name;
+        }
+    }
+    try {
+        store::record_node_run(db, {node_name(config), report.started, iso_utc(monitor::now()), "",
+                                    failed.empty() ? "ok" : failed, config.run.interval.count()});
+    } catch (const std::exception& e) {
+        report.parts.push_back(PartResult{"node", true, false, printable(e.what(), 400)});
+        log::error("run: part node failed: ", report.parts.back().detail);
+    }
 }
 
 } // namespace
@@ -123,6 +145,7 @@ RunReport run_tick(store::Database& db, const config::Config& config, const RunO
         }
         return part;
     }));
+    record_tick(db, config, report);
     StatusReport status = load_status(db, config);
     for (const evidence::ScopeState& s : status.scopes) {
         if (s.state == evidence::Verdict::blocked) {

@@ -90,6 +90,10 @@ expected_files=(
     /usr/lib/systemd/system/smtpprobe-run.timer
     /usr/share/man/man1/smtpprobe.1.gz
     /usr/share/bash-completion/completions/smtpprobe
+    /usr/share/doc/smtpprobe/examples/prometheus/smtpprobe-alerts.yml
+    /usr/share/doc/smtpprobe/examples/prometheus/smtpprobe-recording.yml
+    /usr/share/doc/smtpprobe/examples/alertmanager/alertmanager.example.yml
+    /usr/share/doc/smtpprobe/examples/grafana/smtpprobe-fleet.json
     /etc/cron.d/smtpprobe
 )
 has_config=0

@@ -3,6 +3,7 @@
 
 #include "monitor/evidence/state_query.hpp"
 #include "monitor/store/history_rows.hpp"
+#include "monitor/store/node_rows.hpp"
 #include "web/api/api.hpp"
 
 #include <charconv>
@@ -74,6 +75,38 @@ void counts(Exposition& out, store::Database& db, const char* name, const char* 
     auto stmt = db.prepare(sql);
     while (stmt.step()) {
         out.sample(name, {{label, stmt.is_null(0) ? "" : stmt.column_text(0)}}, stmt.column_int(1));
+    }
+}
+
+// Each node's `run` ticks (node_run, schema 017): a fleet alerts on a node whose latest
+// completed tick is older than its interval (deploy/prometheus/smtpprobe-alerts.yml).
+void append_node_runs(Exposition& out, store::Database& db)
+{
+    const std::vector<store::NodeRunRow> nodes = store::read_node_runs(db);
+    out.family("smtpprobe_run_last_completion_timestamp_seconds", "gauge",
+               "When the node's latest `smtpprobe run` tick finished, whatever its parts did.");
+    for (const store::NodeRunRow& n : nodes) {
+        if (auto when = epoch_seconds(n.last_finished)) {
+            out.sample("smtpprobe_run_last_completion_timestamp_seconds", {{"node", n.node}},
+                       *when);
+        }
+    }
+    out.family("smtpprobe_run_last_success_timestamp_seconds", "gauge",
+               "When the node's latest `smtpprobe run` tick whose every part succeeded finished.");
+    for (const store::NodeRunRow& n : nodes) {
+        if (auto when = epoch_seconds(n.last_success)) {
+            out.sample("smtpprobe_run_last_success_timestamp_seconds", {{"node", n.node}}, *when);
+        }
+    }
+    out.family("smtpprobe_run_last_ok", "gauge",
+               "1 when every part of the node's latest `smtpprobe run` tick succeeded, else 0.");
+    for (const store::NodeRunRow& n : nodes) {
+        out.sample("smtpprobe_run_last_ok", {{"node", n.node}}, n.last_result == "ok" ? 1 : 0);
+    }
+    out.family("smtpprobe_run_interval_seconds", "gauge",
+               "How often the node's timer starts `smtpprobe run` ([run] interval).");
+    for (const store::NodeRunRow& n : nodes) {
+        out.sample("smtpprobe_run_interval_seconds", {{"node", n.node}}, n.interval_seconds);
     }
 }
 
@@ -177,11 +210,32 @@ std::string render_metrics(store::Database& db, const config::Config& config)
                "Observations per source kind (a clear row of a log counts several successes).");
     counts(out, db, "smtpprobe_evidence_observations", "source_kind",
            "SELECT source_kind, sum(observations) FROM evidence GROUP BY source_kind ORDER BY 1");
+    out.family("smtpprobe_evidence_verdict_observations", "gauge",
+               "Observations per verdict (blocked, clear, unknown) and source kind.");
+    {
+        auto stmt = db.prepare("SELECT verdict, source_kind, sum(observations) FROM evidence "
+                               "GROUP BY verdict, source_kind ORDER BY 1, 2");
+        while (stmt.step()) {
+            out.sample("smtpprobe_evidence_verdict_observations",
+                       {{"verdict", stmt.column_text(0)}, {"source_kind", stmt.column_text(1)}},
+                       stmt.column_int(2));
+        }
+    }
     if (table_exists(db, "finding")) {
         out.family("smtpprobe_findings", "gauge", "Findings per kind (backscatter, ...).");
         counts(out, db, "smtpprobe_findings", "kind",
                "SELECT kind, count(*) FROM finding GROUP BY kind ORDER BY kind");
+        out.family("smtpprobe_finding_last_timestamp_seconds", "gauge",
+                   "When the latest finding of the kind was observed.");
+        auto stmt = db.prepare("SELECT kind, max(time) FROM finding GROUP BY kind ORDER BY kind");
+        while (stmt.step()) {
+            if (auto when = epoch_seconds(stmt.column_text(1))) {
+                out.sample("smtpprobe_finding_last_timestamp_seconds",
+                           {{"kind", stmt.column_text(0)}}, *when);
+            }
+        }
     }
+    append_node_runs(out, db);
     out.family("smtpprobe_ingest_file_offset_bytes", "gauge",
                "How far incremental ingestion has read each log file.");
     counts(out, db, "smtpprobe_ingest_file_offset_bytes", "path",

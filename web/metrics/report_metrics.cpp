@@ -43,13 +43,17 @@ void append_report_metrics(std::string& out, store::Database& db)
     // The latest period per IP (SQLite takes the bare columns from the max() row).
     auto latest = db.prepare("SELECT ip, max(start_time), coalesce(filter, ''), trap_hits, "
                              "complaint_percent FROM snds_data GROUP BY ip ORDER BY ip");
-    std::string filters, traps, complaints;
+    std::string filters, traps, complaints, periods;
     while (latest.step()) {
         const std::string ip = latest.column_text(0);
         const std::string filter = latest.column_text(2);
         for (const char* result : {"GREEN", "YELLOW", "RED"}) {
             sample(filters, "smtpprobe_snds_filter", {{"ip", ip}, {"result", result}},
                    filter == result ? 1 : 0);
+        }
+        if (auto start = epoch_seconds(latest.column_text(1))) {
+            sample(periods, "smtpprobe_snds_period_start_timestamp_seconds", {{"ip", ip}},
+                   static_cast<double>(*start));
         }
         sample(traps, "smtpprobe_snds_trap_hits", {{"ip", ip}},
                static_cast<double>(latest.column_int(3)));
@@ -61,6 +65,9 @@ void append_report_metrics(std::string& out, store::Database& db)
     family(out, "smtpprobe_snds_filter", "gauge",
            "SNDS filter result of the IP's latest period: 1 for the result it had.");
     out += filters;
+    family(out, "smtpprobe_snds_period_start_timestamp_seconds", "gauge",
+           "Start of the IP's latest SNDS data period (how fresh the SNDS signals are).");
+    out += periods;
     family(out, "smtpprobe_snds_trap_hits", "gauge", "SNDS spam-trap hits of the latest period.");
     out += traps;
     family(out, "smtpprobe_snds_complaint_rate_percent", "gauge",

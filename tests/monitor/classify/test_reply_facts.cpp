@@ -88,6 +88,20 @@ TEST_CASE("reply facts: normalization, continuation prefixes and the SMTP comman
     CHECK(normalize_host("dns; MX.Example.ORG.") == "mx.example.org");
 }
 
+TEST_CASE("reply facts: negations and e-mail in one spelling, whatever the receiver wrote")
+{
+    std::string text;
+    normalize_text("This user doesn't have an account", text);
+    CHECK(text == "this user does not have an account");
+    normalize_text("We CAN'T relay, we won\xe2\x80\x99t and we can not", text);
+    CHECK(text == "we cannot relay, we will not and we cannot");
+    normalize_text("The E-mail address isn't valid", text);
+    CHECK(text == "the email address is not valid");
+    // Not a negation: a possessive, a quote, "cannot" already, "can notify".
+    normalize_text("the recipient's 'n' mailbox cannot; we can notify", text);
+    CHECK(text == "the recipient's 'n' mailbox cannot; we can notify");
+}
+
 // normalize_text's word-at-a-time paths (16 and 8 bytes) against the byte-by-byte definition,
 // on texts whose white space, capitals and Latin-1 bytes fall at every offset of a chunk.
 TEST_CASE("reply facts: normalization equals its byte-by-byte definition")

@@ -132,6 +132,8 @@ TEST_CASE("each mistake is one problem with file, line, column, key and what is 
         {"[[log]]\npath = \"/var/log/mail.log\"\nformat = \"qmail\"\n",
          "c.toml:3:10: log[0].format: \"qmail\" must be auto"},
         {"dns_server = \"resolver\"\n", "c.toml:1:14: dns_server:"},
+        {"[run]\nnode = \"mx 1; rm\"\n", "run.node: a node name is at most 253 letters"},
+        {"[run]\ninterval = 0\n", "c.toml:2:12: run.interval: a duration must be positive"},
         {"x = [\n", "c.toml:1:"},
     };
     for (const Case& c : cases) {
@@ -184,6 +186,16 @@ TEST_CASE("webhook headers, urls and alert commands are checked where they are w
     CHECK(problems_of("[[alerts.command]]\ncommand = \"/bin/sh -c 'exit 0'\"\n").empty());
     CHECK(problems_of("[[alerts.command]]\ncommand = \"FOO=1 exec logger\"\n").empty());
     CHECK(problems_of("dns_server = \"[::1]:53\"\n").empty());
+}
+
+TEST_CASE("[run] gives the node's name and interval, by default the host name and 15 minutes")
+{
+    Config defaults = parse_config("", "c.toml");
+    CHECK(defaults.run.node.empty());
+    CHECK(defaults.run.interval == std::chrono::minutes(15));
+    Config c = parse_config("[run]\nnode = \"mx1.example.org\"\ninterval = \"5m\"\n", "c.toml");
+    CHECK(c.run.node == "mx1.example.org");
+    CHECK(c.run.interval == std::chrono::minutes(5));
 }
 
 TEST_CASE("durations")

@@ -6,8 +6,10 @@
 //   - hosts: every host name that is not a known provider's replaced the same way;
 //   - IPs: every IPv4 address (but loopback) replaced;
 //   - wording: each Diagnostic-Code's free text in another case (as written, lower, upper),
-//     folded at another width, with neutral phrases reworded ("Please visit" -> "Please see")
-//     and durations changed ("in 840 minutes" -> "in 17 minutes").
+//     folded at another width, with neutral phrases reworded ("Please visit" -> "Please see"),
+//     synonyms swapped either way at random ("does not"/"doesn't", "cannot"/"can not",
+//     "email"/"e-mail", "rejected"/"refused", "unavailable"/"not available", "Sorry, " and
+//     "Please " dropped ...) and durations changed ("in 840 minutes" -> "in 17 minutes").
 // The seed is printed (SMTPPROBE_TEST_SEED sets it); a failure lists the format, the file, the
 // rewrite and what changed. Known providers keep their names: the receiver is evidence.
 #include "monitor/classify/classifier.hpp"
@@ -336,6 +338,18 @@ private:
         return it->second;
     }
 
+    static std::string replace_all(std::string text, std::string_view from, std::string_view to)
+    {
+        if (from.empty()) {
+            return text;
+        }
+        for (std::size_t at = text.find(from); at != std::string::npos;
+             at = text.find(from, at + to.size())) {
+            text.replace(at, from.size(), to);
+        }
+        return text;
+    }
+
     std::string reword(std::string value)
     {
         static const std::pair<const char*, const char*> k_swaps[] = {
@@ -348,6 +362,22 @@ private:
             if (at != std::string::npos && m_random() % 2 == 0) {
                 value.replace(at, std::string_view(from).size(), to);
             }
+        }
+        // Synonyms of the free text, either way, each pair at random: a receiver (or another
+        // version of the same software) may write either.
+        static const std::pair<const char*, const char*> k_synonyms[] = {
+            {"does not", "doesn't"}, {"cannot", "can not"},   {"is not", "isn't"},
+            {"email", "e-mail"},     {"Email", "E-mail"},     {"this message", "the message"},
+            {"Sorry, ", ""},         {"sorry, ", ""},         {"Please ", ""},
+            {"rejected", "refused"}, {"Rejected", "Refused"}, {"could not", "couldn't"},
+            {"do not", "don't"},     {"was not", "wasn't"},   {"unavailable", "not available"},
+        };
+        for (const auto& [a, b] : k_synonyms) {
+            if (m_random() % 2 == 0) {
+                continue;
+            }
+            const bool forward = m_random() % 2 == 0 || std::string_view(b).empty();
+            value = replace_all(value, forward ? a : b, forward ? b : a);
         }
         // "840 minutes" -> another duration.
         for (std::string_view unit : {" minutes", " hours", " days", " seconds"}) {

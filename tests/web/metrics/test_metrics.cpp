@@ -1,6 +1,7 @@
 // Prometheus exposition: label escaping and the families written from a known history.
 #include "monitor/episodes/episode_builder.hpp"
 #include "monitor/store/database.hpp"
+#include "monitor/store/node_rows.hpp"
 #include "probe/text/utf8.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/dashboard_fixture.hpp"
@@ -62,6 +63,43 @@ TEST_CASE("metrics carry block state, episode start, DNSBL, probes, ingest and b
     CHECK(text.find("smtpprobe_evidence_rows{source_kind=\"probe\"} 3\n") != std::string::npos);
     // Every family is declared once, before its samples.
     CHECK(text.find("# TYPE smtpprobe_blocked gauge\n") != std::string::npos);
+}
+
+TEST_CASE("metrics carry each node's run ticks, evidence per verdict and the latest findings")
+{
+    test::TempDir dir;
+    const std::string path = dir.file("history.db");
+    test::fill_dashboard_fixture(path);
+    {
+        store::Database db(path);
+        store::record_node_run(
+            db, {"mx1", "2026-03-11T20:00:00Z", "2026-03-11T20:18:23Z", "", "ok", 900});
+        store::record_node_run(db, {"node\"with\\quote", "2026-03-11T20:00:00Z",
+                                    "2026-03-11T20:00:01Z", "", "failed: logs", 300});
+        db.exec("INSERT INTO finding (time, kind, source_kind, source_key) VALUES "
+                "('2026-03-11T20:18:23Z', 'backscatter', 'log', 'k1'), "
+                "('2026-03-10T00:00:00Z', 'backscatter', 'log', 'k2')");
+    }
+    store::Database db(path, store::Database::Mode::read_only);
+    const std::string text = web::render_metrics(db, config::Config{});
+    CAPTURE(text);
+    for (const char* line : {
+             "smtpprobe_run_last_completion_timestamp_seconds{node=\"mx1\"} 1773260303\n",
+             "smtpprobe_run_last_success_timestamp_seconds{node=\"mx1\"} 1773260303\n",
+             "smtpprobe_run_last_ok{node=\"mx1\"} 1\n",
+             "smtpprobe_run_interval_seconds{node=\"mx1\"} 900\n",
+             // Escaped by the one Prometheus escaper; no success yet: no success sample.
+             "smtpprobe_run_last_ok{node=\"node\\\"with\\\\quote\"} 0\n",
+             "smtpprobe_run_interval_seconds{node=\"node\\\"with\\\\quote\"} 300\n",
+             "smtpprobe_finding_last_timestamp_seconds{kind=\"backscatter\"} 1773260303\n",
+             "smtpprobe_evidence_verdict_observations{verdict=\"blocked\",source_kind=\"probe\"} ",
+             "# TYPE smtpprobe_run_last_success_timestamp_seconds gauge\n",
+         }) {
+        CAPTURE(line);
+        CHECK(text.find(line) != std::string::npos);
+    }
+    CHECK(text.find("smtpprobe_run_last_success_timestamp_seconds{node=\"node") ==
+          std::string::npos);
 }
 
 TEST_CASE("hostile label values stay valid exposition: promtool check metrics passes")
