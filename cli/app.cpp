@@ -13,6 +13,9 @@ void build_app(CLI::App& app, Context& ctx)
                     "keeps the history, explains each code and how to get delisted.");
     app.set_version_flag("--version", std::string("smtpprobe ") + SMTPPROBE_VERSION);
     app.option_defaults()->always_capture_default();
+    // Every subcommand inherits this: a global option is accepted before or after the
+    // subcommand (`smtpprobe explain --json S3140`), as DESIGN.md's CLI contract says.
+    app.fallthrough();
     app.add_option("--db", ctx.global.db,
                    "SQLite history (default $SMTPPROBE_DB, else "
                    "$XDG_DATA_HOME/smtpprobe/history.db)");
@@ -20,7 +23,8 @@ void build_app(CLI::App& app, Context& ctx)
                    "config file (default $SMTPPROBE_CONFIG, else ~/.config/smtpprobe/config.toml,"
                    " else /etc/smtpprobe/config.toml)");
     app.add_option("--dns-server", ctx.global.dns_server,
-                   "use this resolver, ADDR[:PORT] (default: the system's)");
+                   "use this resolver, ADDR[:PORT] (default: the config's dns_server, else the "
+                   "system's)");
     app.add_option("--rules", ctx.global.rules,
                    "extra classifier rules (TOML) that add or override rules by id "
                    "(default: config key 'rules')");
@@ -30,22 +34,26 @@ void build_app(CLI::App& app, Context& ctx)
         "more detail (repeat for more)");
     app.add_flag_function(
         "-q,--quiet", [&](std::int64_t n) { ctx.global.verbosity -= static_cast<int>(n); },
-        "less output");
+        "print only errors and findings");
     // After parsing (before the chosen command runs), install the user's classifier rules.
     app.parse_complete_callback([&ctx] { install_user_rules(ctx.global); });
-    add_explain_command(app, ctx);
-    add_ingest_command(app, ctx);
+    // The order of --help: what a user asks first (is something blocked?), then how evidence
+    // is gathered, then the tools and the long-running server.
+    add_status_command(app, ctx); // status, note
+    add_run_command(app, ctx);
     add_probe_command(app, ctx);
     add_dsn_test_command(app, ctx);
+    add_dnsbl_command(app, ctx);
+    add_ingest_command(app, ctx);
+    add_explain_command(app, ctx);
+    add_serve_command(app, ctx);
+    add_config_command(app, ctx);
+    add_help_command(app, ctx);
     app.footer("Exit codes: 0 fine; 1 a finding (backscatter risk, active block, listing);\n"
                "            2 usage or config error; 3 could not complete (DNS, connect, TLS,\n"
                "            timeout, I/O).\n"
-               "Run 'smtpprobe COMMAND --help' for a command's options.");
-    add_config_command(app, ctx);
-    add_status_command(app, ctx);
-    add_run_command(app, ctx);
-    add_serve_command(app, ctx);
-    add_dnsbl_command(app, ctx);
+               "Global options go before or after the command.\n"
+               "Run 'smtpprobe help COMMAND' (or 'smtpprobe COMMAND --help') for its options.");
 }
 
 } // namespace smtpprobe::cli

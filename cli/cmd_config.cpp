@@ -3,7 +3,9 @@
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
 #include "monitor/config/config_loader.hpp"
+#include "monitor/run/run_parts.hpp"
 #include "monitor/scripts/script_file.hpp"
+#include "probe/printable.hpp"
 #include "probe/script.hpp"
 #include "probe/text/json_output.hpp"
 
@@ -79,6 +81,12 @@ int check_config(Context& ctx, const std::string& file)
         }
         for (const std::string& notice : data.notices) {
             std::cerr << "note: " << notice << "\n";
+        }
+        for (const config::BounceSource& bounce : c.bounces) {
+            if (auto problem = monitor::bounce_source_problem(bounce.path)) {
+                std::cerr << "warning: [[bounce]] path " << printable(bounce.path, 300) << ": "
+                          << *problem << " (`run` will report it as a failure)\n";
+            }
         }
         if (ctx.global.json) {
             nlohmann::json out{

@@ -9,8 +9,8 @@
 #include "cli/monitor_context.hpp"
 #include "cli/probe_report.hpp"
 #include "cli/probe_setup.hpp"
-#include "monitor/store/probe_store.hpp"
 #include "monitor/classify/classifier.hpp"
+#include "monitor/store/probe_store.hpp"
 #include "probe/dsn_advice.hpp"
 #include "probe/dsn_test.hpp"
 #include "probe/printable.hpp"
@@ -203,6 +203,15 @@ int run_dsn_test(Context& ctx, DsnTestArgs& args)
 
     if (ctx.global.json) {
         std::cout << json_text(doc, 2) << "\n";
+    } else if (ctx.global.verbosity < 0) {
+        // -q: only a finding or what kept the test from completing, one line each.
+        if (report.verdict != probe::DsnVerdict::safe) {
+            std::cout << printable(result.mx_host, 256) << ": "
+                      << probe::dsn_verdict_name(report.verdict) << ": " << report.reason << "\n";
+            if (report.verdict == probe::DsnVerdict::backscatter_risk) {
+                std::cout << "Advice: " << report.advice << "\n";
+            }
+        }
     } else {
         print_transcript(std::cout, result);
         std::cout << "\n";

@@ -1,14 +1,17 @@
 // `smtpprobe ingest log FILE...|- [--format F] [--timezone TZ] [--year Y]`: reads MTA logs
 // into the history (monitor/ingest/log_ingester.hpp) and prints a summary, or with --json one
 // line per delivery attempt and a last summary line. A progress bar goes to stderr when it is
-// a terminal. Exit: 0 fine, 1 when the log shows a block of our IP/domain or backscatter
-// receipts, 2 usage, 3 a file could not be read or the database failed.
+// a terminal. Exit: 0 fine, 1 when a block the log shows is still open after the fold (a
+// history of blocks that ended is not a finding) or backscatter receipts, 2 usage (also a
+// folder, or a file in which no line is a mail log's), 3 a file could not be read (missing,
+// unreadable, a truncated or corrupt .gz) or the database failed.
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/monitor_context.hpp"
 #include "monitor/classify/classifier.hpp"
 #include "monitor/episodes/episode_builder.hpp"
+#include "monitor/evidence/state_query.hpp"
 #include "monitor/ingest/delivery_summary.hpp"
 #include "monitor/ingest/log_ingester.hpp"
 #include "monitor/store/database.hpp"
@@ -16,10 +19,13 @@
 #include "probe/text/json_output.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -92,9 +98,19 @@ int run_ingest_log(const IngestLogArgs& args, const Context& ctx)
     std::uint64_t total = 0;
     for (const std::string& file : args.files) {
         struct stat st {};
-        if (file != "-" && ::stat(file.c_str(), &st) == 0) {
-            total += static_cast<std::uint64_t>(st.st_size);
+        if (file == "-") {
+            continue;
         }
+        if (::stat(file.c_str(), &st) != 0) {
+            throw IncompleteError("ingest log " + printable(file, 300) +
+                                  ": cannot read: " + std::strerror(errno));
+        }
+        if (S_ISDIR(st.st_mode)) {
+            throw UsageError("ingest log " + printable(file, 300) +
+                             ": is a folder, not a log file (give its files, like " +
+                             printable(file, 200) + "/maillog*)");
+        }
+        total += static_cast<std::uint64_t>(st.st_size);
     }
     const config::Config config = load_effective_config(ctx.global);
     options.ours = evidence::OurIps::of(config);
@@ -108,8 +124,12 @@ int run_ingest_log(const IngestLogArgs& args, const Context& ctx)
     }
     ingest::DeliverySummary summary;
     bool json = ctx.global.json;
+    std::set<std::string> blocked_scopes; // scopes this log shows blocking us
     ingester->on_delivery([&](const ingest::DeliveryEvent& event) {
         summary.add(event);
+        if (event.decision.recorded && event.decision.verdict == evidence::Verdict::blocked) {
+            blocked_scopes.insert(event.decision.scope);
+        }
         if (json) {
             std::cout << json_text(ingest::delivery_json(event)) << '\n';
         }
@@ -121,13 +141,26 @@ int run_ingest_log(const IngestLogArgs& args, const Context& ctx)
                                   std::uint64_t lines) { bar->update(done, all, lines); },
                               total);
     }
+    std::vector<std::string> unrecognised; // files with lines and none of them a log's
     for (const std::string& file : args.files) {
+        const ingest::IngestCounts before = ingester->counts();
         try {
             ingester->ingest(file);
         } catch (const ingest::ReadError& e) {
             bar.reset();
             ingester->finish();
+            episodes::update_episodes(db, config); // what was read before the error counts
             throw IncompleteError(e.what());
+        }
+        const ingest::IngestCounts& after = ingester->counts();
+        const std::uint64_t lines = after.lines - before.lines;
+        const std::uint64_t known =
+            (after.deliveries - before.deliveries) + (after.messages - before.messages) +
+            (after.receipts - before.receipts) + (after.foreign - before.foreign);
+        if (lines > 0 && known == 0) {
+            unrecognised.push_back(file + ": none of its " + std::to_string(lines) +
+                                   " lines is a mail log line (sendmail, Postfix, Exim, "
+                                   "OpenSMTPD, or syslog); is it the MTA's log?");
         }
     }
     ingester->finish();
@@ -149,7 +182,22 @@ int run_ingest_log(const IngestLogArgs& args, const Context& ctx)
     if (!std::cout) {
         throw IncompleteError("cannot write the output");
     }
-    return summary.blocked() > 0 || counts.receipts > 0 ? k_exit_finding : k_exit_ok;
+    if (!unrecognised.empty()) {
+        for (std::size_t i = 0; i + 1 < unrecognised.size(); ++i) {
+            std::cerr << "smtpprobe: ingest log: " << printable(unrecognised[i], 600) << "\n";
+        }
+        throw UsageError("ingest log: " + printable(unrecognised.back(), 600));
+    }
+    // A finding is a block that is still open (the history may show blocks that ended long
+    // ago: those are history, not findings), or backscatter receipts.
+    bool open_block = false;
+    if (!blocked_scopes.empty()) {
+        for (const evidence::ScopeState& s : evidence::read_state(db, config).scopes) {
+            open_block = open_block ||
+                         (s.state == evidence::Verdict::blocked && blocked_scopes.count(s.scope));
+        }
+    }
+    return open_block || counts.receipts > 0 ? k_exit_finding : k_exit_ok;
 }
 
 } // namespace

@@ -4,8 +4,8 @@
 // Every session goes through the one probe pipeline (monitor/probing): a configured receiver
 // is never probed within its min_interval unless --ignore-min-interval is given.
 // Exit: 0 every session completed and accepted; 1 a finding (a 4xx/5xx refusal: a block);
-// 3 some session could not complete (DNS, connect, TLS, timeout, protocol error) or was not
-// run (min_interval); 2 usage.
+// 3 some session could not complete (DNS failure, no such domain or a null MX, connect, TLS,
+// timeout, protocol error) or was not run (min_interval); 2 usage.
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/monitor_context.hpp"
@@ -58,8 +58,9 @@ probe::Script find_script(const Context& ctx, const std::string& name)
 
 bool is_finding(const probe::ProbeResult& r)
 {
-    if (r.outcome == probe::Outcome::rejected || r.outcome == probe::Outcome::deferred ||
-        r.outcome == probe::Outcome::no_mail) {
+    // A domain that does not exist or accepts no mail (null MX) says nothing about us: the
+    // probe could not complete (exit 3), it is no finding.
+    if (r.outcome == probe::Outcome::rejected || r.outcome == probe::Outcome::deferred) {
         return true;
     }
     // A completed dialogue whose decisive reply refused (a continue-on-failure step).
@@ -126,7 +127,9 @@ int run_probe(Context& ctx, const ProbeArgs& args)
                                      {"outcome", evidence::name(outcome.decision.outcome)}};
             doc["receiver"] = outcome.request.receiver;
             docs.push_back(doc);
-        } else {
+        } else if (ctx.global.verbosity >= 0 || r.outcome != probe::Outcome::completed ||
+                   is_finding(r)) {
+            // -q leaves out the sessions that completed and were accepted.
             if (ctx.global.verbosity > 0) {
                 print_transcript(std::cout, r);
             }

@@ -4,6 +4,10 @@
 
 #include "cli/context.hpp"
 
+#include <optional>
+#include <string>
+#include <vector>
+
 namespace CLI {
 class App;
 }
@@ -12,6 +16,17 @@ namespace smtpprobe::cli {
 
 // Builds the whole command line: global options and every subcommand.
 void build_app(CLI::App& app, Context& ctx);
+
+// `smtpprobe help [COMMAND...]`: the help of the app or of one command (cmd_help.cpp).
+void add_help_command(CLI::App& app, Context& ctx);
+// `smtpprobe [GLOBAL...] help [COMMAND...]`, answered before parsing: the exit code when the
+// arguments ask for help (0; 2 for an unknown command, as UsageError), else nullopt.
+std::optional<int> run_help_command(const CLI::App& app, const std::vector<std::string>& args);
+// When a parse failed: if the arguments (argv without the program name) name a command that
+// does not exist, or stop at a group that needs one (`ingest` alone), the one line to print
+// ("unknown command 'nosuch' for 'ingest'; did you mean ...?"); nullopt otherwise.
+std::optional<std::string> unknown_command(const CLI::App& app,
+                                           const std::vector<std::string>& args);
 
 // `ingest bounce PATH...|-` (cmd_ingest_bounce.cpp), added to the `ingest` parent.
 void add_ingest_bounce_command(CLI::App& ingest, Context& ctx);

@@ -6,6 +6,7 @@
 #include "probe/log.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 
@@ -28,7 +29,11 @@ int main(int argc, char** argv)
     CLI::App app;
     Context ctx;
     build_app(app, ctx);
+    const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
     try {
+        if (auto code = run_help_command(app, args)) {
+            return *code;
+        }
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {
         std::cout << app.help();
@@ -40,7 +45,13 @@ int main(int argc, char** argv)
         std::cout << e.what() << "\n";
         return k_exit_ok;
     } catch (const CLI::ParseError& e) {
-        fail_line(std::string(e.what()) + " (see smtpprobe --help)");
+        // A mistyped command reads better as itself than as CLI11's "A subcommand is
+        // required" or "argument was not expected".
+        if (auto unknown = unknown_command(app, args)) {
+            fail_line(*unknown + " (see smtpprobe help)");
+        } else {
+            fail_line(std::string(e.what()) + " (see smtpprobe --help)");
+        }
         return k_exit_usage;
     } catch (const UsageError& e) {
         fail_line(e.what());

@@ -25,7 +25,7 @@ _smtpprobe()
     fi
 
     local globals="--db --config --dns-server --json -v --verbose -q --quiet --version -h --help --dsn-test"
-    local commands="dsn-test probe ingest dnsbl explain status run serve note config"
+    local commands="status note run probe dsn-test dnsbl ingest explain serve config help"
     local session="--source -4 -6 --helo --from --rcpt --tls --port --timeout --send --no-store --no-pipelining --help"
 
     # Find the subcommand (and its sub-subcommand), skipping global options and their values.
@@ -58,13 +58,18 @@ _smtpprobe()
         COMPREPLY=($(compgen -W "auto sendmail postfix exim opensmtpd" -- "$cur"))
         return
         ;;
+    --state)
+        COMPREPLY=($(compgen -W "blocked clear unknown" -- "$cur"))
+        return
+        ;;
     --zone)
         COMPREPLY=($(compgen -W "spamhaus-zen spamcop barracuda psbl mailspike uceprotect-l1" -- "$cur"))
         return
         ;;
     --dsn-test | --source | --helo | --dns-server | --listen | --token | --from | --rcpt | \
         --port | --timeout | --threads | --request-timeout | --ip | --scope | --host | \
-        --timezone | --year | --dqs-key | --concurrency | --per-receiver | --receive | --wait)
+        --timezone | --year | --dqs-key | --concurrency | --per-receiver | --receive | --wait | \
+        --since | --until | --limit)
         return
         ;;
     esac
@@ -95,7 +100,12 @@ _smtpprobe()
         ;;
     dnsbl) opts="--zone --dqs-key --timeout --no-store --help" ;;
     explain) opts="--host --help" ;;
-    status | run) opts="--help" ;;
+    status) opts="--ip --scope --since --until --state --limit --all --help" ;;
+    run) opts="--help" ;;
+    help)
+        COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+        return
+        ;;
     serve) opts="--listen --token --threads --request-timeout --help" ;;
     note) opts="--ip --scope --help" ;;
     config)

@@ -92,10 +92,17 @@ std::size_t LineReader::read_some(char* into, std::size_t capacity)
 {
     if (m_gz != nullptr) {
         int got = gzread(static_cast<gzFile>(m_gz), into, static_cast<unsigned>(capacity));
+        int code = Z_OK;
+        const char* msg = gzerror(static_cast<gzFile>(m_gz), &code);
         if (got < 0) {
-            int code = 0;
-            const char* msg = gzerror(static_cast<gzFile>(m_gz), &code);
-            throw ReadError(m_path + ": " + (msg ? msg : "gzip error"));
+            throw ReadError(m_path + ": corrupt gzip data (" + (msg ? msg : "gzip error") +
+                            "); the lines before it were read");
+        }
+        // zlib ends a cut stream like a whole one and only notes Z_BUF_ERROR: a truncated
+        // .gz (an interrupted copy or rotation) must not pass for the whole log.
+        if (got == 0 && code == Z_BUF_ERROR) {
+            throw ReadError(m_path + ": truncated gzip file (" + (msg ? msg : "unexpected end") +
+                            "); the lines before the cut were read");
         }
         return static_cast<std::size_t>(got);
     }

@@ -4,8 +4,11 @@
 #include "monitor/ingest/file_rotation.hpp"
 #include "probe/printable.hpp"
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
+#include <sys/stat.h>
 
 namespace smtpprobe::ingest {
 
@@ -89,7 +92,12 @@ void LogIngester::ingest(const std::string& given)
         if (saved) {
             return; // rotated away and not recreated yet: nothing more to read
         }
-        throw ReadError(given + ": not a readable file");
+        // Why, in the system's words (a folder, no such file, permission denied).
+        struct stat st {};
+        const std::string why = ::stat(path.c_str(), &st) != 0 ? std::strerror(errno)
+                                : S_ISDIR(st.st_mode)          ? "is a folder, not a log file"
+                                                               : "not a regular file";
+        throw ReadError(given + ": cannot read: " + why);
     }
     read_file(path, FileCursor{path, facts->identity, "", 0, ""}, false, facts->mtime);
 }
@@ -100,11 +108,14 @@ void LogIngester::read_file(const std::string& file, FileCursor cursor, bool com
     LineReader reader(file, complete);
     m_time.set_reference(reference_time);
     if (cursor.content_id.empty() && file != "-") {
-        auto content = content_identity(file);
-        if (!content) {
+        // The first line identifies the content. Unlike the rotation search, a read error here
+        // (a corrupt .gz) is the command's error, not "nothing yet".
+        LineReader first(file, false);
+        Line first_line;
+        if (!first.next(first_line)) {
             return; // no complete line yet: nothing to read, nothing to remember
         }
-        cursor.content_id = *content;
+        cursor.content_id = line_checksum(first_line.text);
     }
     if (cursor.offset > 0) {
         reader.seek(cursor.offset);

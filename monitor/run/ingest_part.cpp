@@ -10,6 +10,35 @@
 
 namespace smtpprobe::monitor {
 
+std::optional<std::string> bounce_source_problem(const std::string& path)
+{
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::file_status status = fs::status(path, ec);
+    if (ec || !fs::exists(status)) {
+        return "does not exist (" + (ec ? ec.message() : std::string("No such file or directory")) +
+               ")";
+    }
+    if (!fs::is_directory(status)) {
+        return std::nullopt;
+    }
+    // A Maildir (cur/ or new/) may be empty; a plain folder needs a message file in it.
+    if (fs::is_directory(fs::path(path) / "cur", ec) ||
+        fs::is_directory(fs::path(path) / "new", ec)) {
+        return std::nullopt;
+    }
+    fs::directory_iterator it(path, ec);
+    if (ec) {
+        return "cannot read the folder (" + ec.message() + ")";
+    }
+    for (const fs::directory_entry& entry : it) {
+        if (entry.is_regular_file(ec)) {
+            return std::nullopt;
+        }
+    }
+    return std::string("is an empty folder (no message file, and no Maildir cur/ or new/)");
+}
+
 PartResult ingest_logs(TickContext& tick)
 {
     PartResult result{"logs", false, true, ""};
@@ -62,9 +91,10 @@ PartResult ingest_bounces(TickContext& tick)
     ingest::BounceIngester ingester(&tick.db, tick.classifier, bounce_options);
     for (const config::BounceSource& source : tick.config.bounces) {
         try {
-            std::error_code ec;
-            if (!std::filesystem::exists(source.path, ec)) {
-                // An empty mailbox that does not exist yet is not a failure.
+            // A missing path or an empty folder that is no Maildir is a mistyped path more
+            // often than an empty mailbox: say so rather than read "0 messages".
+            if (auto problem = bounce_source_problem(source.path)) {
+                failures.push_back(printable(source.path, 200) + ": " + *problem);
                 continue;
             }
             ingester.ingest(source.path);

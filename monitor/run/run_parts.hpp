@@ -9,6 +9,7 @@
 #include "monitor/status/iso_time.hpp"
 #include "monitor/store/database.hpp"
 
+#include <optional>
 #include <string>
 
 namespace smtpprobe::monitor {
@@ -33,6 +34,9 @@ struct TickContext {
 
 PartResult ingest_logs(TickContext& tick);
 PartResult ingest_bounces(TickContext& tick);
+// Why a configured [[bounce]] path cannot be a bounce source: it does not exist, or it is a
+// folder that is no Maildir and holds no message file; nullopt when it can be read.
+std::optional<std::string> bounce_source_problem(const std::string& path);
 PartResult run_due_probes(TickContext& tick);
 PartResult run_due_dnsbl(TickContext& tick);
 PartResult run_due_hygiene(TickContext& tick);

@@ -39,10 +39,11 @@ bool StatusReport::any_blocked() const
     });
 }
 
-StatusReport load_status(store::Database& db, const config::Config& config)
+StatusReport load_status(store::Database& db, const config::Config& config,
+                         const evidence::StateFilter& filter)
 {
     StatusReport report;
-    evidence::StateSnapshot state = evidence::read_state(db, config);
+    evidence::StateSnapshot state = evidence::read_state(db, config, filter);
     report.scopes = std::move(state.scopes);
     report.unfolded_evidence = state.unfolded_evidence;
     for (store::EpisodeRow& row : store::read_episodes(db)) {

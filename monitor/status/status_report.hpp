@@ -43,7 +43,10 @@ struct StatusReport {
     bool any_blocked() const;
 };
 
-StatusReport load_status(store::Database& db, const config::Config& config);
+// Everything, or the (ip, scope) states the filter keeps (episodes, findings and notes are
+// never filtered: `status --json` keeps everything).
+StatusReport load_status(store::Database& db, const config::Config& config,
+                         const evidence::StateFilter& filter = {});
 
 // The JSON document: {"scopes": [...], "episodes": [...], "findings": [...], "notes": [...],
 // "hygiene": [...], "unfolded_evidence": N}.

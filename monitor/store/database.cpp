@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <sqlite3.h>
 
@@ -75,7 +76,11 @@ Database::Database(const std::string& path, Mode mode) : m_path(path)
         }
     }
     if (rc != SQLITE_OK) {
-        std::string text = message(m_db, path, "cannot open database");
+        // SQLite's "unable to open database file" says neither why nor where: add the OS's
+        // reason (permission denied, no such file or directory, ...).
+        const int os_error = m_db ? sqlite3_system_errno(m_db) : 0;
+        std::string text = message(m_db, path, "cannot open the history") +
+                           (os_error != 0 ? std::string(": ") + std::strerror(os_error) : "");
         sqlite3_close(m_db);
         m_db = nullptr;
         throw StoreError(text);
@@ -231,8 +236,11 @@ Statement::Statement(Database& db, std::string_view sql) : m_db(&db)
     int rc = sqlite3_prepare_v3(db.m_db, sql.data(), static_cast<int>(sql.size()),
                                 SQLITE_PREPARE_PERSISTENT, &m_stmt, nullptr);
     if (rc != SQLITE_OK) {
-        throw StoreError(db.path() + ": cannot prepare \"" + std::string(sql.substr(0, 60)) +
-                         "\": " + sqlite3_errmsg(db.m_db));
+        // No SQL text in the message: a user reads it (a damaged or foreign history).
+        throw StoreError(db.path() +
+                         ": cannot read the history (damaged, or not made by this "
+                         "smtpprobe): " +
+                         sqlite3_errmsg(db.m_db));
     }
 }
 

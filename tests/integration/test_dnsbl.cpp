@@ -260,7 +260,8 @@ TEST_CASE_FIXTURE(Fixture, "smtpprobe dnsbl: table, JSON, exit codes and stored 
     CHECK(dead.out.find("looks dead") != std::string::npos);
     CHECK(dead.out.find("lists everything") != std::string::npos);
 
-    CHECK(run({"not-an-ip"}).exit_code == 2);
+    CHECK(run({"not an ip!"}).exit_code == 2);       // neither an IP nor a host name
+    CHECK(run({"nosuch-host.test"}).exit_code == 3); // a host name that does not resolve
     CHECK(run({"192.0.2.1", "--zone", "nonsense"}).exit_code == 2);
 
     store::Database database(db);
