@@ -11,9 +11,12 @@ std::vector<StateRow> read_state_rows(Database& db, const std::string& default_i
                      "coalesce(e.reason, ''), b.id, coalesce(b.receiver, '') "
                      "FROM episode_state s "
                      "LEFT JOIN episode e ON e.id = s.episode_id AND e.closed IS NULL "
-                     "LEFT JOIN evidence b ON b.id = (SELECT max(x.id) FROM evidence x "
+                     // The newest blocking evidence in time, as the fold reads it (an older
+                     // bounce ingested later has a higher id but is not the newest).
+                     "LEFT JOIN evidence b ON b.id = (SELECT x.id FROM evidence x "
                      "  WHERE x.scope = s.scope AND x.verdict = 'blocked' "
-                     "  AND (x.ip = s.ip OR (x.ip = '' AND s.ip = ?1))) "
+                     "  AND (x.ip = s.ip OR (x.ip = '' AND s.ip = ?1)) "
+                     "  ORDER BY x.time DESC, x.id DESC LIMIT 1) "
                      "ORDER BY s.ip, s.scope");
     st.bind(1, default_ip);
     std::vector<StateRow> rows;

@@ -188,3 +188,24 @@ TEST_CASE("reason grammar: a cause worded another way than the rules' phrases re
         CHECK(result.reason == reason);
     }
 }
+
+TEST_CASE("a recipient domain that accepts no mail (no MX, null MX) is never a block of us")
+{
+    // RFC 7505: a null MX says the domain receives no mail at all; it is about the recipient,
+    // whoever the sender is.
+    const Classifier& classifier = Classifier::builtin();
+    for (const std::string text :
+         {"550 5.1.10 The domain example.org doesn't receive email according to the "
+          "administrator: returned Null MX",
+          "554 5.7.27 example.org does not accept mail (null MX)",
+          "550 5.4.4 Host example.org indicated no SMTP service",
+          "550 No MX record found for domain example.org"}) {
+        Input input;
+        input.text = text;
+        input.remote_host = "mx1.unknown-receiver.example";
+        const auto result = classifier.classify(input);
+        INFO(text);
+        CHECK(result.reason == "notaccept");
+        CHECK(result.about == "recipient");
+    }
+}

@@ -99,3 +99,40 @@ TEST_CASE("status: what to do for a blocked scope is the classifier's action for
     // No rule knows "go away": the plain default per scope.
     CHECK(actions["host/mx.example.net"].find("postmaster") != std::string::npos);
 }
+
+TEST_CASE("status: the action follows the newest blocking reply in time, not the last row stored")
+{
+    test::TempDir dir;
+    test::write_file(dir.file("c.toml"), "[[identity]]\nip = \"192.0.2.10\"\n");
+    std::vector<std::string> base = {"--config",       dir.file("c.toml"), "--db",
+                                     dir.file("h.db"), "--json",           "status"};
+    CHECK(test::run_smtpprobe(base).exit_code == 0);
+    {
+        store::Database db(dir.file("h.db"));
+        // The newer refusal (DMARC) is stored first; an older bounce about a missing PTR is
+        // ingested afterwards and gets the higher id.
+        db.exec("INSERT INTO delivery(id, time, mta, relay_host, dsn, status, reply, "
+                "source_key) VALUES (7, '2026-05-01T15:10:28Z', 'postfix', "
+                "'gmail-smtp-in.l.google.com', '5.7.26', 'bounced', '550-5.7.26 Unauthenticated "
+                "email from example.org is not accepted due to domain''s DMARC policy.', 'k7'), "
+                "(8, '2026-04-01T09:00:00Z', 'postfix', 'gmail-smtp-in.l.google.com', '5.7.25', "
+                "'bounced', '550-5.7.25 The IP address sending this message does not have a PTR "
+                "record setup, or the corresponding forward DNS entry does not point to the "
+                "sending IP.', 'k8')");
+        db.exec("INSERT INTO evidence(time, ip, scope, verdict, reason, provider_code, "
+                "source_kind, source_id) VALUES "
+                "('2026-05-01T15:10:28Z', '', 'google', 'blocked', 'authfailure', '', 'log', 7), "
+                "('2026-04-01T09:00:00Z', '', 'google', 'blocked', 'requireptr', '', 'log', 8)");
+        episodes::update_episodes(db, config::load_config(dir.file("c.toml")));
+    }
+    auto run = test::run_smtpprobe(base);
+    CHECK(run.exit_code == 1);
+    auto doc = nlohmann::json::parse(run.out);
+    REQUIRE(doc["scopes"].size() == 1);
+    const auto& google = doc["scopes"][0];
+    CHECK(google["reason"] == "authfailure");
+    const std::string action = google["action"].get<std::string>();
+    INFO(action);
+    CHECK(action.find("DMARC") != std::string::npos);
+    CHECK(action.find("PTR") == std::string::npos);
+}
