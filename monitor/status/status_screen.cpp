@@ -106,7 +106,7 @@ std::string cut_end(const std::string& text, std::size_t width)
     return text.substr(0, i) + "...";
 }
 
-bool in_window(const ScopeState& s, const store::TimeWindow& window)
+bool in_window(const ScopeState& s, const store::TimeRange& window)
 {
     const std::string& t = s.last_evidence_time;
     return t >= window.since && (window.until.empty() || t < window.until);

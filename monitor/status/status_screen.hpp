@@ -24,7 +24,7 @@
 namespace smtpprobe::monitor {
 
 struct ScreenOptions {
-    store::TimeWindow window;               // the table's rows: last evidence in [since, until)
+    store::TimeRange window;                // the table's rows: last evidence in [since, until)
     std::optional<evidence::Verdict> state; // only rows in this state (attention included)
     std::size_t limit = 0;                  // table rows at most (0: no limit)
     std::size_t screen_lines = 0;           // fit the whole screen in this many lines (0: no bound)

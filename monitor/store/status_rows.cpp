@@ -10,7 +10,7 @@ namespace {
 // An ISO time after every stored one: the open end of a window.
 const std::string k_end_of_time = "9999-12-31T23:59:59Z";
 
-const std::string& until_of(const TimeWindow& window)
+const std::string& until_of(const TimeRange& window)
 {
     return window.until.empty() ? k_end_of_time : window.until;
 }
@@ -24,7 +24,7 @@ FindingRow finding_of(Statement& st)
 
 } // namespace
 
-std::vector<FindingKindSummary> summarize_findings(Database& db, const TimeWindow& window)
+std::vector<FindingKindSummary> summarize_findings(Database& db, const TimeRange& window)
 {
     std::vector<FindingKindSummary> kinds;
     {
@@ -59,7 +59,7 @@ std::vector<FindingKindSummary> summarize_findings(Database& db, const TimeWindo
     return kinds;
 }
 
-std::vector<NoteRow> read_recent_notes(Database& db, const TimeWindow& window, std::size_t limit,
+std::vector<NoteRow> read_recent_notes(Database& db, const TimeRange& window, std::size_t limit,
                                        std::int64_t* total)
 {
     if (total != nullptr) {
@@ -82,7 +82,7 @@ std::vector<NoteRow> read_recent_notes(Database& db, const TimeWindow& window, s
     return rows;
 }
 
-std::int64_t count_closed_episodes(Database& db, const TimeWindow& window)
+std::int64_t count_closed_episodes(Database& db, const TimeRange& window)
 {
     Statement st(db, "SELECT count(*) FROM episode WHERE closed IS NOT NULL AND closed >= ?1 "
                      "AND closed < ?2");

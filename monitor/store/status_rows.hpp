@@ -15,7 +15,7 @@
 
 namespace smtpprobe::store {
 
-struct TimeWindow {
+struct TimeRange {
     std::string since; // inclusive; "" = from the beginning
     std::string until; // exclusive; "" = to the end
 };
@@ -29,13 +29,13 @@ struct FindingKindSummary {
 
 // One summary per finding kind with a finding in the window, the kind with the newest
 // finding first.
-std::vector<FindingKindSummary> summarize_findings(Database& db, const TimeWindow& window);
+std::vector<FindingKindSummary> summarize_findings(Database& db, const TimeRange& window);
 
 // The notes of the window, newest first, at most limit of them; total gets their number.
-std::vector<NoteRow> read_recent_notes(Database& db, const TimeWindow& window, std::size_t limit,
+std::vector<NoteRow> read_recent_notes(Database& db, const TimeRange& window, std::size_t limit,
                                        std::int64_t* total);
 
 // How many block episodes closed in the window.
-std::int64_t count_closed_episodes(Database& db, const TimeWindow& window);
+std::int64_t count_closed_episodes(Database& db, const TimeRange& window);
 
 } // namespace smtpprobe::store

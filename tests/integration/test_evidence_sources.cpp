@@ -6,6 +6,7 @@
 // and respect the same minimum interval against a real Postfix.
 #include "tests/support/child_process.hpp"
 #include "tests/support/dns_server.hpp"
+#include "tests/support/identity_refusal.hpp"
 #include "tests/support/postfix_instance.hpp"
 #include "tests/support/skip.hpp"
 
@@ -19,7 +20,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* k_ip = "127.0.0.10";
+constexpr const char* k_ip = k_identity_ip;
 constexpr const char* k_listed_reply =
     "554 5.7.1 Service unavailable; Client host [127.0.0.10] blocked using zen.spamhaus.org; "
     "https://www.spamhaus.org/query/ip/127.0.0.10";

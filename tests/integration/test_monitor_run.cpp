@@ -6,6 +6,7 @@
 // `status` and `status --json` agree; a second concurrent run exits at once.
 #include "tests/support/child_process.hpp"
 #include "tests/support/dns_server.hpp"
+#include "tests/support/identity_refusal.hpp"
 #include "tests/support/postfix_instance.hpp"
 #include "tests/support/skip.hpp"
 
@@ -23,14 +24,8 @@ using nlohmann::json;
 
 namespace {
 
-// Our sending identity: a loopback address of its own, so the access map can refuse it and
-// the DNSBL can list it without touching the RFC 5782 test entries (127.0.0.1/2).
-constexpr const char* k_ip = "127.0.0.10";
-constexpr const char* k_reject =
-    "127.0.0.10 550 5.7.1 Unfortunately, messages from [127.0.0.10] weren't sent. Please "
-    "contact your Internet service provider since part of their network is on our block list "
-    "(S3140). You can also refer your provider to http://mail.live.com/mail/troubleshooting.aspx"
-    "#errors.";
+constexpr const char* k_ip = k_identity_ip;
+constexpr const char* k_reject = k_s3140_access_line;
 
 std::unique_ptr<DnsServer> start_dns(bool listed)
 {

@@ -7,6 +7,7 @@
 #include "tests/support/child_process.hpp"
 #include "tests/support/dns_server.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/identity_refusal.hpp"
 #include "tests/support/postfix_instance.hpp"
 #include "tests/support/skip.hpp"
 
@@ -23,12 +24,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* k_ip = "127.0.0.10";
-constexpr const char* k_reject =
-    "127.0.0.10 550 5.7.1 Unfortunately, messages from [127.0.0.10] weren't sent. Please "
-    "contact your Internet service provider since part of their network is on our block list "
-    "(S3140). You can also refer your provider to http://mail.live.com/mail/troubleshooting.aspx"
-    "#errors.";
+constexpr const char* k_ip = k_identity_ip;
+constexpr const char* k_reject = k_s3140_access_line;
 
 using Key = std::pair<std::string, std::string>; // (ip, scope)
 
