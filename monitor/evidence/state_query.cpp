@@ -25,22 +25,21 @@ std::vector<std::string> codes_of(const std::string& json_text)
     return out;
 }
 
-bool matches(const StateFilter& filter, const store::StateRow& row)
+} // namespace
+
+bool StateFilter::keeps(const std::string& pair_ip, const std::string& pair_scope) const
 {
-    if ((filter.this_server || !filter.ip.empty()) && row.ip != filter.ip) {
+    if ((this_server || !ip.empty()) && pair_ip != ip) {
         return false;
     }
-    if (filter.scope.empty()) {
+    if (scope.empty()) {
         return true;
     }
-    if (filter.scope.back() == '/') {
-        return row.scope.starts_with(filter.scope) ||
-               row.scope == filter.scope.substr(0, filter.scope.size() - 1);
+    if (scope.back() == '/') {
+        return pair_scope.starts_with(scope) || pair_scope == scope.substr(0, scope.size() - 1);
     }
-    return row.scope == filter.scope;
+    return pair_scope == scope;
 }
-
-} // namespace
 
 bool StateSnapshot::any_blocked() const
 {
@@ -54,7 +53,7 @@ StateSnapshot read_state(store::Database& db, const config::Config& config,
     StateSnapshot snapshot;
     snapshot.unfolded_evidence = store::unfolded_evidence(db);
     for (store::StateRow& row : store::read_state_rows(db, config.default_ip())) {
-        if (!matches(filter, row)) {
+        if (!filter.keeps(row.ip, row.scope)) {
             continue;
         }
         ScopeState s;

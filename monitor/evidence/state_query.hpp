@@ -55,6 +55,9 @@ struct StateFilter {
     std::string ip;    // "" = every IP (use this_server for the "" key)
     std::string scope; // "" = every scope; a prefix ending in '/' matches a provider's clusters
     bool this_server = false;
+
+    // Whether the (ip, scope) pair passes the filter.
+    bool keeps(const std::string& pair_ip, const std::string& pair_scope) const;
 };
 
 struct StateSnapshot {

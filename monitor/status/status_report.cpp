@@ -47,6 +47,9 @@ StatusReport load_status(store::Database& db, const config::Config& config,
     report.scopes = std::move(state.scopes);
     report.unfolded_evidence = state.unfolded_evidence;
     for (store::EpisodeRow& row : store::read_episodes(db)) {
+        if (!filter.keeps(row.ip, row.scope)) {
+            continue;
+        }
         EpisodeView e;
         e.id = row.id;
         e.ip = std::move(row.ip);

@@ -43,8 +43,8 @@ struct StatusReport {
     bool any_blocked() const;
 };
 
-// Everything, or the (ip, scope) states the filter keeps (episodes, findings and notes are
-// never filtered: `status --json` keeps everything).
+// Everything, or the (ip, scope) states and episodes the filter keeps (findings and notes are
+// not filtered: a finding or a note may be about no receiver at all).
 StatusReport load_status(store::Database& db, const config::Config& config,
                          const evidence::StateFilter& filter = {});
 

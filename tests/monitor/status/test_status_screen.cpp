@@ -131,6 +131,18 @@ TEST_CASE("status filters: --state, --scope, --ip, --since, --until, --limit, --
     CHECK(nlohmann::json::parse(json.out)["scopes"].size() == 42); // --json keeps everything
     test::RunResult json_clear = h.status({"--json", "--state", "clear", "--ip", "192.0.2.10"});
     CHECK(nlohmann::json::parse(json_clear.out)["scopes"].size() == 41);
+    // --scope and --ip keep the episodes of what they keep, nothing else.
+    const auto all_episodes = nlohmann::json::parse(json.out)["episodes"];
+    REQUIRE(!all_episodes.empty());
+    const auto scoped = nlohmann::json::parse(h.status({"--json", "--scope", "host/"}).out);
+    std::size_t host_episodes = 0;
+    for (const auto& e : all_episodes) {
+        host_episodes += e["scope"].get<std::string>().starts_with("host/") ? 1 : 0;
+    }
+    CHECK(scoped["episodes"].size() == host_episodes);
+    CHECK(scoped["episodes"].size() < all_episodes.size());
+    CHECK(
+        nlohmann::json::parse(h.status({"--json", "--ip", "192.0.2.99"}).out)["episodes"].empty());
     CHECK(h.status({"--ip", "not-an-ip"}).exit_code == 2);
 }
 
