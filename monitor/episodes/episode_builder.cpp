@@ -7,7 +7,8 @@
 #include "monitor/store/evidence_rows.hpp"
 
 #include <algorithm>
-#include <map>
+#include <optional>
+#include <vector>
 
 namespace smtpprobe::episodes {
 
@@ -46,20 +47,27 @@ EvidenceItem read_item(store::StoredEvidence&& row, const std::string& default_i
     return item;
 }
 
-bool before(const EvidenceItem& a, const EvidenceItem& b)
+// Folds the evidence of one key with id > after_id (every row of the key when 0), in fold
+// order, one row at a time, into state, and saves the episodes it ends as it goes (a key with
+// thousands of blocks never holds them all).
+void fold_key(Database& db, KeyState& state, std::int64_t after_id, const BuildOptions& options)
 {
-    return a.time < b.time || (a.time == b.time && a.id < b.id);
-}
-
-// Every evidence item of one key (with "" attributed to the default IP), in fold order.
-std::vector<EvidenceItem> all_items(Database& db, const std::string& ip, const std::string& scope,
-                                    const std::string& default_ip)
-{
-    std::vector<EvidenceItem> items;
-    store::read_evidence_of_key(db, ip, scope, default_ip, [&](store::StoredEvidence&& row) {
-        items.push_back(read_item(std::move(row), default_ip));
-    });
-    return items;
+    constexpr std::size_t k_save_every = 256;
+    std::vector<Episode> finished;
+    auto save_finished = [&] {
+        for (Episode& episode : finished) {
+            save_episode(db, episode);
+        }
+        finished.clear();
+    };
+    store::read_evidence_of_key(
+        db, state.ip, state.scope, options.default_ip, after_id, [&](store::StoredEvidence&& row) {
+            fold(state, read_item(std::move(row), options.default_ip), options.settings, finished);
+            if (finished.size() >= k_save_every) {
+                save_finished();
+            }
+        });
+    save_finished();
 }
 
 BuildResult build(Database& db, const BuildOptions& options, bool force_full)
@@ -76,38 +84,38 @@ BuildResult build(Database& db, const BuildOptions& options, bool force_full)
         store::write_monitor_cursor(db, k_fingerprint, want);
     }
 
-    std::map<std::pair<std::string, std::string>, std::vector<EvidenceItem>> fresh;
-    std::int64_t last_id = cursor;
-    store::read_evidence_after(db, cursor, [&](store::StoredEvidence&& row) {
-        EvidenceItem item = read_item(std::move(row), options.default_ip);
-        last_id = std::max(last_id, item.id);
-        fresh[{item.ip, item.scope}].push_back(std::move(item));
-        ++result.evidence_folded;
-    });
-
-    for (auto& [key, items] : fresh) {
-        std::sort(items.begin(), items.end(), before);
+    // Key by key, each key's new evidence streamed in fold order: memory stays bounded by
+    // the number of keys, however much evidence one ingest added.
+    const store::FreshKeys fresh = store::read_fresh_keys(db, cursor, options.default_ip);
+    const std::int64_t last_id = std::max(cursor, fresh.max_id);
+    for (const store::FreshKey& key : fresh.keys) {
+        result.evidence_folded += key.rows;
         KeyState state;
-        bool known = load_state(db, key.first, key.second, state);
+        bool known = load_state(db, key.ip, key.scope, state);
         if (!known) {
-            state.ip = key.first;
-            state.scope = key.second;
-        } else if (!state.is_after(items.front())) {
-            // Late evidence: refold this key from all of its evidence.
-            delete_key(db, key.first, key.second);
-            state = KeyState{};
-            state.ip = key.first;
-            state.scope = key.second;
-            items = all_items(db, key.first, key.second, options.default_ip);
-            ++result.keys_rebuilt;
+            state.ip = key.ip;
+            state.scope = key.scope;
         }
-        std::vector<Episode> finished;
-        for (const EvidenceItem& item : items) {
-            fold(state, item, options.settings, finished);
+        std::int64_t from = cursor;
+        if (known) {
+            std::optional<EvidenceItem> first;
+            store::read_evidence_of_key(
+                db, key.ip, key.scope, options.default_ip, cursor,
+                [&](store::StoredEvidence&& row) {
+                    first = read_item(std::move(row), options.default_ip);
+                },
+                1);
+            if (first && !state.is_after(*first)) {
+                // Late evidence: refold this key from all of its evidence.
+                delete_key(db, key.ip, key.scope);
+                state = KeyState{};
+                state.ip = key.ip;
+                state.scope = key.scope;
+                from = 0;
+                ++result.keys_rebuilt;
+            }
         }
-        for (Episode& episode : finished) {
-            save_episode(db, episode);
-        }
+        fold_key(db, state, from, options);
         if (state.open) {
             save_episode(db, *state.open);
         }

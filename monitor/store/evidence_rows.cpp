@@ -1,6 +1,8 @@
 // The evidence table's SQL (see evidence_rows.hpp).
 #include "monitor/store/evidence_rows.hpp"
 
+#include <algorithm>
+
 namespace smtpprobe::store {
 
 namespace {
@@ -50,25 +52,28 @@ void EvidenceRows::add(const EvidenceRowView& row)
     m_rows.add_text_or_null(row.outcome);
 }
 
-void read_evidence_after(Database& db, std::int64_t after_id,
-                         const std::function<void(StoredEvidence&&)>& visit)
+FreshKeys read_fresh_keys(Database& db, std::int64_t after_id, const std::string& default_ip)
 {
-    Statement st(db,
-                 std::string("SELECT ") + k_columns + " FROM evidence WHERE id > ? ORDER BY id");
-    st.bind(1, after_id);
+    Statement st(db, "SELECT CASE WHEN ip = '' THEN ?2 ELSE ip END AS key_ip, scope, count(*), "
+                     "max(id) FROM evidence WHERE id > ?1 GROUP BY key_ip, scope "
+                     "ORDER BY key_ip, scope");
+    st.bind(1, after_id).bind(2, default_ip);
+    FreshKeys out;
     while (st.step()) {
-        visit(read_row(st));
+        out.keys.push_back({st.column_text(0), st.column_text(1), st.column_int(2)});
+        out.max_id = std::max(out.max_id, st.column_int(3));
     }
+    return out;
 }
 
 void read_evidence_of_key(Database& db, const std::string& ip, const std::string& scope,
-                          const std::string& default_ip,
-                          const std::function<void(StoredEvidence&&)>& visit)
+                          const std::string& default_ip, std::int64_t after_id,
+                          const std::function<void(StoredEvidence&&)>& visit, std::int64_t limit)
 {
     Statement st(db, std::string("SELECT ") + k_columns +
                          " FROM evidence WHERE scope = ?1 AND (ip = ?2 OR (ip = '' AND ?2 = ?3)) "
-                         "ORDER BY time, id");
-    st.bind(1, scope).bind(2, ip).bind(3, default_ip);
+                         "AND id > ?4 ORDER BY time, id LIMIT ?5");
+    st.bind(1, scope).bind(2, ip).bind(3, default_ip).bind(4, after_id).bind(5, limit);
     while (st.step()) {
         visit(read_row(st));
     }

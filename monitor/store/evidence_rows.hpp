@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace smtpprobe::store {
 
@@ -56,14 +57,26 @@ struct StoredEvidence {
     std::string last_time; // "" when NULL
 };
 
-// Every row with id > after_id, in id order.
-void read_evidence_after(Database& db, std::int64_t after_id,
-                         const std::function<void(StoredEvidence&&)>& visit);
-// Every row of (ip, scope), rows with ip "" included when ip == default_ip, in (time, id)
-// order.
+// The (ip, scope) keys with a row of id > after_id (ip "" read as default_ip), in (ip, scope)
+// order, with how many such rows each has and the highest such id of all.
+struct FreshKey {
+    std::string ip;
+    std::string scope;
+    std::int64_t rows = 0;
+};
+struct FreshKeys {
+    std::vector<FreshKey> keys;
+    std::int64_t max_id = 0; // 0 when there is no such row
+};
+FreshKeys read_fresh_keys(Database& db, std::int64_t after_id, const std::string& default_ip);
+
+// The rows of (ip, scope) with id > after_id, rows with ip "" included when ip == default_ip,
+// in (time, id) order, at most limit of them (-1: all). after_id 0 gives every row of the key.
+// One row at a time: the caller never holds more than it keeps.
 void read_evidence_of_key(Database& db, const std::string& ip, const std::string& scope,
-                          const std::string& default_ip,
-                          const std::function<void(StoredEvidence&&)>& visit);
+                          const std::string& default_ip, std::int64_t after_id,
+                          const std::function<void(StoredEvidence&&)>& visit,
+                          std::int64_t limit = -1);
 // The highest evidence id (0 when none).
 std::int64_t max_evidence_id(Database& db);
 
