@@ -14,6 +14,21 @@
 namespace smtpprobe::classify {
 namespace {
 
+// A status outside the IANA "Enumerated Status Codes" registry (RFC 3463 and its updates:
+// X.7.0-X.7.30, every other subject below X.n.11): only one provider uses it (5.7.606,
+// 4.7.650), so it names that provider.
+bool has_provider_status(const Rule& rule)
+{
+    for (const StatusRange& range : rule.statuses) {
+        const PackedStatus subject = (range.high / 1000) % 1000;
+        const PackedStatus detail = range.high % 1000;
+        if (detail > (subject == 7 ? 30U : 10U)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 constexpr std::size_t k_max_rule_file = 4 << 20;
 
 std::string read_rule_file(const std::string& path)
@@ -170,7 +185,13 @@ Result Classifier::classify(const Input& input) const
     const bool known_host = !receiver.provider.empty() && receiver.provider != "other";
     if (known_host) {
         result.provider = std::move(receiver.provider); // not read again
-    } else if (match.rule != nullptr && !match.rule->provider.empty()) {
+    } else if (match.rule != nullptr && !match.rule->provider.empty() &&
+               (match.rule->has_text_condition() || !match.rule->provider_code.empty() ||
+                has_provider_status(*match.rule) ||
+                match.hinted_provider == match.rule->provider)) {
+        // The provider's own words, code or status (5.7.606) name it. A rule that matched by
+        // an IANA-registered status alone (5.7.26 is RFC 7372's, whoever sends it) does not
+        // say who replied.
         result.provider = match.rule->provider;
     } else if (!match.hinted_provider.empty()) {
         result.provider = match.hinted_provider;

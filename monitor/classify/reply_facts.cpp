@@ -285,6 +285,29 @@ std::string find_host_address(std::string_view text)
     return bracketed_ip(text, true);
 }
 
+std::string find_host_name(std::string_view text)
+{
+    const std::string address = bracketed_ip(text, true);
+    if (address.empty()) {
+        return {};
+    }
+    // The first "[address]" after a host name is the one bracketed_ip found.
+    for (std::size_t at = text.find("[" + address + "]"); at != std::string_view::npos;
+         at = text.find("[" + address + "]", at + 1)) {
+        if (!follows_host_name(text, at)) {
+            continue;
+        }
+        std::size_t end = at > 0 && text[at - 1] == ' ' ? at - 1 : at;
+        std::size_t begin = end;
+        while (begin > 0 && end - begin < 255 &&
+               (is_alnum(text[begin - 1]) || text[begin - 1] == '.' || text[begin - 1] == '-')) {
+            --begin;
+        }
+        return std::string(text.substr(begin, end - begin));
+    }
+    return {};
+}
+
 std::string find_named_ip(std::string_view text, bool bare_ok)
 {
     if (std::string ip = bracketed_ip(text, false); !ip.empty()) {

@@ -51,6 +51,11 @@ std::string find_named_ip(std::string_view text, bool bare_ok);
 // 74.125.203.27] said: ..."): in a delivery report, the receiver's own address. "" if none.
 std::string find_host_address(std::string_view text);
 
+// The name of that host ("mx.google.com" in "host mx.google.com[74.125.203.27] said:",
+// "mail.example.net" in DragonFly's "mail.example.net [192.0.2.25] did not like our RCPT TO:"):
+// the server that replied. "" if none.
+std::string find_host_name(std::string_view text);
+
 // Removes the reply-code prefixes of continuation lines inside a normalized multi-line reply
 // ("... with multiple 550-5.7.1 addresses" -> "... with multiple addresses"), so phrases that
 // span lines match. The leading code stays.

@@ -12,7 +12,7 @@ namespace smtpprobe::ingest {
 evidence::Observation bounce_observation(const BounceReport& report,
                                          const RecipientReport& recipient,
                                          const ClassifiedRecipient& classified,
-                                         std::string& receiver_address)
+                                         std::string& receiver_address, std::string& replying_host)
 {
     evidence::Observation o;
     o.source = evidence::SourceKind::bounce;
@@ -30,7 +30,15 @@ evidence::Observation bounce_observation(const BounceReport& report,
         break;
     }
     o.classified = &classified.result;
-    o.receiver_host = !recipient.remote_mta.empty() ? recipient.remote_mta : report.reporting_mta;
+    // The receiver: the report's Remote-MTA, else the server the diagnostic quotes
+    // ("host NAME[IP] said:", "NAME [IP] did not like our ..."), else the reporting MTA.
+    if (!recipient.remote_mta.empty()) {
+        o.receiver_host = recipient.remote_mta;
+    } else {
+        replying_host = classify::find_host_name(recipient.diagnostic);
+        o.receiver_host = !replying_host.empty() ? std::string_view(replying_host)
+                                                 : std::string_view(report.reporting_mta);
+    }
     o.reporting_host = report.reporting_mta;
     // The receiver's own address: a Remote-MTA given as an address literal, else the
     // "name[address]" the diagnostic names.
@@ -76,7 +84,7 @@ void recipient_evidence(const BounceReport& report, const RecipientReport& recip
 {
     out.time = recipient_time(report, recipient, delivered_at);
     const evidence::Observation observation =
-        bounce_observation(report, recipient, classified, out.receiver_address);
+        bounce_observation(report, recipient, classified, out.receiver_address, out.replying_host);
     evidence::decide(observation, ours, out.decision);
 }
 

@@ -23,16 +23,17 @@ struct RecipientEvidence {
     // guess, and a forged bounce could place it anywhere).
     std::string time;
     std::string receiver_address; // the receiver's own address, when the report gives it
+    std::string replying_host;    // the server the diagnostic quotes, without a Remote-MTA
     evidence::Decision decision;
 };
 
 // The observation of recipient (one of report.recipients, classified as classified). The views
-// point into the arguments (receiver_address: the receiver's own address, found here), which
-// must outlive the observation.
+// point into the arguments (receiver_address: the receiver's own address, replying_host: the
+// server the diagnostic quotes, both found here), which must outlive the observation.
 evidence::Observation bounce_observation(const BounceReport& report,
                                          const RecipientReport& recipient,
                                          const ClassifiedRecipient& classified,
-                                         std::string& receiver_address);
+                                         std::string& receiver_address, std::string& replying_host);
 
 // The evidence of one recipient: its time (delivered_at: SourceMessage::delivered_at) and the
 // policy's decision for the configured identities.

@@ -209,3 +209,23 @@ TEST_CASE("a recipient domain that accepts no mail (no MX, null MX) is never a b
         CHECK(result.about == "recipient");
     }
 }
+
+TEST_CASE("a status any receiver may send names no provider, a provider's own status does")
+{
+    const Classifier& classifier = Classifier::builtin();
+    Input input;
+    // RFC 7372's 5.7.26 from a host nobody recognises: the reason stands, the provider does not.
+    input.text = "550 5.7.26 <a@example.org>: Recipient address rejected: Multiple "
+                 "authentication checks failed";
+    const auto unknown = classifier.classify(input);
+    CHECK(unknown.reason == "authfailure");
+    CHECK(unknown.provider == "other");
+    CHECK(unknown.scope.empty());
+    // The same status with Gmail's mark in the text is Gmail's.
+    input.text = "550-5.7.26 Unauthenticated email from example.org is not accepted due to "
+                 "domain's DMARC policy. gsmtp";
+    CHECK(classifier.classify(input).scope == "google");
+    // 5.7.606 is outside the IANA registry: only Microsoft sends it.
+    input.text = "550 5.7.606 Access denied, banned sending IP [192.0.2.7].";
+    CHECK(classifier.classify(input).provider == "microsoft-365");
+}

@@ -71,6 +71,23 @@ TEST_CASE("reply facts: reply codes and named IPs")
     CHECK(find_host_address("client host [198.51.100.4] blocked").empty());
 }
 
+TEST_CASE("reply facts: the server a report quotes, by each MTA's notation")
+{
+    // Postfix "host NAME[IP] said:", Exim "host NAME [IP]:", DragonFly "NAME [IP] did not
+    // like our ...": the replying server. A list's or a URL's host, and "client host [IP]"
+    // (the client the receiver refused), are not.
+    CHECK(find_host_name("host mx1.example.net[192.0.2.25] said: 550 5.7.1 no") ==
+          "mx1.example.net");
+    CHECK(find_host_name("SMTP error from remote mail server after RCPT TO:<a@b.example>: "
+                         "host mx-2.example.org [198.51.100.7]: 550 no such user") ==
+          "mx-2.example.org");
+    CHECK(find_host_name("smtp.mail.example.jp [203.0.113.4] did not like our RCPT TO: 550 "
+                         "5.7.26 authentication checks failed") == "smtp.mail.example.jp");
+    CHECK(find_host_name("554 client host [198.51.100.4] blocked using zen.spamhaus.org").empty());
+    CHECK(find_host_name("see https://www.example.com/[192.0.2.1] for details").empty());
+    CHECK(find_host_name("550 5.7.1 messages from [192.0.2.9] weren't sent").empty());
+}
+
 TEST_CASE("reply facts: normalization, continuation prefixes and the SMTP command")
 {
     std::string text;
