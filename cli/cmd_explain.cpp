@@ -4,8 +4,8 @@
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
 #include "monitor/classify/classifier.hpp"
-#include "monitor/evidence/outcome_class.hpp"
 #include "monitor/classify/status_fallback.hpp"
+#include "monitor/evidence/outcome_class.hpp"
 #include "probe/printable.hpp"
 #include "probe/text/json_output.hpp"
 

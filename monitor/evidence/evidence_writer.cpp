@@ -74,7 +74,8 @@ void EvidenceWriter::record(std::string_view time, SourceKind source, std::int64
         if (decision.verdict != Verdict::clear && open != m_open.end()) {
             open->second.clear();
         }
-        push(time, source, source_id, decision).observations = std::max<std::int64_t>(1, observations);
+        push(time, source, source_id, decision).observations =
+            std::max<std::int64_t>(1, observations);
         return;
     }
     if (open == m_open.end()) {

@@ -222,7 +222,8 @@ nlohmann::json DeliverySummary::to_json(const IngestCounts& counts) const
     }
     nlohmann::json outcomes = nlohmann::json::object();
     for (std::size_t i = 0; i < k_classes; ++i) {
-        outcomes[std::string(evidence::name(static_cast<evidence::OutcomeClass>(i)))] = m_outcomes[i];
+        outcomes[std::string(evidence::name(static_cast<evidence::OutcomeClass>(i)))] =
+            m_outcomes[i];
     }
     nlohmann::json summary = {{"files", counts.files},
                               {"lines", counts.lines},

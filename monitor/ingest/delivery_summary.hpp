@@ -47,7 +47,8 @@ private:
     };
     // outcome class, scope, reason, code
     using Key = std::tuple<evidence::OutcomeClass, std::string, std::string, std::string>;
-    static constexpr std::size_t k_classes = static_cast<std::size_t>(evidence::OutcomeClass::unclassified) + 1;
+    static constexpr std::size_t k_classes =
+        static_cast<std::size_t>(evidence::OutcomeClass::unclassified) + 1;
 
     std::map<Key, Group> m_groups;
     std::array<std::uint64_t, k_classes> m_outcomes{};

@@ -34,7 +34,6 @@ public:
     // Inserts a finding unless one with its source_key exists; true when inserted.
     bool add_finding(const ReportFinding& finding);
 
-
 private:
     Database& m_db;
     Statement m_finding;

@@ -1,7 +1,6 @@
 // Nullable store values as JSON, shared by the API endpoints (see api.hpp).
 #include "web/api/api.hpp"
 
-
 namespace smtpprobe::web {
 
 Json json_or_null(const std::optional<std::string>& value)

@@ -49,8 +49,8 @@ Json api_evidence(Database& db, const Query& query)
     // id but belongs further down. The cursor is a row id; its (time, id) is where the page
     // starts. Paging forward (after) walks up, then the page is reversed so every page reads
     // newest first.
-    const std::vector<store::EvidenceListRow> page = store::read_evidence_page(
-        db, {ip, scope, verdict, kind, after, before, limit});
+    const std::vector<store::EvidenceListRow> page =
+        store::read_evidence_page(db, {ip, scope, verdict, kind, after, before, limit});
     Json rows = Json::array();
     for (const store::EvidenceListRow& row : page) {
         Json source = evidence_source(db, row.source_kind, row.source_id);

@@ -72,8 +72,7 @@ void unpack_zip(std::string_view zip, const std::string& origin, const DocumentS
     std::unique_ptr<archive, ArchiveCloser> a(archive_read_new());
     archive_read_support_format_zip(a.get());
     if (archive_read_open_memory(a.get(), zip.data(), zip.size()) != ARCHIVE_OK) {
-        fail(origin,
-             "not a readable zip archive (" + archive_why(a.get()) + ")");
+        fail(origin, "not a readable zip archive (" + archive_why(a.get()) + ")");
         return;
     }
     std::size_t entries = 0;
@@ -85,8 +84,7 @@ void unpack_zip(std::string_view zip, const std::string& origin, const DocumentS
             break;
         }
         if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
-            fail(origin,
-                 "zip archive corrupt (" + archive_why(a.get()) + ")");
+            fail(origin, "zip archive corrupt (" + archive_why(a.get()) + ")");
             return;
         }
         if (archive_entry_filetype(entry) != AE_IFREG) {
@@ -109,8 +107,7 @@ void unpack_zip(std::string_view zip, const std::string& origin, const DocumentS
         for (;;) {
             const la_ssize_t n = archive_read_data(a.get(), buffer, sizeof buffer);
             if (n < 0) {
-                fail(where,
-                     "zip entry corrupt (" + archive_why(a.get()) + ")");
+                fail(where, "zip entry corrupt (" + archive_why(a.get()) + ")");
                 bounded = false;
                 break;
             }

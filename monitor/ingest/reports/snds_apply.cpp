@@ -142,9 +142,10 @@ SndsApplied apply_snds(store::Database& db, const config::Config& config, const 
         } else {
             continue; // the account does not know this IP: SNDS says nothing about it
         }
-        o.source_id = store::add_snds_ip_state(db, fetch, identity.ip, std::string(evidence::name(o.verdict)), why,
-                                               covering ? covering->first_ip : std::string(),
-                                               covering ? covering->last_ip : std::string());
+        o.source_id =
+            store::add_snds_ip_state(db, fetch, identity.ip, std::string(evidence::name(o.verdict)),
+                                     why, covering ? covering->first_ip : std::string(),
+                                     covering ? covering->last_ip : std::string());
         hand_off_evidence(db, config, o);
         ++applied.evidence;
     }

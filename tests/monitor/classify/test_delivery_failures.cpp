@@ -2,9 +2,9 @@
 // local configuration errors as sendmail, Postfix, Exim and OpenSMTPD word them are not
 // blocks (about unreachable / tls / auth / config), never "expired ... returned to the
 // sender"; a receiver's refusal that merely contains similar words stays what it was.
-#include "monitor/evidence/outcome_class.hpp"
 #include "monitor/classify/classifier.hpp"
 #include "monitor/classify/status_fallback.hpp"
+#include "monitor/evidence/outcome_class.hpp"
 
 #include <doctest/doctest.h>
 #include <optional>
@@ -83,7 +83,8 @@ TEST_CASE("delivery failures of our side or of the path are not blocks")
         auto r = classifier.classify(input);
         CHECK(r.reason == row.reason);
         CHECK(r.about == row.about);
-        CHECK_FALSE(smtpprobe::evidence::outcome_class(r) == smtpprobe::evidence::OutcomeClass::blocked);
+        CHECK_FALSE(smtpprobe::evidence::outcome_class(r) ==
+                    smtpprobe::evidence::OutcomeClass::blocked);
         CHECK(r.meaning.find("was returned") == std::string_view::npos);
         CHECK_FALSE(smtpprobe::classify::about_meaning(r.about).empty());
     }
@@ -97,8 +98,11 @@ TEST_CASE("receiver refusals with similar words stay refusals")
         input.text = text;
         return classifier.classify(input);
     };
-    CHECK(smtpprobe::evidence::outcome_class(classify("554 5.7.1 Connection refused by policy")) == smtpprobe::evidence::OutcomeClass::blocked);
-    CHECK(smtpprobe::evidence::outcome_class(classify("554 Connection refused: your IP is listed at zen.spamhaus.org")) == smtpprobe::evidence::OutcomeClass::blocked);
+    CHECK(smtpprobe::evidence::outcome_class(classify("554 5.7.1 Connection refused by policy")) ==
+          smtpprobe::evidence::OutcomeClass::blocked);
+    CHECK(smtpprobe::evidence::outcome_class(
+              classify("554 Connection refused: your IP is listed at zen.spamhaus.org")) ==
+          smtpprobe::evidence::OutcomeClass::blocked);
     auto expired = classify("status=expired, returned to sender: message expired");
     CHECK(expired.reason == "expired");
     // Given up after retrying an unreachable host (a bounce, a final log line): expired, and
@@ -109,7 +113,8 @@ TEST_CASE("receiver refusals with similar words stay refusals")
     auto gave_up = classifier.classify(final_timeout);
     CHECK(gave_up.reason == "expired");
     CHECK(gave_up.about == "unreachable");
-    CHECK_FALSE(smtpprobe::evidence::outcome_class(gave_up) == smtpprobe::evidence::OutcomeClass::blocked);
+    CHECK_FALSE(smtpprobe::evidence::outcome_class(gave_up) ==
+                smtpprobe::evidence::OutcomeClass::blocked);
     // A timeout is a deferral: its status alone (4.4.1/4.4.2) says unreachable.
     Input status_only;
     status_only.enhanced = "4.4.1";

@@ -1,8 +1,8 @@
 // Exim 4.96 main log lines as the real daemon (Debian 12) wrote them in
 // tests/integration/test_mta_logs.cpp: the H= forms (before and after the error text),
 // defers without a connection, -N bypasses, local deliveries and the DSNs Exim generates.
-#include "monitor/evidence/outcome_class.hpp"
 #include "monitor/classify/classifier.hpp"
+#include "monitor/evidence/outcome_class.hpp"
 #include "monitor/ingest/delivery_classification.hpp"
 #include "tests/monitor/ingest/parse_case.hpp"
 
@@ -86,7 +86,8 @@ TEST_CASE("exim defers: errno text before H=, a host on the line before, retry t
         LogRecord r;
         parser.parse(line, r);
         auto result = classifier.classify(classifier_input(r));
-        return std::make_pair(std::string(result.reason), smtpprobe::evidence::outcome_class(result));
+        return std::make_pair(std::string(result.reason),
+                              smtpprobe::evidence::outcome_class(result));
     };
     auto refused = classify_line("2026-12-05 08:46:58 1xZlQ2-0008O9-0H == x@refused.test "
                                  "R=manual T=remote_smtp defer (111): Connection refused");

@@ -1,8 +1,8 @@
 // OpenSMTPD 6.8 lines as the real daemon (Debian 12) logged them through syslog in
 // tests/integration/test_mta_logs.cpp: remote (mta) and local (mda) deliveries, the network
 // error form without an address, and the receipts it injects through a local session.
-#include "monitor/evidence/outcome_class.hpp"
 #include "monitor/classify/classifier.hpp"
+#include "monitor/evidence/outcome_class.hpp"
 #include "monitor/ingest/delivery_classification.hpp"
 #include "tests/monitor/ingest/parse_case.hpp"
 
@@ -67,7 +67,8 @@ TEST_CASE("opensmtpd: network error is unreachable, not a block, and --format op
     CHECK(r.delay == 71);
     auto result = smtpprobe::classify::Classifier::builtin().classify(classifier_input(r));
     CHECK(result.reason == "networkerror");
-    CHECK(smtpprobe::evidence::outcome_class(result) == smtpprobe::evidence::OutcomeClass::unreachable);
+    CHECK(smtpprobe::evidence::outcome_class(result) ==
+          smtpprobe::evidence::OutcomeClass::unreachable);
     CHECK(parse_log_format("opensmtpd") == LogFormat::opensmtpd);
 }
 

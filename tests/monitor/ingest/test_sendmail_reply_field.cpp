@@ -1,8 +1,8 @@
 // sendmail 8.17's reply= field (the receiver's words, which may hold ", ") before stat=, and
 // its "..." shortening: lines as the real sendmail 8.17.1.9 of Debian 12 wrote them in
 // tests/integration/test_mta_logs.cpp.
-#include "monitor/evidence/outcome_class.hpp"
 #include "monitor/classify/classifier.hpp"
+#include "monitor/evidence/outcome_class.hpp"
 #include "monitor/ingest/delivery_classification.hpp"
 #include "tests/monitor/ingest/parse_case.hpp"
 
@@ -122,7 +122,8 @@ TEST_CASE("sendmail deferrals: reply= differs from stat=, connection failures ar
         result = classifier.classify(classifier_input(record));
         CHECK(result.reason == row.reason);
         CHECK(smtpprobe::evidence::outcome_class(result) == row.outcome);
-        CHECK_FALSE(smtpprobe::evidence::outcome_class(result) == smtpprobe::evidence::OutcomeClass::blocked);
+        CHECK_FALSE(smtpprobe::evidence::outcome_class(result) ==
+                    smtpprobe::evidence::OutcomeClass::blocked);
         CHECK(result.meaning.find("was returned") == std::string_view::npos);
     }
 }
