@@ -62,7 +62,12 @@ TEST_CASE("status exits 1 while blocked and shows the documented JSON fields and
     CHECK(doc["notes"][0]["text"] == "delist requested, ticket 123");
 }
 
-TEST_CASE("status: what to do for a blocked scope is the classifier's action for its last reply")
+namespace {
+
+// status --json over a fresh history holding the given delivery and evidence rows (SQL
+// VALUES lists), folded by the writer as run and ingest fold; the exit code is checked.
+nlohmann::json status_over(const std::string& deliveries, const std::string& evidence,
+                           int expected_exit)
 {
     test::TempDir dir;
     test::write_file(dir.file("c.toml"), "[[identity]]\nip = \"192.0.2.10\"\n");
@@ -72,22 +77,32 @@ TEST_CASE("status: what to do for a blocked scope is the classifier's action for
     {
         store::Database db(dir.file("h.db"));
         db.exec("INSERT INTO delivery(id, time, mta, relay_host, dsn, status, reply, "
-                "source_key) VALUES (7, '2026-05-01T15:10:28Z', 'postfix', "
-                "'gmail-smtp-in.l.google.com', '5.7.26', 'bounced', '550-5.7.26 Unauthenticated "
-                "email from example.org is not accepted due to domain''s DMARC policy.', 'k7'), "
-                "(8, '2026-05-01T15:11:00Z', 'postfix', 'mx.example.net', '5.7.1', 'bounced', "
-                "'550 5.7.1 go away', 'k8')");
+                "source_key) VALUES " +
+                deliveries);
         db.exec("INSERT INTO evidence(time, ip, scope, verdict, reason, provider_code, "
-                "source_kind, source_id) VALUES "
-                "('2026-05-01T15:10:28Z', '', 'google', 'blocked', 'authfailure', '', 'log', 7), "
-                "('2026-05-01T15:11:00Z', '', 'host/mx.example.net', 'blocked', 'blocked', '', "
-                "'log', 8)");
+                "source_kind, source_id) VALUES " +
+                evidence);
         // Writers fold; status only reads.
         episodes::update_episodes(db, config::load_config(dir.file("c.toml")));
     }
     auto run = test::run_smtpprobe(base);
-    CHECK(run.exit_code == 1);
-    auto doc = nlohmann::json::parse(run.out);
+    CHECK(run.exit_code == expected_exit);
+    return nlohmann::json::parse(run.out);
+}
+
+} // namespace
+
+TEST_CASE("status: what to do for a blocked scope is the classifier's action for its last reply")
+{
+    const auto doc = status_over(
+        "(7, '2026-05-01T15:10:28Z', 'postfix', 'gmail-smtp-in.l.google.com', '5.7.26', "
+        "'bounced', '550-5.7.26 Unauthenticated email from example.org is not accepted due to "
+        "domain''s DMARC policy.', 'k7'), "
+        "(8, '2026-05-01T15:11:00Z', 'postfix', 'mx.example.net', '5.7.1', 'bounced', "
+        "'550 5.7.1 go away', 'k8')",
+        "('2026-05-01T15:10:28Z', '', 'google', 'blocked', 'authfailure', '', 'log', 7), "
+        "('2026-05-01T15:11:00Z', '', 'host/mx.example.net', 'blocked', 'blocked', '', 'log', 8)",
+        1);
     std::map<std::string, std::string> actions;
     for (const auto& s : doc["scopes"]) {
         actions[s["scope"].get<std::string>()] = s["action"].get<std::string>();
@@ -102,32 +117,18 @@ TEST_CASE("status: what to do for a blocked scope is the classifier's action for
 
 TEST_CASE("status: the action follows the newest blocking reply in time, not the last row stored")
 {
-    test::TempDir dir;
-    test::write_file(dir.file("c.toml"), "[[identity]]\nip = \"192.0.2.10\"\n");
-    std::vector<std::string> base = {"--config",       dir.file("c.toml"), "--db",
-                                     dir.file("h.db"), "--json",           "status"};
-    CHECK(test::run_smtpprobe(base).exit_code == 0);
-    {
-        store::Database db(dir.file("h.db"));
-        // The newer refusal (DMARC) is stored first; an older bounce about a missing PTR is
-        // ingested afterwards and gets the higher id.
-        db.exec("INSERT INTO delivery(id, time, mta, relay_host, dsn, status, reply, "
-                "source_key) VALUES (7, '2026-05-01T15:10:28Z', 'postfix', "
-                "'gmail-smtp-in.l.google.com', '5.7.26', 'bounced', '550-5.7.26 Unauthenticated "
-                "email from example.org is not accepted due to domain''s DMARC policy.', 'k7'), "
-                "(8, '2026-04-01T09:00:00Z', 'postfix', 'gmail-smtp-in.l.google.com', '5.7.25', "
-                "'bounced', '550-5.7.25 The IP address sending this message does not have a PTR "
-                "record setup, or the corresponding forward DNS entry does not point to the "
-                "sending IP.', 'k8')");
-        db.exec("INSERT INTO evidence(time, ip, scope, verdict, reason, provider_code, "
-                "source_kind, source_id) VALUES "
-                "('2026-05-01T15:10:28Z', '', 'google', 'blocked', 'authfailure', '', 'log', 7), "
-                "('2026-04-01T09:00:00Z', '', 'google', 'blocked', 'requireptr', '', 'log', 8)");
-        episodes::update_episodes(db, config::load_config(dir.file("c.toml")));
-    }
-    auto run = test::run_smtpprobe(base);
-    CHECK(run.exit_code == 1);
-    auto doc = nlohmann::json::parse(run.out);
+    // The newer refusal (DMARC) is stored first; an older bounce about a missing PTR is
+    // ingested afterwards and gets the higher id.
+    const auto doc = status_over(
+        "(7, '2026-05-01T15:10:28Z', 'postfix', 'gmail-smtp-in.l.google.com', '5.7.26', "
+        "'bounced', '550-5.7.26 Unauthenticated email from example.org is not accepted due to "
+        "domain''s DMARC policy.', 'k7'), "
+        "(8, '2026-04-01T09:00:00Z', 'postfix', 'gmail-smtp-in.l.google.com', '5.7.25', "
+        "'bounced', '550-5.7.25 The IP address sending this message does not have a PTR record "
+        "setup, or the corresponding forward DNS entry does not point to the sending IP.', 'k8')",
+        "('2026-05-01T15:10:28Z', '', 'google', 'blocked', 'authfailure', '', 'log', 7), "
+        "('2026-04-01T09:00:00Z', '', 'google', 'blocked', 'requireptr', '', 'log', 8)",
+        1);
     REQUIRE(doc["scopes"].size() == 1);
     const auto& google = doc["scopes"][0];
     CHECK(google["reason"] == "authfailure");
