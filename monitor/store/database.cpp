@@ -395,6 +395,31 @@ std::optional<std::int64_t> Statement::column_optional_int(int column) const
     return column_int(column);
 }
 
+int Statement::column_count() const
+{
+    return sqlite3_column_count(m_stmt);
+}
+
+std::string Statement::column_name(int column) const
+{
+    const char* name = sqlite3_column_name(m_stmt, column);
+    return name ? name : "";
+}
+
+Statement::Kind Statement::column_kind(int column) const
+{
+    switch (sqlite3_column_type(m_stmt, column)) {
+    case SQLITE_NULL:
+        return Kind::null;
+    case SQLITE_INTEGER:
+        return Kind::integer;
+    case SQLITE_FLOAT:
+        return Kind::real;
+    default:
+        return Kind::text; // no BLOB column in the schema: read as its bytes
+    }
+}
+
 Transaction::Transaction(Database& db) : m_db(db)
 {
     m_db.exec("BEGIN IMMEDIATE");

@@ -121,6 +121,13 @@ public:
     std::optional<std::string> column_optional_text(int column) const;
     std::optional<std::int64_t> column_optional_int(int column) const;
 
+    // What a generic copy of a table needs (`smtpprobe db export/import`): how many columns a
+    // row has, their names, and the kind of value in one column of the current row.
+    enum class Kind { null, integer, real, text };
+    int column_count() const;
+    std::string column_name(int column) const;
+    Kind column_kind(int column) const;
+
 private:
     int parameter_index(const char* name) const;
     [[noreturn]] void fail(int rc, const char* what) const;
