@@ -140,8 +140,8 @@ int serve(const Context& ctx, const ServeOptions& opts)
     }
     const config::Config config = load_effective_config(ctx.global);
     std::string path = monitor_db_path(ctx.global, config);
-    if (!std::filesystem::exists(path)) {
-        throw IncompleteError("serve: database " + path +
+    if (!store::history_exists(path)) {
+        throw IncompleteError("serve: database " + store::display_location(path) +
                               " does not exist (run smtpprobe run or ingest first, or use --db)");
     }
     {
@@ -165,8 +165,8 @@ int serve(const Context& ctx, const ServeOptions& opts)
     }
     std::string host = address.find(':') != std::string::npos ? "[" + address + "]" : address;
     server.run([&] {
-        log::info("serve: dashboard on http://", host, ":", bound, "/ (database ", path,
-                  ", read-only)");
+        log::info("serve: dashboard on http://", host, ":", bound, "/ (database ",
+                  store::display_location(path), ", read-only)");
     });
     log::info("serve: stopped");
     return k_exit_ok;

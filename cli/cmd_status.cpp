@@ -161,8 +161,7 @@ int show_status(Context& ctx, const StatusArgs& args)
     }
     options.colour = use_colour();
 
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) {
+    if (!store::history_exists(path)) {
         // Nothing recorded yet: say so (status never creates a database).
         if (ctx.global.json) {
             std::cout << json_text(monitor::status_json({}), 2) << "\n";

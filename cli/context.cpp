@@ -1,6 +1,8 @@
 // Default paths of DESIGN.md (see context.hpp).
 #include "cli/context.hpp"
 
+#include "monitor/store/pg_connection.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 
@@ -19,6 +21,14 @@ std::string env(const char* name)
 std::string db_path(const GlobalOptions& global)
 {
     if (!global.db.empty()) {
+        // A password on the command line is in every user's `ps` (issue 20): refused, with
+        // where it belongs instead.
+        if (store::pg::has_password(global.db)) {
+            throw UsageError("--db: the PostgreSQL URL holds a password, which every user of "
+                             "this machine can read in the process list; put it in ~/.pgpass "
+                             "(or PGPASSFILE, or PGPASSWORD in the environment) or in the "
+                             "config file's db = \"...\"");
+        }
         return global.db;
     }
     if (std::string from_env = env("SMTPPROBE_DB"); !from_env.empty()) {

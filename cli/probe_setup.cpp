@@ -220,8 +220,7 @@ std::unique_ptr<store::Database> probe_database(const Context& ctx, const config
         return std::make_unique<store::Database>(path);
     }
     // --no-store writes nothing, but the minimum intervals of the history still hold.
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) {
+    if (!store::history_exists(path)) {
         return nullptr;
     }
     return std::make_unique<store::Database>(path, store::Database::Mode::read_only);

@@ -16,6 +16,8 @@ pkg_check_modules(SPF2 IMPORTED_TARGET libspf2)
 # reports (libarchive); gzip goes through zlib above.
 pkg_check_modules(LIBXML2 REQUIRED IMPORTED_TARGET libxml-2.0)
 pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
+# PostgreSQL client (issue 20: a fleet's shared history), Debian libpq-dev.
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 if(SMTPPROBE_TESTS)
   find_package(doctest REQUIRED)
 endif()

@@ -5,6 +5,7 @@
 
 #include "monitor/config/config_checks.hpp"
 #include "monitor/config/toml_reader.hpp"
+#include "monitor/store/pg_connection.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -337,6 +338,24 @@ void load_snds_key(Config& config, const std::string& config_path)
     snds.key = line;
 }
 
+void check_db_password(const Config& config, const std::string& config_path)
+{
+    if (!store::pg::has_password(config.db)) {
+        return;
+    }
+    struct stat st {};
+    if (::stat(config_path.c_str(), &st) == 0 &&
+        ((st.st_mode & 007) != 0 || (st.st_mode & 020) != 0)) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        throw ConfigError({{config_path, 0, 0, "db",
+                            "the PostgreSQL URL holds a password but the file is open to others "
+                            "(mode " +
+                                std::string(mode) + "): chmod 600 " + config_path +
+                                ", or keep the password in ~/.pgpass"}});
+    }
+}
+
 Config parse_config(const std::string& text, const std::string& name)
 {
     std::vector<ConfigProblem> problems;
@@ -376,6 +395,7 @@ Config load_config(const std::string& path)
     }
     Config config = parse_config(text.str(), path);
     load_snds_key(config, path);
+    check_db_password(config, path);
     return config;
 }
 

@@ -50,6 +50,11 @@ Config parse_config(const std::string& text, const std::string& name);
 // ConfigError naming the file, its mode and the chmod that fixes it. Called by load_config.
 void load_snds_key(Config& config, const std::string& config_path);
 
+// A PostgreSQL URL with a password in `db` needs the same care: the config file must not be
+// open to others (as for the SNDS key). Throws ConfigError naming the file, its mode and the
+// fixes. Called by load_config.
+void check_db_password(const Config& config, const std::string& config_path);
+
 // Parses a duration: an integer number of seconds, or "90s", "15m", "1h30m", "2d".
 // Returns false when malformed or not positive.
 bool parse_duration(const std::string& text, std::chrono::seconds* out);

@@ -3,6 +3,7 @@
 
 #include "monitor/episodes/episode_fold.hpp"
 #include "monitor/episodes/episode_rows.hpp"
+#include "monitor/evidence/policy.hpp"
 #include "monitor/store/episode_fold_rows.hpp"
 #include "monitor/store/evidence_rows.hpp"
 
@@ -135,7 +136,8 @@ BuildResult update_episodes(Database& db, const BuildOptions& options)
 
 BuildResult update_episodes(Database& db, const config::Config& config)
 {
-    return build(db, {config.episodes, config.default_ip()}, false);
+    return build(db, {config.episodes, evidence::unattributed_ip(config, db.is_postgresql())},
+                 false);
 }
 
 BuildResult rebuild_episodes(Database& db, const BuildOptions& options)

@@ -161,6 +161,11 @@ bool OurIps::contains(std::string_view text) const
     return false;
 }
 
+std::string unattributed_ip(const config::Config& config, bool shared_history)
+{
+    return shared_history ? std::string() : config.default_ip();
+}
+
 std::string receiver_scope(std::string_view host)
 {
     return host.empty() ? std::string() : classify::receiver_for_host(host).scope;

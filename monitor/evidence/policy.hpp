@@ -63,6 +63,14 @@ private:
     std::vector<std::string> m_ips; // canonical text of each address
 };
 
+// The IP that evidence naming none (rule 3b/3d: the source did not say) is attributed to when
+// episodes are folded and states read: the config's single identity's IP for the history of
+// one server. A fleet's shared history (PostgreSQL, issue 20) gets none: the folding node's
+// identity is not the IP that sent another node's mail, and nodes with different identities
+// would each re-attribute (and rebuild) everything the others folded. Such evidence stays
+// "this server"; its row names the node that observed it.
+std::string unattributed_ip(const config::Config& config, bool shared_history);
+
 // What kind of thing was observed.
 enum class Observed : std::uint8_t {
     attempt,   // the receiver's answer to a delivery attempt (probe, log line, bounce, delay)

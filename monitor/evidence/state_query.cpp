@@ -1,6 +1,7 @@
 // The read-only state query (see state_query.hpp).
 #include "monitor/evidence/state_query.hpp"
 
+#include "monitor/evidence/policy.hpp"
 #include "monitor/evidence/scope_action.hpp"
 #include "monitor/store/state_rows.hpp"
 
@@ -52,7 +53,8 @@ StateSnapshot read_state(store::Database& db, const config::Config& config,
 {
     StateSnapshot snapshot;
     snapshot.unfolded_evidence = store::unfolded_evidence(db);
-    for (store::StateRow& row : store::read_state_rows(db, config.default_ip())) {
+    for (store::StateRow& row :
+         store::read_state_rows(db, unattributed_ip(config, db.is_postgresql()))) {
         if (!filter.keeps(row.ip, row.scope)) {
             continue;
         }

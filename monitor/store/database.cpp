@@ -1,7 +1,11 @@
-// SQLite connection, statements, transactions and migrations (see database.hpp).
+// The history's connection, statements, transactions and migrations (see database.hpp):
+// SQLite here, PostgreSQL through pg_connection.
 #include "monitor/store/database.hpp"
 
 #include "monitor/store/migrations.hpp"
+#include "monitor/store/pg_connection.hpp"
+#include "monitor/store/sql_dialect.hpp"
+#include "probe/text/utc_time.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -45,8 +49,30 @@ std::string message(sqlite3* db, const std::string& path, const char* what)
 
 } // namespace
 
-Database::Database(const std::string& path, Mode mode) : m_path(path)
+Database::Database(const std::string& path, Mode mode)
+    : m_path(pg::is_url(path) ? pg::redact(path) : path), m_read_only(mode == Mode::read_only)
 {
+    if (pg::is_url(path)) {
+        open_postgresql(path, mode);
+    } else {
+        open_sqlite(mode);
+    }
+}
+
+void Database::open_postgresql(const std::string& url, Mode mode)
+{
+    m_pg = std::make_unique<pg::Connection>(url, mode == Mode::read_only);
+    refuse_newer_schema();
+    if (mode == Mode::read_write) {
+        migrate();
+    } else {
+        check_read_only_schema();
+    }
+}
+
+void Database::open_sqlite(Mode mode)
+{
+    const std::string& path = m_path;
     int flags = SQLITE_OPEN_NOMUTEX;
     if (mode == Mode::read_write) {
         flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
@@ -119,6 +145,10 @@ Database::~Database()
 
 void Database::exec(std::string_view sql)
 {
+    if (m_pg) {
+        m_pg->exec(sql);
+        return;
+    }
     std::string text(sql);
     char* error = nullptr;
     int rc = sqlite3_exec(m_db, text.c_str(), nullptr, nullptr, &error);
@@ -136,16 +166,25 @@ Statement Database::prepare(std::string_view sql)
 
 std::int64_t Database::last_insert_id() const
 {
+    if (m_pg) {
+        return m_pg->last_insert_id();
+    }
     return sqlite3_last_insert_rowid(m_db);
 }
 
 int Database::changes() const
 {
+    if (m_pg) {
+        return m_pg->changes();
+    }
     return sqlite3_changes(m_db);
 }
 
 void Database::tune_for_bulk_writes(std::int64_t cache_kib, std::int64_t wal_bytes)
 {
+    if (m_pg) {
+        return; // the server's own settings (shared_buffers, max_wal_size) govern
+    }
     exec("PRAGMA cache_size = -" + std::to_string(cache_kib));
     // The WAL limit is in pages, whatever the page size (4 KiB in older files).
     Statement page_size(*this, "PRAGMA page_size");
@@ -154,18 +193,32 @@ void Database::tune_for_bulk_writes(std::int64_t cache_kib, std::int64_t wal_byt
                                static_cast<int>(wal_bytes / std::max<std::int64_t>(page, 512)));
 }
 
+bool history_exists(const std::string& location)
+{
+    if (pg::is_url(location)) {
+        return true;
+    }
+    std::error_code ec;
+    return std::filesystem::exists(location, ec);
+}
+
+std::string display_location(const std::string& location)
+{
+    return pg::is_url(location) ? pg::redact(location) : location;
+}
+
 bool table_exists(Database& db, std::string_view name)
 {
-    Statement st(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+    Statement st(db, db.m_pg ? "SELECT 1 FROM information_schema.tables WHERE table_schema = "
+                               "current_schema() AND table_name = ?"
+                             : "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
     st.bind(1, name);
     return st.step();
 }
 
 int Database::schema_version()
 {
-    Statement check(*this, "SELECT count(*) FROM sqlite_master WHERE name='schema_migration'");
-    check.step();
-    if (check.column_int(0) == 0) {
+    if (!table_exists(*this, "schema_migration")) {
         return 0;
     }
     Statement st(*this, "SELECT coalesce(max(version), 0) FROM schema_migration");
@@ -213,26 +266,55 @@ void Database::refuse_newer_schema()
 
 void Database::migrate()
 {
-    exec("CREATE TABLE IF NOT EXISTS schema_migration ("
-         " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
-    for (const Migration& m : migrations()) {
-        Transaction tx(*this);
-        Statement seen(*this, "SELECT 1 FROM schema_migration WHERE version = ?");
-        seen.bind(1, m.version);
-        if (seen.step()) {
-            continue;
+    if (m_pg) {
+        // Nodes that start at once: one migrates, the others wait here and then find every
+        // migration applied. A session lock, released below or when the connection ends.
+        exec("SELECT pg_advisory_lock(" + std::to_string(pg::k_migration_lock) + ")");
+    }
+    try {
+        // Asked first on PostgreSQL: a writer role without CREATE on the schema must get
+        // through here when the schema is already there.
+        if (!m_pg || !table_exists(*this, "schema_migration")) {
+            exec(m_pg ? "CREATE TABLE schema_migration (version BIGINT PRIMARY KEY,"
+                        " name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+                      : "CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY "
+                        "KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
         }
-        exec(m.sql);
-        Statement mark(*this, "INSERT INTO schema_migration(version, name, applied_at)"
-                              " VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
-        mark.bind(1, m.version).bind(2, m.name);
-        mark.run();
-        tx.commit();
+        for (const Migration& m : migrations()) {
+            Transaction tx(*this);
+            Statement seen(*this, "SELECT 1 FROM schema_migration WHERE version = ?");
+            seen.bind(1, m.version);
+            if (seen.step()) {
+                continue;
+            }
+            exec(m_pg ? dialect::schema_to_postgresql(m.sql) : std::string(m.sql));
+            Statement mark(*this, "INSERT INTO schema_migration(version, name, applied_at)"
+                                  " VALUES (?, ?, ?)");
+            mark.bind(1, m.version).bind(2, m.name).bind(3, utc_now_iso());
+            mark.run();
+            tx.commit();
+        }
+    } catch (...) {
+        if (m_pg) {
+            try {
+                exec("SELECT pg_advisory_unlock(" + std::to_string(pg::k_migration_lock) + ")");
+            } catch (...) {
+                // The connection is being abandoned; the server frees the lock with it.
+            }
+        }
+        throw;
+    }
+    if (m_pg) {
+        exec("SELECT pg_advisory_unlock(" + std::to_string(pg::k_migration_lock) + ")");
     }
 }
 
 Statement::Statement(Database& db, std::string_view sql) : m_db(&db)
 {
+    if (db.m_pg) {
+        m_pg = std::make_unique<pg::PreparedStatement>(*db.m_pg, sql);
+        return;
+    }
     int rc = sqlite3_prepare_v3(db.m_db, sql.data(), static_cast<int>(sql.size()),
                                 SQLITE_PREPARE_PERSISTENT, &m_stmt, nullptr);
     if (rc != SQLITE_OK) {
@@ -246,10 +328,13 @@ Statement::Statement(Database& db, std::string_view sql) : m_db(&db)
 
 Statement::~Statement()
 {
-    sqlite3_finalize(m_stmt);
+    if (m_stmt != nullptr) {
+        sqlite3_finalize(m_stmt);
+    }
 }
 
-Statement::Statement(Statement&& other) noexcept : m_db(other.m_db), m_stmt(other.m_stmt)
+Statement::Statement(Statement&& other) noexcept
+    : m_db(other.m_db), m_stmt(other.m_stmt), m_pg(std::move(other.m_pg))
 {
     other.m_stmt = nullptr;
 }
@@ -262,6 +347,10 @@ void Statement::fail(int rc, const char* what) const
 
 Statement& Statement::bind(int index, std::int64_t value)
 {
+    if (m_pg) {
+        m_pg->bind_int(index, value);
+        return *this;
+    }
     if (int rc = sqlite3_bind_int64(m_stmt, index, value); rc != SQLITE_OK) {
         fail(rc, "bind");
     }
@@ -270,6 +359,10 @@ Statement& Statement::bind(int index, std::int64_t value)
 
 Statement& Statement::bind(int index, double value)
 {
+    if (m_pg) {
+        m_pg->bind_double(index, value);
+        return *this;
+    }
     if (int rc = sqlite3_bind_double(m_stmt, index, value); rc != SQLITE_OK) {
         fail(rc, "bind");
     }
@@ -278,6 +371,10 @@ Statement& Statement::bind(int index, double value)
 
 Statement& Statement::bind(int index, std::string_view value)
 {
+    if (m_pg) {
+        m_pg->bind_text(index, value);
+        return *this;
+    }
     int rc = sqlite3_bind_text64(m_stmt, index, value.data(), value.size(), SQLITE_TRANSIENT,
                                  SQLITE_UTF8);
     if (rc != SQLITE_OK) {
@@ -288,6 +385,10 @@ Statement& Statement::bind(int index, std::string_view value)
 
 Statement& Statement::bind_borrowed(int index, std::string_view value)
 {
+    if (m_pg) {
+        m_pg->bind_text(index, value);
+        return *this;
+    }
     int rc =
         sqlite3_bind_text64(m_stmt, index, value.data(), value.size(), SQLITE_STATIC, SQLITE_UTF8);
     if (rc != SQLITE_OK) {
@@ -296,7 +397,13 @@ Statement& Statement::bind_borrowed(int index, std::string_view value)
     return *this;
 }
 
-ChangeCounter::ChangeCounter(Database& db) : m_statement(db, "PRAGMA data_version") {}
+ChangeCounter::ChangeCounter(Database& db)
+    : m_statement(db, db.is_postgresql()
+                          ? "SELECT ('x' || substr(md5(pg_current_snapshot()::text), 1, 16))"
+                            "::bit(64)::bigint"
+                          : "PRAGMA data_version")
+{
+}
 
 std::int64_t ChangeCounter::read()
 {
@@ -316,6 +423,10 @@ Statement& Statement::bind_text_or_null(int index, std::string_view value, bool 
 
 Statement& Statement::bind(int index, std::nullptr_t)
 {
+    if (m_pg) {
+        m_pg->bind_null(index);
+        return *this;
+    }
     if (int rc = sqlite3_bind_null(m_stmt, index); rc != SQLITE_OK) {
         fail(rc, "bind");
     }
@@ -324,7 +435,7 @@ Statement& Statement::bind(int index, std::nullptr_t)
 
 int Statement::parameter_index(const char* name) const
 {
-    int index = sqlite3_bind_parameter_index(m_stmt, name);
+    int index = m_pg ? m_pg->parameter_index(name) : sqlite3_bind_parameter_index(m_stmt, name);
     if (index == 0) {
         throw StoreError(m_db->path() + ": no SQL parameter " + name);
     }
@@ -333,6 +444,9 @@ int Statement::parameter_index(const char* name) const
 
 bool Statement::step()
 {
+    if (m_pg) {
+        return m_pg->step();
+    }
     int rc = sqlite3_step(m_stmt);
     if (rc == SQLITE_ROW) {
         return true;
@@ -352,27 +466,43 @@ void Statement::run()
 
 void Statement::reset()
 {
+    if (m_pg) {
+        m_pg->reset();
+        return;
+    }
     sqlite3_reset(m_stmt);
     sqlite3_clear_bindings(m_stmt);
 }
 
 bool Statement::is_null(int column) const
 {
+    if (m_pg) {
+        return m_pg->is_null(column);
+    }
     return sqlite3_column_type(m_stmt, column) == SQLITE_NULL;
 }
 
 std::int64_t Statement::column_int(int column) const
 {
+    if (m_pg) {
+        return m_pg->column_int(column);
+    }
     return sqlite3_column_int64(m_stmt, column);
 }
 
 double Statement::column_double(int column) const
 {
+    if (m_pg) {
+        return m_pg->column_double(column);
+    }
     return sqlite3_column_double(m_stmt, column);
 }
 
 std::string Statement::column_text(int column) const
 {
+    if (m_pg) {
+        return m_pg->column_text(column);
+    }
     const unsigned char* text = sqlite3_column_text(m_stmt, column);
     int size = sqlite3_column_bytes(m_stmt, column);
     return text ? std::string(reinterpret_cast<const char*>(text), static_cast<size_t>(size))
@@ -397,17 +527,26 @@ std::optional<std::int64_t> Statement::column_optional_int(int column) const
 
 int Statement::column_count() const
 {
+    if (m_pg) {
+        return m_pg->column_count();
+    }
     return sqlite3_column_count(m_stmt);
 }
 
 std::string Statement::column_name(int column) const
 {
+    if (m_pg) {
+        return m_pg->column_name(column);
+    }
     const char* name = sqlite3_column_name(m_stmt, column);
     return name ? name : "";
 }
 
 Statement::Kind Statement::column_kind(int column) const
 {
+    if (m_pg) {
+        return static_cast<Kind>(m_pg->column_kind(column));
+    }
     switch (sqlite3_column_type(m_stmt, column)) {
     case SQLITE_NULL:
         return Kind::null;
@@ -422,7 +561,19 @@ Statement::Kind Statement::column_kind(int column) const
 
 Transaction::Transaction(Database& db) : m_db(db)
 {
-    m_db.exec("BEGIN IMMEDIATE");
+    if (!m_db.m_pg) {
+        m_db.exec("BEGIN IMMEDIATE");
+        return;
+    }
+    m_db.exec("BEGIN");
+    if (!m_db.m_read_only) {
+        try {
+            m_db.exec("SELECT pg_advisory_xact_lock(" + std::to_string(pg::k_writer_lock) + ")");
+        } catch (...) {
+            m_db.exec("ROLLBACK");
+            throw;
+        }
+    }
 }
 
 Transaction::~Transaction()

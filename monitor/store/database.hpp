@@ -1,15 +1,23 @@
-// A thin RAII layer over SQLite: one connection, prepared statements with bound values only,
-// transactions, and the numbered migrations of schema/ applied on open.
+// A thin RAII layer over the history's database: one connection, prepared statements with
+// bound values only, transactions, and the numbered migrations of schema/ applied on open.
+// Two backends behind one API: SQLite (a file path: the embedded default for one mail server)
+// and PostgreSQL (a postgresql:// URL: one history shared by a fleet of nodes, issue 20;
+// pg_connection.hpp). Statement text is written once, in SQLite's spelling; sql_dialect.hpp
+// is the one place that turns it into PostgreSQL's.
 //
 // Contract: every value that reaches SQL goes through bind(); statement text is always a
-// literal of ours. Errors throw StoreError with the database path and SQLite's message:
-// a store failure is fatal for the command, and the CLI maps it to exit code 3.
+// literal of ours. Errors throw StoreError with the database's location (a URL's password
+// hidden) and the database's message: a store failure is fatal for the command, and the CLI
+// maps it to exit code 3.
 //
 // The store boundary (monitor/store/README.md): only monitor/store/ prepares SQL or calls
-// sqlite3_*; everything above it calls the typed functions of the *_rows / *_store files.
+// sqlite3_* / libpq; everything above it calls the typed functions of the *_rows / *_store
+// files.
 #pragma once
 
 #include <cstdint>
+#include <limits>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -20,6 +28,11 @@ struct sqlite3_stmt;
 
 namespace smtpprobe::store {
 
+namespace pg {
+class Connection;
+class PreparedStatement;
+} // namespace pg
+
 class StoreError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
@@ -27,7 +40,11 @@ public:
 
 class Statement;
 
-// One open database. Opening read-write creates the file and its folder if needed (a new file
+// One open database. PostgreSQL (a postgresql:// URL): the database must exist (its owner
+// creates it, docs/postgresql.md); opening read-write applies the migrations under an advisory
+// lock, so nodes that start at once migrate one after the other; read-only sessions are
+// refused every write by the server. SQLite (any other location):
+// Opening read-write creates the file and its folder if needed (a new file
 // gets 64 KiB pages, see database.cpp), turns on WAL, foreign keys and a busy timeout (so
 // `serve` and `run` can share the file), and applies every embedded migration not yet
 // applied, each in its own transaction. Opening read-only never writes the file (a WAL file
@@ -48,7 +65,9 @@ public:
     Statement prepare(std::string_view sql);
     std::int64_t last_insert_id() const;
     int changes() const;
+    // The location: a file path, or the URL with its password hidden (for messages).
     const std::string& path() const { return m_path; }
+    bool is_postgresql() const { return m_pg != nullptr; }
     // For bulk writers (log ingestion): a page cache of cache_kib KiB and a WAL folded back
     // into the database only once it has grown to about wal_bytes (fewer checkpoints).
     void tune_for_bulk_writes(std::int64_t cache_kib, std::int64_t wal_bytes);
@@ -58,6 +77,11 @@ public:
 
 private:
     friend class Statement; // prepares on m_db
+    friend class Transaction;
+    friend bool table_exists(Database& db, std::string_view name);
+
+    void open_sqlite(Mode mode);
+    void open_postgresql(const std::string& url, Mode mode);
 
     // Throws StoreError when the file's schema is newer than the newest embedded migration.
     void refuse_newer_schema();
@@ -69,6 +93,8 @@ private:
 
     std::string m_path;
     sqlite3* m_db = nullptr;
+    std::unique_ptr<pg::Connection> m_pg; // set: PostgreSQL, m_db unused
+    bool m_read_only = false;
 };
 
 // A prepared statement. bind() positions are 1-based like SQLite's; a std::nullopt or
@@ -91,6 +117,11 @@ public:
         return bind(index, std::string_view(value));
     }
     Statement& bind(int index, std::nullptr_t);
+    // A LIMIT's value; negative means no limit (SQLite reads LIMIT -1 so, PostgreSQL refuses it).
+    Statement& bind_limit(int index, std::int64_t limit)
+    {
+        return bind(index, limit < 0 ? std::numeric_limits<std::int64_t>::max() : limit);
+    }
     // The store's rule for optional text: empty text is stored as NULL. borrowed: as
     // bind_borrowed() (no copy; the bytes must outlive the next run()).
     Statement& bind_text_or_null(int index, std::string_view value, bool borrowed = false);
@@ -134,15 +165,23 @@ private:
 
     Database* m_db;
     sqlite3_stmt* m_stmt = nullptr;
+    std::unique_ptr<pg::PreparedStatement> m_pg; // set: PostgreSQL, m_stmt unused
 };
+
+// Whether a history can be opened read-only at location without creating it: a file that
+// exists (SQLite), or any postgresql:// URL (the server says the rest when it is opened).
+bool history_exists(const std::string& location);
+// The location as messages may show it (a URL's password hidden).
+std::string display_location(const std::string& location);
 
 // Whether a table exists: tables of later migrations may be absent in an older database that
 // `serve` reads as it is.
 bool table_exists(Database& db, std::string_view name);
 
 // How often other connections have committed to the database, as seen from one connection
-// (SQLite's data_version): the same value means nothing changed. The statement is prepared
-// once, so reading it is cheap enough for every request.
+// (SQLite's data_version; on PostgreSQL a digest of the current snapshot, which moves when any
+// transaction starts writing or ends): the same value means nothing changed. The statement is
+// prepared once, so reading it is cheap enough for every request.
 class ChangeCounter {
 public:
     explicit ChangeCounter(Database& db);
@@ -154,7 +193,9 @@ private:
 
 // BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless commit() was called.
 // IMMEDIATE takes the write lock up front, so a concurrent writer waits (busy timeout)
-// instead of failing half-way through.
+// instead of failing half-way through. On PostgreSQL the same: BEGIN and the fleet's writer
+// advisory lock, held to the end of the transaction, so every node's read-then-write (the
+// episode fold, a probe claim, cursor updates) sees the others' committed work, one at a time.
 class Transaction {
 public:
     explicit Transaction(Database& db);

@@ -73,7 +73,9 @@ DmarcStore::DmarcStore(Database& db)
     // The default cache (2000 KiB: 31 pages of 64 KiB) made every batch read the same index
     // pages from the file again and again (a tenth of the ingest went to pread copies); 32 MiB
     // as for log ingestion (ingest_store.cpp).
-    m_db.exec("PRAGMA cache_size = -32768");
+    if (!m_db.is_postgresql()) {
+        m_db.exec("PRAGMA cache_size = -32768");
+    }
 }
 
 DmarcStore::~DmarcStore() = default;

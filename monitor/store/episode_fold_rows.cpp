@@ -101,9 +101,13 @@ std::optional<EpisodeStateRow> read_episode_state(Database& db, const std::strin
 
 void write_episode_state(Database& db, const EpisodeStateRow& row)
 {
-    db.prepare("INSERT OR REPLACE INTO episode_state(ip, scope, state, since, last_time, last_id, "
+    db.prepare("INSERT INTO episode_state(ip, scope, state, since, last_time, last_id, "
                "last_verdict, provider_code, reason, machine, episode_id) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ip, scope) DO UPDATE SET "
+               "state = excluded.state, since = excluded.since, last_time = excluded.last_time, "
+               "last_id = excluded.last_id, last_verdict = excluded.last_verdict, "
+               "provider_code = excluded.provider_code, reason = excluded.reason, "
+               "machine = excluded.machine, episode_id = excluded.episode_id")
         .bind(1, row.ip)
         .bind(2, row.scope)
         .bind(3, row.state)

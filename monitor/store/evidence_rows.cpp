@@ -73,7 +73,7 @@ void read_evidence_of_key(Database& db, const std::string& ip, const std::string
     Statement st(db, std::string("SELECT ") + k_columns +
                          " FROM evidence WHERE scope = ?1 AND (ip = ?2 OR (ip = '' AND ?2 = ?3)) "
                          "AND id > ?4 ORDER BY time, id LIMIT ?5");
-    st.bind(1, scope).bind(2, ip).bind(3, default_ip).bind(4, after_id).bind(5, limit);
+    st.bind(1, scope).bind(2, ip).bind(3, default_ip).bind(4, after_id).bind_limit(5, limit);
     while (st.step()) {
         visit(read_row(st));
     }

@@ -4,8 +4,10 @@
 namespace smtpprobe::store {
 
 QueuedMessageRows::QueuedMessageRows(Database& db)
-    : m_put(db, "INSERT OR REPLACE INTO ingest_message (host, queue_id, sender, size, "
-                "time, recipients_left) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+    : m_put(db, "INSERT INTO ingest_message (host, queue_id, sender, size, time, "
+                "recipients_left) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(host, queue_id) "
+                "DO UPDATE SET sender = excluded.sender, size = excluded.size, "
+                "time = excluded.time, recipients_left = excluded.recipients_left"),
       m_count(db, "UPDATE ingest_message SET recipients_left = ?3 WHERE host = ?1 AND "
                   "queue_id = ?2"),
       m_delete(db, "DELETE FROM ingest_message WHERE host = ?1 AND queue_id = ?2"),

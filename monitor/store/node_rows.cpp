@@ -22,8 +22,7 @@ void record_node_run(Database& db, const NodeRunRow& row)
 std::vector<NodeRunRow> read_node_runs(Database& db)
 {
     std::vector<NodeRunRow> rows;
-    Statement exists(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'node_run'");
-    if (!exists.step()) {
+    if (!table_exists(db, "node_run")) {
         return rows;
     }
     Statement st(db, "SELECT node, last_started, last_finished, coalesce(last_success, ''), "

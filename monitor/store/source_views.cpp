@@ -146,7 +146,7 @@ std::vector<RecentFinding> read_recent_findings(Database& db, std::int64_t limit
 {
     Statement st(db, "SELECT id, time, kind, host, queue_id, detail FROM finding "
                      "ORDER BY id DESC LIMIT ?");
-    st.bind(1, limit);
+    st.bind_limit(1, limit);
     std::vector<RecentFinding> out;
     while (st.step()) {
         out.push_back({st.column_int(0), st.column_text(1), st.column_text(2),

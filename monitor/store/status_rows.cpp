@@ -73,7 +73,7 @@ std::vector<NoteRow> read_recent_notes(Database& db, const TimeRange& window, st
                      "WHERE time >= ?1 AND time < ?2 ORDER BY time DESC, id DESC LIMIT ?3");
     st.bind(1, window.since);
     st.bind(2, until_of(window));
-    st.bind(3, static_cast<std::int64_t>(limit));
+    st.bind_limit(3, static_cast<std::int64_t>(limit));
     std::vector<NoteRow> rows;
     while (st.step()) {
         rows.push_back(NoteRow{st.column_int(0), st.column_text(1), st.column_text(2),
