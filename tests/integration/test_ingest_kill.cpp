@@ -9,6 +9,7 @@
 #include "monitor/store/database.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/table_dump.hpp"
+#include "tests/support/test_history.hpp"
 
 #include <chrono>
 #include <csignal>
@@ -177,7 +178,7 @@ std::string first_difference(const std::string& expected, const std::string& act
 // the log and ingests the copy into both.
 void check_kill_and_rerun(TempDir& dir, const std::string& log)
 {
-    std::string clean_db = dir.file("clean.db");
+    std::string clean_db = test_history(dir, "clean.db");
     auto started = std::chrono::steady_clock::now();
     RunResult clean = run_smtpprobe({"--db", clean_db, "-q", "ingest", "log", log},
                                     RunOptions{"", 240s, {{"TZ", "UTC"}}, ""});
@@ -185,8 +186,10 @@ void check_kill_and_rerun(TempDir& dir, const std::string& log)
     REQUIRE(clean.exit_code == 1); // blocks and backscatter in the log
     MESSAGE("clean run: " << std::chrono::duration<double>(clean_time).count() << " s");
 
-    std::string crash_db = dir.file("crash.db");
-    std::mt19937 random(std::random_device{}());
+    std::string crash_db = test_history(dir, "crash.db");
+    const unsigned seed = std::random_device{}();
+    MESSAGE("kill moments seed " << seed);
+    std::mt19937 random(seed);
     auto span = std::chrono::duration_cast<std::chrono::milliseconds>(clean_time).count();
     int killed_running = 0;
     for (int attempt = 0; attempt < 6; ++attempt) {

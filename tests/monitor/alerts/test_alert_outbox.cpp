@@ -6,6 +6,7 @@
 #include "monitor/config/config_loader.hpp"
 #include "monitor/episodes/episode_builder.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/test_history.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
@@ -60,7 +61,7 @@ monitor::Clock::time_point at(const char* iso)
 TEST_CASE("each change alerts once through a command hook, across repeated runs")
 {
     TempDir dir;
-    store::Database db(dir.file("h.db"));
+    store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     config::Config c = config::parse_config(
         "[[alerts.command]]\nname = \"file\"\ncommand = \"cat >> " + dir.file("events") + "\"\n",
         "c.toml");
@@ -97,7 +98,7 @@ TEST_CASE("each change alerts once through a command hook, across repeated runs"
 TEST_CASE("old history is recorded but not alerted")
 {
     TempDir dir;
-    store::Database db(dir.file("h.db"));
+    store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     config::Config c = config::parse_config(
         "[[alerts.command]]\ncommand = \"cat >> " + dir.file("events") + "\"\n", "c.toml");
     add(db, "2019-03-11T20:18:23Z", "microsoft-365/mit-edu", "blocked");
@@ -111,7 +112,7 @@ TEST_CASE("old history is recorded but not alerted")
 TEST_CASE("a failing channel is retried with back-off, then given up")
 {
     TempDir dir;
-    store::Database db(dir.file("h.db"));
+    store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     config::Config c =
         config::parse_config("[alerts]\nmax_attempts = 3\nretry_base = \"1m\"\n"
                              "[[alerts.command]]\ncommand = \"echo no >&2; exit 4\"\n",
@@ -177,7 +178,7 @@ TEST_CASE("a webhook POSTs the JSON and is retried within the run after a 5xx")
         }
     });
     TempDir dir;
-    store::Database db(dir.file("h.db"));
+    store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     config::Config c = config::parse_config(
         "[[alerts.webhook]]\nname = \"ops\"\nurl = \"http://127.0.0.1:" + std::to_string(port) +
             "/hook\"\nheaders = { Authorization = \"Bearer t\" }\ntimeout = 5\n",
@@ -201,7 +202,7 @@ TEST_CASE("a webhook POSTs the JSON and is retried within the run after a 5xx")
 TEST_CASE("a hostile scope never stops alerting, and one failing channel never stops another")
 {
     TempDir dir;
-    store::Database db(dir.file("h.db"));
+    store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     config::Config c = config::parse_config(
         "[[alerts.command]]\nname = \"broken\"\ncommand = \"echo down >&2; exit 4\"\n"
         "[[alerts.command]]\nname = \"file\"\ncommand = \"cat >> " +

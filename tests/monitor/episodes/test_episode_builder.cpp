@@ -4,6 +4,7 @@
 #include "monitor/episodes/episode_builder.hpp"
 #include "monitor/episodes/episode_rows.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/test_history.hpp"
 
 #include <cstdio>
 #include <doctest/doctest.h>
@@ -92,7 +93,7 @@ TEST_CASE("confirmations: opened and closed are the first of the confirming run"
         CAPTURE(c.verdicts);
         CAPTURE(c.open_after);
         TempDir dir;
-        store::Database db(dir.file("h.db"));
+        store::Database db(smtpprobe::test::test_history(dir, "h.db"));
         for (std::size_t i = 0; i < c.verdicts.size(); ++i) {
             char v = c.verdicts[i];
             add(db, t(static_cast<int>(i)), "192.0.2.1", "google",
@@ -112,7 +113,7 @@ TEST_CASE("confirmations: opened and closed are the first of the confirming run"
 TEST_CASE("evidence without a sending IP goes to the configured identity, scopes stay apart")
 {
     TempDir dir;
-    store::Database db(dir.file("h.db"));
+    store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     add(db, t(0), "", "microsoft-consumer/eur", "blocked", "S3140");
     add(db, t(1), "192.0.2.1", "microsoft-consumer/hotmail-com", "clear");
     add(db, t(2), "192.0.2.1", "microsoft-consumer/eur", "blocked", "S3150");
@@ -129,7 +130,7 @@ TEST_CASE("evidence without a sending IP goes to the configured identity, scopes
 TEST_CASE("changed confirmations rebuild everything")
 {
     TempDir dir;
-    store::Database db(dir.file("h.db"));
+    store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     add(db, t(0), "192.0.2.1", "yahoo", "blocked");
     add(db, t(1), "192.0.2.1", "yahoo", "clear");
     CHECK(episodes::update_episodes(db, episodes::BuildOptions{{1, 1}, ""}).full_rebuild);
@@ -152,7 +153,7 @@ TEST_CASE("incremental building equals a full rebuild over random evidence strea
     for (int round = 0; round < 40; ++round) {
         CAPTURE(round);
         TempDir dir;
-        store::Database db(dir.file("h.db"));
+        store::Database db(smtpprobe::test::test_history(dir, "h.db"));
         episodes::BuildOptions options{
             {1 + static_cast<int>(rng() % 3), 1 + static_cast<int>(rng() % 3)},
             round % 2 ? "192.0.2.1" : ""};

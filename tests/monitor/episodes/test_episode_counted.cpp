@@ -4,6 +4,7 @@
 #include "monitor/episodes/episode_builder.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/table_dump.hpp"
+#include "tests/support/test_history.hpp"
 
 #include <charconv>
 #include <cstdio>
@@ -63,7 +64,7 @@ void store_stream(store::Database& db, const std::string& tokens, bool counted)
 std::string built(const std::string& tokens, bool counted, config::EpisodeSettings settings)
 {
     TempDir dir;
-    store::Database db(dir.file("h.db"));
+    store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     store_stream(db, tokens, counted);
     episodes::rebuild_episodes(db, {settings, "192.0.2.1"});
     const test::DumpQuery queries[] = {

@@ -4,6 +4,7 @@
 // in id order.
 #include "monitor/evidence/evidence_writer.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/test_history.hpp"
 
 #include <doctest/doctest.h>
 #include <string>
@@ -59,7 +60,7 @@ evidence::Decision decision_of(const char* ip, const char* scope, const char* ve
 std::string run(const std::vector<Item>& items)
 {
     TempDir dir;
-    store::Database db(dir.file("h.db"));
+    store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     store::Transaction tx(db);
     EvidenceWriter batch(db);
     std::int64_t id = 0;
@@ -178,7 +179,7 @@ TEST_CASE("evidence writer: successes counted on one clear row, a new row where 
 TEST_CASE("evidence writer: bounded memory, every item written once, a discard drops the batch")
 {
     TempDir dir;
-    store::Database db(dir.file("h.db"));
+    store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     store::Transaction tx(db);
     EvidenceWriter batch(db);
     std::int64_t id = 0;

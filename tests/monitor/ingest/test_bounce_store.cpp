@@ -5,6 +5,7 @@
 #include "monitor/ingest/bounce/bounce_ingest.hpp"
 #include "monitor/store/database.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/test_history.hpp"
 
 #include <doctest/doctest.h>
 #include <filesystem>
@@ -40,7 +41,7 @@ TEST_CASE("bounce store: idempotent, incremental, evidence for the monitor")
     std::filesystem::create_directories(dir.file("md/cur"));
     test::write_file(dir.file("md/new/1"), k_block);
     test::write_file(dir.file("md/new/2"), "Subject: not a report\n\nhello\n");
-    store::Database db(dir.file("h.db"));
+    store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     {
         ingest::BounceIngester ingester(&db, classify::Classifier::builtin());
         ingester.ingest(dir.file("md"));
@@ -109,7 +110,7 @@ TEST_CASE("bounce store: an mbox read in chunks is incremental, same identity as
     std::string second = k_block;
     second.replace(second.find("<b1@"), 4, "<m2@");
     test::write_file(dir.file("box.mbox"), from_line + first + "\n" + from_line + second);
-    store::Database db(dir.file("h.db"));
+    store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     {
         ingest::BounceIngester ingester(&db, classify::Classifier::builtin());
         ingester.ingest(dir.file("box.mbox"));

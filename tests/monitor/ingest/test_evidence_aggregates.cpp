@@ -10,6 +10,7 @@
 #include "monitor/ingest/log_time.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/table_dump.hpp"
+#include "tests/support/test_history.hpp"
 
 #include <doctest/doctest.h>
 #include <map>
@@ -180,7 +181,7 @@ TEST_CASE("counted clear rows: every success once, the first after other evidenc
     smtpprobe::test::write_file(log, varied_log(1300));
     for (std::size_t batch : {std::size_t{1}, std::size_t{37}, std::size_t{20000}}) {
         CAPTURE(batch);
-        store::Database db(dir.file("h" + std::to_string(batch) + ".db"));
+        store::Database db(smtpprobe::test::test_history(dir, "h" + std::to_string(batch) + ".db"));
         std::vector<Event> events;
         ingest_file(db, log, batch, &events);
         std::map<std::string, std::int64_t> verdicts;
@@ -238,7 +239,7 @@ TEST_CASE("counted clear rows: re-runs, a copy, a run in two parts and an aborte
     std::string first = varied_log(500);
     std::string second = varied_log(500, 500);
     smtpprobe::test::write_file(log, first + second);
-    store::Database once(dir.file("once.db"));
+    store::Database once(smtpprobe::test::test_history(dir, "once.db"));
     std::vector<Event> events;
     ingest_file(once, log, 20000, &events);
     std::string expected = observations(once);
@@ -251,13 +252,13 @@ TEST_CASE("counted clear rows: re-runs, a copy, a run in two parts and an aborte
     CHECK(observations(once) == expected);
 
     smtpprobe::test::write_file(log, first);
-    store::Database parts(dir.file("parts.db"));
+    store::Database parts(smtpprobe::test::test_history(dir, "parts.db"));
     ingest_file(parts, log, 41);
     smtpprobe::test::write_file(log, first + second);
     ingest_file(parts, log, 41);
     CHECK(observations(parts) == expected);
 
-    store::Database aborted(dir.file("aborted.db"));
+    store::Database aborted(smtpprobe::test::test_history(dir, "aborted.db"));
     // Stopped in the middle of a batch (after 700 deliveries, batches of 500 lines): the
     // committed batches stay, the open one rolls back with its counted rows.
     CHECK_THROWS(ingest_file(aborted, log, 500, nullptr, 700));
@@ -280,7 +281,7 @@ TEST_CASE("counted clear rows: the same episodes and state as one evidence row p
     smtpprobe::test::write_file(log, first + second);
     std::vector<Event> events;
     {
-        store::Database db(dir.file("events.db"));
+        store::Database db(smtpprobe::test::test_history(dir, "events.db"));
         ingest_file(db, log, 20000, &events);
     }
     const config::EpisodeSettings settings[] = {{1, 1}, {1, 2}, {2, 3}, {3, 1}, {2, 40}};
@@ -289,20 +290,21 @@ TEST_CASE("counted clear rows: the same episodes and state as one evidence row p
         CAPTURE(s.close_after);
         std::string name = std::to_string(s.open_after) + "-" + std::to_string(s.close_after);
         episodes::BuildOptions options{s, k_our_ip};
-        store::Database each(dir.file("each" + name + ".db"));
+        store::Database each(smtpprobe::test::test_history(dir, "each" + name + ".db"));
         write_one_row_each(each, events);
         episodes::rebuild_episodes(each, options);
         std::string expected = episodes_text(each);
         CHECK(value(each, "SELECT count(*) FROM episode") > 3);
 
         // Counted rows, folded in one rebuild.
-        store::Database counted(dir.file("counted" + name + ".db"));
+        store::Database counted(smtpprobe::test::test_history(dir, "counted" + name + ".db"));
         ingest_file(counted, log, 20000);
         episodes::rebuild_episodes(counted, options);
         CHECK(episodes_text(counted) == expected);
 
         // Counted rows, folded incrementally after each of two runs with small batches.
-        store::Database incremental(dir.file("incremental" + name + ".db"));
+        store::Database incremental(
+            smtpprobe::test::test_history(dir, "incremental" + name + ".db"));
         std::string part = dir.file("part" + name + ".log");
         smtpprobe::test::write_file(part, first);
         ingest_file(incremental, part, 97);

@@ -9,6 +9,7 @@
 #include "monitor/ingest/log_ingester.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/table_dump.hpp"
+#include "tests/support/test_history.hpp"
 
 #include <algorithm>
 #include <doctest/doctest.h>
@@ -124,19 +125,21 @@ TEST_CASE("fresh and checked paths store the same rows and ids, whatever the bat
     TempDir dir;
     std::string log = dir.file("maillog");
     smtpprobe::test::write_file(log, mixed_log(600));
-    store::Database reference(dir.file("reference.db"));
+    store::Database reference(smtpprobe::test::test_history(dir, "reference.db"));
     IngestCounts counts = ingest_with(reference, log, 20000, false);
     CHECK(counts.new_deliveries > 1000);
     std::string expected = dump_across_batches(reference);
     const std::size_t batches[] = {1, 7, 31, 32, 33, 100, 20000};
     for (std::size_t batch : batches) {
         CAPTURE(batch);
-        store::Database db(dir.file("fresh" + std::to_string(batch) + ".db"));
+        store::Database db(
+            smtpprobe::test::test_history(dir, "fresh" + std::to_string(batch) + ".db"));
         IngestCounts fresh = ingest_with(db, log, batch, true);
         CHECK(fresh.new_deliveries == counts.new_deliveries);
         CHECK(dump_across_batches(db) == expected);
         // The same batches on the checked path: the very same rows, evidence ids included.
-        store::Database checked(dir.file("checked" + std::to_string(batch) + ".db"));
+        store::Database checked(
+            smtpprobe::test::test_history(dir, "checked" + std::to_string(batch) + ".db"));
         ingest_with(checked, log, batch, false);
         CHECK(dump(db) == dump(checked));
     }
@@ -149,11 +152,11 @@ TEST_CASE("a log read in two runs gives the rows and ids of one run")
     std::string first = mixed_log(300);
     std::string second = mixed_log(300, 300);
     smtpprobe::test::write_file(log, first + second);
-    store::Database once(dir.file("once.db"));
+    store::Database once(smtpprobe::test::test_history(dir, "once.db"));
     ingest_with(once, log, 20000, false);
 
     smtpprobe::test::write_file(log, first);
-    store::Database twice(dir.file("twice.db"));
+    store::Database twice(smtpprobe::test::test_history(dir, "twice.db"));
     ingest_with(twice, log, 33, true);
     smtpprobe::test::write_file(log, first + second);
     IngestCounts more = ingest_with(twice, log, 33, true);
@@ -170,10 +173,10 @@ TEST_CASE("a copy of an ingested log with new lines adds exactly the new lines' 
     std::string content = mixed_log(400);
     smtpprobe::test::write_file(log, content);
     smtpprobe::test::write_file(copy, content + mixed_log(100, 400));
-    store::Database checked(dir.file("checked.db"));
+    store::Database checked(smtpprobe::test::test_history(dir, "checked.db"));
     ingest_with(checked, log, 50, false);
     IngestCounts checked_copy = ingest_with(checked, copy, 50, false);
-    store::Database fresh(dir.file("fresh.db"));
+    store::Database fresh(smtpprobe::test::test_history(dir, "fresh.db"));
     IngestCounts first = ingest_with(fresh, log, 50, true);
     IngestCounts fresh_copy = ingest_with(fresh, copy, 50, true);
     // The copy's first 400 messages are known (same keys), its last 100 are new.

@@ -4,6 +4,7 @@
 #include "monitor/ingest/file_rotation.hpp"
 #include "monitor/ingest/log_ingester.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/test_history.hpp"
 
 #include <doctest/doctest.h>
 #include <fstream>
@@ -56,7 +57,7 @@ std::string postfix_line(int i)
 TEST_CASE("the seed sendmail log: rows, the 5.7.606 block, evidence and backscatter")
 {
     TempDir dir;
-    store::Database db(dir.file("h.db"));
+    store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     IngestCounts counts = ingest_once(db, SMTPPROBE_CORPUS_DIR "/maillog/seed-sendmail.log");
     CHECK(counts.lines == 9);
     CHECK(counts.deliveries == 6);
@@ -99,7 +100,7 @@ TEST_CASE("the seed sendmail log: rows, the 5.7.606 block, evidence and backscat
 TEST_CASE("appended lines are read incrementally, an unfinished line waits")
 {
     TempDir dir;
-    store::Database db(dir.file("h.db"));
+    store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     std::string log = dir.file("maillog");
     smtpprobe::test::write_file(log, postfix_line(0) + postfix_line(1));
     CHECK(ingest_once(db, log).new_deliveries == 2);
@@ -116,7 +117,7 @@ TEST_CASE("appended lines are read incrementally, an unfinished line waits")
 TEST_CASE("rotation: rename, new file, gzip of the old: the rest of the old is read first")
 {
     TempDir dir;
-    store::Database db(dir.file("h.db"));
+    store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     std::string log = dir.file("maillog");
     std::string first;
     for (int i = 0; i < 100; ++i) {
@@ -151,7 +152,7 @@ TEST_CASE("rotation: rename, new file, gzip of the old: the rest of the old is r
 TEST_CASE("rotations slept through: the old file's rest, then every newer generation, in order")
 {
     TempDir dir;
-    store::Database db(dir.file("h.db"));
+    store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     std::string log = dir.file("maillog");
     auto lines = [](int from, int to) {
         std::string text;
@@ -195,7 +196,7 @@ TEST_CASE("rotations slept through: the old file's rest, then every newer genera
 TEST_CASE("truncation (copytruncate) is noticed: the copy's rest, then the file again")
 {
     TempDir dir;
-    store::Database db(dir.file("h.db"));
+    store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     std::string log = dir.file("maillog");
     std::string first;
     for (int i = 0; i < 50; ++i) {
@@ -214,7 +215,7 @@ TEST_CASE("truncation (copytruncate) is noticed: the copy's rest, then the file 
 TEST_CASE("postfix sender joined from qmgr across runs, forgotten after 'removed'")
 {
     TempDir dir;
-    store::Database db(dir.file("h.db"));
+    store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     std::string log = dir.file("maillog");
     smtpprobe::test::write_file(
         log, "Nov 22 04:10:00 mail postfix/qmgr[9]: AB12CD34EF: from=<s@example.com>, "
@@ -236,7 +237,7 @@ TEST_CASE("postfix sender joined from qmgr across runs, forgotten after 'removed
 TEST_CASE("sendmail sender joined until every recipient (nrcpts) is done, counted across runs")
 {
     TempDir dir;
-    store::Database db(dir.file("h.db"));
+    store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     std::string log = dir.file("maillog");
     auto to = [](const char* qid, const char* rcpt, const char* outcome) {
         return std::string("Nov 22 04:10:01 mail sm-mta[2]: ") + qid + ": to=" + rcpt +
@@ -277,7 +278,7 @@ TEST_CASE("sendmail sender joined until every recipient (nrcpts) is done, counte
 TEST_CASE("binary and unparseable lines are counted and skipped, never abort the run")
 {
     TempDir dir;
-    store::Database db(dir.file("h.db"));
+    store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     std::string log = dir.file("maillog");
     std::string binary = postfix_line(1);
     binary[60] = '\0';

@@ -8,6 +8,7 @@
 #include "monitor/ingest/log_ingester.hpp"
 #include "monitor/status/status_report.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/test_history.hpp"
 
 #include <doctest/doctest.h>
 
@@ -37,7 +38,7 @@ std::string without_year(const std::string& iso)
 TEST_CASE("seed timeline: Microsoft 365 and Outlook.com EUR episodes, one backscatter finding")
 {
     test::TempDir dir;
-    store::Database db(dir.file("h.db"));
+    store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     ingest::IngestOptions options;
     options.timezone = "UTC";
     options.year = 2019;

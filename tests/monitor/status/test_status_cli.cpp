@@ -4,6 +4,7 @@
 #include "monitor/episodes/episode_builder.hpp"
 #include "monitor/store/database.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/test_history.hpp"
 
 #include <doctest/doctest.h>
 #include <map>
@@ -15,7 +16,8 @@ TEST_CASE("status exits 1 while blocked and shows the documented JSON fields and
 {
     test::TempDir dir;
     test::write_file(dir.file("c.toml"), "[[identity]]\nip = \"192.0.2.10\"\n");
-    std::vector<std::string> base = {"--config", dir.file("c.toml"), "--db", dir.file("h.db")};
+    std::vector<std::string> base = {"--config", dir.file("c.toml"), "--db",
+                                     smtpprobe::test::test_history(dir, "h.db")};
     auto with = [&](std::vector<std::string> args) {
         std::vector<std::string> all = base;
         all.insert(all.end(), args.begin(), args.end());
@@ -23,7 +25,7 @@ TEST_CASE("status exits 1 while blocked and shows the documented JSON fields and
     };
     CHECK(with({"status"}).exit_code == 0);
     {
-        store::Database db(dir.file("h.db"));
+        store::Database db(smtpprobe::test::test_history(dir, "h.db"));
         db.exec("INSERT INTO evidence(time, ip, scope, verdict, reason, provider_code, "
                 "source_kind, source_id) VALUES "
                 "('2026-05-01T15:10:28Z', '', 'microsoft-consumer/eur', 'blocked', 'blocked', "
@@ -71,11 +73,12 @@ nlohmann::json status_over(const std::string& deliveries, const std::string& evi
 {
     test::TempDir dir;
     test::write_file(dir.file("c.toml"), "[[identity]]\nip = \"192.0.2.10\"\n");
-    std::vector<std::string> base = {"--config",       dir.file("c.toml"), "--db",
-                                     dir.file("h.db"), "--json",           "status"};
+    std::vector<std::string> base = {"--config", dir.file("c.toml"),
+                                     "--db",     smtpprobe::test::test_history(dir, "h.db"),
+                                     "--json",   "status"};
     CHECK(test::run_smtpprobe(base).exit_code == 0);
     {
-        store::Database db(dir.file("h.db"));
+        store::Database db(smtpprobe::test::test_history(dir, "h.db"));
         db.exec("INSERT INTO delivery(id, time, mta, relay_host, dsn, status, reply, "
                 "source_key) VALUES " +
                 deliveries);

@@ -7,6 +7,7 @@
 #include "monitor/status/status_screen.hpp"
 #include "monitor/store/database.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/test_history.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -25,9 +26,9 @@ struct History {
     History()
     {
         test::write_file(dir.file("c.toml"), "[[identity]]\nip = \"192.0.2.10\"\n");
-        base = {"--config", dir.file("c.toml"), "--db", dir.file("h.db")};
+        base = {"--config", dir.file("c.toml"), "--db", smtpprobe::test::test_history(dir, "h.db")};
         REQUIRE(test::run_smtpprobe(with({"status"}), env()).exit_code == 0);
-        store::Database db(dir.file("h.db"));
+        store::Database db(smtpprobe::test::test_history(dir, "h.db"));
         db.exec("INSERT INTO evidence(time, ip, scope, verdict, reason, provider_code, "
                 "source_kind, source_id) VALUES ('2026-06-01T09:00:00Z', '192.0.2.10', "
                 "'microsoft-consumer/eur', 'blocked', 'blocked', 'S3140', 'log', 1)");

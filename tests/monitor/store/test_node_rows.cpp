@@ -1,6 +1,7 @@
 // node_run (schema 017): each node's latest `run` tick; a failed tick keeps the last success.
 #include "monitor/store/node_rows.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/test_history.hpp"
 
 #include <doctest/doctest.h>
 
@@ -9,7 +10,7 @@ using namespace smtpprobe;
 TEST_CASE("node runs: a successful tick sets last_success, a failed one keeps it")
 {
     test::TempDir dir;
-    store::Database db(dir.file("h.db"));
+    store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     CHECK(store::read_node_runs(db).empty());
     store::record_node_run(db,
                            {"mx2", "2026-03-11T20:00:00Z", "2026-03-11T20:00:05Z", "", "ok", 900});

@@ -3,6 +3,7 @@
 // ignores throws when every row must land; discard() forgets unwritten rows.
 #include "monitor/store/row_batch.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/test_history.hpp"
 
 #include <doctest/doctest.h>
 #include <string>
@@ -52,8 +53,8 @@ TEST_CASE("every row lands once and in order, whatever its place in a statement"
     for (int rows : counts) {
         CAPTURE(rows);
         TempDir dir;
-        Database batched_db(dir.file("batched.db"));
-        Database single_db(dir.file("single.db"));
+        Database batched_db(smtpprobe::test::test_history(dir, "batched.db"));
+        Database single_db(smtpprobe::test::test_history(dir, "single.db"));
         create_table(batched_db);
         create_table(single_db);
         {
@@ -87,7 +88,7 @@ TEST_CASE("every row lands once and in order, whatever its place in a statement"
 TEST_CASE("a row the database ignores throws when every row must land, not otherwise")
 {
     TempDir dir;
-    Database db(dir.file("h.db"));
+    Database db(smtpprobe::test::test_history(dir, "h.db"));
     create_table(db);
     db.exec("INSERT INTO t (id, k) VALUES (1000, 'key5')");
     {
@@ -114,7 +115,7 @@ TEST_CASE("a row the database ignores throws when every row must land, not other
 TEST_CASE("an unfinished row is refused, discard() forgets pending rows")
 {
     TempDir dir;
-    Database db(dir.file("h.db"));
+    Database db(smtpprobe::test::test_history(dir, "h.db"));
     create_table(db);
     RowBatch batch(db, "INSERT OR IGNORE INTO t (id, n, r, s, k)", 5, true);
     batch.add_int(1);

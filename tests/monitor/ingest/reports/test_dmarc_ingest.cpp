@@ -6,6 +6,7 @@
 #include "monitor/ingest/reports/dmarc_ingest.hpp"
 #include "monitor/ingest/reports/report_evidence.hpp"
 #include "tests/monitor/ingest/reports/report_data.hpp"
+#include "tests/support/test_history.hpp"
 
 #include <doctest/doctest.h>
 #include <filesystem>
@@ -34,7 +35,7 @@ std::int64_t count(store::Database& db, const char* sql)
 TEST_CASE("DMARC ingest: every sample stored once, malformed counted, re-ingest skips all")
 {
     TempDir dir;
-    store::Database db(dir.file("h.db"));
+    store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     const auto config = ours("100.24.188.149");
     ingest::DmarcIngester first(&db, config);
     std::vector<std::string> malformed;
@@ -75,7 +76,7 @@ TEST_CASE("DMARC ingest: every sample stored once, malformed counted, re-ingest 
 TEST_CASE("DMARC ingest: without identities nothing is ours, so no evidence or finding")
 {
     TempDir dir;
-    store::Database db(dir.file("h.db"));
+    store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     ingest::DmarcIngester ingester(&db, config::Config{});
     ingester.ingest(report_data("dmarc"));
     CHECK(ingester.stats().fresh == 9);

@@ -6,6 +6,7 @@
 #include "monitor/ingest/reports/snds_feed.hpp"
 #include "monitor/store/snds_store.hpp"
 #include "tests/monitor/ingest/reports/report_data.hpp"
+#include "tests/support/test_history.hpp"
 
 #include <doctest/doctest.h>
 
@@ -141,7 +142,7 @@ TEST_CASE("SNDS: ranges contain IPs of their own family only, times convert to I
 TEST_CASE("SNDS: a blocked range covering our IP is blocked evidence for Outlook.com")
 {
     TempDir dir;
-    store::Database db(dir.file("h.db"));
+    store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     const auto c = identities({"192.0.2.10", "198.51.100.7", "203.0.113.5"});
     apply(db, c, "data-green.csv", "2026-05-02T06:00:00Z", false);
     const auto applied = apply(db, c, "ip-status-blocked.csv", "2026-05-02T07:00:00Z", true);
@@ -162,7 +163,7 @@ TEST_CASE("SNDS: a blocked range covering our IP is blocked evidence for Outlook
 TEST_CASE("SNDS: a normal status is clear for the IPs the account knows")
 {
     TempDir dir;
-    store::Database db(dir.file("h.db"));
+    store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     const auto c = identities({"192.0.2.10", "203.0.113.5"});
     apply(db, c, "ip-status-normal.csv", "2026-05-01T06:00:00Z", true);
     CHECK(evidence_rows(db).empty()); // nothing known yet: silence proves nothing
@@ -176,7 +177,7 @@ TEST_CASE("SNDS: a normal status is clear for the IPs the account knows")
 TEST_CASE("SNDS: a RED filter, trap hits and complaints are findings once, on change")
 {
     TempDir dir;
-    store::Database db(dir.file("h.db"));
+    store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     const auto c = identities({"192.0.2.10"});
     apply(db, c, "data-green.csv", "2026-05-02T06:00:00Z", false);
     auto red = apply(db, c, "data-red.csv", "2026-05-03T06:00:00Z", false);
