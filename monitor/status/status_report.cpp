@@ -235,7 +235,7 @@ std::int64_t add_note(store::Database& db, const std::string& ip, const std::str
     o.stated_scope = scope;
     o.stated_reason = "note";
     o.source_ip = ip;
-    evidence::EvidenceWriter writer(db);
+    evidence::EvidenceWriter writer(db, ""); // a note is the operator's, no node's observation
     writer.record(time, evidence::SourceKind::note, id, evidence::decide(o, evidence::OurIps()));
     writer.write();
     tx.commit();

@@ -128,8 +128,8 @@ TEST_CASE("hostile label values stay valid exposition: promtool check metrics pa
                 .bind(2, scope)
                 .bind(3, static_cast<std::int64_t>(&scope - &hostile[0]))
                 .run();
-            db.prepare("INSERT INTO ingest_cursor (path, identity, offset, checksum, updated_at) "
-                       "VALUES (?, '1:2', 1, 'x', '2026-03-01T00:00:00Z')")
+            db.prepare("INSERT INTO ingest_cursor (node, path, identity, \"offset\", checksum, "
+                       "updated_at) VALUES ('n', ?, '1:2', 1, 'x', '2026-03-01T00:00:00Z')")
                 .bind(1, scope)
                 .run();
         }
