@@ -297,6 +297,7 @@ StatusScreen load_status_screen(store::Database& db, const config::Config& confi
     evidence::StateSnapshot state = evidence::read_state(db, config, filter);
     screen.unfolded_evidence = state.unfolded_evidence;
     screen.empty_history = state.scopes.empty();
+    screen.node = filter.node;
     std::vector<ScopeState> table;
     for (ScopeState& s : state.scopes) {
         if (options.state && s.state != *options.state) {
@@ -349,8 +350,13 @@ void print_status_screen(std::ostream& final_out, const StatusScreen& screen,
             out << "Findings:\n";
             print_silent_nodes(out, screen, o);
         }
-        final_out << out.str()
-                  << "No evidence yet: run `smtpprobe run` (or ingest logs/bounces) first.\n";
+        final_out << out.str();
+        if (!screen.node.empty()) {
+            final_out << "Nothing observed by node " << printable(screen.node, 253)
+                      << " (no evidence names it).\n";
+        } else {
+            final_out << "No evidence yet: run `smtpprobe run` (or ingest logs/bounces) first.\n";
+        }
         return;
     }
     if (screen.unfolded_evidence > 0) {

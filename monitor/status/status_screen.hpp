@@ -50,6 +50,7 @@ struct StatusScreen {
     std::int64_t episodes_closed = 0; // block episodes that ended in the window
     std::int64_t unfolded_evidence = 0;
     bool empty_history = false; // no state at all (nothing ingested or probed yet)
+    std::string node;           // the node filter ("" none): empty_history is then the node's
 };
 
 // Reads the screen's data: the state (filtered), findings, hygiene, silent nodes (of

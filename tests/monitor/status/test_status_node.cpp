@@ -74,6 +74,9 @@ TEST_CASE("status --node shows only the receivers that node observed")
     CHECK(fleet.scopes("mx1", 1) == std::set<std::string>{"microsoft-consumer/eur"});
     CHECK(fleet.scopes("mx2", 0) == std::set<std::string>{"google"}); // mx1's block is not mx2's
     CHECK(fleet.scopes("no-such-node", 0).empty());                   // empty, not an error
+    const test::RunResult unknown = fleet.status({"--node", "no-such-node"});
+    CHECK(unknown.exit_code == 0);
+    CHECK(unknown.out.find("Nothing observed by node no-such-node") != std::string::npos);
     const test::RunResult table = fleet.status({"--node", "mx2", "--all"});
     CHECK(table.exit_code == 0);
     CHECK(table.out.find("google") != std::string::npos);
