@@ -11,6 +11,7 @@
 #include "monitor/ingest/bounce/bounce_ingest.hpp"
 #include "monitor/ingest/bounce/message_source.hpp"
 #include "monitor/ingest/bounce/report_format.hpp"
+#include "monitor/run/node_name.hpp"
 #include "monitor/store/database.hpp"
 #include "probe/printable.hpp"
 #include "probe/text/json_output.hpp"
@@ -135,6 +136,7 @@ int run_ingest_bounce(const BounceArgs& args, Context& ctx)
     ingest::BounceIngestOptions options;
     options.skip_seen = !args.again;
     options.ours = evidence::OurIps::of(config);
+    options.node = monitor::node_name(config);
     ingest::BounceIngester ingester(db.get(), classify::Classifier::current(), options);
     const bool json = ctx.global.json;
     const bool progress = !json && ctx.global.verbosity >= 0 && isatty(STDERR_FILENO) == 1;

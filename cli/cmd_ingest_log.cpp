@@ -14,6 +14,7 @@
 #include "monitor/evidence/state_query.hpp"
 #include "monitor/ingest/delivery_summary.hpp"
 #include "monitor/ingest/log_ingester.hpp"
+#include "monitor/run/node_name.hpp"
 #include "monitor/store/database.hpp"
 #include "probe/printable.hpp"
 #include "probe/text/json_output.hpp"
@@ -114,6 +115,7 @@ int run_ingest_log(const IngestLogArgs& args, const Context& ctx)
     }
     const config::Config config = load_effective_config(ctx.global);
     options.ours = evidence::OurIps::of(config);
+    options.node = monitor::node_name(config);
     store::Database db(monitor_db_path(ctx.global, config));
     std::unique_ptr<ingest::LogIngester> ingester;
     try {

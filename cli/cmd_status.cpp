@@ -32,6 +32,7 @@ struct StatusArgs {
     std::string since;
     std::string until;
     std::string state;
+    std::string node;
     std::size_t limit = 0;
     bool all = false;
 };
@@ -127,6 +128,7 @@ int show_status(Context& ctx, const StatusArgs& args)
         filter.ip = args.ip;
     }
     filter.scope = args.scope;
+    filter.node = args.node;
     monitor::ScreenOptions options;
     options.now = monitor::now();
     if (!args.state.empty()) {
@@ -185,7 +187,8 @@ int show_status(Context& ctx, const StatusArgs& args)
         screen.rows_outside_window = 0;
         screen.notes.clear();
         screen.episodes_closed = 0;
-        if (!blocked && screen.findings.empty() && screen.hygiene_problems.empty()) {
+        if (!blocked && screen.findings.empty() && screen.hygiene_problems.empty() &&
+            screen.silent_nodes.empty()) {
             return k_exit_ok;
         }
         options.quiet = true;
@@ -250,6 +253,9 @@ void add_status_command(CLI::App& app, Context& ctx)
                        "(default 30d)");
     status->add_option("--until", args->until, "receivers seen before this time");
     status->add_option("--state", args->state, "only blocked (or listed), clear or unknown");
+    status->add_option("--node", args->node,
+                       "only what this node of a fleet observed ([run] node; an unknown node "
+                       "shows nothing)");
     status->add_option("--limit", args->limit, "at most N table rows (default: one screen)")
         ->check(CLI::Range(1, 100000000));
     status->add_flag("--all", args->all, "the whole history, no row limit");

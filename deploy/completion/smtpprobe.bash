@@ -100,7 +100,7 @@ _smtpprobe()
         ;;
     dnsbl) opts="--zone --dqs-key --timeout --no-store --help" ;;
     explain) opts="--host --help" ;;
-    status) opts="--ip --scope --since --until --state --limit --all --help" ;;
+    status) opts="--ip --scope --since --until --state --node --limit --all --help" ;;
     run) opts="--help" ;;
     help)
         COMPREPLY=($(compgen -W "$commands" -- "$cur"))

@@ -3,6 +3,7 @@
 
 #include "monitor/episodes/episode_builder.hpp"
 #include "monitor/evidence/evidence_writer.hpp"
+#include "monitor/run/node_name.hpp"
 #include "monitor/store/dnsbl_rows.hpp"
 #include "probe/printable.hpp"
 #include "probe/text/json_output.hpp"
@@ -33,7 +34,8 @@ RecordCounts record_dnsbl_report(store::Database& db, const config::Config& conf
     const evidence::OurIps ours = evidence::OurIps::of(config);
     {
         store::Transaction tx(db);
-        evidence::EvidenceWriter writer(db);
+        const std::string node = monitor::node_name(config);
+        evidence::EvidenceWriter writer(db, node);
         evidence::Decision decision;
         for (const IpReport& ip : report.ips) {
             const std::string address = ip.ip.to_string();
@@ -44,7 +46,8 @@ RecordCounts record_dnsbl_report(store::Database& db, const config::Config& conf
                                          to_string(check.result),
                                          json_text(nlohmann::json(check.codes)),
                                          joined(check.txt, "\n"),
-                                         check.meaning};
+                                         check.meaning,
+                                         node};
                 const std::int64_t id = store::insert_dnsbl_check(db, row);
                 const std::string scope = "dnsbl/" + check.zone;
                 const std::string codes = joined(check.codes, ",");

@@ -18,7 +18,9 @@ bool same_hour(std::string_view a, std::string_view b)
 
 } // namespace
 
-EvidenceWriter::EvidenceWriter(store::Database& db) : m_out(db) {}
+EvidenceWriter::EvidenceWriter(store::Database& db, std::string node) : m_out(db, std::move(node))
+{
+}
 
 EvidenceWriter::Row& EvidenceWriter::push(std::string_view time, SourceKind source,
                                           std::int64_t source_id, const Decision& decision)

@@ -45,7 +45,9 @@ class EvidenceWriter {
 public:
     static constexpr std::size_t k_max_pending = 16384;
 
-    explicit EvidenceWriter(store::Database& db);
+    // node: the node whose observations these are (monitor/run/node_name.hpp; stored with
+    // every row, schema 018); "" when no node observed them (stored as NULL).
+    EvidenceWriter(store::Database& db, std::string node);
 
     // Records what decision says about source row source_id at time (ISO 8601 UTC,
     // "2026-01-31T00:00:02Z"); nothing when the decision recorded nothing. observations: how

@@ -30,6 +30,9 @@ std::vector<std::string> codes_of(const std::string& json_text)
 
 bool StateFilter::keeps(const std::string& pair_ip, const std::string& pair_scope) const
 {
+    if (!node.empty() && (!node_keys || !node_keys->contains({pair_ip, pair_scope}))) {
+        return false;
+    }
     if ((this_server || !ip.empty()) && pair_ip != ip) {
         return false;
     }
@@ -42,6 +45,18 @@ bool StateFilter::keeps(const std::string& pair_ip, const std::string& pair_scop
     return pair_scope == scope;
 }
 
+StateFilter with_node_keys(store::Database& db, const config::Config& config, StateFilter filter)
+{
+    if (!filter.node.empty() && !filter.node_keys) {
+        auto keys = std::make_shared<std::set<std::pair<std::string, std::string>>>();
+        for (auto& key : store::read_node_keys(db, filter.node, config.default_ip())) {
+            keys->insert(std::move(key));
+        }
+        filter.node_keys = std::move(keys);
+    }
+    return filter;
+}
+
 bool StateSnapshot::any_blocked() const
 {
     return std::any_of(scopes.begin(), scopes.end(),
@@ -49,8 +64,9 @@ bool StateSnapshot::any_blocked() const
 }
 
 StateSnapshot read_state(store::Database& db, const config::Config& config,
-                         const StateFilter& filter)
+                         const StateFilter& given)
 {
+    const StateFilter filter = with_node_keys(db, config, given);
     StateSnapshot snapshot;
     snapshot.unfolded_evidence = store::unfolded_evidence(db);
     for (store::StateRow& row :

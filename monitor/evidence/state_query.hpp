@@ -19,8 +19,11 @@
 #include "monitor/store/database.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace smtpprobe::evidence {
@@ -55,10 +58,19 @@ struct StateFilter {
     std::string ip;    // "" = every IP (use this_server for the "" key)
     std::string scope; // "" = every scope; a prefix ending in '/' matches a provider's clusters
     bool this_server = false;
+    // "" = every node; else only the pairs with evidence this node observed (schema 018: the
+    // evidence's node column). An unknown node keeps nothing.
+    std::string node;
+    // The pairs of node, read by with_node_keys() (null until then: keeps nothing).
+    std::shared_ptr<const std::set<std::pair<std::string, std::string>>> node_keys;
 
     // Whether the (ip, scope) pair passes the filter.
     bool keeps(const std::string& pair_ip, const std::string& pair_scope) const;
 };
+
+// filter with the pairs of its node read (filter unchanged when it names no node or has
+// them). read_state() calls it; a caller filtering other rows with keeps() calls it first.
+StateFilter with_node_keys(store::Database& db, const config::Config& config, StateFilter filter);
 
 struct StateSnapshot {
     std::vector<ScopeState> scopes;     // ordered by ip, then scope

@@ -9,7 +9,7 @@
 namespace smtpprobe::hygiene {
 
 std::int64_t store_hygiene_report(store::Database& db, const HygieneReport& report,
-                                  const std::string& time)
+                                  const std::string& time, const std::string& node)
 {
     store::HygieneRow row;
     row.time = time;
@@ -29,6 +29,7 @@ std::int64_t store_hygiene_report(store::Database& db, const HygieneReport& repo
     row.dmarc_detail = report.dmarc.detail;
     row.unknown = report.any_unknown();
     row.all_ok = report.all_ok();
+    row.node = node;
     return store::insert_hygiene_check(db, row);
 }
 

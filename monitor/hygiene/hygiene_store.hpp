@@ -10,9 +10,10 @@
 
 namespace smtpprobe::hygiene {
 
-// Inserts one row for the report at `time` (ISO 8601 UTC); returns its id.
+// Inserts one row for the report at `time` (ISO 8601 UTC), checked by node (schema 018; ""
+// for none); returns its id.
 std::int64_t store_hygiene_report(store::Database& db, const HygieneReport& report,
-                                  const std::string& time);
+                                  const std::string& time, const std::string& node);
 
 // The newest stored report for an IP (the fields status needs), if any.
 struct StoredHygiene {

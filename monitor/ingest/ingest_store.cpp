@@ -48,8 +48,9 @@ store::DeliveryRowView delivery_row(const LogRecord& record, std::string_view ti
 
 } // namespace
 
-IngestStore::IngestStore(store::Database& db, bool fresh_path)
-    : m_db(db), m_deliveries(db), m_message_rows(db), m_evidence(db), m_fresh_path(fresh_path)
+IngestStore::IngestStore(store::Database& db, std::string node, bool fresh_path)
+    : m_db(db), m_node(std::move(node)), m_deliveries(db, m_node), m_message_rows(db, m_node),
+      m_evidence(db, m_node), m_fresh_path(fresh_path)
 {
     // A bigger page cache and fewer checkpoints for bulk inserts (bounded: 32 MB, WAL up to
     // ~64 MB before it is folded back).
@@ -164,7 +165,7 @@ bool IngestStore::add_finding(const LogRecord& record, std::string_view kind,
 
 std::optional<FileCursor> IngestStore::cursor(const std::string& path)
 {
-    std::optional<store::IngestCursorRow> row = store::read_ingest_cursor(m_db, path);
+    std::optional<store::IngestCursorRow> row = store::read_ingest_cursor(m_db, m_node, path);
     if (!row) {
         return std::nullopt;
     }
@@ -179,7 +180,7 @@ std::optional<FileCursor> IngestStore::cursor(const std::string& path)
 
 void IngestStore::save_cursor(const FileCursor& cursor)
 {
-    store::write_ingest_cursor(m_db, {cursor.path, cursor.identity,
+    store::write_ingest_cursor(m_db, {m_node, cursor.path, cursor.identity,
                                       static_cast<std::int64_t>(cursor.offset), cursor.checksum,
                                       format_utc(static_cast<std::int64_t>(std::time(nullptr))),
                                       cursor.content_id});

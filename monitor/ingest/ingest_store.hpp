@@ -49,8 +49,9 @@ struct QueuedMessage {
 
 class IngestStore {
 public:
+    // node: the node reading the logs (its rows, cursors and joins are its own, schema 018).
     // fresh_path false: every delivery takes the checked path (tests compare both).
-    explicit IngestStore(store::Database& db, bool fresh_path = true);
+    IngestStore(store::Database& db, std::string node, bool fresh_path = true);
     ~IngestStore();
 
     void begin();
@@ -103,6 +104,7 @@ private:
     const std::string& message_key(const LogRecord& record);
 
     store::Database& m_db;
+    std::string m_node;
     std::optional<store::Transaction> m_transaction;
     store::DeliveryRows m_deliveries;
     store::QueuedMessageRows m_message_rows;

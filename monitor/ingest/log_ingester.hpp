@@ -41,6 +41,7 @@ struct IngestOptions {
     bool fresh_path = true;       // false: every delivery checked one by one (ingest_store.hpp)
     std::size_t sample_limit = 5; // unparseable samples kept (escaped)
     evidence::OurIps ours;        // the configured identities (evidence attribution)
+    std::string node; // the node reading the logs (monitor/run/node_name.hpp; schema 018)
 };
 
 struct IngestCounts {

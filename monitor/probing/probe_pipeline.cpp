@@ -3,6 +3,7 @@
 
 #include "monitor/episodes/episode_builder.hpp"
 #include "monitor/evidence/evidence_writer.hpp"
+#include "monitor/run/node_name.hpp"
 #include "monitor/status/iso_time.hpp"
 #include "monitor/store/probe_store.hpp"
 #include "monitor/store/schedule_rows.hpp"
@@ -224,9 +225,10 @@ std::vector<ProbeOutcome> run_probes(store::Database* db, const config::Config& 
     store::Database* out = options.store ? db : nullptr;
     std::optional<store::Transaction> tx;
     std::optional<evidence::EvidenceWriter> writer;
+    const std::string node = monitor::node_name(config);
     if (out != nullptr) {
         tx.emplace(*db);
-        writer.emplace(*db);
+        writer.emplace(*db, node);
     }
     for (std::size_t k = 0; k < results.size(); ++k) {
         ProbeOutcome& outcome = outcomes[index[k]];
@@ -252,8 +254,8 @@ std::vector<ProbeOutcome> run_probes(store::Database* db, const config::Config& 
         if (out == nullptr) {
             continue;
         }
-        store::ProbeAnnotations annotations{c.provider,      c.scope, std::string(c.reason),
-                                            c.provider_code, "",      ""};
+        store::ProbeAnnotations annotations{
+            c.provider, c.scope, std::string(c.reason), c.provider_code, "", "", node};
         outcome.run_id = store::insert_probe_result(*out, r, annotations);
         // Step 7: the evidence and the receiver's last probe.
         writer->record(probe::iso8601(r.started_at), evidence::SourceKind::probe, outcome.run_id,

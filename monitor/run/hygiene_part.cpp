@@ -4,6 +4,7 @@
 // block: it does not open episodes.
 #include "monitor/hygiene/hygiene.hpp"
 #include "monitor/hygiene/hygiene_store.hpp"
+#include "monitor/run/node_name.hpp"
 #include "monitor/run/run_parts.hpp"
 #include "monitor/run/run_schedule.hpp"
 #include "monitor/store/hygiene_rows.hpp"
@@ -82,7 +83,8 @@ PartResult run_due_hygiene(TickContext& tick)
                                 {"policy", r.dmarc.policy},
                                 {"detail", r.dmarc.detail}}}};
         // One writer for hygiene_check (monitor/hygiene); the run adds the whole report as JSON.
-        std::int64_t id = hygiene::store_hygiene_report(tick.db, r, iso_utc(tick.now));
+        std::int64_t id =
+            hygiene::store_hygiene_report(tick.db, r, iso_utc(tick.now), node_name(tick.config));
         store::set_hygiene_detail(tick.db, id, json_text(detail));
         problems += r.all_ok() ? 0 : 1;
         task_done(tick.db, job.task, tick.now, {tick.config.hygiene.interval, {}, {}},

@@ -3,6 +3,7 @@
 // and evidence rows).
 #include "monitor/ingest/bounce/bounce_ingest.hpp"
 #include "monitor/ingest/log_ingester.hpp"
+#include "monitor/run/node_name.hpp"
 #include "monitor/run/run_parts.hpp"
 #include "probe/printable.hpp"
 
@@ -52,6 +53,7 @@ PartResult ingest_logs(TickContext& tick)
     for (const config::LogSource& log : tick.config.logs) {
         ingest::IngestOptions options;
         options.ours = tick.ours;
+        options.node = node_name(tick.config);
         if (auto format = ingest::parse_log_format(log.format)) {
             options.format = *format;
         }
@@ -88,6 +90,7 @@ PartResult ingest_bounces(TickContext& tick)
     std::uint64_t stored = 0;
     ingest::BounceIngestOptions bounce_options;
     bounce_options.ours = tick.ours;
+    bounce_options.node = node_name(tick.config);
     ingest::BounceIngester ingester(&tick.db, tick.classifier, bounce_options);
     for (const config::BounceSource& source : tick.config.bounces) {
         try {

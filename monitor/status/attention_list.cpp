@@ -1,6 +1,7 @@
 // The "needs attention" list (see attention_list.hpp).
 #include "monitor/status/attention_list.hpp"
 
+#include "monitor/status/silent_nodes.hpp"
 #include "monitor/store/attention_rows.hpp"
 #include "monitor/store/history_rows.hpp"
 
@@ -159,7 +160,7 @@ void add_task_items(store::Database& db, Clock::time_point now, std::vector<Atte
 } // namespace
 
 std::vector<AttentionItem> attention_list(store::Database& db, const evidence::StateSnapshot& state,
-                                          Clock::time_point now)
+                                          Clock::time_point now, const std::string& node)
 {
     std::vector<AttentionItem> out;
     add_state_items(state, out);
@@ -174,6 +175,17 @@ std::vector<AttentionItem> attention_list(store::Database& db, const evidence::S
         out.push_back(std::move(item));
     }
     add_task_items(db, now, out);
+    for (const SilentNode& silent : silent_nodes(db, now, node)) {
+        AttentionItem item;
+        item.kind = "node-silent";
+        item.since = silent.since;
+        item.title = silent_node_title(silent);
+        item.detail = "its run ticks every " + std::to_string(silent.interval_seconds) +
+                      " s; none has finished for more than twice that";
+        item.action = "check the node: its timer (systemctl status smtpprobe-run.timer), its host "
+                      "and its access to the database";
+        out.push_back(std::move(item));
+    }
     // Urgent first; within each, the newest first (stable: the state's order otherwise).
     std::stable_sort(out.begin(), out.end(), [](const AttentionItem& a, const AttentionItem& b) {
         if (a.urgent != b.urgent) {

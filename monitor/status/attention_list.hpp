@@ -2,7 +2,8 @@
 // listings (from the one state query, monitor/evidence/state_query.hpp), backscatter (success
 // DSNs in our own log, a DSN test that found the risk), sender hygiene that fails, findings
 // from the receivers' reports, evidence the fold has not read yet, and periodic work of `run`
-// that stopped: a task long overdue, or every task overdue (the timer or cron entry stopped).
+// that stopped: a task long overdue, or every task overdue (the timer or cron entry stopped),
+// or a node of a fleet silent (silent_nodes.hpp).
 // The dashboard's overview leads with it (web/api/state_api.cpp).
 //
 // Contract: reads only (runs on a read-only database); the state is taken as given, never
@@ -23,7 +24,7 @@ namespace smtpprobe::monitor {
 
 struct AttentionItem {
     // blocked | listed | backscatter | dsn-test | hygiene | report | unfolded | stale-task |
-    // timer-stopped
+    // timer-stopped | node-silent
     std::string kind;
     bool urgent = false;         // mail is being refused, or the server can be abused, now
     std::string ip;              // the sending IP it is about ("" when none or this server)
@@ -42,8 +43,9 @@ struct AttentionItem {
 // every 15 minutes: four missed ticks).
 inline constexpr std::chrono::hours k_task_overdue{1};
 
-// The list for state (read_state of the same database), at time now.
+// The list for state (read_state of the same database), at time now; with node, only that
+// node's silence is listed (the other items are not filtered by node).
 std::vector<AttentionItem> attention_list(store::Database& db, const evidence::StateSnapshot& state,
-                                          Clock::time_point now);
+                                          Clock::time_point now, const std::string& node = {});
 
 } // namespace smtpprobe::monitor

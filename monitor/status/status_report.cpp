@@ -40,8 +40,9 @@ bool StatusReport::any_blocked() const
 }
 
 StatusReport load_status(store::Database& db, const config::Config& config,
-                         const evidence::StateFilter& filter)
+                         const evidence::StateFilter& given)
 {
+    const evidence::StateFilter filter = evidence::with_node_keys(db, config, given);
     StatusReport report;
     evidence::StateSnapshot state = evidence::read_state(db, config, filter);
     report.scopes = std::move(state.scopes);
@@ -65,6 +66,7 @@ StatusReport load_status(store::Database& db, const config::Config& config,
     report.findings = store::read_findings(db);
     report.notes = store::read_notes(db);
     report.hygiene = store::read_latest_hygiene(db);
+    report.silent_nodes = silent_nodes(db, now(), filter.node);
     return report;
 }
 
@@ -143,9 +145,20 @@ json status_json(const StatusReport& report)
                            {"unknown", h.unknown},
                            {"detail", detail.is_discarded() ? json(nullptr) : detail}});
     }
-    return json{{"scopes", scopes},     {"episodes", episodes},
-                {"findings", findings}, {"notes", notes},
-                {"hygiene", hygiene},   {"unfolded_evidence", report.unfolded_evidence}};
+    json silent = json::array();
+    for (const SilentNode& n : report.silent_nodes) {
+        silent.push_back({{"node", n.node},
+                          {"since", n.since},
+                          {"interval_seconds", n.interval_seconds},
+                          {"title", silent_node_title(n)}});
+    }
+    return json{{"scopes", scopes},
+                {"episodes", episodes},
+                {"findings", findings},
+                {"notes", notes},
+                {"hygiene", hygiene},
+                {"silent_nodes", silent},
+                {"unfolded_evidence", report.unfolded_evidence}};
 }
 
 void print_status(std::ostream& out, const StatusReport& report)
@@ -179,6 +192,12 @@ void print_status(std::ostream& out, const StatusReport& report)
                 << printable(e.reason, 40)
                 << (e.provider_code.empty() ? "" : " " + printable(e.provider_code, 40)) << "  ("
                 << e.evidence_count << " evidence)\n";
+        }
+    }
+    if (!report.silent_nodes.empty()) {
+        out << "\nSilent nodes:\n";
+        for (const SilentNode& n : report.silent_nodes) {
+            out << "  " << printable(silent_node_title(n), 300) << "\n";
         }
     }
     if (!report.findings.empty()) {
@@ -235,7 +254,7 @@ std::int64_t add_note(store::Database& db, const std::string& ip, const std::str
     o.stated_scope = scope;
     o.stated_reason = "note";
     o.source_ip = ip;
-    evidence::EvidenceWriter writer(db);
+    evidence::EvidenceWriter writer(db, ""); // a note is the operator's, no node's observation
     writer.record(time, evidence::SourceKind::note, id, evidence::decide(o, evidence::OurIps()));
     writer.write();
     tx.commit();

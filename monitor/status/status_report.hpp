@@ -8,6 +8,7 @@
 
 #include "monitor/config/config.hpp"
 #include "monitor/evidence/state_query.hpp"
+#include "monitor/status/silent_nodes.hpp"
 #include "monitor/store/database.hpp"
 #include "monitor/store/history_rows.hpp"
 
@@ -38,18 +39,20 @@ struct StatusReport {
     std::vector<store::FindingRow> findings;
     std::vector<store::NoteRow> notes;
     std::vector<store::HygieneRow> hygiene; // the latest check per IP
+    std::vector<SilentNode> silent_nodes;   // nodes whose `run` stopped (silent_nodes.hpp)
 
     // Something is blocked or listed now (exit code 1).
     bool any_blocked() const;
 };
 
 // Everything, or the (ip, scope) states and episodes the filter keeps (findings and notes are
-// not filtered: a finding or a note may be about no receiver at all).
+// not filtered: a finding or a note may be about no receiver at all), and the silent nodes
+// (of filter.node only, when it names one) at monitor::now().
 StatusReport load_status(store::Database& db, const config::Config& config,
                          const evidence::StateFilter& filter = {});
 
 // The JSON document: {"scopes": [...], "episodes": [...], "findings": [...], "notes": [...],
-// "hygiene": [...], "unfolded_evidence": N}.
+// "hygiene": [...], "silent_nodes": [...], "unfolded_evidence": N}.
 nlohmann::json status_json(const StatusReport& report);
 // One finding as its JSON object (also the alert payload's "finding").
 nlohmann::json finding_json(const store::FindingRow& finding);

@@ -159,6 +159,19 @@ void print_attention(std::ostream& out, const StatusScreen& screen, const Screen
     }
 }
 
+void print_silent_nodes(std::ostream& out, const StatusScreen& screen, const ScreenOptions& o)
+{
+    for (const SilentNode& n : screen.silent_nodes) {
+        std::string head = printable(silent_node_title(n), 300) + " (" + age_text(n.since, o.now) +
+                           " ago; its interval is " + std::to_string(n.interval_seconds) + " s)";
+        out << "  " << paint(head, k_yellow, o.colour) << "\n";
+        wrap(out, "    what to do: ",
+             "check its timer (systemctl status smtpprobe-run.timer), its host and its access "
+             "to the database",
+             o.width);
+    }
+}
+
 void print_findings(std::ostream& out, const StatusScreen& screen, const ScreenOptions& o)
 {
     for (const store::FindingKindSummary& f : screen.findings) {
@@ -177,6 +190,7 @@ void print_findings(std::ostream& out, const StatusScreen& screen, const ScreenO
             wrap(out, "    what to do: ", printable(action, 400), o.width);
         }
     }
+    print_silent_nodes(out, screen, o);
     for (const store::HygieneRow& h : screen.hygiene_problems) {
         std::string text = printable(h.ip, 60) + " sender hygiene:";
         if (!h.fcrdns) {
@@ -283,6 +297,7 @@ StatusScreen load_status_screen(store::Database& db, const config::Config& confi
     evidence::StateSnapshot state = evidence::read_state(db, config, filter);
     screen.unfolded_evidence = state.unfolded_evidence;
     screen.empty_history = state.scopes.empty();
+    screen.node = filter.node;
     std::vector<ScopeState> table;
     for (ScopeState& s : state.scopes) {
         if (options.state && s.state != *options.state) {
@@ -319,6 +334,8 @@ StatusScreen load_status_screen(store::Database& db, const config::Config& confi
             }
         }
     }
+    // Whatever --state says: a silent node is not a receiver's state.
+    screen.silent_nodes = silent_nodes(db, options.now, filter.node);
     screen.notes = store::read_recent_notes(db, options.window, k_notes_shown, &screen.notes_total);
     screen.episodes_closed = store::count_closed_episodes(db, options.window);
     return screen;
@@ -329,14 +346,25 @@ void print_status_screen(std::ostream& final_out, const StatusScreen& screen,
 {
     std::ostringstream out;
     if (screen.empty_history) {
-        final_out << "No evidence yet: run `smtpprobe run` (or ingest logs/bounces) first.\n";
+        if (!screen.silent_nodes.empty()) {
+            out << "Findings:\n";
+            print_silent_nodes(out, screen, o);
+        }
+        final_out << out.str();
+        if (!screen.node.empty()) {
+            final_out << "Nothing observed by node " << printable(screen.node, 253)
+                      << " (no evidence names it).\n";
+        } else {
+            final_out << "No evidence yet: run `smtpprobe run` (or ingest logs/bounces) first.\n";
+        }
         return;
     }
     if (screen.unfolded_evidence > 0) {
         out << screen.unfolded_evidence
             << " newer evidence not folded into episodes yet: `smtpprobe run` folds it.\n";
     }
-    const bool findings = !screen.findings.empty() || !screen.hygiene_problems.empty();
+    const bool findings = !screen.findings.empty() || !screen.hygiene_problems.empty() ||
+                          !screen.silent_nodes.empty();
     if (!screen.attention.empty()) {
         print_attention(out, screen, o);
     } else if (!o.quiet) {

@@ -11,6 +11,7 @@
 #include "monitor/config/config.hpp"
 #include "monitor/evidence/state_query.hpp"
 #include "monitor/status/iso_time.hpp"
+#include "monitor/status/silent_nodes.hpp"
 #include "monitor/store/database.hpp"
 #include "monitor/store/history_rows.hpp"
 #include "monitor/store/status_rows.hpp"
@@ -43,15 +44,17 @@ struct StatusScreen {
     std::size_t rows_outside_window = 0;         // states last seen outside the window
     std::vector<store::FindingKindSummary> findings;
     std::vector<store::HygieneRow> hygiene_problems;
-    std::vector<store::NoteRow> notes; // the newest notes of the window
+    std::vector<SilentNode> silent_nodes; // nodes of the fleet whose `run` stopped (a finding)
+    std::vector<store::NoteRow> notes;    // the newest notes of the window
     std::int64_t notes_total = 0;
     std::int64_t episodes_closed = 0; // block episodes that ended in the window
     std::int64_t unfolded_evidence = 0;
     bool empty_history = false; // no state at all (nothing ingested or probed yet)
+    std::string node;           // the node filter ("" none): empty_history is then the node's
 };
 
-// Reads the screen's data: the state (filtered), findings, hygiene, notes of the window.
-// Never writes.
+// Reads the screen's data: the state (filtered), findings, hygiene, silent nodes (of
+// filter.node only, when it names one), notes of the window. Never writes.
 StatusScreen load_status_screen(store::Database& db, const config::Config& config,
                                 const evidence::StateFilter& filter, const ScreenOptions& options);
 

@@ -3,16 +3,18 @@
 
 namespace smtpprobe::store {
 
-BounceRows::BounceRows(Database& db)
-    : m_db(db), m_seen(db, "SELECT 1 FROM bounce_message WHERE message_key = ?1"),
+BounceRows::BounceRows(Database& db, std::string node)
+    : m_db(db), m_node(std::move(node)),
+      m_seen(db, "SELECT 1 FROM bounce_message WHERE message_key = ?1"),
       m_insert_bounce(
           db, "INSERT OR IGNORE INTO bounce (time, file, message_id, kind, reporting_mta, "
               "arrival_date, recipient, original_recipient, action, status, reply_code, "
               "remote_mta, diagnostic, last_attempt, original_message_id, original_from, "
               "original_to, original_subject, original_date, named_ip, provider, scope, reason, "
               "provider_code, about, source_key, received_from_mta, sender, feedback_type, "
-              "rule_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-              "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)"),
+              "rule_id, node) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+              "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, "
+              "?30, ?31)"),
       m_insert_message(db, "INSERT OR IGNORE INTO bounce_message (message_key, message_id, path, "
                            "kind, recipients, ingested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
 {
@@ -58,7 +60,8 @@ std::optional<std::int64_t> BounceRows::insert_bounce(const BounceRowView& r)
         .bind_text_or_null(27, r.received_from_mta)
         .bind_text_or_null(28, r.sender)
         .bind_text_or_null(29, r.feedback_type)
-        .bind_text_or_null(30, r.rule_id);
+        .bind_text_or_null(30, r.rule_id)
+        .bind_text_or_null(31, m_node);
     m_insert_bounce.run();
     if (m_db.changes() == 0) {
         return std::nullopt;

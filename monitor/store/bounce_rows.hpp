@@ -57,10 +57,11 @@ struct BounceMessageRowView {
     std::string_view ingested_at;
 };
 
-// Statements prepared once for a whole ingest (the caller's transactions around them).
+// Statements prepared once for a whole ingest (the caller's transactions around them). Every
+// bounce row names node, the node that read the message (schema 018; "" = NULL).
 class BounceRows {
 public:
-    explicit BounceRows(Database& db);
+    BounceRows(Database& db, std::string node);
 
     // Whether a message with this key has a marker.
     bool seen(const std::string& message_key);
@@ -71,6 +72,7 @@ public:
 
 private:
     Database& m_db;
+    std::string m_node;
     Statement m_seen;
     Statement m_insert_bounce;
     Statement m_insert_message;

@@ -3,15 +3,17 @@
 
 namespace smtpprobe::store {
 
-DeliveryRows::DeliveryRows(Database& db)
-    : m_db(db), m_insert(db, "INSERT OR IGNORE INTO delivery (time, mta, host, queue_id, sender, "
-                             "recipient, orig_recipient, relay_host, relay_ip, relay_port, delay, "
-                             "dsn, status, reply, provider, scope, reason, provider_code, about, "
-                             "size, source_key, reply_truncated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                             "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
-                             "?21, ?22)"),
+DeliveryRows::DeliveryRows(Database& db, std::string node)
+    : m_db(db), m_node(std::move(node)),
+      m_insert(db, "INSERT OR IGNORE INTO delivery (time, mta, host, queue_id, sender, "
+                   "recipient, orig_recipient, relay_host, relay_ip, relay_port, delay, "
+                   "dsn, status, reply, provider, scope, reason, provider_code, about, "
+                   "size, source_key, reply_truncated, node) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                   "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
+                   "?21, ?22, ?23)"),
       m_insert_finding(db, "INSERT OR IGNORE INTO finding (time, kind, host, queue_id, detail, "
-                           "source_kind, source_key) VALUES (?1, ?2, ?3, ?4, ?5, 'log', ?6)"),
+                           "source_kind, source_key, node) VALUES (?1, ?2, ?3, ?4, ?5, 'log', ?6, "
+                           "?7)"),
       m_max_key(db, "SELECT max(source_key) FROM delivery WHERE source_key > ?1 AND "
                     "source_key < ?2"),
       m_max_id(db, "SELECT max(id) FROM delivery"),
@@ -19,8 +21,8 @@ DeliveryRows::DeliveryRows(Database& db)
               "INSERT OR IGNORE INTO delivery (id, time, mta, host, queue_id, sender, "
               "recipient, orig_recipient, relay_host, relay_ip, relay_port, delay, dsn, "
               "status, reply, provider, scope, reason, provider_code, about, size, "
-              "source_key, reply_truncated)",
-              23, true)
+              "source_key, reply_truncated, node)",
+              24, true)
 {
 }
 
@@ -67,6 +69,7 @@ std::optional<std::int64_t> DeliveryRows::insert(const DeliveryRowView& row)
     }
     s.bind_borrowed(21, row.source_key);
     s.bind(22, row.reply_truncated ? 1 : 0);
+    s.bind_text_or_null(23, m_node, borrowed);
     s.run();
     if (m_db.changes() == 0) {
         return std::nullopt;
@@ -116,6 +119,7 @@ void DeliveryRows::add_batched(std::int64_t id, const DeliveryRowView& row)
     }
     d.add_text(row.source_key);
     d.add_int(row.reply_truncated ? 1 : 0);
+    d.add_text_or_null(m_node);
 }
 
 std::optional<std::string> DeliveryRows::max_source_key(std::string_view low, std::string_view high)
@@ -146,6 +150,7 @@ bool DeliveryRows::insert_finding(const LogFindingView& finding)
     s.bind_text_or_null(4, finding.queue_id);
     s.bind_text_or_null(5, finding.detail);
     s.bind(6, finding.source_key);
+    s.bind_text_or_null(7, m_node);
     s.run();
     return m_db.changes() > 0;
 }

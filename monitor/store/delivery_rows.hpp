@@ -53,10 +53,11 @@ struct LogFindingView {
     std::string_view source_key;
 };
 
-// Statements prepared once for a whole ingest (the caller's transactions around them).
+// Statements prepared once for a whole ingest (the caller's transactions around them). Every
+// delivery and finding written names node, the node that read the log (schema 018).
 class DeliveryRows {
 public:
-    explicit DeliveryRows(Database& db);
+    DeliveryRows(Database& db, std::string node);
 
     // Inserts the row unless its source key is stored; the new row's id, else nullopt.
     std::optional<std::int64_t> insert(const DeliveryRowView& row);
@@ -74,6 +75,7 @@ public:
 
 private:
     Database& m_db;
+    std::string m_node;
     Statement m_insert;
     Statement m_insert_finding;
     Statement m_max_key;

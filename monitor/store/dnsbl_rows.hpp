@@ -16,6 +16,7 @@ struct DnsblCheckRow {
     std::string codes;   // JSON array of the A records
     std::string txt;     // TXT records joined by newlines; "" = NULL
     std::string meaning; // "" = NULL
+    std::string node;    // the node that asked (schema 018); "" = NULL
 };
 
 // Inserts one row (in the caller's transaction); returns its id.

@@ -7,7 +7,7 @@ namespace {
 
 constexpr const char* k_list_columns = "SELECT id, time, ip, scope, verdict, reason, "
                                        "provider_code, source_kind, source_id, observations, "
-                                       "last_time FROM evidence ";
+                                       "last_time, node FROM evidence ";
 
 EvidenceListRow list_row(const Statement& st)
 {
@@ -23,6 +23,7 @@ EvidenceListRow list_row(const Statement& st)
     row.source_id = st.column_int(8);
     row.observations = st.column_int(9);
     row.last_time = st.column_optional_text(10);
+    row.node = st.column_optional_text(11);
     return row;
 }
 
@@ -52,10 +53,11 @@ const char* source_sql(std::string_view kind)
 
 std::vector<EvidenceListRow> read_evidence_page(Database& db, const EvidencePageFilter& filter)
 {
-    std::string sql = std::string(k_list_columns) +
-                      "WHERE (:ip IS NULL OR ip = :ip) AND (:scope IS NULL OR scope = :scope) "
-                      "AND (:verdict IS NULL OR verdict = :verdict) "
-                      "AND (:kind IS NULL OR source_kind = :kind) ";
+    std::string sql =
+        std::string(k_list_columns) +
+        "WHERE (:ip IS NULL OR ip = :ip) AND (:scope IS NULL OR scope = :scope) "
+        "AND (:verdict IS NULL OR verdict = :verdict) "
+        "AND (:kind IS NULL OR source_kind = :kind) AND (:node IS NULL OR node = :node) ";
     // Newest first by time (ties by id): an older log or bounce ingested later gets a higher id
     // but belongs further down. The cursor is a row id; its (time, id) is where the page starts.
     sql += filter.after
@@ -68,6 +70,7 @@ std::vector<EvidenceListRow> read_evidence_page(Database& db, const EvidencePage
     st.bind(":scope", filter.scope);
     st.bind(":verdict", filter.verdict);
     st.bind(":kind", filter.source_kind);
+    st.bind(":node", filter.node);
     if (filter.after) {
         st.bind(":after", *filter.after);
     } else {
@@ -85,7 +88,8 @@ std::vector<EvidenceListRow> read_evidence_window(Database& db,
                                                   const std::optional<std::string>& ip,
                                                   const std::optional<std::string>& scope,
                                                   const std::string& from, const std::string& to,
-                                                  std::int64_t limit)
+                                                  std::int64_t limit,
+                                                  const std::optional<std::string>& node)
 {
     // Separate statements so each uses its own index (ip,scope,time / ip,time / scope,time /
     // time) instead of one generic plan.
@@ -99,6 +103,9 @@ std::vector<EvidenceListRow> read_evidence_window(Database& db,
     } else {
         where = "WHERE ";
     }
+    if (node) {
+        where += "node = :node AND ";
+    }
     Statement st(db, std::string(k_list_columns) + where +
                          "time >= :from AND time <= :to ORDER BY time, id LIMIT :limit");
     if (ip) {
@@ -106,6 +113,9 @@ std::vector<EvidenceListRow> read_evidence_window(Database& db,
     }
     if (scope) {
         st.bind(":scope", *scope);
+    }
+    if (node) {
+        st.bind(":node", *node);
     }
     st.bind(":from", from);
     st.bind(":to", to);

@@ -26,6 +26,7 @@ struct EvidenceListRow {
     std::int64_t source_id = 0;
     std::int64_t observations = 0;
     std::optional<std::string> last_time;
+    std::optional<std::string> node; // the node that observed it (schema 018; null: unknown)
 };
 
 // A page of the evidence stream in (time, id) order. Filters: nullopt = any. The cursors are
@@ -39,16 +40,19 @@ struct EvidencePageFilter {
     std::optional<std::int64_t> after;
     std::optional<std::int64_t> before;
     std::int64_t limit = 50;
+    std::optional<std::string> node; // only what this node observed (schema 018)
 };
 std::vector<EvidenceListRow> read_evidence_page(Database& db, const EvidencePageFilter& filter);
 
 // Evidence with from <= time <= to (ISO 8601 UTC), of one ip and/or scope when given, in
-// (time, id) order, at most limit rows. Each filter combination uses its own index.
+// (time, id) order, at most limit rows. Each filter combination uses its own index; node, when
+// given, keeps the rows that node observed (schema 018) among them.
 std::vector<EvidenceListRow> read_evidence_window(Database& db,
                                                   const std::optional<std::string>& ip,
                                                   const std::optional<std::string>& scope,
                                                   const std::string& from, const std::string& to,
-                                                  std::int64_t limit);
+                                                  std::int64_t limit,
+                                                  const std::optional<std::string>& node = {});
 
 // The row behind one piece of evidence, by source kind (probe, log, bounce, dnsbl, note):
 // its text, status, reply code, host and time as that source stored them.

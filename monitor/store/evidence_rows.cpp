@@ -27,11 +27,12 @@ StoredEvidence read_row(Statement& st)
 
 } // namespace
 
-EvidenceRows::EvidenceRows(Database& db)
-    : m_rows(db,
+EvidenceRows::EvidenceRows(Database& db, std::string node)
+    : m_node(std::move(node)),
+      m_rows(db,
              "INSERT OR IGNORE INTO evidence (time, ip, scope, verdict, reason, provider_code, "
-             "source_kind, source_id, observations, last_time, receiver, named_ip, outcome)",
-             13, false)
+             "source_kind, source_id, observations, last_time, receiver, named_ip, outcome, node)",
+             14, false)
 {
 }
 
@@ -50,6 +51,7 @@ void EvidenceRows::add(const EvidenceRowView& row)
     m_rows.add_text_or_null(row.receiver);
     m_rows.add_text_or_null(row.named_ip);
     m_rows.add_text_or_null(row.outcome);
+    m_rows.add_text_or_null(m_node);
 }
 
 FreshKeys read_fresh_keys(Database& db, std::int64_t after_id, const std::string& default_ip)

@@ -32,15 +32,17 @@ struct EvidenceRowView {
 };
 
 // Rows collected and written with multi-row INSERT OR IGNORE (row_batch.hpp); the unique key
-// (source_kind, source_id, scope) makes writing one source row's evidence twice a no-op.
+// (source_kind, source_id, scope) makes writing one source row's evidence twice a no-op. Every
+// row names node, the node that observed it (schema 018; "" is stored as NULL: unknown).
 class EvidenceRows {
 public:
-    explicit EvidenceRows(Database& db);
+    EvidenceRows(Database& db, std::string node);
     void add(const EvidenceRowView& row);
     void write() { m_rows.write(); }
     void discard() { m_rows.discard(); }
 
 private:
+    std::string m_node;
     RowBatch m_rows;
 };
 

@@ -38,8 +38,8 @@ std::int64_t insert_hygiene_check(Database& db, const HygieneRow& row)
     Statement insert(db,
                      "INSERT INTO hygiene_check (time, ip, helo, mail_from_domain, ptr_names, "
                      "fcrdns, helo_matches, ptr_detail, spf_result, spf_record, spf_detail, "
-                     "dmarc_present, dmarc_policy, dmarc_record, dmarc_detail, unknown, all_ok) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                     "dmarc_present, dmarc_policy, dmarc_record, dmarc_detail, unknown, all_ok, "
+                     "node) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bind(1, row.time)
         .bind(2, row.ip)
         .bind(3, row.helo)
@@ -56,7 +56,8 @@ std::int64_t insert_hygiene_check(Database& db, const HygieneRow& row)
         .bind_text_or_null(14, row.dmarc_record)
         .bind_text_or_null(15, row.dmarc_detail)
         .bind(16, row.unknown ? 1 : 0)
-        .bind(17, row.all_ok ? 1 : 0);
+        .bind(17, row.all_ok ? 1 : 0)
+        .bind_text_or_null(18, row.node);
     insert.run();
     return db.last_insert_id();
 }

@@ -31,6 +31,7 @@ struct HygieneRow {
     bool all_ok = false;
     bool unknown = false;
     std::string detail; // the whole report as JSON text ("" when not written)
+    std::string node;   // the node that checked (schema 018; written only); "" = NULL
 };
 
 // Inserts one check (detail is left NULL); returns its id.

@@ -3,16 +3,21 @@
 
 namespace smtpprobe::store {
 
-QueuedMessageRows::QueuedMessageRows(Database& db)
-    : m_put(db, "INSERT INTO ingest_message (host, queue_id, sender, size, time, "
-                "recipients_left) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(host, queue_id) "
-                "DO UPDATE SET sender = excluded.sender, size = excluded.size, "
-                "time = excluded.time, recipients_left = excluded.recipients_left"),
-      m_count(db, "UPDATE ingest_message SET recipients_left = ?3 WHERE host = ?1 AND "
-                  "queue_id = ?2"),
-      m_delete(db, "DELETE FROM ingest_message WHERE host = ?1 AND queue_id = ?2"),
+// A join of node '' (before fleets) is read, counted and removed like the node's own: it is
+// the message this node queued before the upgrade.
+QueuedMessageRows::QueuedMessageRows(Database& db, std::string node)
+    : m_node(std::move(node)),
+      m_put(db, "INSERT INTO ingest_message (node, host, queue_id, sender, size, time, "
+                "recipients_left) VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6) "
+                "ON CONFLICT(node, host, queue_id) DO UPDATE SET sender = excluded.sender, "
+                "size = excluded.size, time = excluded.time, "
+                "recipients_left = excluded.recipients_left"),
+      m_count(db, "UPDATE ingest_message SET recipients_left = ?3 WHERE node IN (?4, '') AND "
+                  "host = ?1 AND queue_id = ?2"),
+      m_delete(db, "DELETE FROM ingest_message WHERE node IN (?3, '') AND host = ?1 AND "
+                   "queue_id = ?2"),
       m_find(db, "SELECT sender, size, recipients_left FROM ingest_message WHERE "
-                 "host = ?1 AND queue_id = ?2")
+                 "node IN (?3, '') AND host = ?1 AND queue_id = ?2 ORDER BY node DESC LIMIT 1")
 {
 }
 
@@ -34,6 +39,7 @@ void QueuedMessageRows::put(std::string_view host, std::string_view queue_id,
     } else {
         m_put.bind(6, nullptr);
     }
+    m_put.bind_borrowed(7, m_node);
     m_put.run();
 }
 
@@ -43,6 +49,7 @@ void QueuedMessageRows::set_recipients_left(std::string_view host, std::string_v
     m_count.bind(1, host);
     m_count.bind(2, queue_id);
     m_count.bind(3, recipients_left);
+    m_count.bind_borrowed(4, m_node);
     m_count.run();
 }
 
@@ -50,6 +57,7 @@ void QueuedMessageRows::remove(std::string_view host, std::string_view queue_id)
 {
     m_delete.bind(1, host);
     m_delete.bind(2, queue_id);
+    m_delete.bind_borrowed(3, m_node);
     m_delete.run();
 }
 
@@ -58,6 +66,7 @@ std::optional<QueuedMessageRow> QueuedMessageRows::find(std::string_view host,
 {
     m_find.bind(1, host);
     m_find.bind(2, queue_id);
+    m_find.bind_borrowed(3, m_node);
     std::optional<QueuedMessageRow> out;
     if (m_find.step()) {
         QueuedMessageRow row;
@@ -83,37 +92,48 @@ void prune_queued_messages(Database& db, const std::string& time)
     prune.run();
 }
 
-std::optional<IngestCursorRow> read_ingest_cursor(Database& db, const std::string& path)
+std::optional<IngestCursorRow> read_ingest_cursor(Database& db, const std::string& node,
+                                                  const std::string& path)
 {
-    Statement query(db, "SELECT identity, offset, checksum, content_id FROM "
-                        "ingest_cursor WHERE path = ?1");
-    query.bind(1, path);
+    // The node's own cursor sorts first ('' is the smallest name).
+    Statement query(db, "SELECT node, identity, \"offset\", checksum, content_id FROM "
+                        "ingest_cursor WHERE node IN (?1, '') AND path = ?2 "
+                        "ORDER BY node DESC LIMIT 1");
+    query.bind(1, node);
+    query.bind(2, path);
     if (!query.step()) {
         return std::nullopt;
     }
     IngestCursorRow out;
+    out.node = query.column_text(0);
     out.path = path;
-    out.identity = query.column_text(0);
-    out.offset = query.column_int(1);
-    out.checksum = query.column_text(2);
-    out.content_id = query.column_text(3);
+    out.identity = query.column_text(1);
+    out.offset = query.column_int(2);
+    out.checksum = query.column_text(3);
+    out.content_id = query.column_text(4);
     return out;
 }
 
 void write_ingest_cursor(Database& db, const IngestCursorRow& row)
 {
-    Statement save(db, "INSERT INTO ingest_cursor (path, identity, offset, checksum, "
-                       "updated_at, content_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
-                       "ON CONFLICT(path) DO UPDATE SET identity = excluded.identity, "
-                       "offset = excluded.offset, checksum = excluded.checksum, "
+    Statement save(db, "INSERT INTO ingest_cursor (node, path, identity, \"offset\", checksum, "
+                       "updated_at, content_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+                       "ON CONFLICT(node, path) DO UPDATE SET identity = excluded.identity, "
+                       "\"offset\" = excluded.\"offset\", checksum = excluded.checksum, "
                        "updated_at = excluded.updated_at, content_id = excluded.content_id");
-    save.bind(1, row.path);
-    save.bind(2, row.identity);
-    save.bind(3, row.offset);
-    save.bind(4, row.checksum);
-    save.bind(5, row.updated_at);
-    save.bind(6, row.content_id);
+    save.bind(1, row.node);
+    save.bind(2, row.path);
+    save.bind(3, row.identity);
+    save.bind(4, row.offset);
+    save.bind(5, row.checksum);
+    save.bind(6, row.updated_at);
+    save.bind(7, row.content_id);
     save.run();
+    if (!row.node.empty()) {
+        Statement taken(db, "DELETE FROM ingest_cursor WHERE node = '' AND path = ?1");
+        taken.bind(1, row.path);
+        taken.run();
+    }
 }
 
 } // namespace smtpprobe::store

@@ -32,8 +32,8 @@ std::int64_t insert_probe_result(Database& db, const probe::ProbeResult& r,
         "INSERT INTO probe_run (started_at, finished_at, script, target, mx_host, ip, port, "
         "source_ip, helo, banner, extensions, tls_version, tls_cipher, tls_subject, tls_issuer, "
         "tls_not_after, tls_verified, tls_verify_error, outcome, stage, reply_code, "
-        "reply_enhanced, reply_text, provider, scope, reason, provider_code, verdict, detail) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        "reply_enhanced, reply_text, provider, scope, reason, provider_code, verdict, detail, "
+        "node) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     int i = 1;
     run.bind(i++, probe::iso8601(r.started_at));
     run.bind(i++, probe::iso8601(r.finished_at));
@@ -76,6 +76,7 @@ std::int64_t insert_probe_result(Database& db, const probe::ProbeResult& r,
     run.bind(i++, text_or_null(a.provider_code));
     run.bind(i++, text_or_null(a.verdict));
     run.bind(i++, text_or_null(a.detail_json));
+    run.bind(i++, text_or_null(a.node));
     run.run();
     std::int64_t run_id = db.last_insert_id();
 

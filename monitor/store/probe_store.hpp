@@ -24,6 +24,7 @@ struct ProbeAnnotations {
     std::string provider_code;
     std::string verdict;
     std::string detail_json; // "" for none
+    std::string node;        // the node that probed (schema 018); "" = NULL
 };
 
 // Stores one result in its own transaction; returns the probe_run id.

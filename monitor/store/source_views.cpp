@@ -132,12 +132,13 @@ std::vector<DnsblCheckView> read_dnsbl_listings(Database& db, const std::optiona
 
 std::vector<IngestCursorRow> read_ingest_cursors(Database& db)
 {
-    Statement st(db, "SELECT path, identity, offset, checksum, coalesce(updated_at, ''), "
-                     "coalesce(content_id, '') FROM ingest_cursor ORDER BY path");
+    Statement st(db, "SELECT node, path, identity, \"offset\", checksum, "
+                     "coalesce(updated_at, ''), coalesce(content_id, '') FROM ingest_cursor "
+                     "ORDER BY path, node");
     std::vector<IngestCursorRow> out;
     while (st.step()) {
-        out.push_back({st.column_text(0), st.column_text(1), st.column_int(2), st.column_text(3),
-                       st.column_text(4), st.column_text(5)});
+        out.push_back({st.column_text(0), st.column_text(1), st.column_text(2), st.column_int(3),
+                       st.column_text(4), st.column_text(5), st.column_text(6)});
     }
     return out;
 }

@@ -70,7 +70,7 @@ std::vector<DnsblCheckView> read_dnsbl_listings(Database& db, const std::optiona
                                                 const std::optional<std::string>& zone,
                                                 std::int64_t limit);
 
-// Every file cursor, ordered by path.
+// Every file cursor of every node, ordered by path, then node ('' first: before fleets).
 std::vector<IngestCursorRow> read_ingest_cursors(Database& db);
 
 // The newest findings (highest id first), at most limit.

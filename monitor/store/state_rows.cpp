@@ -43,6 +43,20 @@ std::vector<StateRow> read_state_rows(Database& db, const std::string& default_i
     return rows;
 }
 
+std::vector<std::pair<std::string, std::string>>
+read_node_keys(Database& db, const std::string& node, const std::string& default_ip)
+{
+    Statement st(db, "SELECT DISTINCT CASE WHEN ip = '' THEN ?2 ELSE ip END, scope "
+                     "FROM evidence WHERE node = ?1");
+    st.bind(1, node);
+    st.bind(2, default_ip);
+    std::vector<std::pair<std::string, std::string>> out;
+    while (st.step()) {
+        out.emplace_back(st.column_text(0), st.column_text(1));
+    }
+    return out;
+}
+
 std::int64_t unfolded_evidence(Database& db)
 {
     Statement st(db, "SELECT count(*) FROM evidence WHERE id > coalesce((SELECT value FROM "

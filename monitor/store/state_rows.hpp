@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace smtpprobe::store {
@@ -37,6 +38,11 @@ struct StateRow {
 // Every folded (ip, scope), ordered by ip then scope. default_ip: the IP unattributed
 // evidence belongs to (it joins the newest blocked evidence of ip "" to that key).
 std::vector<StateRow> read_state_rows(Database& db, const std::string& default_ip);
+
+// The (ip, scope) keys with evidence observed by node (schema 018; ip "" read as default_ip,
+// as the fold keys it), in no particular order; empty for a node that observed nothing.
+std::vector<std::pair<std::string, std::string>>
+read_node_keys(Database& db, const std::string& node, const std::string& default_ip);
 
 // How many evidence rows the last fold has not read yet (0 when it is up to date).
 std::int64_t unfolded_evidence(Database& db);

@@ -209,8 +209,8 @@ TEST_CASE_FIXTURE(Fixture, "check_hygiene: all good, and what a bad identity sho
     // Stored, and read back as the newest for the IP.
     smtpprobe::test::TempDir dir;
     store::Database db(dir.file("history.db"));
-    store_hygiene_report(db, bad, "2026-03-11T20:00:00Z");
-    store_hygiene_report(db, good, "2026-03-11T21:00:00Z");
+    store_hygiene_report(db, bad, "2026-03-11T20:00:00Z", "node-a");
+    store_hygiene_report(db, good, "2026-03-11T21:00:00Z", "node-a");
     auto latest = latest_hygiene(db, "192.0.2.10");
     REQUIRE(latest.has_value());
     CHECK(latest->all_ok);

@@ -34,7 +34,7 @@ std::optional<std::string> one_of(const Query& query, const std::string& name,
 
 Json api_evidence(Database& db, const Query& query)
 {
-    query.allow_only({"ip", "scope", "verdict", "kind", "limit", "before", "after"});
+    query.allow_only({"ip", "scope", "verdict", "kind", "limit", "before", "after", "node"});
     auto ip = query.ip("ip");
     auto scope = query.scope("scope");
     auto verdict = one_of(query, "verdict", {"blocked", "clear", "unknown"});
@@ -49,8 +49,8 @@ Json api_evidence(Database& db, const Query& query)
     // id but belongs further down. The cursor is a row id; its (time, id) is where the page
     // starts. Paging forward (after) walks up, then the page is reversed so every page reads
     // newest first.
-    const std::vector<store::EvidenceListRow> page =
-        store::read_evidence_page(db, {ip, scope, verdict, kind, after, before, limit});
+    const std::vector<store::EvidenceListRow> page = store::read_evidence_page(
+        db, {ip, scope, verdict, kind, after, before, limit, query.node("node")});
     Json rows = Json::array();
     for (const store::EvidenceListRow& row : page) {
         Json source = evidence_source(db, row.source_kind, row.source_id);
@@ -66,6 +66,7 @@ Json api_evidence(Database& db, const Query& query)
                             {"source_id", row.source_id},
                             {"observations", row.observations},
                             {"last_time", json_or_null(row.last_time)},
+                            {"node", json_or_null(row.node)},
                             {"source", std::move(source)},
                             {"explanation", std::move(explanation)}});
     }

@@ -119,7 +119,8 @@ Json api_ingest(Database& db, const Query& query)
     out["dnsbl_checks"] = grouped_counts(db, store::Grouped::dnsbl_checks_by_result);
     Json files = Json::array();
     for (const store::IngestCursorRow& cursor : store::read_ingest_cursors(db)) {
-        files.push_back(Json{{"path", cursor.path},
+        files.push_back(Json{{"node", cursor.node},
+                             {"path", cursor.path},
                              {"identity", cursor.identity},
                              {"offset", cursor.offset},
                              {"updated_at", cursor.updated_at}});

@@ -33,9 +33,12 @@ Json api_status(Database& db, const Query& query)
 
 Json api_overview(Database& db, const config::Config& config, const Query& query)
 {
-    query.allow_only({});
-    // The one state query: the same answer as `status`, the alerts and /metrics.
-    const evidence::StateSnapshot state = evidence::read_state(db, config);
+    query.allow_only({"node"});
+    // The one state query: the same answer as `status`, the alerts and /metrics. With node:
+    // only the pairs that node observed (an unknown node: none), like `status --node`.
+    evidence::StateFilter filter;
+    filter.node = query.node("node").value_or("");
+    const evidence::StateSnapshot state = evidence::read_state(db, config, filter);
     Json cells = Json::array();
     std::set<std::string> ips;
     std::set<std::string> scopes;
@@ -63,7 +66,8 @@ Json api_overview(Database& db, const config::Config& config, const Query& query
                  {"explanation", explanation}});
     }
     Json attention = Json::array();
-    for (const monitor::AttentionItem& item : monitor::attention_list(db, state, monitor::now())) {
+    for (const monitor::AttentionItem& item :
+         monitor::attention_list(db, state, monitor::now(), filter.node)) {
         auto text = [](const std::string& value) {
             return value.empty() ? Json(nullptr) : Json(value);
         };

@@ -74,10 +74,11 @@ Json notes_for(Database& db, const Filter& filter, std::int64_t limit, bool& tru
 
 // Evidence in the window in time order, written as JSON text directly: this is the answer
 // with thousands of rows.
-std::string evidence_for(Database& db, const Filter& filter, std::int64_t limit, bool& truncated)
+std::string evidence_for(Database& db, const Filter& filter, std::int64_t limit, bool& truncated,
+                         const std::optional<std::string>& node)
 {
-    const std::vector<store::EvidenceListRow> rows =
-        store::read_evidence_window(db, filter.ip, filter.scope, filter.from, filter.to, limit + 1);
+    const std::vector<store::EvidenceListRow> rows = store::read_evidence_window(
+        db, filter.ip, filter.scope, filter.from, filter.to, limit + 1, node);
     std::string out = "[";
     std::int64_t count = 0;
     for (const store::EvidenceListRow& row : rows) {
@@ -137,9 +138,12 @@ Json api_notes(Database& db, const Query& query)
 
 std::string api_timeline(Database& db, const Query& query)
 {
-    query.allow_only({"ip", "scope", "from", "to", "limit"});
+    query.allow_only({"ip", "scope", "from", "to", "limit", "node"});
     Filter filter = read_filter(query);
     std::int64_t limit = query.integer("limit", 2000, 1, k_max_timeline_evidence);
+    // node: the evidence that node observed (schema 018); episodes, notes and reports are the
+    // fleet's and stay as they are.
+    const std::optional<std::string> node = query.node("node");
     bool episodes_truncated = false;
     bool evidence_truncated = false;
     bool notes_truncated = false;
@@ -149,7 +153,7 @@ std::string api_timeline(Database& db, const Query& query)
     head["episodes"] = episodes_for(db, filter, 10000, episodes_truncated);
     head["notes"] = notes_for(db, filter, 10000, notes_truncated);
     head["reports"] = report_lane_items(db, filter.ip, filter.scope, filter.from, filter.to, 5000);
-    std::string evidence = evidence_for(db, filter, limit, evidence_truncated);
+    std::string evidence = evidence_for(db, filter, limit, evidence_truncated, node);
     head["truncated"] = episodes_truncated || evidence_truncated || notes_truncated;
     head["evidence_limit"] = limit;
     // The small parts through nlohmann, the evidence array spliced in before the closing brace.

@@ -28,7 +28,7 @@ function sourceCell(row) {
 async function main() {
   const p = sp.params();
   const filters = {};
-  for (const key of ['ip', 'scope', 'verdict', 'kind']) {
+  for (const key of ['ip', 'scope', 'verdict', 'kind', 'node']) {
     filters[key] = p.get(key) || '';
     const input = document.getElementById('f-' + key);
     if (input) input.value = filters[key];

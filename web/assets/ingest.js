@@ -18,8 +18,9 @@ async function main() {
   cards.appendChild(card('Evidence', sum(data.evidence), countsTable(data.evidence)));
   cards.appendChild(card('Probe runs', sum(data.probe_runs), countsTable(data.probe_runs)));
   cards.appendChild(card('DNSBL checks', sum(data.dnsbl_checks), countsTable(data.dnsbl_checks)));
-  const files = data.files.map((f) => sp.el('tr', {}, [sp.el('td', {class: 'words', text: f.path}), sp.el('td', {text: f.identity}), sp.el('td', {class: 'num', text: String(f.offset)}), sp.el('td', {text: sp.when(f.updated_at)})]));
-  document.getElementById('files').appendChild(files.length ? sp.table(['File', 'Identity', 'Read up to (bytes)', 'Updated'], files)
+  // One cursor per node and path (a fleet's nodes read files of the same path on their hosts).
+  const files = data.files.map((f) => sp.el('tr', {}, [sp.el('td', {text: f.node || '—'}), sp.el('td', {class: 'words', text: f.path}), sp.el('td', {text: f.identity}), sp.el('td', {class: 'num', text: String(f.offset)}), sp.el('td', {text: sp.when(f.updated_at)})]));
+  document.getElementById('files').appendChild(files.length ? sp.table(['Node', 'File', 'Identity', 'Read up to (bytes)', 'Updated'], files)
     : sp.el('p', {class: 'muted', text: 'No incremental ingestion cursors (files given once are read whole).'}));
   const reasons = sp.el('div', {class: 'cards'}, [
     sp.el('div', {class: 'card'}, [sp.el('div', {class: 'muted', text: 'Log deliveries by reason'}), countsTable(data.delivery_reasons)]),

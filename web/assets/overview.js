@@ -115,7 +115,8 @@ function renderReceivers(cells) {
 }
 
 async function main() {
-  const [status, overview] = await Promise.all([sp.api('/api/status'), sp.api('/api/overview')]);
+  // ?node=NAME: only what that node of a fleet observed (issue 20).
+  const [status, overview] = await Promise.all([sp.api('/api/status'), sp.api('/api/overview', {node: sp.params().get('node')})]);
   sp.setNow(overview.now);
   renderAttention(overview.attention || []);
   const cards = document.getElementById('cards');

@@ -330,7 +330,7 @@ async function fillFilters(p) {
 async function main() {
   const p = sp.params();
   await fillFilters(p).catch(sp.showError);
-  state.data = await sp.api('/api/timeline', {ip: p.get('ip'), scope: p.get('scope'), from: p.get('from'), to: p.get('to')});
+  state.data = await sp.api('/api/timeline', {ip: p.get('ip'), scope: p.get('scope'), from: p.get('from'), to: p.get('to'), node: p.get('node')});
   state.lanes = buildLanes(state.data);
   state.full = p.get('from') && p.get('to') ? [ms(state.data.from), ms(state.data.to)] : timeDomain(state.data);
   state.view = state.full.slice();

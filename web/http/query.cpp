@@ -235,6 +235,17 @@ std::optional<std::string> Query::ip(const std::string& name) const
     return value;
 }
 
+std::optional<std::string> Query::node(const std::string& name) const
+{
+    auto value = text(name);
+    // The length of a host name, what node_name() allows (monitor/run/node_name.hpp). The
+    // value is bound as SQL text; an unknown node gives empty answers, not an error.
+    if (value && (value->empty() || value->size() > 253)) {
+        throw BadRequest("parameter " + quoted(name) + " must be 1-253 bytes");
+    }
+    return value;
+}
+
 std::optional<std::string> Query::scope(const std::string& name) const
 {
     auto value = text(name);

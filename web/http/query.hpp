@@ -42,6 +42,8 @@ public:
     std::optional<std::string> ip(const std::string& name) const;
     // A scope, zone or target name: 1..200 bytes (any text a stored scope can hold).
     std::optional<std::string> scope(const std::string& name) const;
+    // A node name ([run] node): 1..253 bytes of any text.
+    std::optional<std::string> node(const std::string& name) const;
     // A UTC time: "2026-03-11", "2026-03-11T20:18Z", "2026-03-11T20:18:23Z" (the Z is optional),
     // of a date that exists (2026-02-29 does not);
     // returned normalised to "YYYY-MM-DDTHH:MM:SSZ" so it compares with stored times.

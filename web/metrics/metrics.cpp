@@ -200,9 +200,12 @@ std::string render_metrics(store::Database& db, const config::Config& config)
     }
     append_node_runs(out, db);
     out.family("smtpprobe_ingest_file_offset_bytes", "gauge",
-               "How far incremental ingestion has read each log file.");
+               "How far incremental ingestion has read each log file, per node.");
     for (const store::IngestCursorRow& cursor : store::read_ingest_cursors(db)) {
-        out.sample("smtpprobe_ingest_file_offset_bytes", {{"path", cursor.path}}, cursor.offset);
+        // Per node: nodes read files of the same path on their own hosts (schema 018); node
+        // "" is a cursor written before fleets.
+        out.sample("smtpprobe_ingest_file_offset_bytes",
+                   {{"node", cursor.node}, {"path", cursor.path}}, cursor.offset);
     }
     std::string text = out.take();
     append_report_metrics(text, db);

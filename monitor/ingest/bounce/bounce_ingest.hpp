@@ -53,6 +53,7 @@ struct BounceIngestOptions {
     bool skip_seen = true;            // skip messages the store already has
     std::size_t batch_messages = 500; // messages per transaction
     evidence::OurIps ours;            // the configured identities (evidence attribution)
+    std::string node; // the node reading the messages (monitor/run/node_name.hpp; schema 018)
 };
 
 class BounceIngester {

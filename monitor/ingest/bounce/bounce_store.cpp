@@ -5,7 +5,10 @@
 
 namespace smtpprobe::ingest {
 
-BounceStore::BounceStore(store::Database& db) : m_db(db), m_rows(db), m_evidence(db) {}
+BounceStore::BounceStore(store::Database& db, const std::string& node)
+    : m_db(db), m_rows(db, node), m_evidence(db, node)
+{
+}
 
 BounceStore::~BounceStore() = default;
 

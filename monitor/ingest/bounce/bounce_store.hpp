@@ -22,7 +22,8 @@ namespace smtpprobe::ingest {
 
 class BounceStore {
 public:
-    explicit BounceStore(store::Database& db);
+    // node: the node reading the messages (stored with their rows, schema 018).
+    BounceStore(store::Database& db, const std::string& node);
     ~BounceStore();
     BounceStore(const BounceStore&) = delete;
     BounceStore& operator=(const BounceStore&) = delete;

@@ -2,6 +2,7 @@
 #include "monitor/ingest/reports/report_evidence.hpp"
 
 #include "monitor/classify/classifier.hpp"
+#include "monitor/run/node_name.hpp"
 
 #include <algorithm>
 
@@ -37,7 +38,7 @@ bool has_suffix(const std::string& host, const std::string& suffix)
 } // namespace
 
 EvidenceHandOff::EvidenceHandOff(store::Database& db, const config::Config& config)
-    : m_writer(db), m_ours(evidence::OurIps::of(config))
+    : m_writer(db, monitor::node_name(config)), m_ours(evidence::OurIps::of(config))
 {
 }
 

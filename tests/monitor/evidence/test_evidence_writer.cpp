@@ -62,7 +62,7 @@ std::string run(const std::vector<Item>& items)
     TempDir dir;
     store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     store::Transaction tx(db);
-    EvidenceWriter batch(db);
+    EvidenceWriter batch(db, "node-a");
     std::int64_t id = 0;
     for (const Item& item : items) {
         batch.record(item.time, evidence::SourceKind::log, ++id,
@@ -181,7 +181,7 @@ TEST_CASE("evidence writer: bounded memory, every item written once, a discard d
     TempDir dir;
     store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     store::Transaction tx(db);
-    EvidenceWriter batch(db);
+    EvidenceWriter batch(db, "node-a");
     std::int64_t id = 0;
     for (std::size_t i = 0; i < EvidenceWriter::k_max_pending * 2 + 5; ++i) {
         // Alternating verdicts: every item is a row of its own.

@@ -1,6 +1,7 @@
 // Prometheus exposition: label escaping and the families written from a known history.
 #include "monitor/episodes/episode_builder.hpp"
 #include "monitor/store/database.hpp"
+#include "monitor/store/ingest_state_rows.hpp"
 #include "monitor/store/node_rows.hpp"
 #include "probe/text/utf8.hpp"
 #include "tests/support/child_process.hpp"
@@ -79,6 +80,11 @@ TEST_CASE("metrics carry each node's run ticks, evidence per verdict and the lat
         db.exec("INSERT INTO finding (time, kind, source_kind, source_key) VALUES "
                 "('2026-03-11T20:18:23Z', 'backscatter', 'log', 'k1'), "
                 "('2026-03-10T00:00:00Z', 'backscatter', 'log', 'k2')");
+        // Two nodes reading a log of the same path on their own hosts (schema 018).
+        store::write_ingest_cursor(
+            db, {"mx1", "/var/log/mail.log", "8:1", 4096, "a", "2026-03-11T20:18:23Z", "c1"});
+        store::write_ingest_cursor(
+            db, {"mx2", "/var/log/mail.log", "8:2", 512, "b", "2026-03-11T20:18:23Z", "c2"});
     }
     store::Database db(path, store::Database::Mode::read_only);
     const std::string text = web::render_metrics(db, config::Config{});
@@ -94,6 +100,8 @@ TEST_CASE("metrics carry each node's run ticks, evidence per verdict and the lat
              "smtpprobe_finding_last_timestamp_seconds{kind=\"backscatter\"} 1773260303\n",
              "smtpprobe_evidence_verdict_observations{verdict=\"blocked\",source_kind=\"probe\"} ",
              "# TYPE smtpprobe_run_last_success_timestamp_seconds gauge\n",
+             "smtpprobe_ingest_file_offset_bytes{node=\"mx1\",path=\"/var/log/mail.log\"} 4096\n",
+             "smtpprobe_ingest_file_offset_bytes{node=\"mx2\",path=\"/var/log/mail.log\"} 512\n",
          }) {
         CAPTURE(line);
         CHECK(text.find(line) != std::string::npos);
@@ -128,8 +136,8 @@ TEST_CASE("hostile label values stay valid exposition: promtool check metrics pa
                 .bind(2, scope)
                 .bind(3, static_cast<std::int64_t>(&scope - &hostile[0]))
                 .run();
-            db.prepare("INSERT INTO ingest_cursor (path, identity, offset, checksum, updated_at) "
-                       "VALUES (?, '1:2', 1, 'x', '2026-03-01T00:00:00Z')")
+            db.prepare("INSERT INTO ingest_cursor (node, path, identity, \"offset\", checksum, "
+                       "updated_at) VALUES ('n', ?, '1:2', 1, 'x', '2026-03-01T00:00:00Z')")
                 .bind(1, scope)
                 .run();
         }
