@@ -10,6 +10,7 @@
 #include "monitor/store/schedule_rows.hpp"
 #include "probe/tls_facts.hpp"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -235,8 +236,10 @@ std::vector<ProbeOutcome> run_probes(store::Database* db, const config::Config& 
         session.values.from =
             request.from.empty() ? "postmaster@" + session.values.helo : request.from;
         session.values.rcpt = request.rcpt;
-        // Step 1, the fleet: claimed last, so a request refused above takes no slot.
-        FleetClaim claim = fleet_claim(db, request, options, node, now);
+        // Step 1, the fleet: claimed last, so a request refused above takes no slot; timed
+        // when taken (a tick's probes may start minutes after the tick, after its logs), so
+        // the lease lasts as long as the session may.
+        FleetClaim claim = fleet_claim(db, request, options, node, std::max(now, monitor::now()));
         if (!claim.refused.empty()) {
             outcome.skipped = std::move(claim.refused);
             outcome.waiting = true;
