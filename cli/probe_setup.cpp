@@ -37,8 +37,9 @@ void add_session_options(CLI::App& app, SessionCliOptions& o)
     app.add_flag("--no-pipelining", o.no_pipelining,
                  "one command, one reply, even where the script pipelines (RFC 2920)");
     app.add_flag("--ignore-min-interval", o.ignore_min_interval,
-                 "probe a configured receiver even within its min_interval (a person's "
-                 "explicit choice; the schedule of `run` never does)");
+                 "probe a configured receiver even within its min_interval, its "
+                 "fleet_min_interval or beyond its fleet_concurrency (a person's explicit "
+                 "choice; the schedule of `run` never does)");
 }
 
 namespace {
@@ -164,6 +165,8 @@ probing::ProbeRequest explicit_request(const config::Config& config, const Sessi
     if (const config::Receiver* receiver = receiver_named_by(config, target)) {
         request.receiver = receiver->name;
         request.min_interval = receiver->min_interval;
+        request.fleet_min_interval = receiver->fleet_spacing();
+        request.fleet_concurrency = receiver->fleet_concurrency;
         request.allow_data = receiver->allow_data;
         request.rcpt = receiver->recipient;
     }
@@ -200,6 +203,8 @@ std::vector<probing::ProbeRequest> config_requests(const config::Config& config,
             request.target = receiver.target();
             request.receiver = receiver.name;
             request.min_interval = receiver.min_interval;
+            request.fleet_min_interval = receiver.fleet_spacing();
+            request.fleet_concurrency = receiver.fleet_concurrency;
             request.allow_data = receiver.allow_data;
             request.rcpt = receiver.recipient;
             request.source_ip = identity.ip.empty() ? o.source : identity.ip;

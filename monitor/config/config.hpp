@@ -4,7 +4,8 @@
 // has a default so an absent file still gives a working monitor (config_defaults.cpp).
 //
 // Contract: a Config returned by load_config() is valid: names are unique, intervals are
-// positive, min_interval <= interval, URLs and addresses parse. Nothing here does I/O.
+// positive, min_interval <= interval, fleet_min_interval <= interval, URLs and addresses parse.
+// Nothing here does I/O.
 #pragma once
 
 #include <chrono>
@@ -39,10 +40,18 @@ struct Receiver {
     // A script that sends DATA (a real message, like `deliver`) may run against this receiver
     // only with allow_data = true: a probe never sends mail unless asked.
     bool allow_data = false;
+    // Across a fleet (issue 20: many nodes, each with its own IPs, on one database): the least
+    // time between two sessions to this receiver from any node and IP (unset: min_interval / 15,
+    // at least 1 s, so the 15 min default lets the whole fleet probe it once a minute), and how
+    // many sessions to it may be open at once fleet-wide (monitor/probing/fleet_claim.hpp).
+    std::optional<std::chrono::seconds> fleet_min_interval;
+    int fleet_concurrency = 2;
 
     // What the probe connects to: mx if given, else domain; ":port" added when not 25 and
     // the mx does not carry its own.
     std::string target() const;
+    // fleet_min_interval if set, else the default derived from min_interval.
+    std::chrono::seconds fleet_spacing() const;
 };
 
 // What one DNSBL return code means.

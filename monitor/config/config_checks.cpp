@@ -135,6 +135,11 @@ void check_receiver(TomlReader& r, const Receiver& rc, const std::vector<Identit
     if (rc.min_interval > rc.interval) {
         r.problem("min_interval", "min_interval must not exceed interval");
     }
+    if (rc.fleet_min_interval && *rc.fleet_min_interval > rc.interval) {
+        r.problem("fleet_min_interval",
+                  "fleet_min_interval (the least time between two probes of this receiver from "
+                  "the whole fleet) must not exceed interval");
+    }
     for (const std::string& name : rc.identities) {
         bool found = std::any_of(identities.begin(), identities.end(),
                                  [&](const Identity& id) { return id.name == name; });

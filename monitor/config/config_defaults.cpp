@@ -106,6 +106,14 @@ std::string Receiver::target() const
            std::to_string(port);
 }
 
+std::chrono::seconds Receiver::fleet_spacing() const
+{
+    if (fleet_min_interval) {
+        return *fleet_min_interval;
+    }
+    return std::max(std::chrono::seconds(1), min_interval / 15);
+}
+
 std::string Config::default_ip() const
 {
     return identities.size() == 1 ? identities.front().ip : std::string();

@@ -90,6 +90,14 @@ void read_receivers(TomlReader& top, Config& config, bool keep_defaults)
         r.get_duration("jitter", rc.jitter);
         r.get("enabled", rc.enabled);
         r.get("allow_data", rc.allow_data);
+        if (r.has("fleet_min_interval")) {
+            std::chrono::seconds spacing{0};
+            r.get_duration("fleet_min_interval", spacing);
+            if (spacing.count() > 0) {
+                rc.fleet_min_interval = spacing;
+            }
+        }
+        r.get("fleet_concurrency", rc.fleet_concurrency, 1, 1000);
         if (rc.name.empty()) {
             rc.name = rc.target();
         }

@@ -3,12 +3,14 @@
 
 #include "monitor/episodes/episode_builder.hpp"
 #include "monitor/evidence/evidence_writer.hpp"
+#include "monitor/probing/fleet_claim.hpp"
 #include "monitor/run/node_name.hpp"
 #include "monitor/status/iso_time.hpp"
 #include "monitor/store/probe_store.hpp"
 #include "monitor/store/schedule_rows.hpp"
 #include "probe/tls_facts.hpp"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -62,6 +64,26 @@ std::string interval_wait(store::Database* db, const ProbeRequest& request,
            "; its minimum interval (" + wait_text(request.min_interval) +
            ") allows the next probe in " + wait_text(wait) +
            " (a person may override with --ignore-min-interval)";
+}
+
+// Step 1, the fleet: a slot for a request to a config receiver (the lease, or why it must wait).
+FleetClaim fleet_claim(store::Database* db, const ProbeRequest& request,
+                       const PipelineOptions& options, const std::string& node,
+                       monitor::Clock::time_point now)
+{
+    if (db == nullptr || request.receiver.empty() || request.fleet_concurrency <= 0) {
+        return {};
+    }
+    FleetClaimRequest claim;
+    claim.receiver = request.receiver;
+    claim.node = node;
+    claim.source_ip = request.source_ip;
+    claim.spacing = request.fleet_min_interval;
+    claim.concurrency = request.fleet_concurrency;
+    claim.lease_for = std::chrono::ceil<std::chrono::seconds>(
+        options.limits.deadline[static_cast<std::size_t>(probe::Stage::session)]);
+    claim.ignore_limits = options.ignore_min_interval;
+    return claim_fleet_slot(*db, claim, now, options.store);
 }
 
 // Step 3: PTR names of the source IPs, looked up at once.
@@ -167,6 +189,8 @@ std::vector<ProbeOutcome> run_probes(store::Database* db, const config::Config& 
     std::vector<probe::Target> targets;
     std::vector<probe::SessionOptions> sessions;
     std::vector<std::size_t> index; // outcome of each session
+    const std::string node = monitor::node_name(config);
+    FleetLeases leases(options.store ? db : nullptr); // released as each session ends
     for (std::size_t i = 0; i < requests.size(); ++i) {
         const ProbeRequest& request = requests[i];
         ProbeOutcome& outcome = outcomes[i];
@@ -174,6 +198,7 @@ std::vector<ProbeOutcome> run_probes(store::Database* db, const config::Config& 
         // Step 1: the minimum interval.
         outcome.skipped = interval_wait(db, request, options, now);
         if (!outcome.skipped.empty()) {
+            outcome.waiting = true;
             continue;
         }
         // Step 2: DATA only with permission.
@@ -211,6 +236,16 @@ std::vector<ProbeOutcome> run_probes(store::Database* db, const config::Config& 
         session.values.from =
             request.from.empty() ? "postmaster@" + session.values.helo : request.from;
         session.values.rcpt = request.rcpt;
+        // Step 1, the fleet: claimed last, so a request refused above takes no slot; timed
+        // when taken (a tick's probes may start minutes after the tick, after its logs), so
+        // the lease lasts as long as the session may.
+        FleetClaim claim = fleet_claim(db, request, options, node, std::max(now, monitor::now()));
+        if (!claim.refused.empty()) {
+            outcome.skipped = std::move(claim.refused);
+            outcome.waiting = true;
+            continue;
+        }
+        leases.add(target->text, claim.lease);
         session.values.envid = probe::new_envid();
         outcome.envid = session.values.envid;
         targets.push_back(*target);
@@ -219,7 +254,9 @@ std::vector<ProbeOutcome> run_probes(store::Database* db, const config::Config& 
     }
     // Step 5: the sessions.
     std::vector<probe::ProbeResult> results =
-        probe::run_batch(io, targets, &resolver, sessions, options.batch);
+        probe::run_batch(io, targets, &resolver, sessions, options.batch,
+                         [&leases](const probe::ProbeResult& r) { leases.release_one(r.target); });
+    leases.release_all();
 
     const evidence::OurIps ours = evidence::OurIps::of(config);
     store::Database* out = options.store ? db : nullptr;

@@ -4,7 +4,10 @@
 //   1. the minimum interval per receiver (DESIGN.md: a receiver is never probed more often):
 //      a request that names one (a config receiver, or an explicit target that is one) is
 //      skipped, with the reason, when it was probed from the same IP less than min_interval
-//      ago; only a person's explicit `--ignore-min-interval` lifts it;
+//      ago; then the fleet's claim (fleet_claim.hpp): skipped when any node started a session
+//      to the receiver less than its fleet_min_interval ago or fleet_concurrency sessions to
+//      it are open, else a lease is taken until the session ends; only a person's explicit
+//      `--ignore-min-interval` lifts both (the claim is still recorded);
 //   2. DATA only with permission (--send, or allow_data = true on the receiver);
 //   3. the HELO name: the one given on the command line, else the PTR name of the source IP
 //      (what a receiver checks), else the identity's configured HELO, else the host name;
@@ -41,8 +44,12 @@ struct ProbeRequest {
     std::string target;   // "outlook.com", "mx.example.com:2525", "[2001:db8::1]:25"
     std::string receiver; // the config receiver's name; "" for a target that is none
     std::chrono::seconds min_interval{0}; // 0: no minimum (a target that is no receiver)
-    bool allow_data = false;              // the receiver's allow_data
-    std::string rcpt;                     // RCPT TO; "" -> postmaster@<target domain>
+    // The receiver's fleet-wide claim (fleet_claim.hpp): the least time between two sessions
+    // to it from any node and IP, and the most open at once; fleet_concurrency 0: no claim.
+    std::chrono::seconds fleet_min_interval{0};
+    int fleet_concurrency = 0;
+    bool allow_data = false; // the receiver's allow_data
+    std::string rcpt;        // RCPT TO; "" -> postmaster@<target domain>
     // Who probes: the source address to bind (identity IP or --source; none: the kernel's
     // choice), an explicit HELO (--helo, wins), the identity's configured HELO and MAIL FROM.
     std::string source_ip;
@@ -68,6 +75,9 @@ struct ProbeOutcome {
     ProbeRequest request;
     // Why the request was not run ("" when it ran): the minimum interval, or a usage problem.
     std::string skipped;
+    // Skipped because its time has not come (the minimum interval, or the fleet's claim):
+    // no failure, the next tick tries again.
+    bool waiting = false;
     std::optional<probe::ProbeResult> result;
     classify::Result classification; // of the decisive reply (empty without one)
     evidence::Decision decision;     // what the evidence policy made of it

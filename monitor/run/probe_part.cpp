@@ -46,6 +46,8 @@ probing::ProbeRequest request_for(const Job& job)
     request.target = job.receiver->target();
     request.receiver = job.receiver->name;
     request.min_interval = job.receiver->min_interval;
+    request.fleet_min_interval = job.receiver->fleet_spacing();
+    request.fleet_concurrency = job.receiver->fleet_concurrency;
     request.allow_data = job.receiver->allow_data;
     request.rcpt = job.receiver->recipient;
     request.source_ip = job.identity.ip;
@@ -108,8 +110,8 @@ PartResult run_due_probes(TickContext& tick)
             TaskTiming timing{job.receiver->interval, job.receiver->min_interval,
                               job.receiver->jitter};
             if (!outcome.result) {
-                if (outcome.skipped.find("minimum interval") != std::string::npos) {
-                    ++waiting; // not a failure: its time has not come
+                if (outcome.waiting) {
+                    ++waiting; // not a failure: its time has not come (interval, fleet claim)
                     continue;
                 }
                 // Refused before connecting (DATA without allow_data, a bad target): nothing
@@ -138,7 +140,8 @@ PartResult run_due_probes(TickContext& tick)
     part.ran = done > 0;
     part.detail = std::to_string(done) + " probed (" + std::to_string(refused) + " refused)";
     if (waiting > 0) {
-        part.detail += ", " + std::to_string(waiting) + " within their minimum interval";
+        part.detail += ", " + std::to_string(waiting) +
+                       " waiting (their minimum interval or the fleet's claim)";
     }
     if (!failures.empty()) {
         part.ok = false;

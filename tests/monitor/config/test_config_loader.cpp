@@ -198,6 +198,51 @@ TEST_CASE("[run] gives the node's name and interval, by default the host name an
     CHECK(c.run.interval == std::chrono::minutes(5));
 }
 
+TEST_CASE("a receiver's fleet spacing defaults to min_interval / 15, its fleet concurrency to 2")
+{
+    Config defaults = parse_config("", "c.toml");
+    REQUIRE_FALSE(defaults.receivers.empty());
+    CHECK_FALSE(defaults.receivers[0].fleet_min_interval);
+    CHECK(defaults.receivers[0].fleet_spacing() == std::chrono::minutes(1)); // 15 min / 15
+    CHECK(defaults.receivers[0].fleet_concurrency == 2);
+    Config c = parse_config(R"(
+[probes]
+default_receivers = false
+[[receiver]]
+name = "short"
+mx = "127.0.0.1:2525"
+recipient = "user@example.net"
+interval = "10m"
+min_interval = 10
+[[receiver]]
+name = "set"
+mx = "127.0.0.1:2526"
+recipient = "user@example.net"
+fleet_min_interval = "2m"
+fleet_concurrency = 5
+)",
+                            "c.toml");
+    REQUIRE(c.receivers.size() == 2);
+    CHECK(c.receivers[0].fleet_spacing() == std::chrono::seconds(1)); // never below 1 s
+    CHECK(c.receivers[1].fleet_spacing() == std::chrono::minutes(2));
+    CHECK(c.receivers[1].fleet_concurrency == 5);
+    const std::string receiver = "[[receiver]]\ndomain = \"a.example\"\nrecipient = "
+                                 "\"x@a.example\"\ninterval = \"1h\"\n";
+    auto problems = problems_of(receiver + "fleet_min_interval = \"2h\"\n");
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].find("c.toml:5:22: receiver[0].fleet_min_interval: fleet_min_interval (the "
+                           "least time between two probes of this receiver from the whole fleet) "
+                           "must not exceed interval") != std::string::npos);
+    problems = problems_of(receiver + "fleet_concurrency = 0\n");
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].find("c.toml:5:21: receiver[0].fleet_concurrency: must be between 1 and "
+                           "1000, got 0") != std::string::npos);
+    problems = problems_of(receiver + "fleet_min_interval = 0\n");
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].find("receiver[0].fleet_min_interval: a duration must be positive") !=
+          std::string::npos);
+}
+
 TEST_CASE("durations")
 {
     std::chrono::seconds out{};
