@@ -29,6 +29,8 @@ namespace smtpprobe::cli {
 namespace {
 
 constexpr std::size_t k_io_buffer = 1 << 20;
+constexpr std::int64_t k_import_cache_kib = 32768;
+constexpr std::int64_t k_import_wal_bytes = 64 * 1024 * 1024;
 
 bool is_url(const std::string& db)
 {
@@ -193,6 +195,9 @@ int import_into(const std::string& target, const store::DumpLineSource& next_lin
     store::CopyCounts counts;
     try {
         store::Database db(target);
+        // As log ingestion does: a larger page cache keeps the indexes of big tables in
+        // memory while one transaction writes all of them.
+        db.tune_for_bulk_writes(k_import_cache_kib, k_import_wal_bytes);
         counts = store::import_history(db, next_line, source);
     } catch (...) {
         if (created) {
@@ -227,7 +232,8 @@ int run_migrate(const std::string& from, const std::string& to, Context& ctx)
         throw UsageError("db migrate: FROM and TO are the same database (" + shown(from) +
                          "); name a new, empty one as TO");
     }
-    if (!is_url(from) && !std::filesystem::exists(from)) {
+    std::error_code ec;
+    if (!is_url(from) && from != ":memory:" && !std::filesystem::exists(from, ec)) {
         throw UsageError("db migrate: FROM " + shown(from) + " does not exist");
     }
     if (!is_url(to)) {

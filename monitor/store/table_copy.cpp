@@ -160,18 +160,31 @@ public:
     // what was expected there) or for a last line cut short.
     std::string_view next(const char* expected)
     {
+        bool cut = false;
+        const std::string_view line = next_maybe_cut(expected, cut);
+        if (cut) {
+            fail_cut();
+        }
+        return line;
+    }
+    // The same, but a last line without its newline is given (cut = true), so the header of
+    // something that is no dump at all is called that, not a truncated dump.
+    std::string_view next_maybe_cut(const char* expected, bool& cut)
+    {
         if (!m_source(m_line)) {
             throw DumpDamaged(m_name + ": truncated: the dump ends after line " +
                               std::to_string(m_number) + " where " + expected +
                               " should follow; nothing imported");
         }
         ++m_number;
-        if (m_line.empty() || m_line.back() != '\n') {
-            throw DumpDamaged(m_name + ":" + std::to_string(m_number) +
-                              ": truncated: the last line is cut short (no newline); "
-                              "nothing imported");
-        }
-        return std::string_view(m_line).substr(0, m_line.size() - 1);
+        cut = m_line.empty() || m_line.back() != '\n';
+        return std::string_view(m_line).substr(0, m_line.size() - (cut ? 0 : 1));
+    }
+    [[noreturn]] void fail_cut() const
+    {
+        throw DumpDamaged(m_name + ":" + std::to_string(m_number) +
+                          ": truncated: the last line is cut short (no newline); "
+                          "nothing imported");
     }
     bool at_end()
     {
@@ -196,11 +209,18 @@ private:
 int read_header(DumpReader& reader)
 {
     std::vector<std::string_view> fields;
-    const std::string_view line = reader.next("the header");
-    split_fields(line, fields);
-    if (fields.size() != 4 || fields[0] != k_dump_magic || fields[2] != "schema") {
+    bool cut = false;
+    const std::string_view line = reader.next_maybe_cut("the header", cut);
+    if (!line.starts_with(k_dump_magic) && !(cut && k_dump_magic.starts_with(line))) {
         reader.fail("not an smtpprobe history dump (it starts with '" +
                     printable(std::string(line.substr(0, 60)), 60) + "')");
+    }
+    if (cut) {
+        reader.fail_cut();
+    }
+    split_fields(line, fields);
+    if (fields.size() != 4 || fields[0] != k_dump_magic || fields[2] != "schema") {
+        reader.fail("malformed header");
     }
     std::int64_t format = 0;
     std::int64_t schema = 0;
@@ -261,9 +281,9 @@ std::int64_t import_table(Database& db, DumpReader& reader, const HistoryTable& 
     Statement insert(db, sql);
     std::vector<DumpValue> values(columns.size());
     std::int64_t rows = 0;
+    const std::string rest = "the rest of table '" + table.name + "'";
     while (true) {
-        const std::string_view line =
-            reader.next(("the rest of table '" + table.name + "'").c_str());
+        const std::string_view line = reader.next(rest.c_str());
         if (line.starts_with("rows\t")) {
             split_fields(line, fields);
             if (fields.size() != 3 || fields[1] != table.name) {

@@ -20,7 +20,7 @@ RunOptions utc(std::string stdin_data = "")
 {
     RunOptions o;
     o.stdin_data = std::move(stdin_data);
-    o.env = {{"TZ", "UTC"}, {"SMTPPROBE_CONFIG", "/nonexistent/smtpprobe.toml"}};
+    o.env = {{"TZ", "UTC"}};
     return o;
 }
 
@@ -116,9 +116,8 @@ TEST_CASE("db import refuses another schema version and a target that is not emp
     const std::string dump = run_smtpprobe({"--db", a, "db", "export", "-"}, utc()).out;
     REQUIRE(dump.starts_with("smtpprobe-history-dump\t1\tschema\t"));
 
-    std::string older = dump;
-    older.replace(older.find("\tschema\t") + 8, older.find('\n') - older.find("\tschema\t") - 8,
-                  "9");
+    const std::string older =
+        "smtpprobe-history-dump\t1\tschema\t9\n" + dump.substr(dump.find('\n') + 1);
     write_file(dir.file("older.dump"), older);
     RunResult run =
         run_smtpprobe({"--db", dir.file("b.db"), "db", "import", dir.file("older.dump")}, utc());
