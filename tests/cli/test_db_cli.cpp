@@ -2,11 +2,13 @@
 // commands and the store's writers goes out and comes back byte for byte (through a file,
 // stdin/stdout, or straight from one database into another), and every refusal is one line on
 // stderr with its exit code, leaving the target as it was.
+#include "monitor/store/history_rows.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/filled_history.hpp"
 
 #include <doctest/doctest.h>
 #include <filesystem>
+#include <sys/resource.h>
 
 using namespace smtpprobe;
 using namespace smtpprobe::test;
@@ -202,6 +204,41 @@ TEST_CASE("db export: an unwritable file is exit 3 and leaves nothing behind")
     CHECK(missing.exit_code != 0);
     CHECK(one_line(missing.err));
     CHECK_FALSE(std::filesystem::exists(dir.file("x.dump")));
+}
+
+TEST_CASE("db export and migrate stream: their memory stays far below the history's size")
+{
+    TempDir dir;
+    const std::string a = dir.file("a.db");
+    constexpr int k_notes = 50'000;
+    {
+        store::Database db(a);
+        store::Transaction tx(db);
+        for (int i = 0; i < k_notes; ++i) {
+            // 2 KiB that no page compresses: about 100 MB of history.
+            std::string text = "note " + std::to_string(i) + " ";
+            while (text.size() < 2048) {
+                text += std::to_string(i * 7919 + text.size() * 104729) + "\xff\n";
+            }
+            store::insert_note(db, "2026-03-12T11:00:00Z", "", "", text);
+        }
+        tx.commit();
+    }
+    const std::uintmax_t history_kib = std::filesystem::file_size(a) / 1024;
+    REQUIRE(history_kib > 100'000);
+    const RunResult exported =
+        run_smtpprobe({"--db", a, "db", "export", dir.file("a.dump")}, utc());
+    REQUIRE(exported.exit_code == 0);
+    const RunResult migrated = run_smtpprobe({"db", "migrate", a, dir.file("b.db")}, utc());
+    REQUIRE(migrated.exit_code == 0);
+    CHECK(migrated.out.find(std::to_string(k_notes) + " rows") != std::string::npos);
+    // The largest of the children so far (both commands): the import's page cache (32 MiB, as
+    // log ingestion's) and one row, not the history.
+    rusage usage{};
+    getrusage(RUSAGE_CHILDREN, &usage);
+    MESSAGE("history " << history_kib << " KiB, largest child " << usage.ru_maxrss << " KiB");
+    CHECK(usage.ru_maxrss < 64 * 1024);
+    CHECK(static_cast<std::uintmax_t>(usage.ru_maxrss) < history_kib / 2);
 }
 
 TEST_CASE("db: --help lists export, import and migrate")
