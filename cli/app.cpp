@@ -48,6 +48,7 @@ void build_app(CLI::App& app, Context& ctx)
     add_explain_command(app, ctx);
     add_serve_command(app, ctx);
     add_config_command(app, ctx);
+    add_db_command(app, ctx);
     add_help_command(app, ctx);
     app.footer("Exit codes: 0 fine; 1 a finding (backscatter risk, active block, listing);\n"
                "            2 usage or config error; 3 could not complete (DNS, connect, TLS,\n"

@@ -51,6 +51,8 @@ void add_status_command(CLI::App& app, Context& ctx);
 void add_run_command(CLI::App& app, Context& ctx);
 // `smtpprobe serve`: the dashboard, JSON API and /metrics (cli/cmd_serve.cpp).
 void add_serve_command(CLI::App& app, Context& ctx);
+// `smtpprobe db export|import|migrate`: the whole history between databases (cmd_db.cpp).
+void add_db_command(CLI::App& app, Context& ctx);
 // `smtpprobe dnsbl IP...` (cmd_dnsbl.cpp).
 void add_dnsbl_command(CLI::App& app, Context& ctx);
 // `smtpprobe probe TARGET...` (cmd_probe.cpp).

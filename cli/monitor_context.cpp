@@ -11,10 +11,6 @@
 
 namespace smtpprobe::cli {
 
-namespace {
-
-// A path the user named must lead somewhere that exists: a mistyped --db never creates
-// folders and an empty history. Only the default location is created.
 void check_named_db(const std::string& path, const std::string& where)
 {
     namespace fs = std::filesystem;
@@ -38,6 +34,8 @@ void check_named_db(const std::string& path, const std::string& where)
                          printable(parent.string(), 300) + " is not a folder");
     }
 }
+
+namespace {
 
 void create_default_folder(const std::string& path)
 {

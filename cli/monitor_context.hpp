@@ -14,6 +14,11 @@ namespace smtpprobe::cli {
 // is printed on stderr first.
 config::Config load_effective_config(const GlobalOptions& global);
 
+// A history path the user named (where: "--db", "TO", ...) must lead somewhere that exists:
+// a mistyped path never creates folders and an empty history (UsageError otherwise). Only the
+// default location is created.
+void check_named_db(const std::string& path, const std::string& where);
+
 std::string monitor_db_path(const GlobalOptions& global, const config::Config& config);
 
 } // namespace smtpprobe::cli

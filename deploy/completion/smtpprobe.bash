@@ -25,7 +25,7 @@ _smtpprobe()
     fi
 
     local globals="--db --config --dns-server --json -v --verbose -q --quiet --version -h --help --dsn-test"
-    local commands="status note run probe dsn-test dnsbl ingest explain serve config help"
+    local commands="status note run probe dsn-test dnsbl ingest explain serve config db help"
     local session="--source -4 -6 --helo --from --rcpt --tls --port --timeout --send --no-store --no-pipelining --help"
 
     # Find the subcommand (and its sub-subcommand), skipping global options and their values.
@@ -108,6 +108,16 @@ _smtpprobe()
         ;;
     serve) opts="--listen --token --threads --request-timeout --help" ;;
     note) opts="--ip --scope --help" ;;
+    db)
+        if [[ -z $sub ]]; then
+            COMPREPLY=($(compgen -W "export import migrate --help" -- "$cur"))
+        elif [[ $cur != -* ]]; then
+            _smtpprobe_files
+        else
+            COMPREPLY=($(compgen -W "--help" -- "$cur"))
+        fi
+        return
+        ;;
     config)
         if [[ -z $sub ]]; then
             COMPREPLY=($(compgen -W "check --help" -- "$cur"))

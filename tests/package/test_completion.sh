@@ -36,7 +36,7 @@ reject() {
     fi
 }
 
-for cmd in dsn-test probe ingest dnsbl explain status run serve note config; do
+for cmd in dsn-test probe ingest dnsbl explain status run serve note config db; do
     expect "$cmd" smtpprobe ""
 done
 expect --dsn-test smtpprobe --
@@ -48,6 +48,8 @@ expect postfix smtpprobe ingest log --format p
 expect require-valid smtpprobe probe --tls req
 expect --listen smtpprobe serve --l
 expect check smtpprobe config ""
+expect migrate smtpprobe db ""
+expect export smtpprobe --db /tmp/x.db db ex
 expect spamhaus-zen smtpprobe dnsbl --zone sp
 expect --per-receiver smtpprobe probe --per
 reject --listen smtpprobe probe --l
