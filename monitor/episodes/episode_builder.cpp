@@ -6,6 +6,7 @@
 #include "monitor/evidence/policy.hpp"
 #include "monitor/store/episode_fold_rows.hpp"
 #include "monitor/store/evidence_rows.hpp"
+#include "monitor/store/node_rows.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -136,8 +137,10 @@ BuildResult update_episodes(Database& db, const BuildOptions& options)
 
 BuildResult update_episodes(Database& db, const config::Config& config)
 {
-    return build(db, {config.episodes, evidence::unattributed_ip(config, db.is_postgresql())},
-                 false);
+    return build(
+        db,
+        {config.episodes, evidence::unattributed_ip(config, store::count_observing_nodes(db) > 1)},
+        false);
 }
 
 BuildResult rebuild_episodes(Database& db, const BuildOptions& options)

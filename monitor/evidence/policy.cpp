@@ -161,9 +161,9 @@ bool OurIps::contains(std::string_view text) const
     return false;
 }
 
-std::string unattributed_ip(const config::Config& config, bool shared_history)
+std::string unattributed_ip(const config::Config& config, bool fleet_history)
 {
-    return shared_history ? std::string() : config.default_ip();
+    return fleet_history ? std::string() : config.default_ip();
 }
 
 std::string receiver_scope(std::string_view host)

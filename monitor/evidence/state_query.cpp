@@ -3,6 +3,7 @@
 
 #include "monitor/evidence/policy.hpp"
 #include "monitor/evidence/scope_action.hpp"
+#include "monitor/store/node_rows.hpp"
 #include "monitor/store/state_rows.hpp"
 
 #include <algorithm>
@@ -69,8 +70,8 @@ StateSnapshot read_state(store::Database& db, const config::Config& config,
     const StateFilter filter = with_node_keys(db, config, given);
     StateSnapshot snapshot;
     snapshot.unfolded_evidence = store::unfolded_evidence(db);
-    for (store::StateRow& row :
-         store::read_state_rows(db, unattributed_ip(config, db.is_postgresql()))) {
+    for (store::StateRow& row : store::read_state_rows(
+             db, unattributed_ip(config, store::count_observing_nodes(db) > 1))) {
         if (!filter.keeps(row.ip, row.scope)) {
             continue;
         }

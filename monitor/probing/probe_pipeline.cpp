@@ -262,7 +262,6 @@ std::vector<ProbeOutcome> run_probes(store::Database* db, const config::Config& 
     store::Database* out = options.store ? db : nullptr;
     std::optional<store::Transaction> tx;
     std::optional<evidence::EvidenceWriter> writer;
-    const std::string node = monitor::node_name(config);
     if (out != nullptr) {
         tx.emplace(*db);
         writer.emplace(*db, node);

@@ -196,7 +196,9 @@ void Database::tune_for_bulk_writes(std::int64_t cache_kib, std::int64_t wal_byt
 bool history_exists(const std::string& location)
 {
     if (pg::is_url(location)) {
-        return true;
+        // The database exists (its owner created it); whether smtpprobe has written to it yet
+        // is whether the schema is there.
+        return pg::Connection(location, true).has_table("schema_migration");
     }
     std::error_code ec;
     return std::filesystem::exists(location, ec);

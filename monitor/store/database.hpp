@@ -169,7 +169,8 @@ private:
 };
 
 // Whether a history can be opened read-only at location without creating it: a file that
-// exists (SQLite), or any postgresql:// URL (the server says the rest when it is opened).
+// exists (SQLite), or a PostgreSQL database that holds smtpprobe's schema (a server that
+// cannot be reached throws StoreError).
 bool history_exists(const std::string& location);
 // The location as messages may show it (a URL's password hidden).
 std::string display_location(const std::string& location);

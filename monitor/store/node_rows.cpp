@@ -19,6 +19,14 @@ void record_node_run(Database& db, const NodeRunRow& row)
         .run();
 }
 
+std::int64_t count_observing_nodes(Database& db)
+{
+    Statement st(db, "SELECT count(*) FROM (SELECT node FROM node_run UNION SELECT node FROM "
+                     "ingest_cursor UNION SELECT node FROM probe_run) AS seen WHERE node IS NOT "
+                     "NULL AND node <> ''");
+    return st.step() ? st.column_int(0) : 0;
+}
+
 std::vector<NodeRunRow> read_node_runs(Database& db)
 {
     std::vector<NodeRunRow> rows;

@@ -29,4 +29,8 @@ void record_node_run(Database& db, const NodeRunRow& row);
 // Every node's row, by node name; empty when the table does not exist (an older database).
 std::vector<NodeRunRow> read_node_runs(Database& db);
 
+// How many named nodes have observed into this history (ticked a run, read a log, ran a
+// probe): more than one makes it a fleet's. Reads only small tables.
+std::int64_t count_observing_nodes(Database& db);
+
 } // namespace smtpprobe::store

@@ -181,6 +181,19 @@ std::int64_t Connection::last_insert_id()
     return id;
 }
 
+bool Connection::has_table(const std::string& name)
+{
+    const char* values[] = {name.c_str()};
+    PGresult* result = PQexecParams(m_conn, "SELECT to_regclass($1) IS NOT NULL", 1, nullptr,
+                                    values, nullptr, nullptr, 0);
+    if (PQresultStatus(result) != PGRES_TUPLES_OK || PQntuples(result) != 1) {
+        fail("cannot read the schema", result);
+    }
+    const bool found = std::string_view(PQgetvalue(result, 0, 0)) == "t";
+    PQclear(result);
+    return found;
+}
+
 PreparedStatement::PreparedStatement(Connection& connection, std::string_view sqlite_sql)
     : m_connection(connection), m_name("s" + std::to_string(++connection.m_statements))
 {

@@ -48,6 +48,8 @@ public:
     // The rows the last statement run through a PreparedStatement changed.
     int changes() const { return m_changes; }
     std::int64_t last_insert_id();
+    // Whether a table of this name is on the session's search path.
+    bool has_table(const std::string& name);
     const std::string& location() const { return m_location; }
     [[noreturn]] void fail(const char* what, pg_result* result) const;
 

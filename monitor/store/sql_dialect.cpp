@@ -245,6 +245,9 @@ void translate_words(std::vector<Token>& tokens, bool schema)
                 has_top_level_comma(tokens, open)) {
                 t.text = is_word(t, "MAX") ? "GREATEST" : "LEAST";
             }
+        } else if (is_word(t, "INSTR") && next_code(tokens, i) < tokens.size() &&
+                   tokens[next_code(tokens, i)].text == "(") {
+            t.text = "strpos"; // same arguments, same 1-based answer, 0 when absent
         } else if (words_follow(tokens, i, {"INSERT", "OR", "REPLACE"})) {
             throw std::logic_error("SQL: INSERT OR REPLACE has no PostgreSQL form; write "
                                    "INSERT ... ON CONFLICT (...) DO UPDATE");

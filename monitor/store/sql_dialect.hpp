@@ -7,6 +7,7 @@
 //     the largest index so far + 1, `:name` one index for all its uses);
 //   - `INSERT OR IGNORE INTO t ...` becomes `INSERT INTO t ... ON CONFLICT DO NOTHING`;
 //   - two-argument `max(a, b)` / `min(a, b)` (SQLite's scalar forms) become GREATEST / LEAST;
+//     `instr(a, b)` becomes `strpos(a, b)`;
 //   - types: INTEGER -> BIGINT (SQLite integers are 64-bit), REAL -> DOUBLE PRECISION;
 //   - schema only: `INTEGER PRIMARY KEY` (SQLite's rowid alias) becomes a BIGINT identity
 //     column, TEXT columns get the "C" collation (byte order, as SQLite compares text), and

@@ -7,6 +7,7 @@
 #include "tests/support/child_process.hpp"
 #include "tests/support/postfix_instance.hpp"
 #include "tests/support/skip.hpp"
+#include "tests/support/test_history.hpp"
 
 #include <doctest/doctest.h>
 #include <sstream>
@@ -43,7 +44,7 @@ void write_node_config(const TempDir& dir, int node, int port, const std::string
 RunResult node_cli(const TempDir& dir, int node, std::vector<std::string> args)
 {
     std::vector<std::string> full = {"--config", dir.file("node" + std::to_string(node) + ".toml"),
-                                     "--db", dir.file("history.db")};
+                                     "--db", test_history(dir, "history.db")};
     full.insert(full.end(), args.begin(), args.end());
     RunOptions options;
     options.timeout = std::chrono::seconds(60);
@@ -110,7 +111,7 @@ bool wait_for_ended(const PostfixInstance& postfix, std::size_t count,
 
 std::int64_t count_rows(const TempDir& dir, const char* sql)
 {
-    store::Database db(dir.file("history.db"));
+    store::Database db(test_history(dir, "history.db"));
     store::Statement st(db, sql);
     REQUIRE(st.step());
     return st.column_int(0);
@@ -119,7 +120,7 @@ std::int64_t count_rows(const TempDir& dir, const char* sql)
 // The history exists before the nodes start (as a fleet's shared database does).
 void create_history(const TempDir& dir)
 {
-    store::Database db(dir.file("history.db"));
+    store::Database db(test_history(dir, "history.db"));
 }
 
 } // namespace

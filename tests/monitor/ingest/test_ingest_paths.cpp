@@ -99,6 +99,28 @@ std::string dump(store::Database& db)
     return test::dump_queries(db, queries);
 }
 
+// The same rows in the same order, without their ids: PostgreSQL's identity sequences also
+// number the rows an INSERT ... ON CONFLICT DO NOTHING skipped, so ids there may have gaps
+// (docs/postgresql.md); what rows hold and in which order they were written may not differ.
+std::string dump_without_ids(store::Database& db)
+{
+    const test::DumpQuery queries[] = {
+        {"SELECT time, mta, host, queue_id, sender, recipient, orig_recipient, relay_host, "
+         "relay_ip, relay_port, delay, dsn, status, reply, provider, scope, reason, "
+         "provider_code, about, size, source_key, reply_truncated FROM delivery ORDER BY id",
+         22},
+        {"SELECT e.time, e.ip, e.scope, e.verdict, e.reason, e.provider_code, e.source_kind, "
+         "d.source_key, e.observations, e.last_time FROM evidence e LEFT JOIN delivery d ON "
+         "e.source_kind = 'log' AND e.source_id = d.id ORDER BY e.id",
+         10},
+        {"SELECT time, kind, host, queue_id, detail, source_kind, source_key FROM finding "
+         "ORDER BY id",
+         7},
+        {"SELECT host, queue_id, sender, size, time FROM ingest_message ORDER BY 1, 2", 5},
+        {"SELECT offset, checksum, content_id FROM ingest_cursor ORDER BY path", 3}};
+    return test::dump_queries(db, queries);
+}
+
 // The same, with the clear evidence as what does not depend on where transactions end (clear
 // rows count the successes of one transaction, monitor/evidence/evidence_writer.hpp): every other
 // evidence row by its delivery, and per (IP, scope) the successes counted, first and last.
@@ -183,5 +205,8 @@ TEST_CASE("a copy of an ingested log with new lines adds exactly the new lines' 
     CHECK(fresh_copy.deliveries > fresh_copy.new_deliveries);
     CHECK(fresh_copy.new_deliveries == checked_copy.new_deliveries);
     CHECK(fresh_copy.new_deliveries + first.new_deliveries == fresh_copy.deliveries);
-    CHECK(dump(fresh) == dump(checked));
+    CHECK(dump_without_ids(fresh) == dump_without_ids(checked));
+    if (!smtpprobe::test::testing_postgresql()) {
+        CHECK(dump(fresh) == dump(checked)); // SQLite: the ids too
+    }
 }

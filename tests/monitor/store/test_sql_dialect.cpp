@@ -59,6 +59,8 @@ TEST_CASE("dialect: scalar max/min of two become GREATEST/LEAST, aggregates stay
 {
     CHECK(to_postgresql("SELECT max(a, b), min(x, (y)), max(c), MAX(f(d, e)) FROM t").sql ==
           "SELECT GREATEST(a, b), LEAST(x, (y)), max(c), MAX(f(d, e)) FROM t");
+    CHECK(to_postgresql("SELECT instr(a, '@'), instr FROM t").sql ==
+          "SELECT strpos(a, '@'), instr FROM t");
 }
 
 TEST_CASE("dialect: the reserved column names offset and fetch are quoted, LIMIT's OFFSET not")
