@@ -4,6 +4,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/monitor_context.hpp"
+#include "monitor/run/node_name.hpp"
 #include "monitor/run/run_lock.hpp"
 #include "monitor/run/run_tick.hpp"
 #include "probe/log.hpp"
@@ -21,7 +22,7 @@ int run_once(Context& ctx, bool force, const std::string& snds_url)
 {
     config::Config config = load_effective_config(ctx.global);
     std::string db_file = monitor_db_path(ctx.global, config);
-    monitor::RunLock lock(db_file);
+    monitor::RunLock lock(db_file, monitor::node_name(config));
     if (!lock.held()) {
         log::error("run: another smtpprobe run holds ", lock.path(), "; not starting (exit ",
                    monitor::k_exit_locked, ")");

@@ -1,6 +1,8 @@
 // Effective config and database path for the monitor commands (see monitor_context.hpp).
 #include "cli/monitor_context.hpp"
 
+#include "monitor/store/pg_connection.hpp"
+
 #include "monitor/config/config_loader.hpp"
 #include "probe/log.hpp"
 #include "probe/printable.hpp"
@@ -78,7 +80,7 @@ std::string monitor_db_path(const GlobalOptions& global, const config::Config& c
     std::string path;
     std::string where;
     if (!global.db.empty()) {
-        path = global.db;
+        path = db_path(global); // refuses a password on the command line
         where = "--db";
     } else if (env != nullptr && *env != '\0') {
         path = env;
@@ -88,12 +90,12 @@ std::string monitor_db_path(const GlobalOptions& global, const config::Config& c
         where = "config db";
     } else {
         path = db_path(global);
-        if (path.rfind("postgresql://", 0) != 0) {
+        if (!store::pg::is_url(path)) {
             create_default_folder(path);
         }
         return path;
     }
-    if (path.rfind("postgresql://", 0) != 0 && path != ":memory:") {
+    if (!store::pg::is_url(path) && path != ":memory:") {
         check_named_db(path, where);
     }
     return path;

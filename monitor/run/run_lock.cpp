@@ -22,13 +22,13 @@ namespace {
 // the fleet and each node runs its own ticks, so the lock is this node's: a file in the
 // user's runtime folder (XDG_RUNTIME_DIR; systemd's RuntimeDirectory), else the state folder
 // under HOME, named by a digest of the (password-free) location.
-std::string lock_path(const std::string& db_path)
+std::string lock_path(const std::string& db_path, const std::string& node)
 {
     if (!store::pg::is_url(db_path)) {
         return db_path + ".lock";
     }
     std::uint64_t digest = 14695981039346656037ULL; // FNV-1a
-    for (char c : store::pg::redact(db_path)) {
+    for (char c : store::pg::redact(db_path) + '\n' + node) {
         digest = (digest ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
     }
     char name[40];
@@ -46,7 +46,8 @@ std::string lock_path(const std::string& db_path)
 
 } // namespace
 
-RunLock::RunLock(const std::string& db_path) : m_path(lock_path(db_path))
+RunLock::RunLock(const std::string& db_path, const std::string& node)
+    : m_path(lock_path(db_path, node))
 {
     std::error_code ec;
     auto parent = std::filesystem::path(m_path).parent_path();

@@ -13,7 +13,9 @@ class RunLock {
 public:
     // Tries to take the lock; held() tells whether it did. Throws std::runtime_error when the
     // lock file cannot be opened (folder missing, permissions).
-    explicit RunLock(const std::string& db_path);
+    // node: this node's name; it keys the lock of a shared (PostgreSQL) history, so nodes of
+    // one fleet that share a host (tests, containers) tick independently.
+    explicit RunLock(const std::string& db_path, const std::string& node = "");
     ~RunLock();
     RunLock(const RunLock&) = delete;
     RunLock& operator=(const RunLock&) = delete;

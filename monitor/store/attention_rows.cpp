@@ -5,11 +5,16 @@ namespace smtpprobe::store {
 
 std::vector<FindingGroup> read_finding_groups(Database& db)
 {
-    // SQLite takes the bare columns (detail, action, id) from the row of max(id): the newest.
-    Statement st(db, "SELECT kind, coalesce(ip, ''), coalesce(scope, ''), count(*), min(time), "
-                     "max(time), coalesce(detail, ''), coalesce(action, ''), max(id) "
-                     "FROM finding GROUP BY kind, coalesce(ip, ''), coalesce(scope, '') "
-                     "ORDER BY max(time) DESC");
+    // Per group the count and time span, and detail, action and id of its newest row (window
+    // functions: both backends; a bare column beside an aggregate is SQLite's alone).
+    Statement st(db, "SELECT kind, ip, scope, n, first_time, last_time, coalesce(detail, ''), "
+                     "coalesce(action, ''), id FROM (SELECT kind, coalesce(ip, '') AS ip, "
+                     "coalesce(scope, '') AS scope, detail, action, id, count(*) OVER w AS n, "
+                     "min(time) OVER w AS first_time, max(time) OVER w AS last_time, "
+                     "row_number() OVER (PARTITION BY kind, coalesce(ip, ''), coalesce(scope, '') "
+                     "ORDER BY id DESC) AS newest FROM finding WINDOW w AS (PARTITION BY kind, "
+                     "coalesce(ip, ''), coalesce(scope, ''))) AS g WHERE newest = 1 "
+                     "ORDER BY last_time DESC");
     std::vector<FindingGroup> rows;
     while (st.step()) {
         rows.push_back(FindingGroup{st.column_text(0), st.column_text(1), st.column_text(2),
@@ -24,7 +29,7 @@ std::vector<DsnTestRow> latest_dsn_tests(Database& db)
     Statement st(db, "SELECT p.id, p.started_at, coalesce(p.target, ''), coalesce(p.mx_host, ''), "
                      "coalesce(p.verdict, '') FROM probe_run p WHERE p.script = 'dsn-test' "
                      "AND p.id = (SELECT max(q.id) FROM probe_run q WHERE q.script = 'dsn-test' "
-                     "AND q.target IS p.target) ORDER BY p.target");
+                     "AND q.target IS NOT DISTINCT FROM p.target) ORDER BY p.target");
     std::vector<DsnTestRow> rows;
     while (st.step()) {
         rows.push_back(DsnTestRow{st.column_int(0), st.column_text(1), st.column_text(2),
@@ -48,9 +53,11 @@ std::vector<TaskRow> read_tasks(Database& db)
 std::vector<ClosedEpisode> latest_closed_episodes(Database& db, const std::string& scope_prefix)
 {
     // substr() rather than LIKE: a scope may hold '%' or '_' as the peer wrote it.
-    Statement st(db, "SELECT ip, scope, opened, max(closed) FROM episode "
-                     "WHERE closed IS NOT NULL AND substr(scope, 1, length(?1)) = ?1 "
-                     "GROUP BY ip, scope ORDER BY ip, scope");
+    Statement st(db, "SELECT ip, scope, opened, closed FROM (SELECT ip, scope, opened, closed, "
+                     "row_number() OVER (PARTITION BY ip, scope ORDER BY closed DESC, id DESC) "
+                     "AS newest FROM episode WHERE closed IS NOT NULL AND "
+                     "substr(scope, 1, length(?1)) = ?1) AS e WHERE newest = 1 "
+                     "ORDER BY ip, scope");
     st.bind(1, scope_prefix);
     std::vector<ClosedEpisode> rows;
     while (st.step()) {

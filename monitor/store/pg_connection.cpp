@@ -23,6 +23,7 @@ constexpr Oid k_oid = 26;
 constexpr Oid k_float4 = 700;
 constexpr Oid k_float8 = 701;
 constexpr Oid k_numeric = 1700;
+constexpr Oid k_text = 25;
 
 // How long a connection attempt may take unless the URL says otherwise (connect_timeout).
 constexpr const char* k_connect_timeout_seconds = "10";
@@ -202,8 +203,7 @@ PreparedStatement::PreparedStatement(Connection& connection, std::string_view sq
     m_explicit_id_table = std::move(text.explicit_id_table);
     m_values.resize(static_cast<std::size_t>(text.parameters));
     m_null.assign(static_cast<std::size_t>(text.parameters), true);
-    PGresult* result =
-        PQprepare(connection.m_conn, m_name.c_str(), text.sql.c_str(), text.parameters, nullptr);
+    PGresult* result = prepare(text.sql, text.parameters);
     if (PQresultStatus(result) != PGRES_COMMAND_OK) {
         // The statement is ours (no values in it): naming it makes a schema mismatch or a
         // bug of ours findable.
@@ -214,6 +214,41 @@ PreparedStatement::PreparedStatement(Connection& connection, std::string_view sq
                          why + " (in: " + text.sql.substr(0, 300) + ")");
     }
     PQclear(result);
+}
+
+PGresult* PreparedStatement::prepare(const std::string& sql, int parameters)
+{
+    // The server types each parameter from its context. One that appears first where no type
+    // follows from it ("?1 IS NULL OR ip = ?1", the store's optional filter) it cannot type:
+    // declare it text, the type of every such filter of ours, and, when the statement then
+    // compares it with a number ("?1 IS NULL OR id = ?1"), bigint.
+    std::vector<Oid> types(static_cast<std::size_t>(parameters), 0);
+    int declared = -1;
+    for (int attempt = 0;; ++attempt) {
+        PGresult* result = PQprepare(m_connection.m_conn, m_name.c_str(), sql.c_str(), parameters,
+                                     types.empty() ? nullptr : types.data());
+        if (PQresultStatus(result) == PGRES_COMMAND_OK || attempt > 2 * parameters) {
+            return result;
+        }
+        const std::string_view why = PQresultErrorMessage(result);
+        constexpr std::string_view k_untyped = "could not determine data type of parameter $";
+        const std::size_t at = why.find(k_untyped);
+        int index = 0;
+        if (at != std::string_view::npos) {
+            const char* digits = why.data() + at + k_untyped.size();
+            std::from_chars(digits, why.data() + why.size(), index);
+        }
+        if (index >= 1 && index <= parameters && types[static_cast<std::size_t>(index - 1)] == 0) {
+            types[static_cast<std::size_t>(index - 1)] = k_text;
+            declared = index - 1;
+        } else if (declared >= 0 && types[static_cast<std::size_t>(declared)] == k_text &&
+                   why.find("operator does not exist") != std::string_view::npos) {
+            types[static_cast<std::size_t>(declared)] = k_int8;
+        } else {
+            return result;
+        }
+        PQclear(result);
+    }
 }
 
 PreparedStatement::~PreparedStatement()

@@ -88,6 +88,7 @@ public:
 
 private:
     void execute();
+    pg_result* prepare(const std::string& sql, int parameters);
     std::string_view raw(int column) const;
 
     Connection& m_connection;

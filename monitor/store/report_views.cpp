@@ -124,8 +124,9 @@ std::vector<SndsDataView> read_snds_data(Database& db, const TimeWindow& window,
 std::vector<SndsFetchView> read_snds_fetches(Database& db)
 {
     // The source never holds the key.
-    Statement st(db, "SELECT feed, max(time), source, outcome, detail, rows, malformed "
-                     "FROM snds_fetch GROUP BY feed ORDER BY feed");
+    Statement st(db, "SELECT feed, time, source, outcome, detail, rows, malformed FROM (SELECT "
+                     "*, row_number() OVER (PARTITION BY feed ORDER BY time DESC, id DESC) AS "
+                     "newest FROM snds_fetch) AS f WHERE newest = 1 ORDER BY feed");
     std::vector<SndsFetchView> out;
     while (st.step()) {
         out.push_back({st.column_text(0), st.column_text(1), st.column_text(2), st.column_text(3),
@@ -148,9 +149,11 @@ std::vector<SndsRangeView> read_snds_ranges(Database& db)
 
 std::vector<SndsLatestRow> read_snds_latest_per_ip(Database& db)
 {
-    // SQLite takes the bare columns from the max() row.
-    Statement st(db, "SELECT ip, max(start_time), coalesce(filter, ''), trap_hits, "
-                     "complaint_percent FROM snds_data GROUP BY ip ORDER BY ip");
+    // The newest row of each IP (window function: both backends).
+    Statement st(db, "SELECT ip, start_time, coalesce(filter, ''), trap_hits, complaint_percent "
+                     "FROM (SELECT *, row_number() OVER (PARTITION BY ip ORDER BY start_time "
+                     "DESC, id DESC) AS newest FROM snds_data) AS d WHERE newest = 1 "
+                     "ORDER BY ip");
     std::vector<SndsLatestRow> out;
     while (st.step()) {
         SndsLatestRow row{st.column_text(0), st.column_text(2), st.column_text(1), st.column_int(3),

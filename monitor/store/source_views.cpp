@@ -100,10 +100,11 @@ std::int64_t count_table_rows(Database& db, CountedTable table)
 std::vector<DnsblCheckView> read_latest_dnsbl(Database& db, const std::optional<std::string>& ip,
                                               const std::optional<std::string>& zone)
 {
-    // SQLite takes the bare columns from the max(time) row.
-    Statement st(db, "SELECT id, max(time), ip, zone, result, codes, txt, meaning FROM "
-                     "dnsbl_check WHERE (:ip IS NULL OR ip = :ip) AND (:zone IS NULL OR "
-                     "zone = :zone) GROUP BY ip, zone ORDER BY ip, zone");
+    // The newest check of each (IP, zone) (window function: both backends).
+    Statement st(db, "SELECT id, time, ip, zone, result, codes, txt, meaning FROM (SELECT *, "
+                     "row_number() OVER (PARTITION BY ip, zone ORDER BY time DESC, id DESC) AS "
+                     "newest FROM dnsbl_check WHERE (:ip IS NULL OR ip = :ip) AND (:zone IS NULL "
+                     "OR zone = :zone)) AS c WHERE newest = 1 ORDER BY ip, zone");
     st.bind(":ip", ip);
     st.bind(":zone", zone);
     std::vector<DnsblCheckView> out;

@@ -377,6 +377,15 @@ void MtaChroot::configure_opensmtpd()
         }
     }
     write_text(path("/etc/smtpd-smtpprobe.conf"), conf);
+    // smtpd refuses a spool that is not root's 0711 ("must be rwx--x--x") and makes the rest
+    // itself: set it as the package does, whatever an earlier run or a re-created folder left.
+    {
+        std::error_code ec;
+        fs::create_directories(path("/var/spool/smtpd"), ec);
+        fs::permissions(path("/var/spool/smtpd"),
+                        fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec,
+                        fs::perm_options::replace, ec);
+    }
     for (const char* dir :
          {"/var/spool/smtpd/queue", "/var/spool/smtpd/incoming", "/var/spool/smtpd/purge",
           "/var/spool/smtpd/corrupt", "/var/spool/smtpd/temporary", "/var/spool/smtpd/offline"}) {

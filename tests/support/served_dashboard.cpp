@@ -2,10 +2,11 @@
 #include "tests/support/served_dashboard.hpp"
 
 #include "monitor/store/database.hpp"
+#include "tests/support/test_history.hpp"
 
 namespace smtpprobe::test {
 
-ServedDashboard::ServedDashboard() : m_db(m_dir.file("history.db"))
+ServedDashboard::ServedDashboard() : m_db(smtpprobe::test::test_history(m_dir, "history.db"))
 {
     // Create and migrate the database, as `smtpprobe run` would.
     store::Database db(m_db);

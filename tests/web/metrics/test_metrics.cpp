@@ -10,6 +10,7 @@
 #include "web/metrics/metrics.hpp"
 
 #include <doctest/doctest.h>
+#include "tests/support/test_history.hpp"
 
 using namespace smtpprobe;
 
@@ -32,7 +33,7 @@ TEST_CASE("epoch seconds from stored times")
 TEST_CASE("metrics carry block state, episode start, DNSBL, probes, ingest and build info")
 {
     test::TempDir dir;
-    std::string path = dir.file("history.db");
+    std::string path = smtpprobe::test::test_history(dir, "history.db");
     test::fill_dashboard_fixture(path);
     {
         store::Database db(path);
@@ -69,7 +70,7 @@ TEST_CASE("metrics carry block state, episode start, DNSBL, probes, ingest and b
 TEST_CASE("metrics carry each node's run ticks, evidence per verdict and the latest findings")
 {
     test::TempDir dir;
-    const std::string path = dir.file("history.db");
+    const std::string path = smtpprobe::test::test_history(dir, "history.db");
     test::fill_dashboard_fixture(path);
     {
         store::Database db(path);
@@ -125,7 +126,7 @@ TEST_CASE("hostile label values stay valid exposition: promtool check metrics pa
         "host/" + std::string(3000, 'x'),
     };
     test::TempDir dir;
-    const std::string path = dir.file("history.db");
+    const std::string path = smtpprobe::test::test_history(dir, "history.db");
     {
         store::Database db(path);
         for (const std::string& scope : hostile) {

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
+#include "tests/support/test_history.hpp"
 
 using namespace smtpprobe::test;
 using namespace std::chrono_literals;
@@ -77,7 +78,7 @@ TEST_CASE("a token is required when given: bearer header, ?token= then cookie")
 TEST_CASE("serve refuses a non-loopback address without a token, and bad options")
 {
     TempDir dir;
-    fill_dashboard_fixture(dir.file("h.db"));
+    fill_dashboard_fixture(smtpprobe::test::test_history(dir, "h.db"));
     struct Case {
         std::vector<std::string> args;
         int exit_code;
@@ -88,7 +89,7 @@ TEST_CASE("serve refuses a non-loopback address without a token, and bad options
         {{"serve", "--token", "short"}, 2},      {{"serve", "--threads", "0"}, 2},
     };
     for (const auto& c : cases) {
-        std::vector<std::string> args{"--db", dir.file("h.db")};
+        std::vector<std::string> args{"--db", smtpprobe::test::test_history(dir, "h.db")};
         args.insert(args.end(), c.args.begin(), c.args.end());
         RunOptions options;
         options.timeout = 10s;
