@@ -172,7 +172,8 @@ EOF
         "$backend" "$n" "$total" "$wall" "$r" "$rss_max" "$failed"
       echo "    stored: $(sql "$backend" "$db" 'SELECT count(*) FROM delivery') deliveries," \
         "$(sql "$backend" "$db" 'SELECT count(*) FROM evidence') evidence rows," \
-        "$(sql "$backend" "$db" "SELECT count(DISTINCT ip) FROM evidence") sending IPs," \
+        "evidence: distinct IPs|rows with ip '': $(sql "$backend" "$db" "SELECT count(DISTINCT ip), sum(CASE WHEN ip = '' THEN 1 ELSE 0 END) FROM evidence")," \
+        "episode_state IPs: $(sql "$backend" "$db" "SELECT count(DISTINCT ip) FROM episode_state")," \
         "$(sql "$backend" "$db" 'SELECT count(*) FROM ingest_cursor') cursors," \
         "$(sql "$backend" "$db" 'SELECT count(*) FROM episode') episodes"
       [ "$backend" = sqlite ] && echo "    database: $(du -ch "$work/ingest_${n}_$$.db"* | tail -n 1 | cut -f1)"
