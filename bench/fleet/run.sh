@@ -282,6 +282,7 @@ if [[ " $parts " == *" overview "* ]]; then
         stop_serve
         continue
       fi
+      rm -f "$work/overview.json"
       t0=$(now)
       code=$(curl -s --max-time "$overview_timeout" -o "$work/overview.json" -w '%{http_code}' \
         "http://127.0.0.1:$port/api/overview" || true)
