@@ -15,6 +15,8 @@
 #     (latency.py; goal p99 < 100 ms), for each size in OVERVIEW_IPS, and serve's peak memory.
 # Usage: bench/fleet/run.sh [BUILD_DIR] [LINES_PER_NODE] [PROBES_PER_NODE] [SCOPES] [HEARTBEATS]
 #   PARTS="ingest probe overview"  NODES="1 4 16"  OVERVIEW_IPS="100 500 5000"  OVERVIEW_TIMEOUT=60
+#   OVERVIEW_VARIANTS="sqlite sqlite+ANALYZE postgresql" (sqlite+ANALYZE: the sqlite one after
+#   ANALYZE)
 #   PG_OPTS: postgres -c options of the throwaway server (tests/support/pg_server.sh, whose own
 #   default is fsync=off): default "-c fsync=on", a production server's durability; SQLite runs
 #   with its defaults here (WAL, synchronous=NORMAL).
@@ -31,6 +33,7 @@ parts=${PARTS:-ingest probe overview}
 nodes_list=${NODES:-1 4 16}
 overview_ips=${OVERVIEW_IPS:-100 500 5000}
 overview_timeout=${OVERVIEW_TIMEOUT:-60}
+overview_variants=${OVERVIEW_VARIANTS:-sqlite sqlite+ANALYZE postgresql}
 pg_opts=${PG_OPTS:--c fsync=on}
 bin=${SMTPPROBE:-$build/cli/smtpprobe}
 gen=$build/bench/ingest/bench_ingest_generate
@@ -244,9 +247,12 @@ if [[ " $parts " == *" overview "* ]]; then
     python3 "$here/fill_overview.py" sqlite "$ips" "$scopes" "$beats" > "$work/fill-sqlite.sql" 2> "$work/fill.txt"
     python3 "$here/fill_overview.py" postgresql "$ips" "$scopes" "$beats" analyze > "$work/fill-pg.sql" 2> /dev/null
     echo "  -- $ips IPs x $scopes scopes = $((ips * scopes)) pairs: $(sed 's/^-- //' "$work/fill.txt")"
-    for variant in sqlite sqlite+ANALYZE postgresql; do
+    for variant in $overview_variants; do
       backend=${variant%%+*}
       if [ "$variant" = sqlite+ANALYZE ]; then
+        if [ ! -f "$work/overview_${ips}_$$.db" ]; then
+          sqlite3 "$(new_db sqlite "overview_${ips}_$$")" < "$work/fill-sqlite.sql"
+        fi
         cp "$work/overview_${ips}_$$.db" "$work/overview_${ips}_a_$$.db"
         db="$work/overview_${ips}_a_$$.db"
         t0=$(now)
