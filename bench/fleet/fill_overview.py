@@ -14,6 +14,7 @@ generate_series) and PostgreSQL. What it holds, for IPS sending IPs x SCOPES rec
     million rows for 250,000 pairs);
   - for 2% of the pairs one block episode of 5 blocked probe rows (each with its probe_run,
     the receiver's reply): half of them closed (clear evidence after), half still open;
+  - every observation names its node (schema 018): IP i is sent from node mx(i % 16 + 1);
   - one episode_state row per pair (what the fold wrote), the 'episodes' cursor at the end
     (nothing unfolded), and one run_schedule row per node task.
 With "analyze" it ends with ANALYZE (query planner statistics). smtpprobe never runs ANALYZE
@@ -25,6 +26,7 @@ import sys
 dialect, ips, scopes, heartbeats = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 with_analyze = len(sys.argv) > 5 and sys.argv[5] == "analyze"
 pairs = ips * scopes
+nodes = 16  # the IPs are spread over nodes mx1..mx16 (IP i sends from node i % 16 + 1)
 end = 1796083200  # 2026-12-01T00:00:00Z
 start = end - 365 * 86400
 opened = end - 3 * 86400  # the open blocks began 2026-11-28
@@ -76,14 +78,14 @@ ip_expr = "'198.18.' || ((p.value / {s}) / 250) || '.' || ((p.value / {s}) % 250
 # Clear heartbeats: ids 1 .. pairs*heartbeats, pair p = (id-1) / heartbeats, beat b.
 out.append(f"""
 INSERT INTO evidence (id, time, ip, scope, verdict, reason, provider_code, source_kind,
-                      source_id, observations, last_time, receiver, outcome)
+                      source_id, observations, last_time, receiver, outcome, node)
 SELECT h.value, {ts(f"{start} + ((h.value - 1) % {heartbeats}) * {period} + ((h.value - 1) / {heartbeats}) % 3600")},
        '198.18.' || ((((h.value - 1) / {heartbeats}) / {scopes}) / 250) || '.' ||
            ((((h.value - 1) / {heartbeats}) / {scopes}) % 250 + 1),
        sc.name, 'clear', 'delivered', '250 2.0.0', 'log', h.value,
        1 + h.value % 40,
        {ts(f"{start} + ((h.value - 1) % {heartbeats}) * {period} + ((h.value - 1) / {heartbeats}) % 3600 + 1800")},
-       sc.name, 'accepted'
+       sc.name, 'accepted', 'mx' || ((((h.value - 1) / {heartbeats}) / {scopes}) % {nodes} + 1)
 FROM {series(1, pairs * heartbeats, 'h')}
 JOIN bench_scope sc ON sc.n = ((h.value - 1) / {heartbeats}) % {scopes};""")
 
@@ -101,20 +103,20 @@ bip = f"'198.18.' || (({bpair} / {scopes}) / 250) || '.' || (({bpair} / {scopes}
 out.append(f"""
 INSERT INTO probe_run (id, started_at, finished_at, script, target, mx_host, ip, port, source_ip,
                        helo, outcome, stage, reply_code, reply_enhanced, reply_text, provider,
-                       scope, reason, provider_code)
+                       scope, reason, provider_code, node)
 SELECT b.value, {ts(btime)}, {ts(btime + " + 2")}, 'block-check', 'mx.' || sc.name || '.test',
        'mx1.' || sc.name || '.test', '203.0.113.25', 25, {bip}, 'mail.example.org', 'rejected',
        'rcpt', 550, '5.7.1',
        '550 5.7.1 Service unavailable, Client host [' || {bip} || '] blocked using Spamhaus. '
        || 'To request removal from this list see https://www.spamhaus.org/query/ip/' || {bip},
-       'microsoft', sc.name, 'ip-blocklisted', 'S3140'
+       'microsoft', sc.name, 'ip-blocklisted', 'S3140', 'mx' || (({bpair} / {scopes}) % {nodes} + 1)
 FROM {series(base + 1, base + nb * blocked_rows, 'b')}
 JOIN bench_scope sc ON sc.n = {bpair} % {scopes};""")
 out.append(f"""
 INSERT INTO evidence (id, time, ip, scope, verdict, reason, provider_code, source_kind,
-                      source_id, observations, receiver, outcome)
+                      source_id, observations, receiver, outcome, node)
 SELECT b.value, {ts(btime)}, {bip}, sc.name, 'blocked', 'ip-blocklisted', 'S3140', 'probe',
-       b.value, 1, sc.name, 'refused'
+       b.value, 1, sc.name, 'refused', 'mx' || (({bpair} / {scopes}) % {nodes} + 1)
 FROM {series(base + 1, base + nb * blocked_rows, 'b')}
 JOIN bench_scope sc ON sc.n = {bpair} % {scopes};""")
 # Episodes: id k+1 for the k-th blocked pair.
