@@ -15,6 +15,8 @@ namespace smtpprobe::ingest {
 namespace {
 
 constexpr std::int64_t k_keep_joins_seconds = 30 * 86400;
+// New deliveries after which an ingest refreshes the planner's statistics (finish()).
+constexpr std::uint64_t k_analyze_after_rows = 10000;
 
 std::string absolute(const std::string& path)
 {
@@ -164,6 +166,12 @@ void LogIngester::finish()
             m_store->prune_messages(m_newest, k_keep_joins_seconds);
         }
         m_store->commit();
+        if (m_counts.new_deliveries >= k_analyze_after_rows) {
+            // Many new rows in young tables: the planner's statistics would lag until the
+            // server's autovacuum catches up (a minute or more), and a join planned for empty
+            // tables can take minutes (store::refresh_statistics).
+            store::refresh_statistics(*m_db);
+        }
     }
 }
 

@@ -193,6 +193,13 @@ void Database::tune_for_bulk_writes(std::int64_t cache_kib, std::int64_t wal_byt
                                static_cast<int>(wal_bytes / std::max<std::int64_t>(page, 512)));
 }
 
+void refresh_statistics(Database& db)
+{
+    if (db.is_postgresql()) {
+        db.exec("ANALYZE");
+    }
+}
+
 bool history_exists(const std::string& location)
 {
     if (pg::is_url(location)) {

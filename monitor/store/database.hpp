@@ -175,6 +175,11 @@ bool history_exists(const std::string& location);
 // The location as messages may show it (a URL's password hidden).
 std::string display_location(const std::string& location);
 
+// After a bulk write: the query planner's statistics brought up to date. PostgreSQL: ANALYZE
+// (sampled; seconds at most), outside any transaction. SQLite: nothing (its plans do not
+// depend on statistics the way a join planned for an empty table does).
+void refresh_statistics(Database& db);
+
 // Whether a table exists: tables of later migrations may be absent in an older database that
 // `serve` reads as it is.
 bool table_exists(Database& db, std::string_view name);
