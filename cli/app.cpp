@@ -17,8 +17,8 @@ void build_app(CLI::App& app, Context& ctx)
     // subcommand (`smtpprobe explain --json S3140`), as DESIGN.md's CLI contract says.
     app.fallthrough();
     app.add_option("--db", ctx.global.db,
-                   "SQLite history (default $SMTPPROBE_DB, else "
-                   "$XDG_DATA_HOME/smtpprobe/history.db)");
+                   "SQLite history file, or a fleet's postgresql:// URL without password "
+                   "(default $SMTPPROBE_DB, else $XDG_DATA_HOME/smtpprobe/history.db)");
     app.add_option("--config", ctx.global.config,
                    "config file (default $SMTPPROBE_CONFIG, else ~/.config/smtpprobe/config.toml,"
                    " else /etc/smtpprobe/config.toml)");
