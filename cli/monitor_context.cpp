@@ -1,9 +1,8 @@
 // Effective config and database path for the monitor commands (see monitor_context.hpp).
 #include "cli/monitor_context.hpp"
 
-#include "monitor/store/pg_connection.hpp"
-
 #include "monitor/config/config_loader.hpp"
+#include "monitor/store/pg_connection.hpp"
 #include "probe/log.hpp"
 #include "probe/printable.hpp"
 

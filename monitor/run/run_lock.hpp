@@ -1,8 +1,8 @@
 // The cron tick's lock: an flock on "<db>.lock" beside the database (for a PostgreSQL
 // history, shared by a fleet: a lock file of this node's, run_lock.cpp), so two `smtpprobe run`
-// of one node never overlap (a slow probe batch and the next minute's cron). Non-blocking: the second run
-// learns at once that it must not start. Released when the object dies (or the process does;
-// the kernel drops flocks of dead processes, so there is no stale lock to clean up).
+// of one node never overlap (a slow probe batch and the next minute's cron). Non-blocking: the
+// second run learns at once that it must not start. Released when the object dies (or the process
+// does; the kernel drops flocks of dead processes, so there is no stale lock to clean up).
 #pragma once
 
 #include <string>

@@ -7,10 +7,10 @@
 #include "tests/support/child_process.hpp"
 #include "tests/support/dashboard_fixture.hpp"
 #include "tests/support/skip.hpp"
+#include "tests/support/test_history.hpp"
 #include "web/metrics/metrics.hpp"
 
 #include <doctest/doctest.h>
-#include "tests/support/test_history.hpp"
 
 using namespace smtpprobe;
 

@@ -5,6 +5,7 @@
 #include "tests/support/dashboard_fixture.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/served_dashboard.hpp"
+#include "tests/support/test_history.hpp"
 
 #include <arpa/inet.h>
 #include <doctest/doctest.h>
@@ -15,7 +16,6 @@
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
-#include "tests/support/test_history.hpp"
 
 using namespace smtpprobe::test;
 using namespace std::chrono_literals;
