@@ -120,6 +120,8 @@ void Database::migrate()
         throw;
     }
     if (m_pg) {
+        // Statements prepared before a migration may read tables it changed.
+        m_pg->forget_prepared();
         exec("SELECT pg_advisory_unlock(" + std::to_string(pg::k_migration_lock) + ")");
     }
 }

@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 struct pg_conn;
@@ -53,12 +54,28 @@ public:
     const std::string& location() const { return m_location; }
     [[noreturn]] void fail(const char* what, pg_result* result) const;
 
+    // Drops the statements kept prepared (after a migration changed the schema under them).
+    void forget_prepared();
+
 private:
     friend class PreparedStatement;
+    // A statement prepared on the server and kept for the session, by our (SQLite) text: the
+    // next Statement of the same text runs it at once (one round trip, where preparing and
+    // deallocating every time took three; PQexecPrepared reads the whole result, so two live
+    // Statements of one text can share it).
+    struct Prepared {
+        std::string name;
+        int parameters = 0;
+        std::vector<std::string> names;
+        std::string explicit_id_table;
+    };
+    static constexpr std::size_t k_max_prepared = 512; // texts built per call (IN lists) stay out
+
     pg_conn* m_conn = nullptr;
     std::string m_location; // redacted
     int m_changes = 0;
     std::uint64_t m_statements = 0; // for unique statement names
+    std::unordered_map<std::string, Prepared> m_prepared;
 };
 
 class PreparedStatement {
@@ -93,6 +110,7 @@ private:
 
     Connection& m_connection;
     std::string m_name;
+    bool m_kept = false;              // the connection keeps it prepared (no DEALLOCATE here)
     std::vector<std::string> m_names; // :name of each parameter
     std::string m_explicit_id_table;
     std::vector<std::string> m_values;
