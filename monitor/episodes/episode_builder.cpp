@@ -7,6 +7,7 @@
 #include "monitor/store/episode_fold_rows.hpp"
 #include "monitor/store/evidence_rows.hpp"
 #include "monitor/store/node_rows.hpp"
+#include "monitor/store/state_rows.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -122,6 +123,20 @@ BuildResult build(Database& db, const BuildOptions& options, bool force_full)
             save_episode(db, *state.open);
         }
         save_state(db, state);
+    }
+    // Which node observed what was read (the fleet overview's `?node=` joins it), and the
+    // per-IP counts of the pairs just written (its counts and pages of IPs read them).
+    store::record_state_nodes(db, cursor, last_id);
+    if (result.full_rebuild) {
+        store::recount_all_state_ips(db);
+    } else {
+        std::vector<std::string> ips;
+        for (const store::FreshKey& key : fresh.keys) {
+            if (ips.empty() || ips.back() != key.ip) {
+                ips.push_back(key.ip);
+            }
+        }
+        store::recount_state_ips(db, ips);
     }
     store::write_monitor_cursor(db, k_cursor, last_id);
     tx.commit();

@@ -62,9 +62,8 @@ std::string fallback_action(const ScopeFacts& facts)
 
 // The classifier's meaning and action for the last blocking evidence, when a rule (not the
 // generic status-code fallback) recognised it; empty otherwise.
-ScopeAdvice classified_advice(store::Database& db, std::int64_t evidence_id)
+ScopeAdvice classified_advice(const std::optional<store::EvidenceReply>& reply)
 {
-    const auto reply = store::evidence_reply(db, evidence_id);
     if (!reply || (reply->text.empty() && reply->enhanced.empty())) {
         return {};
     }
@@ -93,11 +92,16 @@ ScopeAdvice scope_advice(store::Database& db, const config::Config& config, cons
     }
     if (facts.state == Verdict::blocked && facts.last_blocked_evidence != 0) {
         // An SNDS block has no SMTP reply to classify: its range's reason says why.
-        if (auto reason = store::snds_reason_of_evidence(db, facts.last_blocked_evidence)) {
+        const std::optional<std::string> reason =
+            facts.source ? facts.source->snds_reason
+                         : store::snds_reason_of_evidence(db, facts.last_blocked_evidence);
+        if (reason) {
             return {"Outlook.com's SNDS lists this IP as blocked (" + *reason + ")",
                     ingest::snds_block_action(*reason)};
         }
-        if (ScopeAdvice advice = classified_advice(db, facts.last_blocked_evidence);
+        if (ScopeAdvice advice = classified_advice(
+                facts.source ? facts.source->reply
+                             : store::evidence_reply(db, facts.last_blocked_evidence));
             !advice.action.empty()) {
             return advice;
         }

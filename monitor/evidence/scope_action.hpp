@@ -6,6 +6,7 @@
 #include "monitor/config/config.hpp"
 #include "monitor/evidence/verdict.hpp"
 #include "monitor/store/database.hpp"
+#include "monitor/store/state_rows.hpp"
 
 #include <cstdint>
 #include <string>
@@ -17,6 +18,9 @@ struct ScopeFacts {
     Verdict state = Verdict::unknown;
     std::string provider_code;
     std::int64_t last_blocked_evidence = 0; // evidence id, 0 if none
+    // What explains that evidence, when the caller read it already (read_blocking_sources:
+    // many at once); null = read here.
+    const store::BlockingSource* source = nullptr;
 };
 
 struct ScopeAdvice {

@@ -50,12 +50,73 @@ StateFilter with_node_keys(store::Database& db, const config::Config& config, St
 {
     if (!filter.node.empty() && !filter.node_keys) {
         auto keys = std::make_shared<std::set<std::pair<std::string, std::string>>>();
-        for (auto& key : store::read_node_keys(db, filter.node, config.default_ip())) {
+        const std::string default_ip =
+            unattributed_ip(config, store::count_observing_nodes(db) > 1);
+        for (auto& key : store::read_node_keys(db, filter.node, default_ip)) {
             keys->insert(std::move(key));
         }
         filter.node_keys = std::move(keys);
     }
     return filter;
+}
+
+namespace {
+
+ScopeState scope_state_of(store::Database& db, const config::Config& config, store::StateRow&& row,
+                          const store::BlockingSource* source)
+{
+    ScopeState s;
+    s.ip = std::move(row.ip);
+    s.scope = std::move(row.scope);
+    s.state = parse_verdict(row.state).value_or(Verdict::unknown);
+    s.since = std::move(row.since);
+    s.last_evidence_time = std::move(row.last_time);
+    s.last_evidence_id = row.last_id;
+    s.last_verdict = parse_verdict(row.last_verdict).value_or(Verdict::unknown);
+    s.last_blocked_evidence = row.last_blocked_evidence;
+    if (s.state == Verdict::blocked && row.episode_id) {
+        OpenEpisode episode;
+        episode.id = *row.episode_id;
+        episode.opened = row.episode_opened.value_or("");
+        episode.reason = std::move(row.episode_reason);
+        episode.codes = codes_of(row.episode_codes);
+        episode.evidence_count = row.episode_evidence;
+        s.episode = std::move(episode);
+        s.receiver = std::move(row.last_blocked_receiver);
+    }
+    s.provider_code = std::move(row.provider_code);
+    s.reason = std::move(row.reason);
+    ScopeAdvice advice =
+        scope_advice(db, config,
+                     ScopeFacts{s.scope, s.state, s.provider_code,
+                                s.state == Verdict::blocked ? s.last_blocked_evidence : 0, source});
+    s.meaning = std::move(advice.meaning);
+    s.action = std::move(advice.action);
+    return s;
+}
+
+} // namespace
+
+std::vector<ScopeState> scope_states_of(store::Database& db, const config::Config& config,
+                                        std::vector<store::StateRow>&& rows)
+{
+    std::vector<std::int64_t> blocking;
+    for (const store::StateRow& row : rows) {
+        if (row.state == "blocked" && row.last_blocked_evidence != 0) {
+            blocking.push_back(row.last_blocked_evidence);
+        }
+    }
+    const auto sources = store::read_blocking_sources(db, blocking);
+    static const store::BlockingSource k_none;
+    std::vector<ScopeState> out;
+    out.reserve(rows.size());
+    for (store::StateRow& row : rows) {
+        // Read for every blocked row: one the statement did not find has nothing to explain it.
+        const auto found = sources.find(row.last_blocked_evidence);
+        out.push_back(scope_state_of(db, config, std::move(row),
+                                     found != sources.end() ? &found->second : &k_none));
+    }
+    return out;
 }
 
 bool StateSnapshot::any_blocked() const
@@ -70,40 +131,11 @@ StateSnapshot read_state(store::Database& db, const config::Config& config,
     const StateFilter filter = with_node_keys(db, config, given);
     StateSnapshot snapshot;
     snapshot.unfolded_evidence = store::unfolded_evidence(db);
-    for (store::StateRow& row : store::read_state_rows(
-             db, unattributed_ip(config, store::count_observing_nodes(db) > 1))) {
-        if (!filter.keeps(row.ip, row.scope)) {
-            continue;
-        }
-        ScopeState s;
-        s.ip = std::move(row.ip);
-        s.scope = std::move(row.scope);
-        s.state = parse_verdict(row.state).value_or(Verdict::unknown);
-        s.since = std::move(row.since);
-        s.last_evidence_time = std::move(row.last_time);
-        s.last_evidence_id = row.last_id;
-        s.last_verdict = parse_verdict(row.last_verdict).value_or(Verdict::unknown);
-        s.last_blocked_evidence = row.last_blocked_evidence;
-        if (s.state == Verdict::blocked && row.episode_id) {
-            OpenEpisode episode;
-            episode.id = *row.episode_id;
-            episode.opened = row.episode_opened.value_or("");
-            episode.reason = std::move(row.episode_reason);
-            episode.codes = codes_of(row.episode_codes);
-            episode.evidence_count = row.episode_evidence;
-            s.episode = std::move(episode);
-            s.receiver = std::move(row.last_blocked_receiver);
-        }
-        s.provider_code = std::move(row.provider_code);
-        s.reason = std::move(row.reason);
-        ScopeAdvice advice =
-            scope_advice(db, config,
-                         ScopeFacts{s.scope, s.state, s.provider_code,
-                                    s.state == Verdict::blocked ? s.last_blocked_evidence : 0});
-        s.meaning = std::move(advice.meaning);
-        s.action = std::move(advice.action);
-        snapshot.scopes.push_back(std::move(s));
-    }
+    std::vector<store::StateRow> rows =
+        store::read_state_rows(db, unattributed_ip(config, store::count_observing_nodes(db) > 1));
+    std::erase_if(rows,
+                  [&](const store::StateRow& row) { return !filter.keeps(row.ip, row.scope); });
+    snapshot.scopes = scope_states_of(db, config, std::move(rows));
     return snapshot;
 }
 

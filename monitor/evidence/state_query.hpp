@@ -26,6 +26,10 @@
 #include <utility>
 #include <vector>
 
+namespace smtpprobe::store {
+struct StateRow;
+}
+
 namespace smtpprobe::evidence {
 
 struct OpenEpisode {
@@ -79,6 +83,11 @@ struct StateSnapshot {
     // Something is blocked or listed now.
     bool any_blocked() const;
 };
+
+// The states of folded rows (store::read_state_rows) with their meaning and action read (the
+// blocking evidence of all of them in one statement), in the rows' order.
+std::vector<ScopeState> scope_states_of(store::Database& db, const config::Config& config,
+                                        std::vector<store::StateRow>&& rows);
 
 // Reads the state of every (ip, scope) the fold knows, filtered. Never writes.
 StateSnapshot read_state(store::Database& db, const config::Config& config,

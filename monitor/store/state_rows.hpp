@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -35,12 +36,56 @@ struct StateRow {
     std::string last_blocked_receiver; // its receiver column (a list's scope: who named it)
 };
 
-// Every folded (ip, scope), ordered by ip then scope. default_ip: the IP unattributed
-// evidence belongs to (it joins the newest blocked evidence of ip "" to that key).
-std::vector<StateRow> read_state_rows(Database& db, const std::string& default_ip);
+// Which folded pairs read_state_rows reads (every one by default).
+struct StateRowFilter {
+    std::string state;            // "" = every state; else blocked | clear | unknown
+    std::vector<std::string> ips; // empty = every IP; else only these (a page of a fleet)
+    std::string node;             // "" = every node; else the pairs it observed (state_node)
+    // >= 0: only the newest this many by since (the open episode's opening when unknown),
+    // newest first, ties by ip then scope; -1: every row, ordered by ip then scope.
+    std::int64_t newest = -1;
+};
 
-// The (ip, scope) keys with evidence observed by node (schema 018; ip "" read as default_ip,
-// as the fold keys it), in no particular order; empty for a node that observed nothing.
+// The folded (ip, scope) pairs the filter keeps, ordered by ip then scope (or newest first,
+// see StateRowFilter::newest). default_ip: the IP unattributed evidence belongs to (it joins
+// the newest blocked evidence of ip "" to that key, and a node's evidence of ip "" to it).
+std::vector<StateRow> read_state_rows(Database& db, const std::string& default_ip,
+                                      const StateRowFilter& filter = {});
+
+// How many folded pairs and IPs there are in each state (a fleet's overview; blocked_ips:
+// IPs with at least one blocked pair), over the pairs node observed ("" = all).
+struct StateCounts {
+    std::int64_t pairs = 0;
+    std::int64_t ips = 0;
+    std::int64_t blocked = 0;
+    std::int64_t clear = 0;
+    std::int64_t unknown = 0;
+    std::int64_t blocked_ips = 0;
+};
+StateCounts count_states(Database& db, const std::string& default_ip, const std::string& node);
+
+// How many distinct IPs the pairs kept by node ("" = all) and state ("" = any) have.
+std::int64_t count_ips(Database& db, const std::string& default_ip, const std::string& node,
+                       const std::string& state);
+
+// One page of those IPs, sorted.
+std::vector<std::string> read_ip_page(Database& db, const std::string& default_ip,
+                                      const std::string& node, const std::string& state,
+                                      std::int64_t offset, std::int64_t limit);
+
+// Recounts the state_ip rows (pairs per state of one IP, schema 020) of ips from
+// episode_state; the fold calls it for the IPs whose pairs it wrote, in its transaction.
+void recount_state_ips(Database& db, const std::vector<std::string>& ips);
+// The same for every IP (after a full rebuild).
+void recount_all_state_ips(Database& db);
+
+// Records which node observed the evidence with id in (after_id, up_to_id] (the fold calls
+// it for what it read, in its transaction).
+void record_state_nodes(Database& db, std::int64_t after_id, std::int64_t up_to_id);
+
+// The (ip, scope) keys with folded evidence observed by node (state_node, schema 020; ip ""
+// read as default_ip, as the fold keys it), in no particular order; empty for a node that
+// observed nothing.
 std::vector<std::pair<std::string, std::string>>
 read_node_keys(Database& db, const std::string& node, const std::string& default_ip);
 
@@ -57,5 +102,15 @@ struct EvidenceReply {
     std::string host;
 };
 std::optional<EvidenceReply> evidence_reply(Database& db, std::int64_t evidence_id);
+
+// What explains a blocking evidence row, as evidence_reply() and snds_reason_of_evidence()
+// read it, for many rows in one statement per 500 (the state query reads it for every blocked
+// pair: one statement each cost a round trip each on PostgreSQL).
+struct BlockingSource {
+    std::optional<std::string> snds_reason; // an SNDS block: its range's reason
+    std::optional<EvidenceReply> reply;     // a probe, log line or bounce: its reply
+};
+std::unordered_map<std::int64_t, BlockingSource>
+read_blocking_sources(Database& db, const std::vector<std::int64_t>& evidence_ids);
 
 } // namespace smtpprobe::store

@@ -33,6 +33,13 @@ std::int64_t count(store::Database& db, const std::string& sql)
 // ingest_cursor and ingest_message, no node columns, 018 not applied. Reopening migrates it.
 void back_to_schema_17(store::Database& db)
 {
+    // 020 reads the node columns (re-applied after 018, as on an old database).
+    for (const char* sql :
+         {"DROP TABLE state_node", "DROP TABLE state_ip", "DROP INDEX episode_state_state",
+          "DROP INDEX probe_run_script", "DROP INDEX probe_run_node",
+          "DELETE FROM schema_migration WHERE version = 20"}) {
+        db.exec(sql);
+    }
     db.exec("DROP TABLE ingest_cursor");
     db.exec("CREATE TABLE ingest_cursor (path TEXT PRIMARY KEY, identity TEXT NOT NULL, "
             "offset INTEGER NOT NULL, checksum TEXT NOT NULL, updated_at TEXT NOT NULL, "
