@@ -15,11 +15,13 @@ generate_series) and PostgreSQL. What it holds, for IPS sending IPs x SCOPES rec
   - for 2% of the pairs one block episode of 5 blocked probe rows (each with its probe_run,
     the receiver's reply): half of them closed (clear evidence after), half still open;
   - every observation names its node (schema 018): IP i is sent from node mx(i % 16 + 1);
-  - one episode_state row per pair (what the fold wrote), the 'episodes' cursor at the end
+  - one episode_state row per pair, the state_node and state_ip rows (what the fold wrote), the
+    'episodes' cursor at the end
     (nothing unfolded), and one run_schedule row per node task.
-With "analyze" it ends with ANALYZE (query planner statistics). smtpprobe never runs ANALYZE
-on SQLite, so a real SQLite history has none; PostgreSQL's autovacuum gathers them by itself
-within a minute of a bulk insert.
+With "analyze" it ends with ANALYZE (query planner statistics; on PostgreSQL VACUUM ANALYZE,
+which also sets the visibility map index-only scans read). smtpprobe never runs ANALYZE on
+SQLite, so a real SQLite history has none; PostgreSQL's autovacuum does both by itself within
+a minute of a bulk insert.
 """
 import sys
 
@@ -51,7 +53,7 @@ elif dialect == "postgresql":
                 "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")
 
     begin, commit = "BEGIN;", "COMMIT;"
-    analyze = "ANALYZE;"
+    analyze = "VACUUM ANALYZE;"  # what autovacuum leaves: statistics and the visibility map
 else:
     sys.exit("dialect: sqlite|postgresql")
 
@@ -154,6 +156,14 @@ SELECT {ip_expr}, sc.name,
        CASE WHEN {popen} THEN {pk} + 1 ELSE NULL END
 FROM {series(0, pairs - 1, 'p')}
 JOIN bench_scope sc ON sc.n = p.value % {scopes};""")
+# state_node (schema 020): which node observed each pair, as the fold records it.
+out.append("DELETE FROM state_node;")
+out.append("INSERT INTO state_node (node, ip, scope) SELECT DISTINCT node, ip, scope FROM evidence "
+           "WHERE node IS NOT NULL AND node <> '';")
+out.append("DELETE FROM state_ip;")
+out.append("INSERT INTO state_ip (ip, pairs, blocked, unknown) SELECT ip, count(*), "
+           "sum(CASE WHEN state = 'blocked' THEN 1 ELSE 0 END), "
+           "sum(CASE WHEN state = 'unknown' THEN 1 ELSE 0 END) FROM episode_state GROUP BY ip;")
 out.append(f"DELETE FROM monitor_cursor WHERE name = 'episodes';")
 out.append(f"INSERT INTO monitor_cursor (name, value) VALUES ('episodes', {base + nb * blocked_rows});")
 out.append("DELETE FROM run_schedule;")

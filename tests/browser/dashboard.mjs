@@ -45,6 +45,26 @@ try {
   check(attention !== null, 'overview: the open block of ' + expect.open_scope + ' is not in the attention list');
   await page.screenshot({path: path.join(shots, 'overview.png'), fullPage: true});
 
+  // A fleet's overview comes a page of IPs at a time: counts over all IPs, a state filter, a
+  // pager whose links carry the filters (?limit=1 makes every IP a page of its own).
+  const ips = Number(await page.$eval('#fleet p.counts', (n) => n.getAttribute('data-ips')));
+  check(ips >= 1, 'overview: no IP count in the counts line');
+  await open('/?state=blocked', '#receivers table');
+  const states = await page.$$eval('#receivers tr.cell', (rows) => rows.map((r) => r.getAttribute('data-state')));
+  check(states.length > 0 && states.every((s) => s === 'blocked'), 'overview ?state=blocked: rows ' + JSON.stringify(states));
+  if (ips >= 2) {
+    await open('/?limit=1', '#fleet p.pager');
+    const range = await page.$eval('#fleet p.pager .range', (n) => n.textContent);
+    check(range === `IPs 1–1 of ${ips}`, 'overview ?limit=1: pager says ' + JSON.stringify(range));
+    const first = await page.$$eval('#receivers tr.cell', (rows) => [...new Set(rows.map((r) => r.getAttribute('data-ip')))]);
+    check(first.length === 1, 'overview ?limit=1: rows of ' + JSON.stringify(first));
+    await Promise.all([page.waitForURL(/offset=1/), page.click('#fleet p.pager a:has-text("next")')]);
+    await page.waitForSelector('#receivers table', {timeout: 15000});
+    const second = await page.$$eval('#receivers tr.cell', (rows) => [...new Set(rows.map((r) => r.getAttribute('data-ip')))]);
+    check(second.length === 1 && second[0] !== first[0], 'overview next page: rows of ' + JSON.stringify(second) + ' after ' + JSON.stringify(first));
+    check(page.url().includes('limit=1'), 'overview next page: the link lost ?limit=1: ' + page.url());
+  }
+
   // Timeline: one bar per episode, the open one in its lane; hover shows details; zoom works.
   await open('/timeline.html', 'svg#timeline rect.episode');
   const bars = await page.$$eval('svg#timeline rect.episode', (nodes) => nodes.map((n) => ({

@@ -9,36 +9,13 @@
 #include <cstdint>
 
 namespace smtpprobe::web {
-namespace {
-
-std::optional<std::string> one_of(const Query& query, const std::string& name,
-                                  std::initializer_list<std::string_view> values)
-{
-    auto value = query.text(name);
-    if (!value) {
-        return std::nullopt;
-    }
-    for (auto allowed : values) {
-        if (*value == allowed) {
-            return value;
-        }
-    }
-    std::string list;
-    for (auto allowed : values) {
-        list += (list.empty() ? "" : ", ") + std::string(allowed);
-    }
-    throw BadRequest("parameter '" + name + "' must be one of: " + list);
-}
-
-} // namespace
-
 Json api_evidence(Database& db, const Query& query)
 {
     query.allow_only({"ip", "scope", "verdict", "kind", "limit", "before", "after", "node"});
     auto ip = query.ip("ip");
     auto scope = query.scope("scope");
-    auto verdict = one_of(query, "verdict", {"blocked", "clear", "unknown"});
-    auto kind = one_of(query, "kind", {"probe", "log", "bounce", "dnsbl", "note"});
+    auto verdict = query.one_of("verdict", {"blocked", "clear", "unknown"});
+    auto kind = query.one_of("kind", {"probe", "log", "bounce", "dnsbl", "note"});
     std::int64_t limit = query.integer("limit", 50, 1, k_max_page);
     auto before = query.optional_integer("before", 1, INT64_MAX);
     auto after = query.optional_integer("after", 0, INT64_MAX);

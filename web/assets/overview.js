@@ -1,7 +1,9 @@
 // Overview page: what needs attention first (open blocks and listings, backscatter, hygiene and
-// report findings, stale work), then the receivers grouped by provider with their clusters
-// folded in, one row per sending IP and cluster that has evidence (/api/overview, /api/status).
-// Data goes into the DOM as text only.
+// report findings, stale work), the counts per state over every sending IP, then the receivers
+// grouped by provider with their clusters folded in, one row per sending IP and cluster that
+// has evidence, one page of IPs at a time (a fleet has thousands: /api/overview pages them;
+// ?state=, ?offset=, ?limit= and ?node= of this page go to it). Data goes into the DOM as text
+// only.
 'use strict';
 
 const k_kind_names = {
@@ -36,13 +38,60 @@ function attentionItem(item) {
   ]);
 }
 
-function renderAttention(items) {
+function renderAttention(items, total) {
   const box = document.getElementById('attention');
   if (!items.length) {
     box.appendChild(sp.el('p', {class: 'all-clear', text: 'Nothing needs attention: no open block or listing, no finding, and the periodic work is running.'}));
     return;
   }
   box.appendChild(sp.el('ol', {class: 'attention'}, items.map(attentionItem)));
+  if (total > items.length) {
+    box.appendChild(sp.el('p', {class: 'muted attention-more'}, [
+      'The ' + items.length + ' most urgent and newest of ' + total.toLocaleString('en') + ' items; every blocked pair: ',
+      sp.pageLink('/', filterQuery({state: 'blocked', offset: null}), 'IPs with a block'),
+      '.',
+    ]));
+  }
+}
+
+// This page's own filters (node, state, limit), carried into links that change one of them.
+function filterQuery(changes) {
+  const p = sp.params();
+  const query = {node: p.get('node'), state: p.get('state'), limit: p.get('limit'), offset: p.get('offset')};
+  return Object.assign(query, changes);
+}
+
+const k_state_filters = [[null, 'all IPs'], ['blocked', 'with a block'], ['unknown', 'with an unknown pair'], ['clear', 'with a clear pair']];
+
+// Counts over every IP (not only this page), the state filter and the pager.
+function renderCounts(overview) {
+  const c = overview.counts;
+  const page = overview.page;
+  const n = (value) => Number(value).toLocaleString('en');
+  const box = document.getElementById('fleet');
+  box.appendChild(sp.el('p', {class: 'counts', 'data-ips': c.ips, 'data-pairs': c.pairs}, [
+    sp.el('strong', {text: n(c.ips) + ' sending IP' + (c.ips === 1 ? '' : 's')}),
+    ' (' + n(c.blocked_ips) + ' with a block) · ' + n(c.pairs) + ' IP × receiver pairs: ',
+    sp.el('span', {class: 'badge blocked', text: n(c.blocked) + ' blocked'}), ' ',
+    sp.el('span', {class: 'badge clear', text: n(c.clear) + ' clear'}), ' ',
+    sp.el('span', {class: 'badge unknown', text: n(c.unknown) + ' unknown'}),
+  ]));
+  const filters = [];
+  for (const [state, label] of k_state_filters) {
+    if (filters.length) filters.push(' · ');
+    filters.push((page.state || null) === state ? sp.el('strong', {text: label}) : sp.pageLink('/', filterQuery({state: state, offset: null}), label));
+  }
+  box.appendChild(sp.el('p', {class: 'filters'}, ['Show: '].concat(filters)));
+  if (page.ips > page.limit || page.offset > 0) {
+    const first = page.ips ? page.offset + 1 : 0;
+    const last = Math.min(page.offset + page.limit, page.ips);
+    const previous = page.offset > 0 ? Math.max(0, page.offset - page.limit) : null;
+    box.appendChild(sp.el('p', {class: 'pager'}, [
+      sp.el('span', {class: 'range', text: 'IPs ' + n(first) + '–' + n(last) + ' of ' + n(page.ips) + (page.state ? ' ' + page.state : '')}),
+      previous !== null ? [' · ', sp.pageLink('/', filterQuery({offset: previous || null}), '‹ previous')] : null,
+      page.next_offset !== null ? [' · ', sp.pageLink('/', filterQuery({offset: page.next_offset}), 'next ›')] : null,
+    ].flat().filter(Boolean)));
+  }
 }
 
 // "microsoft-consumer/eur" -> provider "microsoft-consumer", cluster "eur"; receivers known
@@ -116,9 +165,11 @@ function renderReceivers(cells) {
 
 async function main() {
   // ?node=NAME: only what that node of a fleet observed (issue 20).
-  const [status, overview] = await Promise.all([sp.api('/api/status'), sp.api('/api/overview', {node: sp.params().get('node')})]);
+  const p = sp.params();
+  const [status, overview] = await Promise.all([sp.api('/api/status'), sp.api('/api/overview', {node: p.get('node'), state: p.get('state'), offset: p.get('offset'), limit: p.get('limit')})]);
   sp.setNow(overview.now);
-  renderAttention(overview.attention || []);
+  renderAttention(overview.attention || [], overview.attention_total || 0);
+  renderCounts(overview);
   const cards = document.getElementById('cards');
   const card = (label, value) => sp.el('div', {class: 'card'}, [sp.el('div', {class: 'muted', text: label}), sp.el('div', {class: 'value'}, value)]);
   cards.appendChild(card('Open block episodes', String(status.open_episodes)));

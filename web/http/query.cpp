@@ -221,6 +221,25 @@ std::int64_t Query::integer(const std::string& name, std::int64_t fallback, std:
     return optional_integer(name, min, max).value_or(fallback);
 }
 
+std::optional<std::string> Query::one_of(const std::string& name,
+                                         std::initializer_list<std::string_view> values) const
+{
+    auto value = text(name);
+    if (!value) {
+        return std::nullopt;
+    }
+    for (auto allowed : values) {
+        if (*value == allowed) {
+            return value;
+        }
+    }
+    std::string list;
+    for (auto allowed : values) {
+        list += (list.empty() ? "" : ", ") + std::string(allowed);
+    }
+    throw BadRequest("parameter '" + name + "' must be one of: " + list);
+}
+
 std::optional<std::string> Query::ip(const std::string& name) const
 {
     auto value = text(name);

@@ -38,6 +38,9 @@ public:
                          std::int64_t max) const;
     std::optional<std::int64_t> optional_integer(const std::string& name, std::int64_t min,
                                                  std::int64_t max) const;
+    // One of values, if given (anything else: BadRequest naming the values).
+    std::optional<std::string> one_of(const std::string& name,
+                                      std::initializer_list<std::string_view> values) const;
     // An IPv4 or IPv6 address (as given, validated with inet_pton).
     std::optional<std::string> ip(const std::string& name) const;
     // A scope, zone or target name: 1..200 bytes (any text a stored scope can hold).
