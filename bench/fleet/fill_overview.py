@@ -15,9 +15,9 @@ generate_series) and PostgreSQL. What it holds, for IPS sending IPs x SCOPES rec
   - for 2% of the pairs one block episode of 5 blocked probe rows (each with its probe_run,
     the receiver's reply): half of them closed (clear evidence after), half still open;
   - every observation names its node (schema 018): IP i is sent from node mx(i % 16 + 1);
-  - one episode_state row per pair, the state_node and state_ip rows (what the fold wrote), the
-    'episodes' cursor at the end
-    (nothing unfolded), and one run_schedule row per node task.
+  - one episode_state row per pair, the state_node, state_ip and state_node_ip rows (what the
+    fold wrote), the 'episodes' cursor at the end (nothing unfolded), and one run_schedule row
+    per node task.
 With "analyze" it ends with ANALYZE (query planner statistics; on PostgreSQL VACUUM ANALYZE,
 which also sets the visibility map index-only scans read). smtpprobe never runs ANALYZE on
 SQLite, so a real SQLite history has none; PostgreSQL's autovacuum does both by itself within
@@ -164,6 +164,13 @@ out.append("DELETE FROM state_ip;")
 out.append("INSERT INTO state_ip (ip, pairs, blocked, unknown) SELECT ip, count(*), "
            "sum(CASE WHEN state = 'blocked' THEN 1 ELSE 0 END), "
            "sum(CASE WHEN state = 'unknown' THEN 1 ELSE 0 END) FROM episode_state GROUP BY ip;")
+out.append("DELETE FROM state_node_ip;")
+out.append("INSERT INTO state_node_ip (node, ip, pairs, blocked, unknown) SELECT k.node, s.ip, "
+           "count(*), sum(CASE WHEN s.state = 'blocked' THEN 1 ELSE 0 END), "
+           "sum(CASE WHEN s.state = 'unknown' THEN 1 ELSE 0 END) FROM state_node k "
+           "JOIN episode_state s ON s.ip = k.ip AND s.scope = k.scope GROUP BY k.node, s.ip;")
+out.append("DELETE FROM monitor_cursor WHERE name = 'state_node_ip';")
+out.append("INSERT INTO monitor_cursor (name, value) VALUES ('state_node_ip', 1);")
 out.append(f"DELETE FROM monitor_cursor WHERE name = 'episodes';")
 out.append(f"INSERT INTO monitor_cursor (name, value) VALUES ('episodes', {base + nb * blocked_rows});")
 out.append("DELETE FROM run_schedule;")

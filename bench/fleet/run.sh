@@ -12,7 +12,9 @@
 #  3. overview: serve's /api/overview over a fleet history of IPS sending IPs x SCOPES scopes
 #     and one year of evidence (fill_overview.py: HEARTBEATS clear rows per pair, 2% of the
 #     pairs with a block episode, half of them open): p50/p99 latency of one client
-#     (latency.py; goal p99 < 100 ms), for each size in OVERVIEW_IPS, and serve's peak memory.
+#     (latency.py; goal p99 < 100 ms) of the default page (counts over every IP, the attention
+#     list, 20 IPs with all their pairs), of ?state=blocked and of ?node=mx1, for each size in
+#     OVERVIEW_IPS, and serve's peak memory.
 # Usage: bench/fleet/run.sh [BUILD_DIR] [LINES_PER_NODE] [PROBES_PER_NODE] [SCOPES] [HEARTBEATS]
 #   PARTS="ingest probe overview"  NODES="1 4 16"  OVERVIEW_IPS="100 500 5000"  OVERVIEW_TIMEOUT=60
 #   OVERVIEW_VARIANTS="sqlite sqlite+ANALYZE postgresql" (sqlite+ANALYZE: the sqlite one after
@@ -240,9 +242,6 @@ if [[ " $parts " == *" overview "* ]]; then
   echo
   echo "== 3. /api/overview over a fleet history: IPS x $scopes scopes, one year, $beats clear heartbeats per pair"
   echo "  (one client, sequential requests; a first request that takes longer than ${overview_timeout} s ends the variant)"
-  # The state query of store::read_state_rows (monitor/store/state_rows.cpp), alone in the
-  # database's own shell: the database's share of the answer.
-  state_sql="SELECT count(*), count(b.id) FROM episode_state s LEFT JOIN episode e ON e.id = s.episode_id AND e.closed IS NULL LEFT JOIN evidence b ON b.id = (SELECT x.id FROM evidence x WHERE x.scope = s.scope AND x.verdict = 'blocked' AND (x.ip = s.ip OR (x.ip = '' AND s.ip = '')) ORDER BY x.time DESC, x.id DESC LIMIT 1)"
   for ips in $overview_ips; do
     python3 "$here/fill_overview.py" sqlite "$ips" "$scopes" "$beats" > "$work/fill-sqlite.sql" 2> "$work/fill.txt"
     python3 "$here/fill_overview.py" postgresql "$ips" "$scopes" "$beats" analyze > "$work/fill-pg.sql" 2> /dev/null
@@ -272,13 +271,6 @@ if [[ " $parts " == *" overview "* ]]; then
         fi
         echo "  $variant: filled in $(calc "round($(now) - $t0, 1)") s, $(sql "$backend" "$db" 'SELECT count(*) FROM evidence') evidence rows, database $size ($what)"
       fi
-      t0=$(now)
-      if [ "$backend" = sqlite ]; then
-        q=$(timeout "$overview_timeout" sqlite3 -readonly "$db" "$state_sql" 2>&1) || q="no answer in ${overview_timeout} s"
-      else
-        q=$(timeout "$overview_timeout" psql -X -At "$db" -c "$state_sql" 2>&1) || q="no answer in ${overview_timeout} s"
-      fi
-      echo "    state query alone in the $backend shell: $(calc "round(($(now) - $t0) * 1000)") ms ($q)"
       port=$(free_port)
       "$bin" --config "$work/empty.toml" --db "$db" -q serve --listen "127.0.0.1:$port" --threads 2 \
         > "$work/serve.out" 2> "$work/serve.err" &
@@ -302,7 +294,9 @@ if [[ " $parts " == *" overview "* ]]; then
         echo "    first /api/overview: NO ANSWER (curl code '$code') after $(calc "round($first, 1)") s"
         [ -s "$work/overview.json" ] && echo "    answer: $(head -c 600 "$work/overview.json")"
       fi
-      # One node's view (1/16 of the IPs), whatever the whole overview answered.
+      # The blocked IPs alone (what the dashboard's "with a block" filter asks), then one
+      # node's view (1/16 of the IPs), whatever the whole overview answered.
+      echo "    /api/overview?state=blocked $(python3 "$here/latency.py" "http://127.0.0.1:$port/api/overview?state=blocked" 100 2)"
       t0=$(now)
       ncode=$(curl -s --max-time "$overview_timeout" -o /dev/null -w '%{http_code}' \
         "http://127.0.0.1:$port/api/overview?node=mx1" || true)

@@ -129,6 +129,7 @@ BuildResult build(Database& db, const BuildOptions& options, bool force_full)
     store::record_state_nodes(db, cursor, last_id);
     if (result.full_rebuild) {
         store::recount_all_state_ips(db);
+        store::recount_all_node_ips(db, options.default_ip);
     } else {
         std::vector<std::string> ips;
         for (const store::FreshKey& key : fresh.keys) {
@@ -137,6 +138,7 @@ BuildResult build(Database& db, const BuildOptions& options, bool force_full)
             }
         }
         store::recount_state_ips(db, ips);
+        store::recount_node_ips(db, options.default_ip, ips);
     }
     store::write_monitor_cursor(db, k_cursor, last_id);
     tx.commit();

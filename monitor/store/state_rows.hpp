@@ -79,6 +79,13 @@ void recount_state_ips(Database& db, const std::vector<std::string>& ips);
 // The same for every IP (after a full rebuild).
 void recount_all_state_ips(Database& db);
 
+// The same per node (state_node_ip: the node's pairs of each IP, as state_node names them;
+// default_ip: the IP the fold keys evidence of ip "" to). recount_node_ips recounts every IP
+// when the table has never been counted (after migration 020).
+void recount_node_ips(Database& db, const std::string& default_ip,
+                      const std::vector<std::string>& ips);
+void recount_all_node_ips(Database& db, const std::string& default_ip);
+
 // Records which node observed the evidence with id in (after_id, up_to_id] (the fold calls
 // it for what it read, in its transaction).
 void record_state_nodes(Database& db, std::int64_t after_id, std::int64_t up_to_id);
