@@ -137,6 +137,7 @@ int run_ingest_bounce(const BounceArgs& args, Context& ctx)
     options.skip_seen = !args.again;
     options.ours = evidence::OurIps::of(config);
     options.node = monitor::node_name(config);
+    options.unnamed_ip = config.default_ip();
     ingest::BounceIngester ingester(db.get(), classify::Classifier::current(), options);
     const bool json = ctx.global.json;
     const bool progress = !json && ctx.global.verbosity >= 0 && isatty(STDERR_FILENO) == 1;

@@ -116,6 +116,7 @@ int run_ingest_log(const IngestLogArgs& args, const Context& ctx)
     const config::Config config = load_effective_config(ctx.global);
     options.ours = evidence::OurIps::of(config);
     options.node = monitor::node_name(config);
+    options.unnamed_ip = config.default_ip();
     store::Database db(monitor_db_path(ctx.global, config));
     std::unique_ptr<ingest::LogIngester> ingester;
     try {

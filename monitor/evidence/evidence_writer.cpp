@@ -18,7 +18,8 @@ bool same_hour(std::string_view a, std::string_view b)
 
 } // namespace
 
-EvidenceWriter::EvidenceWriter(store::Database& db, std::string node) : m_out(db, std::move(node))
+EvidenceWriter::EvidenceWriter(store::Database& db, std::string node, std::string unnamed_ip)
+    : m_out(db, std::move(node)), m_unnamed_ip(std::move(unnamed_ip))
 {
 }
 
@@ -31,7 +32,7 @@ EvidenceWriter::Row& EvidenceWriter::push(std::string_view time, SourceKind sour
     // Assigning into the kept strings reuses their buffers: no allocation per row.
     Row& row = m_rows[m_count++];
     row.time.assign(time);
-    row.ip.assign(decision.ip);
+    row.ip.assign(decision.ip.empty() ? std::string_view(m_unnamed_ip) : decision.ip);
     row.scope.assign(decision.scope);
     row.verdict = decision.verdict;
     row.reason.assign(decision.reason);
@@ -83,8 +84,9 @@ void EvidenceWriter::record(std::string_view time, SourceKind source, std::int64
     if (open == m_open.end()) {
         open = m_open.try_emplace(m_key).first;
     }
+    const std::string_view ip = decision.ip.empty() ? std::string_view(m_unnamed_ip) : decision.ip;
     for (OpenRow& candidate : open->second) {
-        if (candidate.ip != decision.ip) {
+        if (candidate.ip != ip) {
             continue;
         }
         Row& row = m_rows[candidate.index];
@@ -98,7 +100,7 @@ void EvidenceWriter::record(std::string_view time, SourceKind source, std::int64
         return;
     }
     push(time, source, source_id, decision);
-    open->second.push_back(OpenRow{std::string(decision.ip), m_count - 1});
+    open->second.push_back(OpenRow{std::string(ip), m_count - 1});
 }
 
 void EvidenceWriter::write()

@@ -46,8 +46,11 @@ public:
     static constexpr std::size_t k_max_pending = 16384;
 
     // node: the node whose observations these are (monitor/run/node_name.hpp; stored with
-    // every row, schema 018); "" when no node observed them (stored as NULL).
-    EvidenceWriter(store::Database& db, std::string node);
+    // every row, schema 018); "" when no node observed them (stored as NULL). unnamed_ip: the
+    // sending IP of a decision that names none (a Postfix log line never does): the observing
+    // node's single identity (Config::default_ip()), so that in a fleet each node's log
+    // evidence is its own IP's, not one "this server" of every node; "" keeps it unattributed.
+    EvidenceWriter(store::Database& db, std::string node, std::string unnamed_ip = {});
 
     // Records what decision says about source row source_id at time (ISO 8601 UTC,
     // "2026-01-31T00:00:02Z"); nothing when the decision recorded nothing. observations: how
@@ -85,6 +88,7 @@ private:
     bool counts_on(const Row& row, std::string_view time, const Decision& decision) const;
 
     store::EvidenceRows m_out;
+    std::string m_unnamed_ip;
     std::vector<Row> m_rows; // m_rows[0, m_count) are pending; the rest keep their capacity
     std::size_t m_count = 0;
     // Open clear log rows per scope (few IPs per scope: a linear look-up).

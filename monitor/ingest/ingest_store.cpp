@@ -48,9 +48,10 @@ store::DeliveryRowView delivery_row(const LogRecord& record, std::string_view ti
 
 } // namespace
 
-IngestStore::IngestStore(store::Database& db, std::string node, bool fresh_path)
+IngestStore::IngestStore(store::Database& db, std::string node, bool fresh_path,
+                         std::string unnamed_ip)
     : m_db(db), m_node(std::move(node)), m_deliveries(db, m_node), m_message_rows(db, m_node),
-      m_evidence(db, m_node), m_fresh_path(fresh_path)
+      m_evidence(db, m_node, std::move(unnamed_ip)), m_fresh_path(fresh_path)
 {
     // A bigger page cache and fewer checkpoints for bulk inserts (bounded: 32 MB, WAL up to
     // ~64 MB before it is folded back).

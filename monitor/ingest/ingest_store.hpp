@@ -51,7 +51,9 @@ class IngestStore {
 public:
     // node: the node reading the logs (its rows, cursors and joins are its own, schema 018).
     // fresh_path false: every delivery takes the checked path (tests compare both).
-    IngestStore(store::Database& db, std::string node, bool fresh_path = true);
+    // unnamed_ip: the sending IP of evidence whose line names none (evidence_writer.hpp).
+    IngestStore(store::Database& db, std::string node, bool fresh_path = true,
+                std::string unnamed_ip = {});
     ~IngestStore();
 
     void begin();

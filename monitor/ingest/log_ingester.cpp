@@ -41,7 +41,8 @@ LogIngester::LogIngester(store::Database* db, const classify::Classifier& classi
       m_parser(m_time, m_options.format)
 {
     if (m_db != nullptr) {
-        m_store = std::make_unique<IngestStore>(*m_db, m_options.node, m_options.fresh_path);
+        m_store = std::make_unique<IngestStore>(*m_db, m_options.node, m_options.fresh_path,
+                                                m_options.unnamed_ip);
     }
 }
 

@@ -42,6 +42,9 @@ struct IngestOptions {
     std::size_t sample_limit = 5; // unparseable samples kept (escaped)
     evidence::OurIps ours;        // the configured identities (evidence attribution)
     std::string node; // the node reading the logs (monitor/run/node_name.hpp; schema 018)
+    // The sending IP of a line that names none: the node's single identity
+    // (Config::default_ip(); evidence_writer.hpp), "" to leave it unattributed.
+    std::string unnamed_ip;
 };
 
 struct IngestCounts {

@@ -54,6 +54,7 @@ PartResult ingest_logs(TickContext& tick)
         ingest::IngestOptions options;
         options.ours = tick.ours;
         options.node = node_name(tick.config);
+        options.unnamed_ip = tick.config.default_ip();
         if (auto format = ingest::parse_log_format(log.format)) {
             options.format = *format;
         }
@@ -91,6 +92,7 @@ PartResult ingest_bounces(TickContext& tick)
     ingest::BounceIngestOptions bounce_options;
     bounce_options.ours = tick.ours;
     bounce_options.node = node_name(tick.config);
+    bounce_options.unnamed_ip = tick.config.default_ip();
     ingest::BounceIngester ingester(&tick.db, tick.classifier, bounce_options);
     for (const config::BounceSource& source : tick.config.bounces) {
         try {

@@ -16,7 +16,7 @@ BounceIngester::BounceIngester(store::Database* db, const classify::Classifier& 
     : m_db(db), m_classifier(classifier), m_options(options)
 {
     if (m_db != nullptr) {
-        m_store = std::make_unique<BounceStore>(*m_db, m_options.node);
+        m_store = std::make_unique<BounceStore>(*m_db, m_options.node, m_options.unnamed_ip);
     }
 }
 

@@ -54,6 +54,9 @@ struct BounceIngestOptions {
     std::size_t batch_messages = 500; // messages per transaction
     evidence::OurIps ours;            // the configured identities (evidence attribution)
     std::string node; // the node reading the messages (monitor/run/node_name.hpp; schema 018)
+    // The sending IP of a bounce that names none: the node's single identity
+    // (Config::default_ip(); evidence_writer.hpp), "" to leave it unattributed.
+    std::string unnamed_ip;
 };
 
 class BounceIngester {

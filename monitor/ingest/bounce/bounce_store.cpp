@@ -5,8 +5,9 @@
 
 namespace smtpprobe::ingest {
 
-BounceStore::BounceStore(store::Database& db, const std::string& node)
-    : m_db(db), m_rows(db, node), m_evidence(db, node)
+BounceStore::BounceStore(store::Database& db, const std::string& node,
+                         const std::string& unnamed_ip)
+    : m_db(db), m_rows(db, node), m_evidence(db, node, unnamed_ip)
 {
 }
 

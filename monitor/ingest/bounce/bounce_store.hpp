@@ -23,7 +23,8 @@ namespace smtpprobe::ingest {
 class BounceStore {
 public:
     // node: the node reading the messages (stored with their rows, schema 018).
-    BounceStore(store::Database& db, const std::string& node);
+    // unnamed_ip: the sending IP of evidence whose bounce names none (evidence_writer.hpp).
+    BounceStore(store::Database& db, const std::string& node, const std::string& unnamed_ip = {});
     ~BounceStore();
     BounceStore(const BounceStore&) = delete;
     BounceStore& operator=(const BounceStore&) = delete;

@@ -57,12 +57,12 @@ evidence::Decision decision_of(const char* ip, const char* scope, const char* ve
     return decision;
 }
 
-std::string run(const std::vector<Item>& items)
+std::string run(const std::vector<Item>& items, const std::string& unnamed_ip = {})
 {
     TempDir dir;
     store::Database db(smtpprobe::test::test_history(dir, "h.db"));
     store::Transaction tx(db);
-    EvidenceWriter batch(db, "node-a");
+    EvidenceWriter batch(db, "node-a", unnamed_ip);
     std::int64_t id = 0;
     for (const Item& item : items) {
         batch.record(item.time, evidence::SourceKind::log, ++id,
@@ -203,4 +203,24 @@ TEST_CASE("evidence writer: bounded memory, every item written once, a discard d
     CHECK(written < id);
     CHECK(st.column_int(1) == written);
     CHECK(st.column_int(2) == written);
+}
+
+TEST_CASE("evidence writer: evidence naming no IP is the reading node's single identity's")
+{
+    // A Postfix line never names the sending IP: written as the node's identity (unnamed_ip),
+    // so in a fleet each node's log evidence is its own IP's; an item naming that same IP
+    // counts on the same row, another IP keeps its own.
+    const std::string rows = run({{"2026-01-31T10:00:01Z", "", k_ms, "clear"},
+                                  {"2026-01-31T10:00:02Z", "", k_ms, "clear"},
+                                  {"2026-01-31T10:00:03Z", "198.51.100.7", k_ms, "clear"},
+                                  {"2026-01-31T10:00:04Z", "192.0.2.9", k_ms, "clear"},
+                                  {"2026-01-31T10:00:05Z", "", k_ms, "blocked"}},
+                                 "192.0.2.9");
+    CHECK(rows ==
+          text({{"2026-01-31T10:00:01Z", "192.0.2.9", k_ms, "clear", 1, 3, "2026-01-31T10:00:04Z"},
+                {"2026-01-31T10:00:03Z", "198.51.100.7", k_ms, "clear", 3, 1, ""},
+                {"2026-01-31T10:00:05Z", "192.0.2.9", k_ms, "blocked", 5, 1, ""}}));
+    // Without one (no identity, or several), it stays unattributed.
+    CHECK(run({{"2026-01-31T10:00:01Z", "", k_ms, "blocked"}}) ==
+          text({{"2026-01-31T10:00:01Z", "", k_ms, "blocked", 1, 1, ""}}));
 }
