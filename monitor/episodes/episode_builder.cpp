@@ -7,6 +7,7 @@
 #include "monitor/store/episode_fold_rows.hpp"
 #include "monitor/store/evidence_rows.hpp"
 #include "monitor/store/node_rows.hpp"
+#include "monitor/store/state_counts.hpp"
 #include "monitor/store/state_rows.hpp"
 
 #include <algorithm>

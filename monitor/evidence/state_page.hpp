@@ -6,6 +6,7 @@
 #pragma once
 
 #include "monitor/evidence/state_query.hpp"
+#include "monitor/store/state_counts.hpp"
 #include "monitor/store/state_rows.hpp"
 
 #include <cstdint>

@@ -23,7 +23,6 @@ constexpr int k_busy_timeout_ms = 10'000;
 // large ingest by half and its total CPU by about a tenth; single-row reads and small
 // transactions (probe runs, alerts) stay far below a millisecond.
 constexpr const char* k_new_database_page_size = "PRAGMA page_size=65536";
-constexpr const char* k_reader_mmap_size = "PRAGMA mmap_size=1073741824";
 
 // path as the path part of a file: URI (RFC 3986: '%', '?' and '#' escaped).
 std::string uri_path(const std::string& path)
@@ -127,11 +126,6 @@ void Database::open_sqlite(Mode mode)
             migrate();
         } else {
             check_read_only_schema();
-            // A reader (serve, status) reads the same indexes request after request: mapped,
-            // they are read from the OS's page cache in place instead of copied 64 KiB page by
-            // page into a 2 MB cache (a fleet overview spent 40% of its time in those copies,
-            // bench/fleet). Address space only: the pages stay the OS's to evict.
-            exec(k_reader_mmap_size);
         }
     } catch (...) {
         sqlite3_close(m_db);
@@ -195,6 +189,18 @@ void Database::tune_for_bulk_writes(std::int64_t cache_kib, std::int64_t wal_byt
     std::int64_t page = page_size.step() ? page_size.column_int(0) : 4096;
     sqlite3_wal_autocheckpoint(m_db,
                                static_cast<int>(wal_bytes / std::max<std::int64_t>(page, 512)));
+}
+
+void Database::map_for_repeated_reads()
+{
+    if (m_pg) {
+        return; // the server's shared_buffers hold what is read again
+    }
+    // Mapped, the same indexes read request after request come from the OS's page cache in
+    // place instead of being copied 64 KiB page by page into a 2 MB cache (a fleet overview
+    // spent 40% of its time in those copies, bench/fleet). The mapped pages stay the OS's to
+    // evict, but count in the process's resident size as they are touched.
+    exec("PRAGMA mmap_size=1073741824");
 }
 
 bool Database::readable()

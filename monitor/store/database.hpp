@@ -71,6 +71,9 @@ public:
     // For bulk writers (log ingestion): a page cache of cache_kib KiB and a WAL folded back
     // into the database only once it has grown to about wal_bytes (fewer checkpoints).
     void tune_for_bulk_writes(std::int64_t cache_kib, std::int64_t wal_bytes);
+    // For a long-lived reader that reads the same pages again and again (serve's connections):
+    // SQLite maps the file (up to 1 GiB) instead of copying pages; no-op on PostgreSQL.
+    void map_for_repeated_reads();
 
     // The highest applied migration number (0 for an empty database).
     int schema_version();

@@ -96,6 +96,7 @@ ThreadState& thread_state(const std::string& path)
     if (!state.db || state.path != path) {
         state.data_version.reset();
         state.db = std::make_unique<store::Database>(path, store::Database::Mode::read_only);
+        state.db->map_for_repeated_reads();
         state.path = path;
         state.data_version.emplace(*state.db);
         state.status_version = -1;

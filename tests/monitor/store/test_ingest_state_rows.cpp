@@ -35,9 +35,9 @@ void back_to_schema_17(store::Database& db)
 {
     // 020 reads the node columns (re-applied after 018, as on an old database).
     for (const char* sql :
-         {"DROP TABLE state_node", "DROP TABLE state_ip", "DROP INDEX episode_state_state",
-          "DROP INDEX probe_run_script", "DROP INDEX probe_run_node",
-          "DELETE FROM schema_migration WHERE version = 20"}) {
+         {"DROP TABLE state_node", "DROP TABLE state_ip", "DROP TABLE state_node_ip",
+          "DROP INDEX episode_state_state", "DROP INDEX probe_run_script",
+          "DROP INDEX probe_run_node", "DELETE FROM schema_migration WHERE version = 20"}) {
         db.exec(sql);
     }
     db.exec("DROP TABLE ingest_cursor");
