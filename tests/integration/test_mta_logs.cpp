@@ -13,13 +13,36 @@
 #include "tests/support/mta_traffic.hpp"
 #include "tests/support/skip.hpp"
 
+#include <algorithm>
 #include <doctest/doctest.h>
+#include <filesystem>
 #include <map>
+#include <thread>
 
 using namespace smtpprobe::test;
 using namespace std::chrono_literals;
 
 namespace {
+
+// Whether the mailbox file comes to hold every needle within timeout.
+bool mailbox_holds(const std::string& path, const std::vector<std::string>& needles,
+                   std::chrono::seconds timeout)
+{
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        std::error_code ec;
+        const std::string text = std::filesystem::exists(path, ec) ? read_file(path) : "";
+        if (std::all_of(needles.begin(), needles.end(), [&](const std::string& needle) {
+                return text.find(needle) != std::string::npos;
+            })) {
+            return true;
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+            return false;
+        }
+        std::this_thread::sleep_for(200ms);
+    }
+}
 
 struct Expected {
     const char* recipient;
@@ -127,6 +150,10 @@ void run_mta_log_case(MtaKind kind)
         : kind == MtaKind::exim   ? "x@refused.test R=manual T=remote_smtp defer (111)"
                                   : "to=<x@refused.test> rcpt=";
     CHECK(mta.wait_for_log(refused, 1, 60s));
+    // The MTA's bounces to our sender are delivered to its mailbox after the refusals are
+    // logged: wait for both before stopping it (read earlier, the mailbox can still lack them).
+    CHECK(mailbox_holds(mta.mailbox_path("sender"), {"s3140@outlook.test", "ms606@outlook.test"},
+                        60s));
     mta.stop();
     std::string log = mta.log_text();
     CAPTURE(log);

@@ -51,14 +51,16 @@ void write_node_log(const std::string& path, int node, unsigned seed)
     std::mt19937 random(seed + static_cast<unsigned>(node));
     const char* const hosts[] = {"hotmail-com.olc.protection.outlook.com[52.101.68.20]:25",
                                  "gmail-smtp-in.l.google.com[142.250.102.27]:25"};
-    const char* const blocked[] = {
-        "dsn=5.7.1, status=bounced (host x[52.101.68.20] said: 550 5.7.1 Unfortunately, "
-        "messages from [203.0.113.%d] weren't sent. Please contact your Internet service "
-        "provider since part of their network is on our block list (S3140). (in reply to MAIL "
-        "FROM command))",
-        "dsn=4.7.28, status=deferred (host x[142.250.102.27] said: 421-4.7.28 Gmail has "
-        "detected an unusual rate of unsolicited mail originating from your IP address "
-        "203.0.113.%d. (in reply to end of DATA command))"};
+    // The receivers' refusals, before and after the sending IP's last octet.
+    const char* const blocked[][2] = {
+        {"dsn=5.7.1, status=bounced (host x[52.101.68.20] said: 550 5.7.1 Unfortunately, "
+         "messages from [203.0.113.",
+         "] weren't sent. Please contact your Internet service provider since part of their "
+         "network is on our block list (S3140). (in reply to MAIL FROM command))"},
+        {"dsn=4.7.28, status=deferred (host x[142.250.102.27] said: 421-4.7.28 Gmail has "
+         "detected an unusual rate of unsolicited mail originating from your IP address "
+         "203.0.113.",
+         ". (in reply to end of DATA command))"}};
     for (int minute = 0; minute < 24 * 60; minute += 3) {
         const int receiver = static_cast<int>(random() % 2);
         // Blocked in the middle hours of the day, clear before and after: episodes open and
@@ -76,7 +78,7 @@ void write_node_log(const std::string& path, int node, unsigned seed)
                      minute / 60, minute % 60, node + 1, node, qid, minute,
                      receiver == 0 ? "outlook.com" : "gmail.com", hosts[receiver]);
         if (block) {
-            std::fprintf(out, blocked[receiver], 10 + node / 2);
+            std::fprintf(out, "%s%d%s", blocked[receiver][0], 10 + node / 2, blocked[receiver][1]);
         } else {
             std::fprintf(out, "dsn=2.0.0, status=sent (250 2.0.0 OK)");
         }
