@@ -131,8 +131,10 @@ StateSnapshot read_state(store::Database& db, const config::Config& config,
     const StateFilter filter = with_node_keys(db, config, given);
     StateSnapshot snapshot;
     snapshot.unfolded_evidence = store::unfolded_evidence(db);
-    std::vector<store::StateRow> rows =
-        store::read_state_rows(db, unattributed_ip(config, store::count_observing_nodes(db) > 1));
+    store::StateRowFilter rows_filter;
+    rows_filter.state = filter.state;
+    std::vector<store::StateRow> rows = store::read_state_rows(
+        db, unattributed_ip(config, store::count_observing_nodes(db) > 1), rows_filter);
     std::erase_if(rows,
                   [&](const store::StateRow& row) { return !filter.keeps(row.ip, row.scope); });
     snapshot.scopes = scope_states_of(db, config, std::move(rows));

@@ -65,6 +65,9 @@ struct StateFilter {
     // "" = every node; else only the pairs with evidence this node observed (schema 018: the
     // evidence's node column). An unknown node keeps nothing.
     std::string node;
+    // "" = every state; else only the pairs in this state (blocked | clear | unknown), chosen
+    // by the query itself (a fleet's blocked pairs without reading its clear ones).
+    std::string state;
     // The pairs of node, read by with_node_keys() (null until then: keeps nothing).
     std::shared_ptr<const std::set<std::pair<std::string, std::string>>> node_keys;
 

@@ -9,6 +9,7 @@
 #include "probe/text/utc_time.hpp"
 #include "web/api/api.hpp"
 
+#include <map>
 #include <set>
 #include <vector>
 
@@ -125,19 +126,27 @@ std::string render_metrics(store::Database& db, const config::Config& config)
     // not one per host ever delivered to): 1 while an episode is open, as the state query says.
     out.family("smtpprobe_blocked", "gauge",
                "1 while a block episode is open for the sending IP and receiver scope.");
+    // Only the blocked pairs are read from the state (a fleet's 250,000 clear pairs took 3 s
+    // a scrape when every pair was read); every pair with an episode is a pair of the state.
     std::vector<std::pair<Labels, long long>> starts;
     std::set<std::pair<std::string, std::string>> ever_blocked;
     for (const store::EpisodeRow& episode : store::read_episodes(db)) {
         ever_blocked.emplace(episode.ip, episode.scope);
     }
-    for (const evidence::ScopeState& s : evidence::read_state(db, config).scopes) {
-        if (s.state != evidence::Verdict::blocked && !ever_blocked.count({s.ip, s.scope})) {
-            continue;
-        }
-        Labels labels{{"ip", s.ip}, {"scope", s.scope}};
-        out.sample("smtpprobe_blocked", labels, s.state == evidence::Verdict::blocked ? 1 : 0);
-        if (s.episode) {
-            if (auto when = epoch_seconds(s.episode->opened)) {
+    evidence::StateFilter blocked_only;
+    blocked_only.state = "blocked";
+    const evidence::StateSnapshot blocked_state = evidence::read_state(db, config, blocked_only);
+    std::map<std::pair<std::string, std::string>, const evidence::ScopeState*> blocked;
+    for (const evidence::ScopeState& s : blocked_state.scopes) {
+        blocked.emplace(std::make_pair(s.ip, s.scope), &s);
+        ever_blocked.emplace(s.ip, s.scope);
+    }
+    for (const auto& key : ever_blocked) { // ordered by ip, then scope, as the state
+        Labels labels{{"ip", key.first}, {"scope", key.second}};
+        const auto now = blocked.find(key);
+        out.sample("smtpprobe_blocked", labels, now != blocked.end() ? 1 : 0);
+        if (now != blocked.end() && now->second->episode) {
+            if (auto when = epoch_seconds(now->second->episode->opened)) {
                 starts.emplace_back(labels, *when);
             }
         }
