@@ -66,10 +66,11 @@ private:
 // The IP that evidence naming none (rule 3b/3d: the source did not say) is attributed to when
 // episodes are folded and states read: the config's single identity's IP for the history of
 // one server. (Log and bounce evidence is attributed when written already, to the reading
-// node's single identity: EvidenceWriter's unnamed_ip; this covers the rest and older rows.) A fleet's history (more than one node has observed into it, issue 20) gets
-// none: the folding node's identity is not the IP that sent another node's mail, and nodes
-// with different identities would each re-attribute (and rebuild) everything the others
-// folded. Such evidence stays "this server"; its row names the node that observed it.
+// node's single identity: EvidenceWriter's unnamed_ip; this covers the rest and older rows.) A
+// fleet's history (more than one node has observed into it, issue 20) gets none: the folding node's
+// identity is not the IP that sent another node's mail, and nodes with different identities would
+// each re-attribute (and rebuild) everything the others folded. Such evidence stays "this server";
+// its row names the node that observed it.
 std::string unattributed_ip(const config::Config& config, bool fleet_history);
 
 // What kind of thing was observed.

@@ -3,7 +3,6 @@
 
 #include "monitor/classify/classifier.hpp"
 #include "monitor/ingest/reports/snds_apply.hpp"
-#include "monitor/store/snds_store.hpp"
 #include "monitor/store/state_rows.hpp"
 
 #include <optional>
@@ -81,7 +80,7 @@ ScopeAdvice classified_advice(const std::optional<store::EvidenceReply>& reply)
 
 } // namespace
 
-ScopeAdvice scope_advice(store::Database& db, const config::Config& config, const ScopeFacts& facts)
+ScopeAdvice scope_advice(const config::Config& config, const ScopeFacts& facts)
 {
     if (facts.scope.rfind("dnsbl/", 0) == 0) {
         const std::string zone = facts.scope.substr(6);
@@ -90,19 +89,13 @@ ScopeAdvice scope_advice(store::Database& db, const config::Config& config, cons
                                                 : std::string(),
                 dnsbl_action(config, zone, facts.state)};
     }
-    if (facts.state == Verdict::blocked && facts.last_blocked_evidence != 0) {
+    if (facts.state == Verdict::blocked && facts.blocking != nullptr) {
         // An SNDS block has no SMTP reply to classify: its range's reason says why.
-        const std::optional<std::string> reason =
-            facts.source ? facts.source->snds_reason
-                         : store::snds_reason_of_evidence(db, facts.last_blocked_evidence);
-        if (reason) {
+        if (const auto& reason = facts.blocking->snds_reason) {
             return {"Outlook.com's SNDS lists this IP as blocked (" + *reason + ")",
                     ingest::snds_block_action(*reason)};
         }
-        if (ScopeAdvice advice = classified_advice(
-                facts.source ? facts.source->reply
-                             : store::evidence_reply(db, facts.last_blocked_evidence));
-            !advice.action.empty()) {
+        if (ScopeAdvice advice = classified_advice(facts.blocking->reply); !advice.action.empty()) {
             return advice;
         }
     }

@@ -17,10 +17,9 @@ struct ScopeFacts {
     std::string scope;
     Verdict state = Verdict::unknown;
     std::string provider_code;
-    std::int64_t last_blocked_evidence = 0; // evidence id, 0 if none
-    // What explains that evidence, when the caller read it already (read_blocking_sources:
-    // many at once); null = read here.
-    const store::BlockingSource* source = nullptr;
+    // What explains the newest blocking evidence (store::read_blocking_sources, read for all
+    // blocked pairs at once); null when the state is not blocked or nothing explains it.
+    const store::BlockingSource* blocking = nullptr;
 };
 
 struct ScopeAdvice {
@@ -28,7 +27,6 @@ struct ScopeAdvice {
     std::string action;  // what to do
 };
 
-ScopeAdvice scope_advice(store::Database& db, const config::Config& config,
-                         const ScopeFacts& facts);
+ScopeAdvice scope_advice(const config::Config& config, const ScopeFacts& facts);
 
 } // namespace smtpprobe::evidence

@@ -62,8 +62,8 @@ StateFilter with_node_keys(store::Database& db, const config::Config& config, St
 
 namespace {
 
-ScopeState scope_state_of(store::Database& db, const config::Config& config, store::StateRow&& row,
-                          const store::BlockingSource* source)
+ScopeState scope_state_of(const config::Config& config, store::StateRow&& row,
+                          const store::BlockingSource* blocking)
 {
     ScopeState s;
     s.ip = std::move(row.ip);
@@ -87,9 +87,8 @@ ScopeState scope_state_of(store::Database& db, const config::Config& config, sto
     s.provider_code = std::move(row.provider_code);
     s.reason = std::move(row.reason);
     ScopeAdvice advice =
-        scope_advice(db, config,
-                     ScopeFacts{s.scope, s.state, s.provider_code,
-                                s.state == Verdict::blocked ? s.last_blocked_evidence : 0, source});
+        scope_advice(config, ScopeFacts{s.scope, s.state, s.provider_code,
+                                        s.state == Verdict::blocked ? blocking : nullptr});
     s.meaning = std::move(advice.meaning);
     s.action = std::move(advice.action);
     return s;
@@ -107,14 +106,14 @@ std::vector<ScopeState> scope_states_of(store::Database& db, const config::Confi
         }
     }
     const auto sources = store::read_blocking_sources(db, blocking);
-    static const store::BlockingSource k_none;
     std::vector<ScopeState> out;
     out.reserve(rows.size());
     for (store::StateRow& row : rows) {
-        // Read for every blocked row: one the statement did not find has nothing to explain it.
+        // A blocked row the statement did not find (its source row is gone) has nothing to
+        // explain it.
         const auto found = sources.find(row.last_blocked_evidence);
-        out.push_back(scope_state_of(db, config, std::move(row),
-                                     found != sources.end() ? &found->second : &k_none));
+        out.push_back(scope_state_of(config, std::move(row),
+                                     found != sources.end() ? &found->second : nullptr));
     }
     return out;
 }

@@ -121,15 +121,4 @@ std::int64_t add_snds_ip_state(Database& db, std::int64_t fetch, const std::stri
     return db.last_insert_id();
 }
 
-std::optional<std::string> snds_reason_of_evidence(Database& db, std::int64_t evidence_id)
-{
-    Statement st(db, "SELECT coalesce(s.reason, '') FROM evidence e JOIN snds_ip_state s "
-                     "ON s.id = e.source_id WHERE e.id = ? AND e.source_kind = 'snds'");
-    st.bind(1, evidence_id);
-    if (!st.step()) {
-        return std::nullopt;
-    }
-    return st.column_text(0);
-}
-
 } // namespace smtpprobe::store

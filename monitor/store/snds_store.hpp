@@ -48,8 +48,4 @@ std::int64_t add_snds_ip_state(Database& db, std::int64_t fetch, const std::stri
                                const std::string& verdict, const std::string& reason,
                                const std::string& first_ip, const std::string& last_ip);
 
-// The reason text of the SNDS status range behind an evidence row of source kind 'snds'
-// (nullopt when the evidence is not from SNDS).
-std::optional<std::string> snds_reason_of_evidence(Database& db, std::int64_t evidence_id);
-
 } // namespace smtpprobe::store

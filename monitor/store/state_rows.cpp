@@ -98,40 +98,6 @@ std::int64_t unfolded_evidence(Database& db)
     return st.column_int(0);
 }
 
-std::optional<EvidenceReply> evidence_reply(Database& db, std::int64_t evidence_id)
-{
-    Statement which(db, "SELECT source_kind, source_id FROM evidence WHERE id = ?");
-    which.bind(1, evidence_id);
-    if (!which.step()) {
-        return std::nullopt;
-    }
-    const std::string kind = which.column_text(0);
-    const std::int64_t source = which.column_int(1);
-    const char* sql = nullptr;
-    if (kind == "probe") {
-        sql = "SELECT reply_code, reply_enhanced, reply_text, mx_host FROM probe_run WHERE id = ?";
-    } else if (kind == "log") {
-        sql = "SELECT NULL, dsn, coalesce(reply, status), relay_host FROM delivery WHERE id = ?";
-    } else if (kind == "bounce") {
-        sql = "SELECT reply_code, status, diagnostic, remote_mta FROM bounce WHERE id = ?";
-    } else {
-        return std::nullopt;
-    }
-    Statement row(db, sql);
-    row.bind(1, source);
-    if (!row.step()) {
-        return std::nullopt;
-    }
-    EvidenceReply reply;
-    if (auto code = row.column_optional_int(0)) {
-        reply.code = static_cast<int>(*code);
-    }
-    reply.enhanced = row.column_text(1);
-    reply.text = row.column_text(2);
-    reply.host = row.column_text(3);
-    return reply;
-}
-
 std::unordered_map<std::int64_t, BlockingSource>
 read_blocking_sources(Database& db, const std::vector<std::int64_t>& evidence_ids)
 {
@@ -140,7 +106,7 @@ read_blocking_sources(Database& db, const std::vector<std::int64_t>& evidence_id
     for (std::size_t from = 0; from < evidence_ids.size(); from += k_slice) {
         const std::size_t to = std::min(evidence_ids.size(), from + k_slice);
         const std::string list = placeholders(to - from);
-        // The columns evidence_reply() reads per source kind; a kind without a reply (a DNSBL
+        // The reply columns per source kind; a kind without a reply (a DNSBL
         // answer, a note) keeps none.
         Statement st(db,
                      "SELECT e.id, e.source_kind, coalesce(s.reason, ''), "
@@ -168,7 +134,7 @@ read_blocking_sources(Database& db, const std::vector<std::int64_t>& evidence_id
             BlockingSource source;
             const std::string kind = st.column_text(1);
             if (!st.column_optional_int(7)) {
-                // The source row is gone: nothing explains it (as evidence_reply()).
+                // The source row is gone: nothing explains it.
             } else if (kind == "snds") {
                 source.snds_reason = st.column_text(2);
             } else {

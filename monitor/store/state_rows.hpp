@@ -62,19 +62,18 @@ read_node_keys(Database& db, const std::string& node, const std::string& default
 std::int64_t unfolded_evidence(Database& db);
 
 // The reply behind one piece of evidence (a probe's decisive reply, a log line's dsn and
-// reply, a bounce's diagnostic) as the classifier reads it; nullopt for other sources or when
-// the row is gone.
+// reply, a bounce's diagnostic) as the classifier reads it.
 struct EvidenceReply {
     std::optional<int> code;
     std::string enhanced;
     std::string text;
     std::string host;
 };
-std::optional<EvidenceReply> evidence_reply(Database& db, std::int64_t evidence_id);
 
-// What explains a blocking evidence row, as evidence_reply() and snds_reason_of_evidence()
-// read it, for many rows in one statement per 500 (the state query reads it for every blocked
-// pair: one statement each cost a round trip each on PostgreSQL).
+// What explains a blocking evidence row: an SNDS block's range reason, or the reply of its
+// probe, log line or bounce (none for other sources, or when the source row is gone). Read for
+// many rows at once, one statement per 500 (the state query reads it for every blocked pair:
+// one statement each cost a round trip each on PostgreSQL). Rows not found are not in the map.
 struct BlockingSource {
     std::optional<std::string> snds_reason; // an SNDS block: its range's reason
     std::optional<EvidenceReply> reply;     // a probe, log line or bounce: its reply

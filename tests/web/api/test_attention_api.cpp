@@ -7,6 +7,7 @@
 #include "monitor/store/attention_rows.hpp"
 #include "monitor/store/database.hpp"
 #include "monitor/store/schedule_rows.hpp"
+#include "tests/support/api_json.hpp"
 #include "tests/support/dashboard_fixture.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/served_dashboard.hpp"
@@ -35,16 +36,7 @@ struct Served {
         }
         REQUIRE_MESSAGE(server.start(), server.log());
     }
-    Json get_json(const std::string& target)
-    {
-        auto reply = http_get(server.port(), target);
-        CAPTURE(target);
-        CAPTURE(reply.body);
-        REQUIRE(reply.status == 200);
-        Json parsed = Json::parse(reply.body, nullptr, false);
-        REQUIRE(!parsed.is_discarded());
-        return parsed;
-    }
+    Json get_json(const std::string& target) { return get_api_json(server.port(), target); }
     ServedDashboard server;
     DashboardFixture data;
     AttentionFixture attention;

@@ -5,6 +5,7 @@
 #include "monitor/episodes/episode_builder.hpp"
 #include "monitor/store/database.hpp"
 #include "monitor/store/node_rows.hpp"
+#include "tests/support/api_json.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/served_dashboard.hpp"
 
@@ -19,11 +20,7 @@ namespace {
 
 Json get_json(test::ServedDashboard& server, const std::string& target)
 {
-    auto reply = test::http_get(server.port(), target);
-    CAPTURE(target);
-    CAPTURE(reply.body);
-    REQUIRE(reply.status == 200);
-    return Json::parse(reply.body);
+    return test::get_api_json(server.port(), target);
 }
 
 std::set<std::string> cell_scopes(const Json& overview)
